@@ -1,0 +1,51 @@
+using System.Text.Json;
+using DSPex.Orleans.Client.Errors;
+using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Grains;
+
+namespace DSPex.Orleans.Client;
+
+/// <summary>
+/// Runs Python commands on the cluster. Thread-safe; one per application. Failures throw a
+/// <see cref="DSPexException"/> subclass named for what happened.
+/// </summary>
+public sealed class DSPexClient(IGrainFactory grainFactory, JsonSerializerOptions? jsonOptions = null)
+{
+    // Router keys spread a client's calls over the gateways: the Orleans client picks a gateway per grain id.
+    private const int RouterKeyCount = 64;
+    private readonly JsonSerializerOptions _json = jsonOptions ?? new JsonSerializerOptions(JsonSerializerDefaults.Web);
+    private int _nextRouter;
+
+    /// <summary>Runs a command with raw JSON arguments and returns the raw JSON result.</summary>
+    public async Task<string> ExecuteRawAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(command);
+        var response = await Router().ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout), cancellationToken);
+        return response.Error is { } error ? throw DSPexException.From(error, response.WorkerId) : response.ResultJson!;
+    }
+
+    /// <summary>Runs a command and returns the full response (result, worker, pid) without throwing for failures.</summary>
+    public ValueTask<ExecuteResponse> ExecuteResponseAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
+        Router().ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout), cancellationToken);
+
+    /// <summary>Runs a command with arguments serialised by System.Text.Json and deserialises the result.</summary>
+    public async Task<TResult> ExecuteAsync<TResult>(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var raw = await ExecuteRawAsync(command, JsonSerializer.Serialize(args ?? new { }, _json), options, cancellationToken);
+        return JsonSerializer.Deserialize<TResult>(raw, _json)!;
+    }
+
+    /// <summary>Runs a command and returns the result as a JSON element.</summary>
+    public async Task<JsonElement> ExecuteAsync(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var raw = await ExecuteRawAsync(command, JsonSerializer.Serialize(args ?? new { }, _json), options, cancellationToken);
+        using var document = JsonDocument.Parse(raw);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Pool stats of every active silo.</summary>
+    public Task<ClusterStats> GetClusterStatsAsync() => Router().GetClusterStatsAsync();
+
+    private IRouterGrain Router() =>
+        grainFactory.GetGrain<IRouterGrain>((uint)Interlocked.Increment(ref _nextRouter) % RouterKeyCount);
+}

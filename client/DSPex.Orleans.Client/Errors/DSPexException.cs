@@ -1,0 +1,32 @@
+using DSPex.Orleans.Contracts;
+
+namespace DSPex.Orleans.Client.Errors;
+
+/// <summary>A request failed. <see cref="Kind"/> says how; each kind has its own subclass to catch.</summary>
+public class DSPexException(DSPexErrorKind kind, string message, string? workerId = null) : Exception(message)
+{
+    public DSPexErrorKind Kind { get; } = kind;
+
+    /// <summary>The worker that ran (or was running) the request, when there was one.</summary>
+    public string? WorkerId { get; } = workerId;
+
+    /// <summary>Builds the exception type that matches the error's kind.</summary>
+    public static DSPexException From(ExecuteError error, string? workerId) => error.Kind switch
+    {
+        DSPexErrorKind.PythonException => new PythonException(error.Message, error.PythonType ?? "Exception", error.Traceback, workerId),
+        DSPexErrorKind.UnknownCommand => new UnknownCommandException(error.Message, workerId),
+        DSPexErrorKind.InvalidArguments => new InvalidArgumentsException(error.Message),
+        DSPexErrorKind.ResultNotSerializable => new ResultNotSerializableException(error.Message, workerId),
+        DSPexErrorKind.FrameTooLarge => new FrameTooLargeException(error.Message, workerId),
+        DSPexErrorKind.MalformedFrame => new MalformedFrameException(error.Message, workerId),
+        DSPexErrorKind.WorkerCrashed => new WorkerCrashedException(error.Message, workerId),
+        DSPexErrorKind.WorkerStartFailed => new WorkerStartFailedException(error.Message, workerId),
+        DSPexErrorKind.DeadlineExceeded => new DeadlineExceededException(error.Message, workerId),
+        DSPexErrorKind.Cancelled => new RequestCancelledException(error.Message, workerId),
+        DSPexErrorKind.PoolSaturated => new PoolSaturatedException(error.Message),
+        DSPexErrorKind.QueueTimeout => new QueueTimeoutException(error.Message),
+        DSPexErrorKind.NoWorkers => new NoWorkersException(error.Message),
+        DSPexErrorKind.SiloUnavailable => new SiloUnavailableException(error.Message),
+        _ => new DSPexException(error.Kind, error.Message, workerId),
+    };
+}

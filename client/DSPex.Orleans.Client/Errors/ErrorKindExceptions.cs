@@ -1,0 +1,52 @@
+using DSPex.Orleans.Contracts;
+
+namespace DSPex.Orleans.Client.Errors;
+
+// One type per error kind, so callers catch exactly what they can handle.
+
+/// <summary>No worker has a command of that name.</summary>
+public sealed class UnknownCommandException(string message, string? workerId)
+    : DSPexException(DSPexErrorKind.UnknownCommand, message, workerId);
+
+/// <summary>The arguments are not valid JSON; nothing was sent to Python.</summary>
+public sealed class InvalidArgumentsException(string message) : DSPexException(DSPexErrorKind.InvalidArguments, message);
+
+/// <summary>The command returned a value JSON cannot carry (an object, NaN, ...).</summary>
+public sealed class ResultNotSerializableException(string message, string? workerId)
+    : DSPexException(DSPexErrorKind.ResultNotSerializable, message, workerId);
+
+/// <summary>A request or result frame is over the configured size limit.</summary>
+public sealed class FrameTooLargeException(string message, string? workerId)
+    : DSPexException(DSPexErrorKind.FrameTooLarge, message, workerId);
+
+/// <summary>The worker's byte stream could not be decoded; the worker was replaced.</summary>
+public sealed class MalformedFrameException(string message, string? workerId)
+    : DSPexException(DSPexErrorKind.MalformedFrame, message, workerId);
+
+/// <summary>The Python process died while running the request; the pool replaces it.</summary>
+public sealed class WorkerCrashedException(string message, string? workerId)
+    : DSPexException(DSPexErrorKind.WorkerCrashed, message, workerId);
+
+/// <summary>A Python worker could not be started.</summary>
+public sealed class WorkerStartFailedException(string message, string? workerId)
+    : DSPexException(DSPexErrorKind.WorkerStartFailed, message, workerId);
+
+/// <summary>The request did not finish within its deadline.</summary>
+public sealed class DeadlineExceededException(string message, string? workerId)
+    : DSPexException(DSPexErrorKind.DeadlineExceeded, message, workerId);
+
+/// <summary>The caller cancelled the request.</summary>
+public sealed class RequestCancelledException(string message, string? workerId)
+    : DSPexException(DSPexErrorKind.Cancelled, message, workerId);
+
+/// <summary>Every pool's queue is full.</summary>
+public sealed class PoolSaturatedException(string message) : DSPexException(DSPexErrorKind.PoolSaturated, message);
+
+/// <summary>No worker became free within the queue timeout.</summary>
+public sealed class QueueTimeoutException(string message) : DSPexException(DSPexErrorKind.QueueTimeout, message);
+
+/// <summary>The pool has no live worker.</summary>
+public sealed class NoWorkersException(string message) : DSPexException(DSPexErrorKind.NoWorkers, message);
+
+/// <summary>The silo that held the work stopped or is unreachable.</summary>
+public sealed class SiloUnavailableException(string message) : DSPexException(DSPexErrorKind.SiloUnavailable, message);

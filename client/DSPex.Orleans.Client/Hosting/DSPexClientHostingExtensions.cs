@@ -1,0 +1,64 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace DSPex.Orleans.Client.Hosting;
+
+public static class DSPexClientHostingExtensions
+{
+    /// <summary>
+    /// Adds an Orleans client connected to a DSPex cluster, and <see cref="DSPexClient"/>. Settings come from the
+    /// "DSPex:Client" configuration section, then <paramref name="configure"/>.
+    /// </summary>
+    public static IHostApplicationBuilder AddDSPexClient(this IHostApplicationBuilder builder, Action<DSPexClientOptions>? configure = null)
+    {
+        var options = new DSPexClientOptions();
+        builder.Configuration.GetSection(DSPexClientOptions.SectionName).Bind(options);
+        configure?.Invoke(options);
+        builder.UseOrleansClient(client => ConfigureOrleansClient(client, options));
+        builder.Services.AddDSPexClient();
+        return builder;
+    }
+
+    /// <summary>Adds <see cref="DSPexClient"/> over an Orleans client (or co-hosted silo) configured elsewhere.</summary>
+    public static IServiceCollection AddDSPexClient(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new DSPexClient(sp.GetRequiredService<IGrainFactory>()));
+        return services;
+    }
+
+    public static void ConfigureOrleansClient(IClientBuilder client, DSPexClientOptions options)
+    {
+        if (options.Gateways.Count == 0)
+        {
+            client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
+            return;
+        }
+
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ServiceId;
+        });
+        client.UseStaticClustering([.. options.Gateways.Select(ParseEndpoint)]);
+    }
+
+    private static IPEndPoint ParseEndpoint(string text)
+    {
+        if (IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port != 0)
+        {
+            return endpoint;
+        }
+
+        var colon = text.LastIndexOf(':');
+        if (colon > 0 && int.TryParse(text.AsSpan(colon + 1), out var port))
+        {
+            var address = Dns.GetHostAddresses(text[..colon]).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+            return new IPEndPoint(address, port);
+        }
+
+        throw new FormatException($"Gateway '{text}' is not host:port.");
+    }
+}

@@ -1,0 +1,16 @@
+namespace DSPex.Orleans.Client.Hosting;
+
+/// <summary>How the client finds the cluster (configuration section "DSPex:Client").</summary>
+public sealed class DSPexClientOptions
+{
+    public const string SectionName = "DSPex:Client";
+
+    public string ClusterId { get; set; } = "dspex-dev";
+
+    public string ServiceId { get; set; } = "dspex";
+
+    /// <summary>Gateway endpoints ("host:port"). Empty means the embedded default: localhost on <see cref="GatewayPort"/>.</summary>
+    public List<string> Gateways { get; set; } = [];
+
+    public int GatewayPort { get; set; } = 30000;
+}

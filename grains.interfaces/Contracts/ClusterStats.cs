@@ -1,0 +1,10 @@
+namespace DSPex.Orleans.Contracts;
+
+/// <summary>Pool stats of every active silo. Unreachable lists silos whose pool did not answer.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ClusterStats(
+    [property: Id(0)] IReadOnlyList<PoolStats> Pools,
+    [property: Id(1)] IReadOnlyList<string> Unreachable)
+{
+    public int TotalWorkers => Pools.Sum(p => p.Workers);
+}

@@ -1,0 +1,11 @@
+namespace DSPex.Orleans.Contracts;
+
+/// <summary>
+/// One stateless call. ArgsJson is UTF-8 JSON text that the silo forwards without parsing into objects,
+/// so the payload is never re-serialized on the hot path.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ExecuteRequest(
+    [property: Id(0)] string Command,
+    [property: Id(1)] string ArgsJson,
+    [property: Id(2)] TimeSpan? Timeout = null);

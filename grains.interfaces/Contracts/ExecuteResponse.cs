@@ -1,0 +1,22 @@
+namespace DSPex.Orleans.Contracts;
+
+/// <summary>
+/// The answer to a request: either ResultJson (raw JSON text from Python) or Error.
+/// Failures travel as data rather than exceptions: cheaper across the wire, and every kind stays typed.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ExecuteResponse(
+    [property: Id(0)] string? ResultJson,
+    [property: Id(1)] ExecuteError? Error,
+    [property: Id(2)] string? WorkerId,
+    [property: Id(3)] int WorkerPid)
+{
+    public bool IsSuccess => Error is null;
+
+    public static ExecuteResponse Success(string resultJson, string workerId, int pid) => new(resultJson, null, workerId, pid);
+
+    public static ExecuteResponse Failure(DSPexErrorKind kind, string message, string? workerId = null, int pid = 0) =>
+        new(null, new ExecuteError(kind, message), workerId, pid);
+
+    public static ExecuteResponse Failure(ExecuteError error, string? workerId = null, int pid = 0) => new(null, error, workerId, pid);
+}

@@ -1,0 +1,16 @@
+namespace DSPex.Orleans.Contracts;
+
+/// <summary>A snapshot of one silo's pool.</summary>
+[GenerateSerializer, Immutable]
+public sealed record PoolStats(
+    [property: Id(0)] string Silo,
+    [property: Id(1)] int Size,
+    [property: Id(2)] int Workers,
+    [property: Id(3)] int Busy,
+    [property: Id(4)] int Queued,
+    [property: Id(5)] long Served,
+    [property: Id(6)] long Errors,
+    [property: Id(7)] long Restarts,
+    [property: Id(8)] long QueueTimeouts,
+    [property: Id(9)] long Saturated,
+    [property: Id(10)] IReadOnlyList<WorkerInfo> WorkerDetails);

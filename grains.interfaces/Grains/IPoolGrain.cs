@@ -1,0 +1,12 @@
+using DSPex.Orleans.Contracts;
+
+namespace DSPex.Orleans.Grains;
+
+/// <summary>The pool of one silo, keyed by that silo's address with its generation.</summary>
+public interface IPoolGrain : IGrainWithStringKey
+{
+    /// <summary>Runs the request on this silo's pool only (no further spill).</summary>
+    ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken = default);
+
+    Task<PoolStats> GetStatsAsync();
+}

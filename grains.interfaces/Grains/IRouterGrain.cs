@@ -1,0 +1,14 @@
+using DSPex.Orleans.Contracts;
+
+namespace DSPex.Orleans.Grains;
+
+/// <summary>
+/// Entry point for stateless calls. A stateless worker, so it runs on the gateway silo that received the call;
+/// the client spreads keys so its calls spread over gateways.
+/// </summary>
+public interface IRouterGrain : IGrainWithIntegerKey
+{
+    ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken = default);
+
+    Task<ClusterStats> GetClusterStatsAsync();
+}

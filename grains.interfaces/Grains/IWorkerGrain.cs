@@ -1,0 +1,12 @@
+using DSPex.Orleans.Contracts;
+
+namespace DSPex.Orleans.Grains;
+
+/// <summary>One worker slot pinned to its silo; owns one Python OS process at a time.</summary>
+public interface IWorkerGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the Python process if none is running, and returns once it has completed its handshake.</summary>
+    Task<WorkerInfo> EnsureStartedAsync();
+
+    Task<WorkerInfo> GetInfoAsync();
+}

@@ -1,0 +1,49 @@
+namespace DSPex.Orleans.Configuration;
+
+/// <summary>Settings of the per-silo Python worker pool (configuration section "DSPex:Pool").</summary>
+public sealed class DSPexPoolOptions
+{
+    public const string SectionName = "DSPex:Pool";
+
+    /// <summary>Python worker processes per silo.</summary>
+    public int Size { get; set; } = System.Environment.ProcessorCount;
+
+    /// <summary>The interpreter to start; resolved once to its real path (sys.executable), so a pyenv shim costs nothing per spawn.</summary>
+    public string PythonExecutable { get; set; } = "python3";
+
+    /// <summary>Python modules imported by every worker; their @command functions become commands.</summary>
+    public List<string> AdapterModules { get; set; } = [];
+
+    /// <summary>Directories added to PYTHONPATH so adapter modules can be found.</summary>
+    public List<string> AdapterPaths { get; set; } = [];
+
+    /// <summary>Directory holding dspex_bridge.py; defaults to the Python folder next to the grains assembly.</summary>
+    public string? BridgeDirectory { get; set; }
+
+    /// <summary>Extra environment variables for workers (for example provider API keys).</summary>
+    public Dictionary<string, string> Environment { get; set; } = [];
+
+    /// <summary>Requests one Python process serves at once, on threads of its own (for I/O-bound commands).</summary>
+    public int ConcurrencyPerWorker { get; set; } = 1;
+
+    /// <summary>Requests allowed to wait for a free worker; beyond this the pool answers PoolSaturated.</summary>
+    public int MaxQueueLength { get; set; } = 1000;
+
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Default deadline of a request once it reaches a worker.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Time a request past its deadline has to stop after the cancel frame before its worker is killed and replaced.</summary>
+    public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Time between SIGTERM to a worker's process group and SIGKILL.</summary>
+    public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(3);
+
+    public int MaxFrameBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Send a request to another silo's pool when this silo's queue is full.</summary>
+    public bool SpillToOtherSilos { get; set; } = true;
+}

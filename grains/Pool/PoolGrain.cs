@@ -1,0 +1,17 @@
+using Orleans.Concurrency;
+using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Grains;
+using DSPex.Orleans.Placement;
+
+namespace DSPex.Orleans.Pool;
+
+/// <summary>The grain face of a silo's pool, so other silos can send it work and read its stats.</summary>
+[SiloPinnedPlacement]
+[Reentrant]
+internal sealed class PoolGrain(LocalWorkerPool pool) : Grain, IPoolGrain
+{
+    public ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken) =>
+        pool.ExecuteAsync(request, cancellationToken);
+
+    public Task<PoolStats> GetStatsAsync() => Task.FromResult(pool.GetStats());
+}

@@ -1,0 +1,37 @@
+using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Processes;
+
+namespace DSPex.Orleans.Pool;
+
+/// <summary>
+/// One position in a silo's pool. Its worker grain puts a started process in it; the pool hands out its
+/// capacity. Mutable fields are guarded by the pool's lock.
+/// </summary>
+internal sealed class WorkerSlot(int index, string workerId)
+{
+    public int Index { get; } = index;
+
+    public string WorkerId { get; } = workerId;
+
+    public PythonProcess? Process { get; set; }
+
+    public int InFlight { get; set; }
+
+    public long Served;
+
+    public int Incarnation { get; set; }
+
+    /// <summary>Crashes in a row without a served request; drives the restart back-off.</summary>
+    public int ConsecutiveFailures { get; set; }
+
+    public string State => Process switch
+    {
+        null => "starting",
+        { HasExited: true } => "dead",
+        _ when InFlight > 0 => "busy",
+        _ => "idle",
+    };
+
+    public WorkerInfo Snapshot() =>
+        new(WorkerId, Process?.Pid ?? 0, State, InFlight, Interlocked.Read(ref Served), Incarnation, Process?.ResidentBytes() ?? 0);
+}

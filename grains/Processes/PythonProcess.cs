@@ -1,0 +1,425 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text.Json;
+using DSPex.Orleans.Contracts;
+using Microsoft.Extensions.Logging;
+
+namespace DSPex.Orleans.Processes;
+
+/// <summary>
+/// One Python bridge process and the multiplexed request channel over its pipes. Replies are read by a
+/// dedicated thread (a blocking read costs about half of an async pipe read per round trip), which completes
+/// the pending request by id. When the process exits, every pending request fails at once with WorkerCrashed.
+/// </summary>
+public sealed class PythonProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly PythonProcessStartInfo _info;
+    private readonly ILogger _logger;
+    private readonly Stream _stdin;
+    private readonly Stream _stdout;
+    private readonly BridgeFrameWriter _writer;
+    private readonly object _writeLock = new();
+    private readonly Dictionary<long, TaskCompletionSource<BridgeReply>> _pending = [];
+    private readonly TaskCompletionSource<BridgeFrame> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly StderrTail _stderr = new(40);
+    private long _nextId;
+    private volatile string? _exitReason;
+    private volatile bool _stopRequested;
+
+    private PythonProcess(Process process, PythonProcessStartInfo info, ILogger logger)
+    {
+        _process = process;
+        _info = info;
+        _logger = logger;
+        _stdin = process.StandardInput.BaseStream;
+        _stdout = process.StandardOutput.BaseStream;
+        _writer = new BridgeFrameWriter(info.MaxFrameBytes);
+        Pid = process.Id;
+        StartedAt = DateTimeOffset.UtcNow;
+    }
+
+    public string WorkerId => _info.WorkerId;
+
+    public ProcessMarker Marker => _info.Marker;
+
+    public int Pid { get; }
+
+    /// <summary>The bridge calls setsid(), so its group id is its pid once the handshake is done.</summary>
+    public int ProcessGroupId { get; private set; }
+
+    public DateTimeOffset StartedAt { get; }
+
+    public IReadOnlyList<string> Commands { get; private set; } = [];
+
+    public bool HasExited => _exitReason is not null;
+
+    /// <summary>Why the process ended, once it has.</summary>
+    public string? ExitReason => _exitReason;
+
+    /// <summary>True when the exit was asked for (stop), false for a crash.</summary>
+    public bool StopRequested => _stopRequested;
+
+    public Task Exited => _exited.Task;
+
+    /// <summary>Raised once, on the reader thread, after the process has exited and pending requests have failed.</summary>
+    public event Action<PythonProcess>? ExitedEvent;
+
+    /// <summary>Starts the bridge and returns once its ready frame arrived; throws <see cref="WorkerStartException"/> otherwise.</summary>
+    public static async Task<PythonProcess> StartAsync(PythonProcessStartInfo info, ILogger logger, CancellationToken cancellationToken = default)
+    {
+        var process = new Process { StartInfo = BuildStartInfo(info), EnableRaisingEvents = true };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new WorkerStartException($"Python worker {info.WorkerId} could not start '{info.PythonExecutable}': {e.Message}");
+        }
+
+        var worker = new PythonProcess(process, info, logger);
+        worker.BeginReading();
+        try
+        {
+            var ready = await worker._ready.Task.WaitAsync(info.StartTimeout, cancellationToken).ConfigureAwait(false);
+            worker.ProcessGroupId = ready.ProcessGroupId;
+            worker.Commands = ready.Commands ?? [];
+            return worker;
+        }
+        catch (Exception e)
+        {
+            await worker.StopAsync(TimeSpan.Zero).ConfigureAwait(false);
+            throw e switch
+            {
+                WorkerStartException => e,
+                TimeoutException => new WorkerStartException(
+                    $"Python worker {info.WorkerId} (pid {worker.Pid}) sent no ready frame within {info.StartTimeout}. stderr:\n{worker._stderr.Text()}"),
+                _ => new WorkerStartException($"Python worker {info.WorkerId} failed to start: {e.Message}"),
+            };
+        }
+    }
+
+    private static ProcessStartInfo BuildStartInfo(PythonProcessStartInfo info)
+    {
+        var start = new ProcessStartInfo(info.PythonExecutable)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = info.BridgeDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(info.BridgeDirectory, PythonProcessStartInfo.BridgeScriptName));
+        start.ArgumentList.Add(ProcessMarker.Argument);
+        start.ArgumentList.Add(info.Marker.ToString());
+        start.ArgumentList.Add("--parent-pid");
+        start.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add("--max-frame");
+        start.ArgumentList.Add(info.MaxFrameBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add("--concurrency");
+        start.ArgumentList.Add(info.Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var adapter in info.AdapterModules)
+        {
+            start.ArgumentList.Add("--adapter");
+            start.ArgumentList.Add(adapter);
+        }
+
+        foreach (var (name, value) in PythonProcessStartInfo.SingleThreadedNativeLibraries)
+        {
+            start.Environment[name] = value;
+        }
+
+        foreach (var (name, value) in info.Environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var pythonPath = new List<string>(info.AdapterPaths) { info.BridgeDirectory };
+        if (start.Environment.TryGetValue("PYTHONPATH", out var existing) && !string.IsNullOrEmpty(existing))
+        {
+            pythonPath.Add(existing);
+        }
+
+        start.Environment["PYTHONPATH"] = string.Join(Path.PathSeparator, pythonPath);
+        return start;
+    }
+
+    private void BeginReading()
+    {
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                _stderr.Add(line);
+                _logger.LogInformation("[python {WorkerId} pid {Pid}] {Line}", WorkerId, Pid, line);
+            }
+        };
+        _process.BeginErrorReadLine();
+        new Thread(ReadLoop) { IsBackground = true, Name = $"dspex-reader-{Pid}" }.Start();
+    }
+
+    /// <summary>
+    /// Sends a call and returns a task that completes when Python answers or the process dies. It never faults:
+    /// every failure is a reply with a typed error. The id is what <see cref="Cancel"/> takes.
+    /// </summary>
+    public Task<BridgeReply> Send(string command, string argsJson, out long id)
+    {
+        id = Interlocked.Increment(ref _nextId);
+        var completion = new TaskCompletionSource<BridgeReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_writeLock)
+        {
+            if (_exitReason is { } reason)
+            {
+                return Task.FromResult(BridgeReply.Fail(DSPexErrorKind.WorkerCrashed, reason));
+            }
+
+            ReadOnlyMemory<byte> frame;
+            try
+            {
+                frame = _writer.Call(id, command, argsJson);
+            }
+            catch (JsonException e)
+            {
+                return Task.FromResult(BridgeReply.Fail(DSPexErrorKind.InvalidArguments, $"args are not valid JSON: {e.Message}"));
+            }
+            catch (FrameTooLargeException e)
+            {
+                return Task.FromResult(BridgeReply.Fail(DSPexErrorKind.FrameTooLarge, e.Message));
+            }
+
+            lock (_pending)
+            {
+                _pending[id] = completion;
+            }
+
+            try
+            {
+                _stdin.Write(frame.Span);
+            }
+            catch (IOException)
+            {
+                // The process is gone; the reader thread reports why and fails this request with the rest.
+            }
+        }
+
+        return completion.Task;
+    }
+
+    /// <summary>Asks Python to stop a request (commands check dspex.cancelled()).</summary>
+    public void Cancel(long id) => SendControl(id, "cancel"u8);
+
+    private void SendControl(long id, ReadOnlySpan<byte> type)
+    {
+        lock (_writeLock)
+        {
+            if (_exitReason is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                _stdin.Write(_writer.Control(id, type).Span);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private void ReadLoop()
+    {
+        Span<byte> header = stackalloc byte[4];
+        var reason = "its output pipe closed";
+        try
+        {
+            while (true)
+            {
+                _stdout.ReadExactly(header);
+                var length = BinaryPrimitives.ReadInt32BigEndian(header);
+                if (length < 0 || length > _info.MaxFrameBytes + 1024)
+                {
+                    reason = $"it sent a frame of {length} bytes, past the limit of {_info.MaxFrameBytes}";
+                    break;
+                }
+
+                var buffer = ArrayPool<byte>.Shared.Rent(length);
+                try
+                {
+                    _stdout.ReadExactly(buffer, 0, length);
+                    Dispatch(BridgeFrame.Parse(buffer.AsSpan(0, length)));
+                }
+                catch (JsonException e)
+                {
+                    reason = $"it sent a malformed frame ({e.Message})";
+                    break;
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+        catch (EndOfStreamException)
+        {
+        }
+        catch (IOException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        OnChannelClosed(reason);
+    }
+
+    private void Dispatch(in BridgeFrame frame)
+    {
+        switch (frame.Type)
+        {
+            case BridgeFrameType.Result:
+            case BridgeFrameType.Error:
+                TaskCompletionSource<BridgeReply>? completion;
+                lock (_pending)
+                {
+                    _pending.Remove(frame.Id, out completion);
+                }
+
+                completion?.TrySetResult(new BridgeReply(frame.ResultJson, frame.Error));
+                break;
+            case BridgeFrameType.Ready:
+                _ready.TrySetResult(frame);
+                break;
+            case BridgeFrameType.Fatal:
+                _ready.TrySetException(new WorkerStartException($"Python worker {WorkerId} failed to start: {frame.Message}"));
+                break;
+            case BridgeFrameType.ProtocolError:
+                _logger.LogWarning("Python worker {WorkerId} (pid {Pid}) rejected a frame: {Message}", WorkerId, Pid, frame.Message);
+                break;
+        }
+    }
+
+    private void OnChannelClosed(string channelReason)
+    {
+        if (!_process.WaitForExit(2000))
+        {
+            // The pipe is unusable but the process lives on: it cannot serve again, so end it.
+            Signal(NativeSignals.SIGKILL);
+            _process.WaitForExit(5000);
+        }
+
+        var exit = _process.HasExited ? NativeSignals.Describe(_process.ExitCode) : "no exit status";
+        var stderr = _stderr.Text();
+        var reason = $"Python worker {WorkerId} (pid {Pid}) exited ({exit}; {channelReason})"
+            + (stderr.Length > 0 ? $". Last stderr lines:\n{stderr}" : ".");
+        lock (_writeLock)
+        {
+            _exitReason = reason;
+        }
+
+        // Whatever user code spawned into the group goes with the worker.
+        if (ProcessGroupId > 1)
+        {
+            NativeSignals.SendToGroup(ProcessGroupId, NativeSignals.SIGKILL);
+        }
+
+        KeyValuePair<long, TaskCompletionSource<BridgeReply>>[] orphaned;
+        lock (_pending)
+        {
+            orphaned = [.. _pending];
+            _pending.Clear();
+        }
+
+        foreach (var (_, completion) in orphaned)
+        {
+            completion.TrySetResult(BridgeReply.Fail(DSPexErrorKind.WorkerCrashed, reason));
+        }
+
+        _ready.TrySetException(new WorkerStartException(reason));
+        if (!_stopRequested)
+        {
+            _logger.LogWarning("{Reason}", reason);
+        }
+
+        _exited.TrySetResult();
+        ExitedEvent?.Invoke(this);
+    }
+
+    private void Signal(int signal)
+    {
+        if (ProcessGroupId > 1)
+        {
+            NativeSignals.SendToGroup(ProcessGroupId, signal);
+        }
+
+        NativeSignals.SendToProcess(Pid, signal);
+    }
+
+    /// <summary>Kills the process group at once (SIGKILL); the exit is reported as a crash.</summary>
+    public void Kill() => Signal(NativeSignals.SIGKILL);
+
+    /// <summary>SIGTERM to the group and closed stdin, then SIGKILL after the grace period.</summary>
+    public async Task StopAsync(TimeSpan gracePeriod)
+    {
+        _stopRequested = true;
+        if (!HasExited)
+        {
+            Signal(NativeSignals.SIGTERM);
+            try
+            {
+                _stdin.Close();
+            }
+            catch (IOException)
+            {
+            }
+
+            if (!await WaitForExitAsync(gracePeriod).ConfigureAwait(false))
+            {
+                Signal(NativeSignals.SIGKILL);
+            }
+        }
+
+        await WaitForExitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+    }
+
+    private async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await _exited.Task.WaitAsync(timeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Resident memory of the Python process, from /proc; 0 once it has gone.</summary>
+    public long ResidentBytes()
+    {
+        try
+        {
+            var statm = File.ReadAllText($"/proc/{Pid}/statm");
+            var fields = statm.Split(' ');
+            return long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) * Environment.SystemPageSize;
+        }
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    public string StderrTail() => _stderr.Text();
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        _process.Dispose();
+    }
+}
+
+public sealed class WorkerStartException(string message) : Exception(message);

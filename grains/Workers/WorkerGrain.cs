@@ -1,0 +1,68 @@
+using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Grains;
+using DSPex.Orleans.Placement;
+using DSPex.Orleans.Pool;
+using DSPex.Orleans.Processes;
+
+namespace DSPex.Orleans.Workers;
+
+/// <summary>
+/// Owns the Python process of one pool slot on its silo. Never collected while it lives (KeepAlive); when it is
+/// deactivated (silo stop) it ends its process.
+/// </summary>
+[SiloPinnedPlacement]
+[KeepAlive]
+internal sealed class WorkerGrain(LocalWorkerPool pool) : Grain, IWorkerGrain
+{
+    private int _slot;
+    private PythonProcess? _process;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var key = this.GetPrimaryKeyString();
+        if (!SiloKeys.ParseSilo(key).Equals(pool.Silo))
+        {
+            throw new InvalidOperationException($"Worker {key} is pinned to another silo than {pool.Silo}.");
+        }
+
+        _slot = SiloKeys.ParseSlot(key);
+        if (!pool.IsValidSlot(_slot))
+        {
+            throw new ArgumentOutOfRangeException(nameof(key), $"Worker {key} has no slot in a pool of size {pool.Options.Size}.");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<WorkerInfo> EnsureStartedAsync()
+    {
+        if (_process is not { HasExited: false })
+        {
+            if (pool.IsStopping)
+            {
+                throw new InvalidOperationException($"silo {pool.Silo} is stopping; worker {this.GetPrimaryKeyString()} stays down");
+            }
+
+            var process = await PythonProcess.StartAsync(pool.CreateStartInfo(_slot), pool.CreateWorkerLogger());
+            _process = process;
+            pool.Attach(_slot, process);
+        }
+
+        return Info();
+    }
+
+    public Task<WorkerInfo> GetInfoAsync() => Task.FromResult(Info());
+
+    private WorkerInfo Info() =>
+        new(this.GetPrimaryKeyString(), _process?.Pid ?? 0, _process is { HasExited: false } ? "running" : "stopped", 0, 0, 0,
+            _process?.ResidentBytes() ?? 0);
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_process is { } process)
+        {
+            pool.Detach(_slot, process);
+            await process.StopAsync(pool.Options.StopGracePeriod);
+        }
+    }
+}
