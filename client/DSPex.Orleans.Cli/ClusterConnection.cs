@@ -1,0 +1,52 @@
+using System.CommandLine;
+using DSPex.Orleans.Client;
+using DSPex.Orleans.Client.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DSPex.Orleans.Cli;
+
+/// <summary>The options every command shares, and the connected client they describe.</summary>
+internal sealed class ClusterConnection
+{
+    public Option<string[]> Gateways { get; } = new("--gateway") { Description = "Gateway endpoint host:port (repeatable); default localhost on --gateway-port", AllowMultipleArgumentsPerToken = true };
+
+    public Option<int> GatewayPort { get; } = new("--gateway-port") { Description = "Gateway port of the localhost cluster", DefaultValueFactory = _ => 30000 };
+
+    public Option<string> ClusterId { get; } = new("--cluster-id") { Description = "Orleans cluster id", DefaultValueFactory = _ => "dspex-dev" };
+
+    public Option<string> ServiceId { get; } = new("--service-id") { Description = "Orleans service id", DefaultValueFactory = _ => "dspex" };
+
+    public void AddTo(RootCommand root)
+    {
+        foreach (var option in new Option[] { Gateways, GatewayPort, ClusterId, ServiceId })
+        {
+            option.Recursive = true;
+            root.Options.Add(option);
+        }
+    }
+
+    public async Task<int> RunAsync(ParseResult parse, Func<DSPexClient, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddDSPexClient(o =>
+        {
+            o.Gateways = [.. parse.GetValue(Gateways) ?? []];
+            o.GatewayPort = parse.GetValue(GatewayPort);
+            o.ClusterId = parse.GetValue(ClusterId)!;
+            o.ServiceId = parse.GetValue(ServiceId)!;
+        });
+        using var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        try
+        {
+            return await action(host.Services.GetRequiredService<DSPexClient>(), cancellationToken);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using Orleans.TestingHost;
+
+namespace DSPex.Orleans.Tests.Infrastructure;
+
+/// <summary>Starts in-process Orleans test clusters whose silos run real Python worker pools.</summary>
+public static class TestClusters
+{
+    public static readonly string TestAdapterPath = Path.Combine(AppContext.BaseDirectory, "python");
+
+    public static async Task<TestCluster> StartAsync(short silos, IReadOnlyDictionary<string, string>? pool = null)
+    {
+        var builder = new TestClusterBuilder(silos);
+        builder.Properties["DSPex:Pool:Size"] = "2";
+        builder.Properties["DSPex:Pool:AdapterModules:0"] = "dspex_test_adapter";
+        builder.Properties["DSPex:Pool:AdapterPaths:0"] = TestAdapterPath;
+        builder.Properties["DSPex:Pool:StopGracePeriod"] = "00:00:02";
+        foreach (var (key, value) in pool ?? new Dictionary<string, string>())
+        {
+            builder.Properties[$"DSPex:Pool:{key}"] = value;
+        }
+
+        builder.AddSiloBuilderConfigurator<PoolTestSiloConfigurator>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+}

@@ -1,0 +1,94 @@
+using DSPex.Orleans.Client;
+using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Grains;
+using DSPex.Orleans.Placement;
+using DSPex.Orleans.Tests.Infrastructure;
+using Orleans.TestingHost;
+
+namespace DSPex.Orleans.Tests.Pool;
+
+/// <summary>One silo, one worker, a queue of one: small enough to fill on purpose.</summary>
+public sealed class QueueTests : IAsyncLifetime
+{
+    private TestCluster _cluster = null!;
+    private IPoolGrain _pool = null!;
+    private DSPexClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _cluster = await TestClusters.StartAsync(1, new Dictionary<string, string>
+        {
+            ["Size"] = "1",
+            ["MaxQueueLength"] = "1",
+            ["QueueTimeout"] = "00:00:00.500",
+            ["CancelGracePeriod"] = "00:00:00.500",
+            ["SpillToOtherSilos"] = "false",
+        });
+        _pool = _cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(_cluster.Primary!.SiloAddress));
+        _client = new DSPexClient(_cluster.Client);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_full_queue_answers_saturated_and_a_queued_request_times_out()
+    {
+        using var holdWorker = new CancellationTokenSource();
+        var holder = _pool.ExecuteAsync(new ExecuteRequest("sleep", """{"seconds":60}"""), holdWorker.Token).AsTask();
+        await Eventually.HoldsAsync(_pool.GetStatsAsync, s => s.Busy == 1, "the only worker busy");
+
+        var queued = _pool.ExecuteAsync(new ExecuteRequest("ping", "{}")).AsTask();
+        await Eventually.HoldsAsync(_pool.GetStatsAsync, s => s.Queued == 1, "one request queued");
+
+        var rejected = await _pool.ExecuteAsync(new ExecuteRequest("ping", "{}"));
+        Assert.Equal(DSPexErrorKind.PoolSaturated, rejected.Error?.Kind);
+
+        var timedOut = await queued;
+        Assert.Equal(DSPexErrorKind.QueueTimeout, timedOut.Error?.Kind);
+        Assert.Contains("500 ms", timedOut.Error!.Message);
+
+        // The caller's cancellation ends its call at once and reaches the command in Python, which stops
+        // cooperatively: the worker is free again, not left marked busy, and was not killed.
+        holdWorker.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => holder);
+        var stats = await Eventually.HoldsAsync(_pool.GetStatsAsync, s => s.Busy == 0 && s.Queued == 0, "pool idle again");
+        Assert.Equal(1, stats.QueueTimeouts);
+        Assert.Equal(1, stats.Saturated);
+        Assert.Equal(0, stats.Restarts);
+        Assert.Equal("\"pong\"", await _client.ExecuteRawAsync("ping"));
+    }
+
+    [Fact]
+    public async Task A_request_past_its_deadline_fails_typed_and_its_stuck_worker_is_replaced()
+    {
+        var before = await _pool.GetStatsAsync();
+        var stuckPid = before.WorkerDetails[0].Pid;
+
+        var error = await Assert.ThrowsAsync<Client.Errors.DeadlineExceededException>(() =>
+            _client.ExecuteRawAsync("sleep_uncooperative", """{"seconds":60}""", new ExecuteOptions { Timeout = TimeSpan.FromMilliseconds(300) }));
+        Assert.Contains("300 ms", error.Message);
+
+        var after = await Eventually.HoldsAsync(_pool.GetStatsAsync,
+            s => s.Workers == 1 && s.Busy == 0 && s.WorkerDetails[0].Pid != stuckPid && s.WorkerDetails[0].Pid != 0,
+            "the stuck worker killed after the grace period and replaced");
+        Assert.Equal(before.Restarts + 1, after.Restarts);
+        Assert.False(OsProcesses.IsAlive(stuckPid));
+        Assert.Equal("\"pong\"", await _client.ExecuteRawAsync("ping"));
+    }
+
+    [Fact]
+    public async Task Queued_requests_are_served_in_turn_when_the_worker_frees()
+    {
+        var first = _pool.ExecuteAsync(new ExecuteRequest("sleep", """{"seconds":0.2}""")).AsTask();
+        await Eventually.HoldsAsync(_pool.GetStatsAsync, s => s.Busy == 1, "worker busy");
+        var second = _pool.ExecuteAsync(new ExecuteRequest("pid", "{}")).AsTask();
+
+        Assert.True((await first).IsSuccess);
+        var served = await second;
+        Assert.True(served.IsSuccess, served.Error?.Message);
+    }
+}
