@@ -17,7 +17,6 @@ print() or a C library writing to stdout cannot corrupt a frame.
 import argparse
 import json
 import os
-import queue
 import signal
 import struct
 import sys
@@ -103,60 +102,93 @@ class FrameReader:
 
 
 class Bridge:
-    def __init__(self, writer, concurrency):
+    """Serves frames with a leader/follower set of threads.
+
+    One thread at a time holds the reader role. When it reads a call, it passes the role on and runs the
+    call itself, so no hand-off between threads sits on a request's path. Control frames (cancel, heartbeat)
+    are answered by the reader at once, so a long-running command is never taken for a hang.
+    """
+
+    def __init__(self, reader, writer, concurrency):
         from dspex import context, registry
 
         self._context = context
-        self._registry = registry
+        self._commands = registry._commands
+        self._reader = reader
         self._writer = writer
-        self._work = queue.SimpleQueue()
+        self._reader_role = threading.Lock()
         self._active = {}
         self._active_lock = threading.Lock()
-        for index in range(concurrency):
-            threading.Thread(target=self._serve, name="dspex-exec-%d" % index, daemon=True).start()
+        self._threads = concurrency + 1
 
-    def dispatch(self, envelope):
-        kind = envelope.get("type")
-        request_id = envelope.get("id")
-        if kind == "call":
-            ctx = self._context.RequestContext(request_id)
-            with self._active_lock:
-                self._active[request_id] = ctx
-            self._work.put((ctx, envelope.get("cmd"), envelope.get("args")))
-        elif kind == "cancel":
-            with self._active_lock:
-                ctx = self._active.get(request_id)
-            if ctx is not None:
-                ctx.cancel_event.set()
-        elif kind == "heartbeat":
-            # Answered here on the reader thread, so a long-running command is never taken for a hang.
-            self._writer.send_json({"id": request_id, "type": "heartbeat"})
+    def serve_forever(self):
+        for index in range(self._threads - 1):
+            threading.Thread(target=self._serve, name="dspex-serve-%d" % index, daemon=True).start()
+        self._serve()
 
     def _serve(self):
-        commands = self._registry._commands
         while True:
-            ctx, name, args = self._work.get()
-            request_id = ctx.request_id
-            self._context.set_current(ctx)
+            self._reader_role.acquire()
             try:
-                func = commands.get(name)
-                if func is None:
-                    self._writer.send_json({"id": request_id, "type": "error", "error": {
-                        "kind": "UnknownCommand", "type": "UnknownCommand",
-                        "message": "unknown command %r; this worker has: %s" % (name, ", ".join(sorted(commands)))}})
-                    continue
-                try:
-                    result = func(args)
-                except BaseException as exc:  # noqa: B036 - a command's SystemExit must not end the worker
-                    self._writer.send_error(request_id, "PythonException", exc)
-                    continue
-                self._writer.send_result(request_id, result)
-            except OSError:
-                os._exit(4)  # the pipe to the silo is gone
+                call = self._read_until_call()
             finally:
-                self._context.set_current(None)
+                self._reader_role.release()
+            self._run(*call)
+
+    def _read_until_call(self):
+        while True:
+            frame = self._reader.read()
+            if frame is None:
+                os._exit(0)  # stdin closed: the silo stopped us or died
+            body, length = frame
+            if body is None:
+                self._writer.send_json({"type": "protocol_error",
+                                        "message": "frame of %d bytes exceeds the limit" % length})
+                continue
+            try:
+                envelope = json.loads(body)
+                if not isinstance(envelope, dict):
+                    raise ValueError("envelope is not a JSON object")
+            except ValueError as exc:
+                self._writer.send_json({"type": "protocol_error", "message": "malformed frame: %s" % exc})
+                continue
+            kind = envelope.get("type")
+            request_id = envelope.get("id")
+            if kind == "call":
+                ctx = self._context.RequestContext(request_id)
                 with self._active_lock:
-                    self._active.pop(request_id, None)
+                    self._active[request_id] = ctx
+                return ctx, envelope.get("cmd"), envelope.get("args")
+            if kind == "cancel":
+                with self._active_lock:
+                    ctx = self._active.get(request_id)
+                if ctx is not None:
+                    ctx.cancel_event.set()
+            elif kind == "heartbeat":
+                self._writer.send_json({"id": request_id, "type": "heartbeat"})
+
+    def _run(self, ctx, name, args):
+        request_id = ctx.request_id
+        self._context.set_current(ctx)
+        try:
+            func = self._commands.get(name)
+            if func is None:
+                self._writer.send_json({"id": request_id, "type": "error", "error": {
+                    "kind": "UnknownCommand", "type": "UnknownCommand",
+                    "message": "unknown command %r; this worker has: %s" % (name, ", ".join(sorted(self._commands)))}})
+                return
+            try:
+                result = func(args)
+            except BaseException as exc:  # noqa: B036 - a command's SystemExit must not end the worker
+                self._writer.send_error(request_id, "PythonException", exc)
+                return
+            self._writer.send_result(request_id, result)
+        except OSError:
+            os._exit(4)  # the pipe to the silo is gone
+        finally:
+            self._context.set_current(None)
+            with self._active_lock:
+                self._active.pop(request_id, None)
 
 
 def start_parent_watchdog(parent_pid, interval):
@@ -219,31 +251,14 @@ def main(argv):
                           "traceback": traceback.format_exc()})
         os._exit(2)
 
-    bridge = Bridge(writer, max(1, args.concurrency))
+    reader = FrameReader(in_fd, args.max_frame)
+    bridge = Bridge(reader, writer, max(1, args.concurrency))
     writer.send_json({
         "type": "ready", "pid": os.getpid(), "pgid": os.getpgid(0), "protocol": PROTOCOL_VERSION,
         "adapters": adapters, "commands": sorted(dspex.commands().keys()),
         "python": sys.version.split()[0], "concurrency": args.concurrency,
     })
-
-    reader = FrameReader(in_fd, args.max_frame)
-    while True:
-        frame = reader.read()
-        if frame is None:
-            os._exit(0)  # stdin closed: the silo stopped us or died
-        body, length = frame
-        if body is None:
-            writer.send_json({"type": "protocol_error",
-                              "message": "frame of %d bytes exceeds the limit of %d bytes" % (length, args.max_frame)})
-            continue
-        try:
-            envelope = json.loads(body)
-            if not isinstance(envelope, dict):
-                raise ValueError("envelope is not a JSON object")
-        except ValueError as exc:
-            writer.send_json({"type": "protocol_error", "message": "malformed frame: %s" % exc})
-            continue
-        bridge.dispatch(envelope)
+    bridge.serve_forever()
 
 
 if __name__ == "__main__":
