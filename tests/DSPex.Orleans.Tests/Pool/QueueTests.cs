@@ -20,7 +20,7 @@ public sealed class QueueTests : IAsyncLifetime
         {
             ["Size"] = "1",
             ["MaxQueueLength"] = "1",
-            ["QueueTimeout"] = "00:00:00.500",
+            ["QueueTimeout"] = "00:00:02",
             ["CancelGracePeriod"] = "00:00:00.500",
             ["SpillToOtherSilos"] = "false",
         });
@@ -49,7 +49,7 @@ public sealed class QueueTests : IAsyncLifetime
 
         var timedOut = await queued;
         Assert.Equal(DSPexErrorKind.QueueTimeout, timedOut.Error?.Kind);
-        Assert.Contains("500 ms", timedOut.Error!.Message);
+        Assert.Contains("2000 ms", timedOut.Error!.Message);
 
         // The caller's cancellation ends its call at once and reaches the command in Python, which stops
         // cooperatively: the worker is free again, not left marked busy, and was not killed.
