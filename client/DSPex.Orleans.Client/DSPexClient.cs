@@ -43,6 +43,10 @@ public sealed class DSPexClient(IGrainFactory grainFactory, JsonSerializerOption
         return document.RootElement.Clone();
     }
 
+    /// <summary>A session by id; it is created on first use with the given options (TTL, affinity, metadata).</summary>
+    public DSPexSession Session(string sessionId, SessionOptions? options = null) =>
+        new(grainFactory, sessionId, options ?? new SessionOptions(), _json);
+
     /// <summary>Pool stats of every active silo.</summary>
     public Task<ClusterStats> GetClusterStatsAsync() => Router().GetClusterStatsAsync();
 

@@ -18,5 +18,9 @@ public enum DSPexErrorKind
     QueueTimeout,
     NoWorkers,
     SiloUnavailable,
+    WorkerBusy,
+    SessionWorkerUnavailable,
+    SessionNotFound,
+    ProgramNotFound,
     Internal,
 }

@@ -8,4 +8,6 @@ namespace DSPex.Orleans.Contracts;
 public sealed record ExecuteRequest(
     [property: Id(0)] string Command,
     [property: Id(1)] string ArgsJson,
-    [property: Id(2)] TimeSpan? Timeout = null);
+    [property: Id(2)] TimeSpan? Timeout = null,
+    [property: Id(3)] SessionCallContext? Session = null,
+    [property: Id(4)] ProgramCall? Program = null);

@@ -9,11 +9,13 @@ public sealed record ExecuteResponse(
     [property: Id(0)] string? ResultJson,
     [property: Id(1)] ExecuteError? Error,
     [property: Id(2)] string? WorkerId,
-    [property: Id(3)] int WorkerPid)
+    [property: Id(3)] int WorkerPid,
+    [property: Id(4)] string? SessionUpdatesJson = null)
 {
     public bool IsSuccess => Error is null;
 
-    public static ExecuteResponse Success(string resultJson, string workerId, int pid) => new(resultJson, null, workerId, pid);
+    public static ExecuteResponse Success(string resultJson, string workerId, int pid, string? sessionUpdatesJson = null) =>
+        new(resultJson, null, workerId, pid, sessionUpdatesJson);
 
     public static ExecuteResponse Failure(DSPexErrorKind kind, string message, string? workerId = null, int pid = 0) =>
         new(null, new ExecuteError(kind, message), workerId, pid);

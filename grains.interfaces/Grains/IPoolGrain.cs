@@ -8,5 +8,8 @@ public interface IPoolGrain : IGrainWithStringKey
     /// <summary>Runs the request on this silo's pool only (no further spill).</summary>
     ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>Runs a session's request, preferring the worker the session last ran on.</summary>
+    ValueTask<ExecuteResponse> ExecuteWithAffinityAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken = default);
+
     Task<PoolStats> GetStatsAsync();
 }

@@ -31,6 +31,9 @@ public sealed class DSPexPoolOptions
 
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a session call in hint mode waits for its own busy worker before running on any worker.</summary>
+    public TimeSpan AffinityHintWait { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Default deadline of a request once it reaches a worker.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -1,6 +1,7 @@
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Placement;
 using DSPex.Orleans.Pool;
+using DSPex.Orleans.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DSPex.Orleans.Hosting;
@@ -20,6 +21,7 @@ public static class DSPexSiloBuilderExtensions
         }
 
         builder.Services.AddSingleton<LocalWorkerPool>();
+        builder.Services.AddSingleton<PoolDispatcher>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PoolLifecycle>();
         builder.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
         return builder;

@@ -19,8 +19,8 @@ public sealed class LocalWorkerPool
 {
     private readonly object _lock = new();
     private readonly WorkerSlot[] _slots;
-    private readonly Queue<Lease> _free = new();
-    private readonly LinkedList<Waiter> _waiters = new();
+    private readonly Queue<WorkerLease> _free = new();
+    private readonly LinkedList<CapacityWaiter> _waiters = new();
     private readonly DSPexPoolOptions _options;
     private readonly IGrainFactory _grainFactory;
     private readonly ILogger<LocalWorkerPool> _logger;
@@ -161,7 +161,7 @@ public sealed class LocalWorkerPool
             slot.Incarnation++;
             for (var i = 0; i < Math.Max(1, _options.ConcurrencyPerWorker); i++)
             {
-                GiveCapacity(new Lease(slot, process));
+                GiveCapacity(new WorkerLease(slot, process));
             }
         }
 
@@ -191,6 +191,13 @@ public sealed class LocalWorkerPool
             {
                 slot.ConsecutiveFailures++;
             }
+
+            foreach (var waiter in slot.Waiters)
+            {
+                waiter.AbandonForGoneWorker();
+            }
+
+            slot.Waiters.Clear();
         }
 
         if (!_stopping && !process.StopRequested)
@@ -200,10 +207,19 @@ public sealed class LocalWorkerPool
         }
     }
 
-    public async ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken)
+    public ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken) =>
+        ExecuteAsync(request, null, cancellationToken);
+
+    /// <summary>
+    /// Runs a request on a worker with free capacity, queueing when there is none. With an affinity, the
+    /// session's worker is preferred as its mode says; a worker whose process changed (pid) no longer holds the
+    /// session's programs and counts as gone.
+    /// </summary>
+    public async ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken)
     {
-        Lease lease;
-        Waiter? waiter = null;
+        WorkerLease lease;
+        CapacityWaiter? waiter = null;
+        var waitLimit = _options.QueueTimeout;
         lock (_lock)
         {
             if (_stopping)
@@ -211,27 +227,55 @@ public sealed class LocalWorkerPool
                 return ExecuteResponse.Failure(DSPexErrorKind.SiloUnavailable, $"silo {Silo} is stopping");
             }
 
-            if (!TryTakeFree(out lease))
+            var preferred = affinity is null ? null : PreferredSlot(affinity);
+            if (affinity is not null && preferred is null && affinity.Mode == AffinityMode.StrictFailFast)
+            {
+                return ExecuteResponse.Failure(DSPexErrorKind.SessionWorkerUnavailable,
+                    $"the session's worker {affinity.WorkerId} (pid {affinity.Pid}) is gone");
+            }
+
+            if (preferred is not null)
+            {
+                if (!TryTakeFreeFrom(preferred, out lease))
+                {
+                    if (affinity!.Mode == AffinityMode.StrictFailFast)
+                    {
+                        return ExecuteResponse.Failure(DSPexErrorKind.WorkerBusy,
+                            $"the session's worker {preferred.WorkerId} (pid {affinity.Pid}) is busy", preferred.WorkerId, affinity.Pid);
+                    }
+
+                    if (preferred.Waiters.Count >= _options.MaxQueueLength)
+                    {
+                        return Saturated();
+                    }
+
+                    waiter = new CapacityWaiter();
+                    waiter.Node = preferred.Waiters.AddLast(waiter);
+                    waitLimit = affinity.Mode == AffinityMode.Hint ? _options.AffinityHintWait : _options.QueueTimeout;
+                }
+            }
+            else if (!TryTakeFree(out lease))
             {
                 if (_waiters.Count >= _options.MaxQueueLength)
                 {
-                    Interlocked.Increment(ref _saturated);
-                    return ExecuteResponse.Failure(
-                        DSPexErrorKind.PoolSaturated,
-                        $"pool on {Silo} is saturated: {_slots.Length} workers busy and {_waiters.Count} requests queued (limit {_options.MaxQueueLength})");
+                    return Saturated();
                 }
 
-                waiter = new Waiter();
+                waiter = new CapacityWaiter();
                 waiter.Node = _waiters.AddLast(waiter);
             }
         }
 
         if (waiter is not null)
         {
-            var queued = await WaitForCapacityAsync(waiter, cancellationToken);
+            var queued = await WaitForCapacityAsync(waiter, waitLimit, cancellationToken);
             if (queued.Lease is not { } granted)
             {
-                return queued.Failure!;
+                // A hint gives up on its worker after a short wait, and any mode moves on once that worker died:
+                // the request runs anywhere and the program is rebuilt there from its spec.
+                var moveOn = waiter.WorkerGone
+                    || (affinity?.Mode == AffinityMode.Hint && queued.Failure!.Error!.Kind == DSPexErrorKind.QueueTimeout);
+                return moveOn ? await ExecuteAsync(request, null, cancellationToken) : queued.Failure!;
             }
 
             lease = granted;
@@ -240,11 +284,33 @@ public sealed class LocalWorkerPool
         return await RunAsync(lease, request, cancellationToken);
     }
 
-    private async ValueTask<(Lease? Lease, ExecuteResponse? Failure)> WaitForCapacityAsync(Waiter waiter, CancellationToken cancellationToken)
+    private ExecuteResponse Saturated()
+    {
+        Interlocked.Increment(ref _saturated);
+        return ExecuteResponse.Failure(
+            DSPexErrorKind.PoolSaturated,
+            $"pool on {Silo} is saturated: {_slots.Length} workers busy and {_waiters.Count} requests queued (limit {_options.MaxQueueLength})");
+    }
+
+    private WorkerSlot? PreferredSlot(WorkerAffinity affinity)
+    {
+        foreach (var slot in _slots)
+        {
+            if (slot.WorkerId == affinity.WorkerId)
+            {
+                return slot.Process is { HasExited: false } process && process.Pid == affinity.Pid ? slot : null;
+            }
+        }
+
+        return null;
+    }
+
+    private async ValueTask<(WorkerLease? Lease, ExecuteResponse? Failure)> WaitForCapacityAsync(
+        CapacityWaiter waiter, TimeSpan waitLimit, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.QueueTimeout);
-        await using (timeout.Token.UnsafeRegister(static state => ((Waiter)state!).Abandon(), waiter))
+        timeout.CancelAfter(waitLimit);
+        await using (timeout.Token.UnsafeRegister(static state => ((CapacityWaiter)state!).Abandon(), waiter))
         {
             var lease = await waiter.Completion.Task;
             if (lease is not null)
@@ -255,15 +321,17 @@ public sealed class LocalWorkerPool
 
         lock (_lock)
         {
-            if (waiter.Node?.List is not null)
-            {
-                _waiters.Remove(waiter.Node);
-            }
+            waiter.Node?.List?.Remove(waiter.Node);
         }
 
         if (_stopping)
         {
             return (null, ExecuteResponse.Failure(DSPexErrorKind.SiloUnavailable, $"silo {Silo} stopped while the request was queued"));
+        }
+
+        if (waiter.WorkerGone)
+        {
+            return (null, ExecuteResponse.Failure(DSPexErrorKind.SessionWorkerUnavailable, "the session's worker died while the request waited for it"));
         }
 
         if (cancellationToken.IsCancellationRequested)
@@ -274,13 +342,13 @@ public sealed class LocalWorkerPool
         Interlocked.Increment(ref _queueTimeouts);
         return (null, ExecuteResponse.Failure(
             DSPexErrorKind.QueueTimeout,
-            $"no worker on {Silo} became free within the queue timeout of {_options.QueueTimeout.TotalMilliseconds:0} ms"));
+            $"no worker on {Silo} became free within the queue timeout of {waitLimit.TotalMilliseconds:0} ms"));
     }
 
-    private async ValueTask<ExecuteResponse> RunAsync(Lease lease, ExecuteRequest request, CancellationToken cancellationToken)
+    private async ValueTask<ExecuteResponse> RunAsync(WorkerLease lease, ExecuteRequest request, CancellationToken cancellationToken)
     {
         var (slot, process) = lease;
-        var finished = process.Send(request.Command, request.ArgsJson, out var id);
+        var finished = process.Send(request.Command, request.ArgsJson, request.Session, request.Program, out var id);
         if (!finished.IsCompleted)
         {
             var deadline = request.Timeout ?? _options.RequestTimeout;
@@ -305,7 +373,7 @@ public sealed class LocalWorkerPool
         var reply = finished.Result;
         Release(lease, reply);
         return reply.Error is null
-            ? ExecuteResponse.Success(reply.ResultJson!, slot.WorkerId, process.Pid)
+            ? ExecuteResponse.Success(reply.ResultJson!, slot.WorkerId, process.Pid, reply.SessionUpdatesJson)
             : ExecuteResponse.Failure(reply.Error, slot.WorkerId, process.Pid);
     }
 
@@ -313,13 +381,13 @@ public sealed class LocalWorkerPool
     /// The caller has its answer, but Python may still be running the request: its capacity stays taken until
     /// Python stops. Past the grace period the worker is killed (and replaced), so nothing stays busy forever.
     /// </summary>
-    private void Abandon(Lease lease, long id, Task<BridgeReply> finished)
+    private void Abandon(WorkerLease lease, long id, Task<BridgeReply> finished)
     {
         lease.Process.Cancel(id);
         _ = ReleaseWhenStoppedAsync(lease, finished);
     }
 
-    private async Task ReleaseWhenStoppedAsync(Lease lease, Task<BridgeReply> finished)
+    private async Task ReleaseWhenStoppedAsync(WorkerLease lease, Task<BridgeReply> finished)
     {
         try
         {
@@ -336,7 +404,7 @@ public sealed class LocalWorkerPool
         Release(lease, await finished);
     }
 
-    private void Release(Lease lease, BridgeReply reply)
+    private void Release(WorkerLease lease, BridgeReply reply)
     {
         var (slot, process) = lease;
         Interlocked.Increment(ref slot.Served);
@@ -357,7 +425,7 @@ public sealed class LocalWorkerPool
     }
 
     // Both below run under _lock.
-    private bool TryTakeFree(out Lease lease)
+    private bool TryTakeFree(out WorkerLease lease)
     {
         while (_free.TryDequeue(out lease))
         {
@@ -371,19 +439,56 @@ public sealed class LocalWorkerPool
         return false;
     }
 
-    private void GiveCapacity(Lease lease)
+    private bool TryTakeFreeFrom(WorkerSlot slot, out WorkerLease lease)
     {
-        while (_waiters.First is { } first)
+        lease = default;
+        var found = false;
+        for (var remaining = _free.Count; remaining > 0; remaining--)
         {
-            _waiters.RemoveFirst();
-            if (first.Value.Completion.TrySetResult(lease))
+            var candidate = _free.Dequeue();
+            if (!ReferenceEquals(candidate.Slot.Process, candidate.Process) || candidate.Process.HasExited)
             {
-                lease.Slot.InFlight++;
-                return;
+                continue;
             }
+
+            if (!found && ReferenceEquals(candidate.Slot, slot))
+            {
+                lease = candidate;
+                found = true;
+                slot.InFlight++;
+                continue;
+            }
+
+            _free.Enqueue(candidate);
+        }
+
+        return found;
+    }
+
+    /// <summary>Freed capacity goes first to requests waiting for this very worker, then to the general queue.</summary>
+    private void GiveCapacity(WorkerLease lease)
+    {
+        if (Grant(lease.Slot.Waiters, lease) || Grant(_waiters, lease))
+        {
+            return;
         }
 
         _free.Enqueue(lease);
+    }
+
+    private static bool Grant(LinkedList<CapacityWaiter> waiters, WorkerLease lease)
+    {
+        while (waiters.First is { } first)
+        {
+            waiters.RemoveFirst();
+            if (first.Value.Completion.TrySetResult(lease))
+            {
+                lease.Slot.InFlight++;
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public PoolStats GetStats()
@@ -423,12 +528,17 @@ public sealed class LocalWorkerPool
     public async Task StopAsync()
     {
         PythonProcess[] processes;
-        Waiter[] waiting;
+        CapacityWaiter[] waiting;
         lock (_lock)
         {
             _stopping = true;
-            waiting = [.. _waiters];
+            waiting = [.. _waiters, .. _slots.SelectMany(slot => slot.Waiters)];
             _waiters.Clear();
+            foreach (var slot in _slots)
+            {
+                slot.Waiters.Clear();
+            }
+
             processes = [.. _slots.Select(s => s.Process).OfType<PythonProcess>()];
         }
 
@@ -453,15 +563,4 @@ public sealed class LocalWorkerPool
         }
     }
 
-    private readonly record struct Lease(WorkerSlot Slot, PythonProcess Process);
-
-    private sealed class Waiter
-    {
-        public TaskCompletionSource<Lease?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public LinkedListNode<Waiter>? Node { get; set; }
-
-        /// <summary>Queue timeout or caller cancellation: gives up unless capacity was granted first.</summary>
-        public void Abandon() => Completion.TrySetResult(null);
-    }
 }

@@ -13,5 +13,8 @@ internal sealed class PoolGrain(LocalWorkerPool pool) : Grain, IPoolGrain
     public ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken) =>
         pool.ExecuteAsync(request, cancellationToken);
 
+    public ValueTask<ExecuteResponse> ExecuteWithAffinityAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken) =>
+        pool.ExecuteAsync(request, affinity, cancellationToken);
+
     public Task<PoolStats> GetStatsAsync() => Task.FromResult(pool.GetStats());
 }

@@ -17,6 +17,9 @@ internal sealed class WorkerSlot(int index, string workerId)
 
     public int InFlight { get; set; }
 
+    /// <summary>Session requests waiting for this worker in particular (affinity); served before the general queue.</summary>
+    public LinkedList<CapacityWaiter> Waiters { get; } = new();
+
     public long Served;
 
     public int Incarnation { get; set; }

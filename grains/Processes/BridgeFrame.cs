@@ -23,6 +23,7 @@ internal readonly record struct BridgeFrame(
     BridgeFrameType Type,
     long Id,
     string? ResultJson,
+    string? SessionJson,
     ExecuteError? Error,
     string? Message,
     int Pid,
@@ -39,7 +40,7 @@ internal readonly record struct BridgeFrame(
 
         var type = BridgeFrameType.Unknown;
         long id = -1;
-        string? result = null, message = null;
+        string? result = null, session = null, message = null;
         ExecuteError? error = null;
         int pid = 0, pgid = 0;
         List<string>? commands = null;
@@ -61,6 +62,13 @@ internal readonly record struct BridgeFrame(
                 var start = (int)reader.TokenStartIndex;
                 reader.Skip();
                 result = Encoding.UTF8.GetString(envelope[start..(int)reader.BytesConsumed]);
+            }
+            else if (reader.ValueTextEquals("session"u8))
+            {
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                session = Encoding.UTF8.GetString(envelope[start..(int)reader.BytesConsumed]);
             }
             else if (reader.ValueTextEquals("error"u8))
             {
@@ -98,7 +106,7 @@ internal readonly record struct BridgeFrame(
             }
         }
 
-        return new BridgeFrame(type, id, result, error, message, pid, pgid, commands);
+        return new BridgeFrame(type, id, result, session, error, message, pid, pgid, commands);
     }
 
     private static BridgeFrameType ParseType(ref Utf8JsonReader reader)

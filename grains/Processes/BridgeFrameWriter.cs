@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using DSPex.Orleans.Contracts;
 
 namespace DSPex.Orleans.Processes;
 
@@ -23,7 +24,7 @@ internal sealed class BridgeFrameWriter
     }
 
     /// <summary>Encodes a call. Throws <see cref="JsonException"/> when args is not JSON and <see cref="FrameTooLargeException"/> past the limit.</summary>
-    public ReadOnlyMemory<byte> Call(long id, string command, string argsJson)
+    public ReadOnlyMemory<byte> Call(long id, string command, string argsJson, SessionCallContext? session = null, ProgramCall? program = null)
     {
         Begin();
         _json.WriteStartObject();
@@ -32,6 +33,25 @@ internal sealed class BridgeFrameWriter
         _json.WriteString("cmd"u8, command);
         _json.WritePropertyName("args"u8);
         _json.WriteRawValue(argsJson.Length == 0 ? "null" : argsJson);
+        if (session is not null)
+        {
+            _json.WriteStartObject("session"u8);
+            _json.WriteString("id"u8, session.SessionId);
+            _json.WritePropertyName("vars"u8);
+            _json.WriteRawValue(session.VariablesJson, skipInputValidation: true);
+            _json.WriteEndObject();
+        }
+
+        if (program is not null)
+        {
+            _json.WriteStartObject("program"u8);
+            _json.WriteString("id"u8, program.ProgramId);
+            _json.WriteNumber("rev"u8, program.Revision);
+            _json.WritePropertyName("spec"u8);
+            _json.WriteRawValue(program.SpecJson, skipInputValidation: true);
+            _json.WriteEndObject();
+        }
+
         _json.WriteEndObject();
         return End();
     }

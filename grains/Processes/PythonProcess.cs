@@ -165,7 +165,10 @@ public sealed class PythonProcess : IAsyncDisposable
     /// Sends a call and returns a task that completes when Python answers or the process dies. It never faults:
     /// every failure is a reply with a typed error. The id is what <see cref="Cancel"/> takes.
     /// </summary>
-    public Task<BridgeReply> Send(string command, string argsJson, out long id)
+    public Task<BridgeReply> Send(string command, string argsJson, out long id) => Send(command, argsJson, null, null, out id);
+
+    /// <summary>Sends a call in a session's context, or of one of its programs.</summary>
+    public Task<BridgeReply> Send(string command, string argsJson, SessionCallContext? session, ProgramCall? program, out long id)
     {
         id = Interlocked.Increment(ref _nextId);
         var completion = new TaskCompletionSource<BridgeReply>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -179,7 +182,7 @@ public sealed class PythonProcess : IAsyncDisposable
             ReadOnlyMemory<byte> frame;
             try
             {
-                frame = _writer.Call(id, command, argsJson);
+                frame = _writer.Call(id, command, argsJson, session, program);
             }
             catch (JsonException e)
             {
@@ -288,7 +291,7 @@ public sealed class PythonProcess : IAsyncDisposable
                     _pending.Remove(frame.Id, out completion);
                 }
 
-                completion?.TrySetResult(new BridgeReply(frame.ResultJson, frame.Error));
+                completion?.TrySetResult(new BridgeReply(frame.ResultJson, frame.Error, frame.SessionJson));
                 break;
             case BridgeFrameType.Ready:
                 _ready.TrySetResult(frame);

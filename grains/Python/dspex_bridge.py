@@ -4,11 +4,13 @@ Protocol: frames of a 4-byte big-endian length and a UTF-8 JSON envelope, on pri
 duplicates of the pipes the silo gave us. fd 0 and fd 1 are pointed away at start, so a
 print() or a C library writing to stdout cannot corrupt a frame.
 
-  silo -> bridge  {"id": N, "type": "call", "cmd": "...", "args": ...}
+  silo -> bridge  {"id": N, "type": "call", "cmd": "...", "args": ...,
+                   "session": {"id": ..., "vars": {...}},            (optional)
+                   "program": {"id": ..., "rev": N, "spec": {...}}}  (optional: run this program instead of cmd)
                   {"id": N, "type": "cancel"}
                   {"id": N, "type": "heartbeat"}
   bridge -> silo  {"type": "ready", "pid": ..., "pgid": ..., "protocol": 1, "commands": [...]}
-                  {"id": N, "type": "result", "result": ...}
+                  {"id": N, "type": "result", "result": ..., "session": {"set": {...}, "deleted": [...]}}
                   {"id": N, "type": "error", "error": {"kind": ..., "type": ..., "message": ..., "traceback": ...}}
                   {"id": N, "type": "heartbeat"}
                   {"type": "fatal", "message": ...}   (start-up failed; the process then exits)
@@ -47,9 +49,12 @@ class FrameWriter:
     def send_json(self, obj):
         self.send(json.dumps(obj, separators=(",", ":")).encode("utf-8"))
 
-    def send_result(self, request_id, result):
+    def send_result(self, request_id, result, session_changes=None):
         try:
             body = json.dumps(result, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+            if session_changes is not None:
+                changes = json.dumps(session_changes, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+                body = '%s,"session":%s' % (body, changes)
         except (TypeError, ValueError, RecursionError) as exc:
             self.send_error(request_id, "ResultNotSerializable", exc, with_traceback=False)
             return
@@ -110,9 +115,10 @@ class Bridge:
     """
 
     def __init__(self, reader, writer, concurrency):
-        from dspex import context, registry
+        from dspex import context, programs, registry
 
         self._context = context
+        self._programs = programs
         self._commands = registry._commands
         self._reader = reader
         self._writer = writer
@@ -155,10 +161,10 @@ class Bridge:
             kind = envelope.get("type")
             request_id = envelope.get("id")
             if kind == "call":
-                ctx = self._context.RequestContext(request_id)
+                ctx = self._context.RequestContext(request_id, envelope.get("session"))
                 with self._active_lock:
                     self._active[request_id] = ctx
-                return ctx, envelope.get("cmd"), envelope.get("args")
+                return ctx, envelope.get("cmd"), envelope.get("args"), envelope.get("program")
             if kind == "cancel":
                 with self._active_lock:
                     ctx = self._active.get(request_id)
@@ -167,11 +173,18 @@ class Bridge:
             elif kind == "heartbeat":
                 self._writer.send_json({"id": request_id, "type": "heartbeat"})
 
-    def _run(self, ctx, name, args):
+    def _run(self, ctx, name, args, program):
         request_id = ctx.request_id
         self._context.set_current(ctx)
         try:
-            func = self._commands.get(name)
+            if program is not None:
+                try:
+                    func, _ = self._programs.resolve(ctx.session_id, program)
+                except BaseException as exc:  # noqa: B036 - a failed build is the caller's error, not the worker's
+                    self._writer.send_error(request_id, "PythonException", exc)
+                    return
+            else:
+                func = self._commands.get(name)
             if func is None:
                 self._writer.send_json({"id": request_id, "type": "error", "error": {
                     "kind": "UnknownCommand", "type": "UnknownCommand",
@@ -182,7 +195,7 @@ class Bridge:
             except BaseException as exc:  # noqa: B036 - a command's SystemExit must not end the worker
                 self._writer.send_error(request_id, "PythonException", exc)
                 return
-            self._writer.send_result(request_id, result)
+            self._writer.send_result(request_id, result, ctx.session_changes())
         except OSError:
             os._exit(4)  # the pipe to the silo is gone
         finally:

@@ -1,7 +1,6 @@
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
 using DSPex.Orleans.Placement;
-using DSPex.Orleans.Pool;
 using Orleans.Concurrency;
 
 namespace DSPex.Orleans.Routing;
@@ -12,39 +11,15 @@ namespace DSPex.Orleans.Routing;
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
-internal sealed class RouterGrain(LocalWorkerPool pool, IClusterMembershipService membership) : Grain, IRouterGrain
+internal sealed class RouterGrain(PoolDispatcher dispatcher) : Grain, IRouterGrain
 {
-    public async ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken)
-    {
-        var response = await pool.ExecuteAsync(request, cancellationToken);
-        if (response.Error?.Kind is DSPexErrorKind.PoolSaturated or DSPexErrorKind.SiloUnavailable && pool.Options.SpillToOtherSilos)
-        {
-            foreach (var silo in OtherActiveSilos())
-            {
-                try
-                {
-                    var spilled = await GrainFactory.GetGrain<IPoolGrain>(SiloKeys.ForSilo(silo)).ExecuteAsync(request, cancellationToken);
-                    if (spilled.Error?.Kind is not (DSPexErrorKind.PoolSaturated or DSPexErrorKind.SiloUnavailable))
-                    {
-                        return spilled;
-                    }
-                }
-                catch (SiloUnavailableException)
-                {
-                }
-            }
-        }
-
-        return response;
-    }
+    public ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken) =>
+        // Session and program context only come through a session grain.
+        dispatcher.DispatchAsync(request.Session is null && request.Program is null ? request : request with { Session = null, Program = null }, null, cancellationToken);
 
     public async Task<ClusterStats> GetClusterStatsAsync()
     {
-        var silos = membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active)
-            .Select(m => m.SiloAddress)
-            .ToList();
-        var answers = await Task.WhenAll(silos.Select(async silo =>
+        var answers = await Task.WhenAll(dispatcher.ActiveSilos().Select(async silo =>
         {
             try
             {
@@ -60,10 +35,4 @@ internal sealed class RouterGrain(LocalWorkerPool pool, IClusterMembershipServic
             [.. answers.Where(a => a.stats is not null).Select(a => a.stats!)],
             [.. answers.Where(a => a.stats is null).Select(a => SiloKeys.ForSilo(a.silo))]);
     }
-
-    private IEnumerable<SiloAddress> OtherActiveSilos() =>
-        membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(pool.Silo))
-            .Select(m => m.SiloAddress)
-            .OrderBy(_ => Random.Shared.Next());
 }

@@ -27,6 +27,9 @@ public class DSPexException(DSPexErrorKind kind, string message, string? workerI
         DSPexErrorKind.QueueTimeout => new QueueTimeoutException(error.Message),
         DSPexErrorKind.NoWorkers => new NoWorkersException(error.Message),
         DSPexErrorKind.SiloUnavailable => new SiloUnavailableException(error.Message),
+        DSPexErrorKind.WorkerBusy => new WorkerBusyException(error.Message, workerId),
+        DSPexErrorKind.SessionWorkerUnavailable => new SessionWorkerUnavailableException(error.Message),
+        DSPexErrorKind.ProgramNotFound => new ProgramNotFoundException(error.Message),
         _ => new DSPexException(error.Kind, error.Message, workerId),
     };
 }

@@ -50,3 +50,13 @@ public sealed class NoWorkersException(string message) : DSPexException(DSPexErr
 
 /// <summary>The silo that held the work stopped or is unreachable.</summary>
 public sealed class SiloUnavailableException(string message) : DSPexException(DSPexErrorKind.SiloUnavailable, message);
+
+/// <summary>strict-fail-fast: the session's worker is busy with another request.</summary>
+public sealed class WorkerBusyException(string message, string? workerId)
+    : DSPexException(DSPexErrorKind.WorkerBusy, message, workerId);
+
+/// <summary>strict-fail-fast: the session's worker (or its silo) is gone; the next call runs on another worker.</summary>
+public sealed class SessionWorkerUnavailableException(string message) : DSPexException(DSPexErrorKind.SessionWorkerUnavailable, message);
+
+/// <summary>The session has no program of that id.</summary>
+public sealed class ProgramNotFoundException(string message) : DSPexException(DSPexErrorKind.ProgramNotFound, message);

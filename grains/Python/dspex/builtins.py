@@ -2,6 +2,8 @@
 
 import os
 
+from . import examples  # noqa: F401 - registers the example program types
+from .programs import cached_count, program_types
 from .registry import command, commands
 
 
@@ -22,4 +24,4 @@ def list_commands(args):
 
 @command("worker_info")
 def worker_info(args):
-    return {"pid": os.getpid(), "pgid": os.getpgid(0)}
+    return {"pid": os.getpid(), "pgid": os.getpgid(0), "programs_cached": cached_count(), "program_types": program_types()}

@@ -7,9 +7,23 @@ public static class TestClusters
 {
     public static readonly string TestAdapterPath = Path.Combine(AppContext.BaseDirectory, "python");
 
-    public static async Task<TestCluster> StartAsync(short silos, IReadOnlyDictionary<string, string>? pool = null)
+    public static async Task<TestCluster> StartAsync(
+        short silos,
+        IReadOnlyDictionary<string, string>? pool = null,
+        IReadOnlyDictionary<string, string>? sessions = null,
+        string? serviceId = null)
     {
         var builder = new TestClusterBuilder(silos);
+        if (serviceId is not null)
+        {
+            builder.Options.ServiceId = serviceId;
+        }
+
+        foreach (var (key, value) in sessions ?? new Dictionary<string, string>())
+        {
+            builder.Properties[$"DSPex:Sessions:{key}"] = value;
+        }
+
         builder.Properties["DSPex:Pool:Size"] = "2";
         builder.Properties["DSPex:Pool:AdapterModules:0"] = "dspex_test_adapter";
         builder.Properties["DSPex:Pool:AdapterPaths:0"] = TestAdapterPath;

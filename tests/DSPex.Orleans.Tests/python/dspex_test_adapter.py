@@ -60,3 +60,17 @@ def spawn_child(args):
     """Starts a grandchild that outlives this call, to prove the group kill ends it too."""
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     return child.pid
+
+
+@command("remember")
+def remember(args):
+    """Sets session variable args['name'] to args['value'] and returns what it held before."""
+    previous = dspex.get_var(args["name"])
+    dspex.set_var(args["name"], args["value"])
+    return {"previous": previous, "pid": os.getpid(), "session": dspex.session_id()}
+
+
+@command("forget")
+def forget(args):
+    dspex.delete_var(args["name"])
+    return True

@@ -1,0 +1,54 @@
+using DSPex.Orleans.Sessions;
+using DSPex.Orleans.Sessions.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace DSPex.Orleans.Hosting;
+
+public static class DSPexSessionsSiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds session grains and their "sessions" grain storage: Redis when a connection string is configured
+    /// ("DSPex:Sessions:RedisConnectionString"), in memory otherwise. Options bind from "DSPex:Sessions".
+    /// </summary>
+    public static ISiloBuilder AddDSPexSessions(this ISiloBuilder builder, Action<DSPexSessionOptions>? configure = null)
+    {
+        var options = builder.Services.AddOptions<DSPexSessionOptions>().BindConfiguration(DSPexSessionOptions.SectionName);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        var resolved = ResolveOptions(builder, configure);
+        if (string.IsNullOrEmpty(resolved.RedisConnectionString))
+        {
+            builder.AddMemoryGrainStorage(DSPexSessionOptions.StorageName, o => o.GrainStorageSerializer = new SessionStorageSerializer());
+            builder.Services.AddSingleton<ISessionKeyExpiry, NoSessionKeyExpiry>();
+            return builder;
+        }
+
+        builder.AddRedisGrainStorage(DSPexSessionOptions.StorageName, redis => redis.Configure<IOptions<ClusterOptions>>((o, cluster) =>
+        {
+            o.ConfigurationOptions = ConfigurationOptions.Parse(resolved.RedisConnectionString);
+            o.GrainStorageSerializer = new SessionStorageSerializer();
+            o.DeleteStateOnClear = true;
+            o.EntryExpiry = resolved.DefaultTtl;
+            o.GetStorageKey = (_, grainId) => SessionStorageKeys.For(cluster.Value.ServiceId, grainId.Key.ToString()!);
+        }));
+        builder.Services.AddSingleton<ISessionKeyExpiry, RedisSessionKeyExpiry>();
+        return builder;
+    }
+
+    // Storage is chosen while the silo is being built, so the options are read here once from configuration.
+    private static DSPexSessionOptions ResolveOptions(ISiloBuilder builder, Action<DSPexSessionOptions>? configure)
+    {
+        var resolved = new DSPexSessionOptions();
+        builder.Configuration.GetSection(DSPexSessionOptions.SectionName).Bind(resolved);
+        configure?.Invoke(resolved);
+        return resolved;
+    }
+}

@@ -1,0 +1,44 @@
+"""Built-in example programs that hold real state in the worker, to show affinity and rebuilds."""
+
+import os
+import re
+
+from .context import get_var, set_var
+from .programs import program_type
+
+
+@program_type("keyword_classifier")
+class KeywordClassifier:
+    """Classifies text by keyword counts. Built from {"labels": {"label": ["kw", ...]}, "default": "..."}.
+
+    It learns: each call's text adds to per-label vocabulary counts kept in this worker's memory, and it
+    reports how many calls this instance has served, so a caller can see whether it ran on the same build.
+    """
+
+    def __init__(self, spec):
+        self.labels = {label: [kw.lower() for kw in words] for label, words in spec.get("labels", {}).items()}
+        self.default = spec.get("default", "unknown")
+        self.calls = 0
+        self.built_in_pid = os.getpid()
+
+    def __call__(self, args):
+        self.calls += 1
+        words = re.findall(r"\w+", str(args.get("text", "")).lower())
+        scores = {label: sum(words.count(kw) for kw in keywords) for label, keywords in self.labels.items()}
+        best = max(scores, key=scores.get) if scores and max(scores.values()) > 0 else self.default
+        history = get_var("history", [])
+        set_var("history", (history + [best])[-20:])
+        return {"label": best, "scores": scores, "calls_on_this_build": self.calls, "pid": self.built_in_pid}
+
+
+@program_type("template")
+class Template:
+    """Fills a str.format template from the call's args and the session's variables."""
+
+    def __init__(self, spec):
+        self.template = spec["template"]
+        self.calls = 0
+
+    def __call__(self, args):
+        self.calls += 1
+        return {"text": self.template.format(**args), "calls_on_this_build": self.calls, "pid": os.getpid()}

@@ -1,0 +1,64 @@
+"""Programs: objects built from a spec, cached per worker by (session, program, revision).
+
+    from dspex import program_type
+
+    @program_type("my_program")
+    class MyProgram:
+        def __init__(self, spec): ...      # build once per worker
+        def __call__(self, args): ...      # run per call
+
+The session stores the spec, so any worker can rebuild the program when the session moves.
+"""
+
+import collections
+import threading
+
+_types = {}
+_cache = collections.OrderedDict()
+_cache_lock = threading.Lock()
+CACHE_LIMIT = 512
+
+
+class ProgramError(Exception):
+    pass
+
+
+def program_type(name):
+    def register(cls):
+        _types[name] = cls
+        return cls
+
+    return register
+
+
+def program_types():
+    return sorted(_types)
+
+
+def resolve(session_id, program):
+    """Returns (built program, whether it was built now)."""
+    key = (session_id, program["id"], program["rev"])
+    with _cache_lock:
+        built = _cache.get(key)
+        if built is not None:
+            _cache.move_to_end(key)
+            return built, False
+    spec = program.get("spec") or {}
+    kind = spec.get("type")
+    cls = _types.get(kind)
+    if cls is None:
+        raise ProgramError("unknown program type %r; this worker has: %s" % (kind, ", ".join(program_types())))
+    built = cls(spec)
+    with _cache_lock:
+        # Older revisions of the same program are dead weight once a newer one is built.
+        for stale in [k for k in _cache if k[0] == session_id and k[1] == program["id"] and k[2] != program["rev"]]:
+            del _cache[stale]
+        _cache[key] = built
+        while len(_cache) > CACHE_LIMIT:
+            _cache.popitem(last=False)
+    return built, True
+
+
+def cached_count():
+    with _cache_lock:
+        return len(_cache)

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using DSPex.Orleans.Contracts;
+
+namespace DSPex.Orleans.Sessions;
+
+/// <summary>
+/// A session as stored. The JSON names are the storage contract: renaming a .NET member or type does not
+/// change what is stored, and <see cref="SchemaVersion"/> lets a later change migrate older records.
+/// </summary>
+public sealed class SessionState
+{
+    public const int CurrentSchemaVersion = 1;
+
+    [JsonPropertyName("schema")]
+    public int SchemaVersion { get; set; } = CurrentSchemaVersion;
+
+    [JsonPropertyName("exists")]
+    public bool Exists { get; set; }
+
+    [JsonPropertyName("created")]
+    public DateTimeOffset CreatedAt { get; set; }
+
+    [JsonPropertyName("accessed")]
+    public DateTimeOffset LastAccessAt { get; set; }
+
+    [JsonPropertyName("ttl_seconds")]
+    public double TtlSeconds { get; set; }
+
+    [JsonPropertyName("affinity")]
+    public AffinityMode Affinity { get; set; }
+
+    [JsonPropertyName("metadata")]
+    public Dictionary<string, string> Metadata { get; set; } = [];
+
+    [JsonPropertyName("counters")]
+    public Dictionary<string, long> Counters { get; set; } = [];
+
+    [JsonPropertyName("last_worker")]
+    public string? LastWorkerId { get; set; }
+
+    [JsonPropertyName("last_worker_pid")]
+    public int LastWorkerPid { get; set; }
+
+    [JsonPropertyName("programs")]
+    public Dictionary<string, StoredProgram> Programs { get; set; } = [];
+
+    [JsonPropertyName("variables")]
+    public Dictionary<string, JsonElement> Variables { get; set; } = [];
+
+    [JsonIgnore]
+    public TimeSpan Ttl => TimeSpan.FromSeconds(TtlSeconds);
+
+    public bool IsExpired(DateTimeOffset now) => Exists && now - LastAccessAt >= Ttl;
+}
+
+public sealed class StoredProgram
+{
+    [JsonPropertyName("revision")]
+    public int Revision { get; set; }
+
+    [JsonPropertyName("updated")]
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    [JsonPropertyName("spec")]
+    public JsonElement Spec { get; set; }
+}
