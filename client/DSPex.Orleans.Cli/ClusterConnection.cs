@@ -18,9 +18,11 @@ internal sealed class ClusterConnection
 
     public Option<string> ServiceId { get; } = new("--service-id") { Description = "Orleans service id", DefaultValueFactory = _ => "dspex" };
 
+    public Option<string?> Redis { get; } = new("--redis") { Description = "Redis connection string: find gateways through the cluster's Redis membership" };
+
     public void AddTo(RootCommand root)
     {
-        foreach (var option in new Option[] { Gateways, GatewayPort, ClusterId, ServiceId })
+        foreach (var option in new Option[] { Gateways, GatewayPort, ClusterId, ServiceId, Redis })
         {
             option.Recursive = true;
             root.Options.Add(option);
@@ -37,6 +39,7 @@ internal sealed class ClusterConnection
             o.GatewayPort = parse.GetValue(GatewayPort);
             o.ClusterId = parse.GetValue(ClusterId)!;
             o.ServiceId = parse.GetValue(ServiceId)!;
+            o.RedisConnectionString = parse.GetValue(Redis);
         });
         using var host = builder.Build();
         await host.StartAsync(cancellationToken);

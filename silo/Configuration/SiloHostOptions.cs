@@ -15,4 +15,13 @@ public sealed class SiloHostOptions
 
     /// <summary>Silo endpoint of the first silo ("127.0.0.1:11111") for the localhost development cluster; empty for the first silo itself.</summary>
     public string? PrimarySiloEndpoint { get; set; }
+
+    /// <summary>
+    /// Redis (StackExchange.Redis syntax, e.g. "redis:6379"). When set, membership, reminders and session storage
+    /// all use it instead of the embedded localhost/in-memory default.
+    /// </summary>
+    public string? RedisConnectionString { get; set; }
+
+    /// <summary>Address other silos and clients reach this silo at (pod IP); loopback when empty.</summary>
+    public string? AdvertisedAddress { get; set; }
 }

@@ -31,6 +31,17 @@ public static class DSPexClientHostingExtensions
 
     public static void ConfigureOrleansClient(IClientBuilder client, DSPexClientOptions options)
     {
+        if (!string.IsNullOrEmpty(options.RedisConnectionString))
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ServiceId;
+            });
+            client.UseRedisClustering(options.RedisConnectionString);
+            return;
+        }
+
         if (options.Gateways.Count == 0)
         {
             client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);

@@ -13,4 +13,7 @@ public sealed class DSPexClientOptions
     public List<string> Gateways { get; set; } = [];
 
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>When set, gateways are discovered from the cluster's Redis membership instead.</summary>
+    public string? RedisConnectionString { get; set; }
 }
