@@ -42,7 +42,7 @@ public sealed class DSPexSession
         Unwrap(await ExecuteResponseAsync(command, argsJson, options, cancellationToken));
 
     public Task<ExecuteResponse> ExecuteResponseAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
-        _grain.ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout), Options, cancellationToken);
+        _grain.ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false), Options, cancellationToken);
 
     public async Task<TResult> ExecuteAsync<TResult>(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         JsonSerializer.Deserialize<TResult>(await ExecuteRawAsync(command, Serialize(args), options, cancellationToken), _json)!;

@@ -5,4 +5,7 @@ public sealed record ExecuteOptions
 {
     /// <summary>Deadline once the request reaches a worker; the pool default when null.</summary>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Safe to run twice: retried once on another worker if its worker crashes under it.</summary>
+    public bool Idempotent { get; init; }
 }

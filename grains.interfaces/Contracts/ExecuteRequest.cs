@@ -2,7 +2,8 @@ namespace DSPex.Orleans.Contracts;
 
 /// <summary>
 /// One stateless call. ArgsJson is UTF-8 JSON text that the silo forwards without parsing into objects,
-/// so the payload is never re-serialized on the hot path.
+/// so the payload is never re-serialized on the hot path. An idempotent request is retried once on another
+/// worker when its worker crashes under it.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ExecuteRequest(
@@ -10,4 +11,5 @@ public sealed record ExecuteRequest(
     [property: Id(1)] string ArgsJson,
     [property: Id(2)] TimeSpan? Timeout = null,
     [property: Id(3)] SessionCallContext? Session = null,
-    [property: Id(4)] ProgramCall? Program = null);
+    [property: Id(4)] ProgramCall? Program = null,
+    [property: Id(5)] bool Idempotent = false);

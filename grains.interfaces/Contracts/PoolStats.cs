@@ -13,4 +13,7 @@ public sealed record PoolStats(
     [property: Id(7)] long Restarts,
     [property: Id(8)] long QueueTimeouts,
     [property: Id(9)] long Saturated,
-    [property: Id(10)] IReadOnlyList<WorkerInfo> WorkerDetails);
+    [property: Id(10)] IReadOnlyList<WorkerInfo> WorkerDetails,
+    [property: Id(11)] long Recycles = 0,
+    [property: Id(12)] long HungWorkersKilled = 0,
+    [property: Id(13)] long Retries = 0);

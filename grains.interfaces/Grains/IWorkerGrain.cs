@@ -9,4 +9,7 @@ public interface IWorkerGrain : IGrainWithStringKey
     Task<WorkerInfo> EnsureStartedAsync();
 
     Task<WorkerInfo> GetInfoAsync();
+
+    /// <summary>Replaces the process with the given pid by a fresh one: the new one is ready before the old one stops.</summary>
+    Task RecycleAsync(int pid);
 }

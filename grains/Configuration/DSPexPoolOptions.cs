@@ -47,6 +47,24 @@ public sealed class DSPexPoolOptions
 
     public int MaxFrameBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>How often each worker is asked for a heartbeat (and recycling limits are checked).</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A worker that answers no heartbeat for this long is hung (stopped, deadlocked, stuck in C code): killed and replaced.</summary>
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Recycle a worker after about this many requests (0: never); each worker draws its own limit within the jitter.</summary>
+    public int RecycleAfterRequests { get; set; }
+
+    /// <summary>Fraction by which each worker's request limit varies, so a pool does not recycle all at once.</summary>
+    public double RecycleJitter { get; set; } = 0.1;
+
+    /// <summary>Recycle a worker older than this (null: never).</summary>
+    public TimeSpan? MaxWorkerAge { get; set; }
+
+    /// <summary>Recycle a worker whose resident memory passes this many bytes (0: never).</summary>
+    public long MaxWorkerResidentBytes { get; set; }
+
     /// <summary>Send a request to another silo's pool when this silo's queue is full.</summary>
     public bool SpillToOtherSilos { get; set; } = true;
 }

@@ -29,7 +29,8 @@ public sealed class LocalWorkerPool
     private readonly string _instanceToken = Guid.NewGuid().ToString("N");
     private string? _pythonExecutable;
     private volatile bool _stopping;
-    private long _served, _errors, _restarts, _queueTimeouts, _saturated;
+    private long _served, _errors, _restarts, _queueTimeouts, _saturated, _recycles, _hungKilled, _retries;
+    private readonly CancellationTokenSource _stopped = new();
 
     public LocalWorkerPool(
         IOptions<DSPexPoolOptions> options,
@@ -66,6 +67,7 @@ public sealed class LocalWorkerPool
         _pythonExecutable = await Task.Run(() => PythonInterpreter.Resolve(_options.PythonExecutable), cancellationToken);
         var started = DateTimeOffset.UtcNow;
         await Task.WhenAll(_slots.Select(slot => StartSlotAsync(slot, retryInBackground: true)));
+        _ = MonitorHealthAsync(_stopped.Token);
         _logger.LogInformation(
             "Pool on {Silo} warm: {Live}/{Size} workers in {Elapsed} ms",
             Silo, _slots.Count(s => s.Process is { HasExited: false }), _slots.Length,
@@ -159,6 +161,11 @@ public sealed class LocalWorkerPool
         {
             slot.Process = process;
             slot.Incarnation++;
+            slot.Recycling = false;
+            slot.ServedByProcess = 0;
+            slot.RecycleAtRequest = _options.RecycleAfterRequests <= 0
+                ? 0
+                : Math.Max(1, (long)Math.Round(_options.RecycleAfterRequests * (1 + _options.RecycleJitter * (2 * Random.Shared.NextDouble() - 1))));
             for (var i = 0; i < Math.Max(1, _options.ConcurrencyPerWorker); i++)
             {
                 GiveCapacity(new WorkerLease(slot, process));
@@ -281,7 +288,16 @@ public sealed class LocalWorkerPool
             lease = granted;
         }
 
-        return await RunAsync(lease, request, cancellationToken);
+        var response = await RunAsync(lease, request, cancellationToken);
+        if (request.Idempotent && response.Error?.Kind == DSPexErrorKind.WorkerCrashed && !cancellationToken.IsCancellationRequested)
+        {
+            // Its worker died under it; a request marked idempotent is safe to run once more elsewhere.
+            Interlocked.Increment(ref _retries);
+            _logger.LogInformation("Retrying idempotent '{Command}' after its worker {WorkerId} crashed", request.Command, response.WorkerId);
+            return await ExecuteAsync(request with { Idempotent = false }, null, cancellationToken);
+        }
+
+        return response;
     }
 
     private ExecuteResponse Saturated()
@@ -372,6 +388,12 @@ public sealed class LocalWorkerPool
 
         var reply = finished.Result;
         Release(lease, reply);
+        if (!reply.Delivered && !_stopping)
+        {
+            // The worker died before the request reached it (its exit not yet seen): run it on another worker.
+            return await ExecuteAsync(request, null, cancellationToken);
+        }
+
         return reply.Error is null
             ? ExecuteResponse.Success(reply.ResultJson!, slot.WorkerId, process.Pid, reply.SessionUpdatesJson)
             : ExecuteResponse.Failure(reply.Error, slot.WorkerId, process.Pid);
@@ -409,9 +431,11 @@ public sealed class LocalWorkerPool
         var (slot, process) = lease;
         Interlocked.Increment(ref slot.Served);
         Interlocked.Increment(ref reply.Error is null ? ref _served : ref _errors);
+        var recycleNow = false;
         lock (_lock)
         {
             slot.InFlight--;
+            slot.ServedByProcess++;
             if (reply.Error is null)
             {
                 slot.ConsecutiveFailures = 0;
@@ -419,8 +443,106 @@ public sealed class LocalWorkerPool
 
             if (ReferenceEquals(slot.Process, process) && !process.HasExited && !_stopping)
             {
-                GiveCapacity(lease);
+                if (slot.RecycleAtRequest > 0 && slot.ServedByProcess >= slot.RecycleAtRequest)
+                {
+                    slot.Recycling = true;
+                }
+
+                if (slot.Recycling)
+                {
+                    recycleNow = slot.InFlight == 0;
+                }
+                else
+                {
+                    GiveCapacity(lease);
+                }
             }
+        }
+
+        if (recycleNow)
+        {
+            _ = RecycleAsync(slot, process);
+        }
+    }
+
+    /// <summary>The worker's grain starts the replacement first and stops the old process only once it is ready.</summary>
+    private async Task RecycleAsync(WorkerSlot slot, PythonProcess process)
+    {
+        Interlocked.Increment(ref _recycles);
+        _logger.LogInformation("Recycling worker {WorkerId} (pid {Pid}, {Served} requests, {Rss} MiB)",
+            slot.WorkerId, process.Pid, slot.ServedByProcess, process.ResidentBytes() / 1048576);
+        try
+        {
+            await _grainFactory.GetGrain<IWorkerGrain>(slot.WorkerId).RecycleAsync(process.Pid);
+        }
+        catch (Exception e) when (!_stopping)
+        {
+            _logger.LogWarning("Recycling worker {WorkerId} failed: {Error}; it will be restarted", slot.WorkerId, e.Message);
+            process.Kill("recycling failed");
+        }
+    }
+
+    /// <summary>
+    /// Heartbeats every worker and checks its age and memory. A worker that has not answered for
+    /// HeartbeatTimeout is hung (the bridge answers from its reader thread, so a busy one still answers).
+    /// </summary>
+    private async Task MonitorHealthAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                foreach (var slot in _slots)
+                {
+                    CheckHealth(slot);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void CheckHealth(WorkerSlot slot)
+    {
+        if (slot.Process is not { HasExited: false } process)
+        {
+            return;
+        }
+
+        if (process.SinceLastHeartbeat > _options.HeartbeatTimeout)
+        {
+            Interlocked.Increment(ref _hungKilled);
+            var reason = $"unresponsive: no heartbeat answer for {process.SinceLastHeartbeat.TotalMilliseconds:0} ms (limit {_options.HeartbeatTimeout.TotalMilliseconds:0} ms); killed";
+            _logger.LogWarning("Worker {WorkerId} (pid {Pid}) {Reason}", slot.WorkerId, process.Pid, reason);
+            process.Kill(reason);
+            return;
+        }
+
+        process.SendHeartbeat();
+        var tooOld = _options.MaxWorkerAge is { } maxAge && DateTimeOffset.UtcNow - process.StartedAt > maxAge;
+        var tooBig = _options.MaxWorkerResidentBytes > 0 && process.ResidentBytes() > _options.MaxWorkerResidentBytes;
+        if (!tooOld && !tooBig)
+        {
+            return;
+        }
+
+        bool recycleNow;
+        lock (_lock)
+        {
+            if (slot.Recycling || !ReferenceEquals(slot.Process, process))
+            {
+                return;
+            }
+
+            slot.Recycling = true;
+            recycleNow = slot.InFlight == 0;
+        }
+
+        if (recycleNow)
+        {
+            _ = RecycleAsync(slot, process);
         }
     }
 
@@ -429,7 +551,7 @@ public sealed class LocalWorkerPool
     {
         while (_free.TryDequeue(out lease))
         {
-            if (ReferenceEquals(lease.Slot.Process, lease.Process) && !lease.Process.HasExited)
+            if (ReferenceEquals(lease.Slot.Process, lease.Process) && !lease.Process.HasExited && !lease.Slot.Recycling)
             {
                 lease.Slot.InFlight++;
                 return true;
@@ -446,7 +568,7 @@ public sealed class LocalWorkerPool
         for (var remaining = _free.Count; remaining > 0; remaining--)
         {
             var candidate = _free.Dequeue();
-            if (!ReferenceEquals(candidate.Slot.Process, candidate.Process) || candidate.Process.HasExited)
+            if (!ReferenceEquals(candidate.Slot.Process, candidate.Process) || candidate.Process.HasExited || candidate.Slot.Recycling)
             {
                 continue;
             }
@@ -512,7 +634,10 @@ public sealed class LocalWorkerPool
             Interlocked.Read(ref _restarts),
             Interlocked.Read(ref _queueTimeouts),
             Interlocked.Read(ref _saturated),
-            workers);
+            workers,
+            Interlocked.Read(ref _recycles),
+            Interlocked.Read(ref _hungKilled),
+            Interlocked.Read(ref _retries));
     }
 
     /// <summary>Live worker processes, for tests and the reaper.</summary>
@@ -529,6 +654,7 @@ public sealed class LocalWorkerPool
     {
         PythonProcess[] processes;
         CapacityWaiter[] waiting;
+        _stopped.Cancel();
         lock (_lock)
         {
             _stopping = true;

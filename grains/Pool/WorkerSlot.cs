@@ -24,6 +24,14 @@ internal sealed class WorkerSlot(int index, string workerId)
 
     public int Incarnation { get; set; }
 
+    /// <summary>Requests served by the current process, and the count at which it is recycled (0: never).</summary>
+    public long ServedByProcess { get; set; }
+
+    public long RecycleAtRequest { get; set; }
+
+    /// <summary>The current process takes no new work; it is replaced once its requests finish.</summary>
+    public bool Recycling { get; set; }
+
     /// <summary>Crashes in a row without a served request; drives the restart back-off.</summary>
     public int ConsecutiveFailures { get; set; }
 
@@ -31,6 +39,7 @@ internal sealed class WorkerSlot(int index, string workerId)
     {
         null => "starting",
         { HasExited: true } => "dead",
+        _ when Recycling => "recycling",
         _ when InFlight > 0 => "busy",
         _ => "idle",
     };

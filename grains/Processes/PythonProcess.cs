@@ -27,7 +27,10 @@ public sealed class PythonProcess : IAsyncDisposable
     private readonly StderrTail _stderr = new(40);
     private long _nextId;
     private volatile string? _exitReason;
+    private volatile string? _killReason;
     private volatile bool _stopRequested;
+    private DSPexErrorKind _exitKind = DSPexErrorKind.WorkerCrashed;
+    private long _lastHeartbeat = Environment.TickCount64;
 
     private PythonProcess(Process process, PythonProcessStartInfo info, ILogger logger)
     {
@@ -86,6 +89,7 @@ public sealed class PythonProcess : IAsyncDisposable
         {
             var ready = await worker._ready.Task.WaitAsync(info.StartTimeout, cancellationToken).ConfigureAwait(false);
             worker.ProcessGroupId = ready.ProcessGroupId;
+            Volatile.Write(ref worker._lastHeartbeat, Environment.TickCount64);
             worker.Commands = ready.Commands ?? [];
             return worker;
         }
@@ -176,7 +180,7 @@ public sealed class PythonProcess : IAsyncDisposable
         {
             if (_exitReason is { } reason)
             {
-                return Task.FromResult(BridgeReply.Fail(DSPexErrorKind.WorkerCrashed, reason));
+                return Task.FromResult(BridgeReply.Fail(DSPexErrorKind.WorkerCrashed, reason) with { Delivered = false });
             }
 
             ReadOnlyMemory<byte> frame;
@@ -202,9 +206,17 @@ public sealed class PythonProcess : IAsyncDisposable
             {
                 _stdin.Write(frame.Span);
             }
-            catch (IOException)
+            catch (IOException e)
             {
-                // The process is gone; the reader thread reports why and fails this request with the rest.
+                // The process is gone and the request never reached it, so it is safe to run elsewhere.
+                lock (_pending)
+                {
+                    _pending.Remove(id);
+                }
+
+                return Task.FromResult(new BridgeReply(null,
+                    new ExecuteError(DSPexErrorKind.WorkerCrashed, $"Python worker {WorkerId} (pid {Pid}) is gone ({e.Message}); the request was not delivered"),
+                    Delivered: false));
             }
         }
 
@@ -237,6 +249,7 @@ public sealed class PythonProcess : IAsyncDisposable
     {
         Span<byte> header = stackalloc byte[4];
         var reason = "its output pipe closed";
+        var kind = DSPexErrorKind.WorkerCrashed;
         try
         {
             while (true)
@@ -245,7 +258,8 @@ public sealed class PythonProcess : IAsyncDisposable
                 var length = BinaryPrimitives.ReadInt32BigEndian(header);
                 if (length < 0 || length > _info.MaxFrameBytes + 1024)
                 {
-                    reason = $"it sent a frame of {length} bytes, past the limit of {_info.MaxFrameBytes}";
+                    reason = $"it sent a frame of {length} bytes, past the limit of {_info.MaxFrameBytes}: the stream cannot be trusted";
+                    kind = DSPexErrorKind.MalformedFrame;
                     break;
                 }
 
@@ -257,7 +271,8 @@ public sealed class PythonProcess : IAsyncDisposable
                 }
                 catch (JsonException e)
                 {
-                    reason = $"it sent a malformed frame ({e.Message})";
+                    reason = $"it sent a malformed frame ({e.Message}): the stream cannot be trusted";
+                    kind = DSPexErrorKind.MalformedFrame;
                     break;
                 }
                 finally
@@ -274,6 +289,13 @@ public sealed class PythonProcess : IAsyncDisposable
         }
         catch (ObjectDisposedException)
         {
+        }
+
+        _exitKind = kind;
+        if (kind == DSPexErrorKind.MalformedFrame)
+        {
+            // The stream is out of step: nothing it sends can be trusted, so end the worker now.
+            Kill(reason);
         }
 
         OnChannelClosed(reason);
@@ -299,6 +321,9 @@ public sealed class PythonProcess : IAsyncDisposable
             case BridgeFrameType.Fatal:
                 _ready.TrySetException(new WorkerStartException($"Python worker {WorkerId} failed to start: {frame.Message}"));
                 break;
+            case BridgeFrameType.Heartbeat:
+                Volatile.Write(ref _lastHeartbeat, Environment.TickCount64);
+                break;
             case BridgeFrameType.ProtocolError:
                 _logger.LogWarning("Python worker {WorkerId} (pid {Pid}) rejected a frame: {Message}", WorkerId, Pid, frame.Message);
                 break;
@@ -316,7 +341,7 @@ public sealed class PythonProcess : IAsyncDisposable
 
         var exit = _process.HasExited ? NativeSignals.Describe(_process.ExitCode) : "no exit status";
         var stderr = _stderr.Text();
-        var reason = $"Python worker {WorkerId} (pid {Pid}) exited ({exit}; {channelReason})"
+        var reason = $"Python worker {WorkerId} (pid {Pid}) exited ({exit}; {_killReason ?? channelReason})"
             + (stderr.Length > 0 ? $". Last stderr lines:\n{stderr}" : ".");
         lock (_writeLock)
         {
@@ -338,7 +363,7 @@ public sealed class PythonProcess : IAsyncDisposable
 
         foreach (var (_, completion) in orphaned)
         {
-            completion.TrySetResult(BridgeReply.Fail(DSPexErrorKind.WorkerCrashed, reason));
+            completion.TrySetResult(BridgeReply.Fail(_exitKind, reason));
         }
 
         _ready.TrySetException(new WorkerStartException(reason));
@@ -363,6 +388,19 @@ public sealed class PythonProcess : IAsyncDisposable
 
     /// <summary>Kills the process group at once (SIGKILL); the exit is reported as a crash.</summary>
     public void Kill() => Signal(NativeSignals.SIGKILL);
+
+    /// <summary>Kills the process group, telling requests in flight why.</summary>
+    public void Kill(string reason)
+    {
+        _killReason ??= reason;
+        Signal(NativeSignals.SIGKILL);
+    }
+
+    /// <summary>Asks the bridge for a heartbeat; its reader thread answers even while a command runs.</summary>
+    public void SendHeartbeat() => SendControl(Interlocked.Increment(ref _nextId), "heartbeat"u8);
+
+    /// <summary>Time since the last heartbeat answer (or the handshake).</summary>
+    public TimeSpan SinceLastHeartbeat => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastHeartbeat));
 
     /// <summary>SIGTERM to the group and closed stdin, then SIGKILL after the grace period.</summary>
     public async Task StopAsync(TimeSpan gracePeriod)

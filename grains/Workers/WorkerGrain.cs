@@ -53,6 +53,19 @@ internal sealed class WorkerGrain(LocalWorkerPool pool) : Grain, IWorkerGrain
 
     public Task<WorkerInfo> GetInfoAsync() => Task.FromResult(Info());
 
+    public async Task RecycleAsync(int pid)
+    {
+        if (_process is not { } old || old.Pid != pid || pool.IsStopping)
+        {
+            return;
+        }
+
+        var fresh = await PythonProcess.StartAsync(pool.CreateStartInfo(_slot), pool.CreateWorkerLogger());
+        _process = fresh;
+        pool.Attach(_slot, fresh);
+        await old.StopAsync(pool.Options.StopGracePeriod);
+    }
+
     private WorkerInfo Info() =>
         new(this.GetPrimaryKeyString(), _process?.Pid ?? 0, _process is { HasExited: false } ? "running" : "stopped", 0, 0, 0,
             _process?.ResidentBytes() ?? 0);

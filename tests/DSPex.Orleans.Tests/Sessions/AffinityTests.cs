@@ -120,6 +120,8 @@ public sealed class AffinityTests(RedisServer redis) : IClassFixture<RedisServer
         OsProcesses.Kill(preferredPid);
         await Eventually.HoldsAsync(() => !OsProcesses.IsAlive(preferredPid), "the preferred worker is dead");
 
+        // A call racing the crash itself may fail with WorkerCrashed; "the next call" is one after the pool saw it.
+        await Eventually.HoldsAsync(_pool.GetStatsAsync, s => s.WorkerDetails.All(w => w.Pid != preferredPid), "the pool saw the worker die");
         var after = await session.ExecuteProgramAsync<JsonElement>("sentiment", new { text = "bad" });
 
         Assert.NotEqual(preferredPid, after.GetProperty("pid").GetInt32());

@@ -74,3 +74,75 @@ def remember(args):
 def forget(args):
     dspex.delete_var(args["name"])
     return True
+
+
+@command("exit_now")
+def exit_now(args):
+    os._exit(int(args.get("code", 7)))
+
+
+@command("segfault")
+def segfault(args):
+    import ctypes
+
+    ctypes.string_at(0)
+
+
+@command("hold_gil_in_c")
+def hold_gil_in_c(args):
+    """Catastrophic regex backtracking: runs in C for minutes without releasing the GIL, like a stuck extension."""
+    import re
+
+    return bool(re.match(r"(a+)+$", "a" * 64 + "b"))
+
+
+@command("stderr_flood")
+def stderr_flood(args):
+    line = "x" * 200 + "\n"
+    for _ in range(int(args.get("lines", 20000))):
+        sys.stderr.write(line)
+    sys.stderr.flush()
+    return "flooded"
+
+
+def _protocol_fd():
+    """Finds the bridge's private protocol pipe (a write-only pipe that is not stderr's)."""
+    import fcntl
+
+    stderr_target = os.readlink("/proc/self/fd/2")
+    for fd in range(3, 64):
+        try:
+            target = os.readlink("/proc/self/fd/%d" % fd)
+            flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+        except OSError:
+            continue
+        if target.startswith("pipe:") and target != stderr_target and flags & os.O_ACCMODE == os.O_WRONLY:
+            return fd
+    raise RuntimeError("protocol fd not found")
+
+
+@command("corrupt_protocol")
+def corrupt_protocol(args):
+    """Writes a frame that is not JSON straight onto the protocol pipe, as a rogue C extension might."""
+    garbage = b"\x00\x00\x00\x05hello"
+    os.write(_protocol_fd(), garbage)
+    return "unreachable"
+
+
+_ballast = []
+
+
+@command("grow_memory")
+def grow_memory(args):
+    _ballast.append(bytearray(int(args["mb"]) * 1024 * 1024))
+    return os.getpid()
+
+
+@command("exit_unless_marker")
+def exit_unless_marker(args):
+    """Crashes the first time (leaving a marker file), succeeds after: a crash an idempotent retry survives."""
+    path = args["path"]
+    if not os.path.exists(path):
+        open(path, "w").close()
+        os._exit(9)
+    return os.getpid()

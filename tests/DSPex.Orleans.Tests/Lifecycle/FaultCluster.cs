@@ -1,0 +1,59 @@
+using DSPex.Orleans.Client;
+using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Grains;
+using DSPex.Orleans.Placement;
+using DSPex.Orleans.Tests.Infrastructure;
+using Orleans.TestingHost;
+
+namespace DSPex.Orleans.Tests.Lifecycle;
+
+/// <summary>
+/// One silo with two workers, a small frame limit and fast heartbeats, shared by the fault tests. Every fault
+/// test leaves the pool back at size before the next one runs.
+/// </summary>
+public sealed class FaultCluster : IAsyncLifetime
+{
+    public const int MaxFrameBytes = 64 * 1024;
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public DSPexClient Client { get; private set; } = null!;
+
+    public IPoolGrain Pool { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Cluster = await TestClusters.StartAsync(1, new Dictionary<string, string>
+        {
+            ["MaxFrameBytes"] = MaxFrameBytes.ToString(),
+            ["HeartbeatInterval"] = "00:00:00.100",
+            ["HeartbeatTimeout"] = "00:00:01",
+            ["CancelGracePeriod"] = "00:00:00.500",
+        });
+        Client = new DSPexClient(Cluster.Client);
+        Pool = Cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(Cluster.Primary!.SiloAddress));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    public Task<PoolStats> AtSizeAsync() =>
+        Eventually.HoldsAsync(Pool.GetStatsAsync, s => s.Workers == s.Size && s.Busy == 0, "pool back at size and idle");
+
+    /// <summary>Starts a request that keeps the other worker busy, to show a fault does not disturb it.</summary>
+    public async Task<Task<ExecuteResponse>> BystanderAsync()
+    {
+        var bystander = Pool.ExecuteAsync(new ExecuteRequest("sleep", """{"seconds":1}""")).AsTask();
+        await Eventually.HoldsAsync(Pool.GetStatsAsync, s => s.Busy == 1, "bystander running");
+        return bystander;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class FaultCollection : ICollectionFixture<FaultCluster>
+{
+    public const string Name = "fault cluster";
+}

@@ -1,0 +1,48 @@
+using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Processes;
+using DSPex.Orleans.Tests.Infrastructure;
+
+namespace DSPex.Orleans.Tests.Lifecycle;
+
+[Collection(FaultCollection.Name)]
+public sealed class HeartbeatTests(FaultCluster fault)
+{
+    [Fact]
+    public async Task A_worker_stuck_in_c_code_holding_the_gil_is_detected_killed_and_replaced()
+    {
+        var before = await fault.AtSizeAsync();
+        var bystander = await fault.BystanderAsync();
+        var stuck = await fault.Pool.ExecuteAsync(new ExecuteRequest("hold_gil_in_c", "{}", TimeSpan.FromMinutes(5)));
+
+        Assert.Equal(DSPexErrorKind.WorkerCrashed, stuck.Error?.Kind);
+        Assert.Contains("unresponsive", stuck.Error!.Message);
+        Assert.True((await bystander).IsSuccess);
+        var after = await fault.AtSizeAsync();
+        Assert.Equal(before.HungWorkersKilled + 1, after.HungWorkersKilled);
+        Assert.False(OsProcesses.IsAlive(stuck.WorkerPid));
+    }
+
+    [Fact]
+    public async Task A_stopped_worker_is_detected_killed_and_replaced()
+    {
+        var before = await fault.AtSizeAsync();
+        var victim = before.WorkerDetails[0];
+        NativeSignals.SendToProcess(victim.Pid, NativeSignals.SIGSTOP);
+
+        var after = await Eventually.HoldsAsync(fault.Pool.GetStatsAsync,
+            s => s.Workers == s.Size && s.WorkerDetails.All(w => w.Pid != victim.Pid && w.Pid != 0), "stopped worker replaced");
+        Assert.Equal(before.HungWorkersKilled + 1, after.HungWorkersKilled);
+        Assert.False(OsProcesses.IsAlive(victim.Pid));
+    }
+
+    [Fact]
+    public async Task A_long_running_request_is_not_mistaken_for_a_hang()
+    {
+        var before = await fault.AtSizeAsync();
+        var response = await fault.Pool.ExecuteAsync(new ExecuteRequest("sleep_uncooperative", """{"seconds":3}"""));
+        Assert.True(response.IsSuccess, response.Error?.Message);
+        var after = await fault.AtSizeAsync();
+        Assert.Equal(before.HungWorkersKilled, after.HungWorkersKilled);
+        Assert.Equal(before.Restarts, after.Restarts);
+    }
+}
