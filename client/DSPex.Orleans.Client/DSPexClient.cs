@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Contracts;
@@ -41,6 +42,36 @@ public sealed class DSPexClient(IGrainFactory grainFactory, JsonSerializerOption
         var raw = await ExecuteRawAsync(command, JsonSerializer.Serialize(args ?? new { }, _json), options, cancellationToken);
         using var document = JsonDocument.Parse(raw);
         return document.RootElement.Clone();
+    }
+
+    /// <summary>
+    /// Runs a generator command and yields each item's raw JSON as it arrives. Reading slowly slows the
+    /// generator (a bounded window); stopping early (break, dispose or cancel) cancels it in Python.
+    /// </summary>
+    public async IAsyncEnumerable<string> StreamRawAsync(string command, string argsJson = "{}", ExecuteOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(command);
+        var request = new ExecuteRequest(command, argsJson, options?.Timeout);
+        await foreach (var item in Router().StreamAsync(request).WithCancellation(cancellationToken))
+        {
+            if (item.Error is { } error)
+            {
+                throw DSPexException.From(error, null);
+            }
+
+            yield return item.ItemJson!;
+        }
+    }
+
+    /// <summary>Runs a generator command and deserialises each item.</summary>
+    public async IAsyncEnumerable<TItem> StreamAsync<TItem>(string command, object? args = null, ExecuteOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var raw in StreamRawAsync(command, JsonSerializer.Serialize(args ?? new { }, _json), options, cancellationToken))
+        {
+            yield return JsonSerializer.Deserialize<TItem>(raw, _json)!;
+        }
     }
 
     /// <summary>A session by id; it is created on first use with the given options (TTL, affinity, metadata).</summary>

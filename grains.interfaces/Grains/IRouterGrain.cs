@@ -10,5 +10,8 @@ public interface IRouterGrain : IGrainWithIntegerKey
 {
     ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>Runs a generator command on this silo's pool and streams its items (the last may carry the error that ended it).</summary>
+    IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request);
+
     Task<ClusterStats> GetClusterStatsAsync();
 }

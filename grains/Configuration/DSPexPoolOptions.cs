@@ -47,6 +47,9 @@ public sealed class DSPexPoolOptions
 
     public int MaxFrameBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>Items a streaming command may send ahead of the caller's reading (backpressure window).</summary>
+    public int StreamWindow { get; set; } = 16;
+
     /// <summary>How often each worker is asked for a heartbeat (and recycling limits are checked).</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -6,6 +6,8 @@ using DSPex.Orleans.Processes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 
 namespace DSPex.Orleans.Pool;
 
@@ -224,6 +226,27 @@ public sealed class LocalWorkerPool
     /// </summary>
     public async ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken)
     {
+        var (lease, failure) = await AcquireAsync(affinity, cancellationToken);
+        if (lease is not { } granted)
+        {
+            return failure!;
+        }
+
+        var response = await RunAsync(granted, request, cancellationToken);
+        if (request.Idempotent && response.Error?.Kind == DSPexErrorKind.WorkerCrashed && !cancellationToken.IsCancellationRequested)
+        {
+            // Its worker died under it; a request marked idempotent is safe to run once more elsewhere.
+            Interlocked.Increment(ref _retries);
+            _logger.LogInformation("Retrying idempotent '{Command}' after its worker {WorkerId} crashed", request.Command, response.WorkerId);
+            return await ExecuteAsync(request with { Idempotent = false }, null, cancellationToken);
+        }
+
+        return response;
+    }
+
+    /// <summary>Takes one unit of a worker's capacity, queueing for it when none is free; a failure says why not.</summary>
+    private async ValueTask<(WorkerLease? Lease, ExecuteResponse? Failure)> AcquireAsync(WorkerAffinity? affinity, CancellationToken cancellationToken)
+    {
         WorkerLease lease;
         CapacityWaiter? waiter = null;
         var waitLimit = _options.QueueTimeout;
@@ -231,14 +254,14 @@ public sealed class LocalWorkerPool
         {
             if (_stopping)
             {
-                return ExecuteResponse.Failure(DSPexErrorKind.SiloUnavailable, $"silo {Silo} is stopping");
+                return (null, ExecuteResponse.Failure(DSPexErrorKind.SiloUnavailable, $"silo {Silo} is stopping"));
             }
 
             var preferred = affinity is null ? null : PreferredSlot(affinity);
             if (affinity is not null && preferred is null && affinity.Mode == AffinityMode.StrictFailFast)
             {
-                return ExecuteResponse.Failure(DSPexErrorKind.SessionWorkerUnavailable,
-                    $"the session's worker {affinity.WorkerId} (pid {affinity.Pid}) is gone");
+                return (null, ExecuteResponse.Failure(DSPexErrorKind.SessionWorkerUnavailable,
+                    $"the session's worker {affinity.WorkerId} (pid {affinity.Pid}) is gone"));
             }
 
             if (preferred is not null)
@@ -247,13 +270,13 @@ public sealed class LocalWorkerPool
                 {
                     if (affinity!.Mode == AffinityMode.StrictFailFast)
                     {
-                        return ExecuteResponse.Failure(DSPexErrorKind.WorkerBusy,
-                            $"the session's worker {preferred.WorkerId} (pid {affinity.Pid}) is busy", preferred.WorkerId, affinity.Pid);
+                        return (null, ExecuteResponse.Failure(DSPexErrorKind.WorkerBusy,
+                            $"the session's worker {preferred.WorkerId} (pid {affinity.Pid}) is busy", preferred.WorkerId, affinity.Pid));
                     }
 
                     if (preferred.Waiters.Count >= _options.MaxQueueLength)
                     {
-                        return Saturated();
+                        return (null, Saturated());
                     }
 
                     waiter = new CapacityWaiter();
@@ -265,7 +288,7 @@ public sealed class LocalWorkerPool
             {
                 if (_waiters.Count >= _options.MaxQueueLength)
                 {
-                    return Saturated();
+                    return (null, Saturated());
                 }
 
                 waiter = new CapacityWaiter();
@@ -273,31 +296,72 @@ public sealed class LocalWorkerPool
             }
         }
 
-        if (waiter is not null)
+        if (waiter is null)
         {
-            var queued = await WaitForCapacityAsync(waiter, waitLimit, cancellationToken);
-            if (queued.Lease is not { } granted)
+            return (lease, null);
+        }
+
+        var queued = await WaitForCapacityAsync(waiter, waitLimit, cancellationToken);
+        if (queued.Lease is not null)
+        {
+            return queued;
+        }
+
+        // A hint gives up on its worker after a short wait, and any mode moves on once that worker died:
+        // the request runs anywhere and the program is rebuilt there from its spec.
+        var moveOn = waiter.WorkerGone
+            || (affinity?.Mode == AffinityMode.Hint && queued.Failure!.Error!.Kind == DSPexErrorKind.QueueTimeout);
+        return moveOn ? await AcquireAsync(null, cancellationToken) : queued;
+    }
+
+    /// <summary>
+    /// Runs a generator command and yields its items as they come. Python sends an item only against credit
+    /// granted here as the caller reads (a bounded window), and a caller that stops reading cancels it.
+    /// </summary>
+    public async IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (acquired, failure) = await AcquireAsync(null, cancellationToken);
+        if (acquired is not { } lease)
+        {
+            yield return new StreamItem(null, failure!.Error);
+            yield break;
+        }
+
+        var window = Math.Max(1, _options.StreamWindow);
+        var items = Channel.CreateBounded<string>(new BoundedChannelOptions(window) { SingleReader = true, SingleWriter = true });
+        var finished = lease.Process.SendStream(request.Command, request.ArgsJson, request.Session, request.Program, window, items.Writer, out var id);
+        var completed = false;
+        try
+        {
+            var sinceCredit = 0;
+            while (await items.Reader.WaitToReadAsync(cancellationToken))
             {
-                // A hint gives up on its worker after a short wait, and any mode moves on once that worker died:
-                // the request runs anywhere and the program is rebuilt there from its spec.
-                var moveOn = waiter.WorkerGone
-                    || (affinity?.Mode == AffinityMode.Hint && queued.Failure!.Error!.Kind == DSPexErrorKind.QueueTimeout);
-                return moveOn ? await ExecuteAsync(request, null, cancellationToken) : queued.Failure!;
+                while (items.Reader.TryRead(out var item))
+                {
+                    yield return new StreamItem(item, null);
+                    if (++sinceCredit >= (window + 1) / 2)
+                    {
+                        lease.Process.GrantCredit(id, sinceCredit);
+                        sinceCredit = 0;
+                    }
+                }
             }
 
-            lease = granted;
+            var reply = await finished;
+            completed = true;
+            Release(lease, reply);
+            if (reply.Error is { } error)
+            {
+                yield return new StreamItem(null, error);
+            }
         }
-
-        var response = await RunAsync(lease, request, cancellationToken);
-        if (request.Idempotent && response.Error?.Kind == DSPexErrorKind.WorkerCrashed && !cancellationToken.IsCancellationRequested)
+        finally
         {
-            // Its worker died under it; a request marked idempotent is safe to run once more elsewhere.
-            Interlocked.Increment(ref _retries);
-            _logger.LogInformation("Retrying idempotent '{Command}' after its worker {WorkerId} crashed", request.Command, response.WorkerId);
-            return await ExecuteAsync(request with { Idempotent = false }, null, cancellationToken);
+            if (!completed)
+            {
+                Abandon(lease, id, finished);
+            }
         }
-
-        return response;
     }
 
     private ExecuteResponse Saturated()

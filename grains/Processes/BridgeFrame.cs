@@ -8,6 +8,7 @@ internal enum BridgeFrameType
 {
     Unknown,
     Ready,
+    Item,
     Fatal,
     Result,
     Error,
@@ -16,7 +17,7 @@ internal enum BridgeFrameType
 }
 
 /// <summary>
-/// A decoded frame from the bridge. The result is kept as the exact JSON text Python wrote: the envelope is
+/// A decoded frame from the bridge. The result (or stream item) is kept as the exact JSON text Python wrote: the envelope is
 /// scanned with a forward-only reader and the result slice is sliced out, not parsed into a DOM.
 /// </summary>
 internal readonly record struct BridgeFrame(
@@ -56,7 +57,7 @@ internal readonly record struct BridgeFrame(
                 reader.Read();
                 type = ParseType(ref reader);
             }
-            else if (reader.ValueTextEquals("result"u8))
+            else if (reader.ValueTextEquals("result"u8) || reader.ValueTextEquals("item"u8))
             {
                 reader.Read();
                 var start = (int)reader.TokenStartIndex;
@@ -113,6 +114,7 @@ internal readonly record struct BridgeFrame(
     {
         if (reader.ValueTextEquals("result"u8)) return BridgeFrameType.Result;
         if (reader.ValueTextEquals("error"u8)) return BridgeFrameType.Error;
+        if (reader.ValueTextEquals("item"u8)) return BridgeFrameType.Item;
         if (reader.ValueTextEquals("heartbeat"u8)) return BridgeFrameType.Heartbeat;
         if (reader.ValueTextEquals("ready"u8)) return BridgeFrameType.Ready;
         if (reader.ValueTextEquals("fatal"u8)) return BridgeFrameType.Fatal;

@@ -24,12 +24,17 @@ internal sealed class BridgeFrameWriter
     }
 
     /// <summary>Encodes a call. Throws <see cref="JsonException"/> when args is not JSON and <see cref="FrameTooLargeException"/> past the limit.</summary>
-    public ReadOnlyMemory<byte> Call(long id, string command, string argsJson, SessionCallContext? session = null, ProgramCall? program = null)
+    public ReadOnlyMemory<byte> Call(long id, string command, string argsJson, SessionCallContext? session = null, ProgramCall? program = null, int? streamCredit = null)
     {
         Begin();
         _json.WriteStartObject();
         _json.WriteNumber("id"u8, id);
         _json.WriteString("type"u8, "call"u8);
+        if (streamCredit is { } credit)
+        {
+            _json.WriteNumber("credit"u8, credit);
+        }
+
         _json.WriteString("cmd"u8, command);
         _json.WritePropertyName("args"u8);
         _json.WriteRawValue(argsJson.Length == 0 ? "null" : argsJson);
@@ -56,12 +61,17 @@ internal sealed class BridgeFrameWriter
         return End();
     }
 
-    public ReadOnlyMemory<byte> Control(long id, ReadOnlySpan<byte> type)
+    public ReadOnlyMemory<byte> Control(long id, ReadOnlySpan<byte> type, int? n = null)
     {
         Begin();
         _json.WriteStartObject();
         _json.WriteNumber("id"u8, id);
         _json.WriteString("type"u8, type);
+        if (n is { } count)
+        {
+            _json.WriteNumber("n"u8, count);
+        }
+
         _json.WriteEndObject();
         return End();
     }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text.Json;
+using System.Threading.Channels;
 using DSPex.Orleans.Contracts;
 using Microsoft.Extensions.Logging;
 
@@ -22,6 +23,7 @@ public sealed class PythonProcess : IAsyncDisposable
     private readonly BridgeFrameWriter _writer;
     private readonly object _writeLock = new();
     private readonly Dictionary<long, TaskCompletionSource<BridgeReply>> _pending = [];
+    private readonly Dictionary<long, ChannelWriter<string>> _streams = [];
     private readonly TaskCompletionSource<BridgeFrame> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly StderrTail _stderr = new(40);
@@ -172,7 +174,20 @@ public sealed class PythonProcess : IAsyncDisposable
     public Task<BridgeReply> Send(string command, string argsJson, out long id) => Send(command, argsJson, null, null, out id);
 
     /// <summary>Sends a call in a session's context, or of one of its programs.</summary>
-    public Task<BridgeReply> Send(string command, string argsJson, SessionCallContext? session, ProgramCall? program, out long id)
+    public Task<BridgeReply> Send(string command, string argsJson, SessionCallContext? session, ProgramCall? program, out long id) =>
+        Send(command, argsJson, session, program, null, null, out id);
+
+    /// <summary>
+    /// Sends a call whose generator items go to <paramref name="items"/>; Python sends at most
+    /// <paramref name="window"/> items before more credit is granted with <see cref="GrantCredit"/>. The returned
+    /// task completes with the final reply, after the items writer is completed.
+    /// </summary>
+    public Task<BridgeReply> SendStream(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int window, ChannelWriter<string> items, out long id) =>
+        Send(command, argsJson, session, program, window, items, out id);
+
+    public void GrantCredit(long id, int count) => SendControl(id, "credit"u8, count);
+
+    private Task<BridgeReply> Send(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int? window, ChannelWriter<string>? items, out long id)
     {
         id = Interlocked.Increment(ref _nextId);
         var completion = new TaskCompletionSource<BridgeReply>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -186,7 +201,7 @@ public sealed class PythonProcess : IAsyncDisposable
             ReadOnlyMemory<byte> frame;
             try
             {
-                frame = _writer.Call(id, command, argsJson, session, program);
+                frame = _writer.Call(id, command, argsJson, session, program, window);
             }
             catch (JsonException e)
             {
@@ -200,6 +215,10 @@ public sealed class PythonProcess : IAsyncDisposable
             lock (_pending)
             {
                 _pending[id] = completion;
+                if (items is not null)
+                {
+                    _streams[id] = items;
+                }
             }
 
             try
@@ -212,8 +231,10 @@ public sealed class PythonProcess : IAsyncDisposable
                 lock (_pending)
                 {
                     _pending.Remove(id);
+                    _streams.Remove(id);
                 }
 
+                items?.TryComplete();
                 return Task.FromResult(new BridgeReply(null,
                     new ExecuteError(DSPexErrorKind.WorkerCrashed, $"Python worker {WorkerId} (pid {Pid}) is gone ({e.Message}); the request was not delivered"),
                     Delivered: false));
@@ -226,7 +247,7 @@ public sealed class PythonProcess : IAsyncDisposable
     /// <summary>Asks Python to stop a request (commands check dspex.cancelled()).</summary>
     public void Cancel(long id) => SendControl(id, "cancel"u8);
 
-    private void SendControl(long id, ReadOnlySpan<byte> type)
+    private void SendControl(long id, ReadOnlySpan<byte> type, int? n = null)
     {
         lock (_writeLock)
         {
@@ -237,7 +258,7 @@ public sealed class PythonProcess : IAsyncDisposable
 
             try
             {
-                _stdin.Write(_writer.Control(id, type).Span);
+                _stdin.Write(_writer.Control(id, type, n).Span);
             }
             catch (IOException)
             {
@@ -305,14 +326,26 @@ public sealed class PythonProcess : IAsyncDisposable
     {
         switch (frame.Type)
         {
+            case BridgeFrameType.Item:
+                ChannelWriter<string>? stream;
+                lock (_pending)
+                {
+                    _streams.TryGetValue(frame.Id, out stream);
+                }
+
+                // Python sends only against credit, so the bounded channel always has room.
+                stream?.TryWrite(frame.ResultJson!);
+                break;
             case BridgeFrameType.Result:
             case BridgeFrameType.Error:
                 TaskCompletionSource<BridgeReply>? completion;
                 lock (_pending)
                 {
                     _pending.Remove(frame.Id, out completion);
+                    _streams.Remove(frame.Id, out stream);
                 }
 
+                stream?.TryComplete();
                 completion?.TrySetResult(new BridgeReply(frame.ResultJson, frame.Error, frame.SessionJson));
                 break;
             case BridgeFrameType.Ready:
@@ -355,10 +388,18 @@ public sealed class PythonProcess : IAsyncDisposable
         }
 
         KeyValuePair<long, TaskCompletionSource<BridgeReply>>[] orphaned;
+        ChannelWriter<string>[] streams;
         lock (_pending)
         {
             orphaned = [.. _pending];
             _pending.Clear();
+            streams = [.. _streams.Values];
+            _streams.Clear();
+        }
+
+        foreach (var stream in streams)
+        {
+            stream.TryComplete();
         }
 
         foreach (var (_, completion) in orphaned)

@@ -8,15 +8,18 @@ print() or a C library writing to stdout cannot corrupt a frame.
                    "session": {"id": ..., "vars": {...}},            (optional)
                    "program": {"id": ..., "rev": N, "spec": {...}}}  (optional: run this program instead of cmd)
                   {"id": N, "type": "cancel"}
+                  {"id": N, "type": "credit", "n": K}    (a streaming call may send K more items)
                   {"id": N, "type": "heartbeat"}
   bridge -> silo  {"type": "ready", "pid": ..., "pgid": ..., "protocol": 1, "commands": [...]}
                   {"id": N, "type": "result", "result": ..., "session": {"set": {...}, "deleted": [...]}}
                   {"id": N, "type": "error", "error": {"kind": ..., "type": ..., "message": ..., "traceback": ...}}
+                  {"id": N, "type": "item", "item": ...}   (a generator command's items, then its result)
                   {"id": N, "type": "heartbeat"}
                   {"type": "fatal", "message": ...}   (start-up failed; the process then exits)
 """
 
 import argparse
+import inspect
 import json
 import os
 import signal
@@ -65,6 +68,22 @@ class FrameWriter:
                 "message": "result frame of %d bytes exceeds the limit of %d bytes" % (len(envelope), self._max_frame)}})
             return
         self.send(envelope)
+
+    def send_item(self, request_id, item):
+        """One streamed item; False when it could not be sent (the stream then ends with the error)."""
+        try:
+            body = json.dumps(item, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+        except (TypeError, ValueError, RecursionError) as exc:
+            self.send_error(request_id, "ResultNotSerializable", exc, with_traceback=False)
+            return False
+        envelope = ('{"id":%d,"type":"item","item":%s}' % (request_id, body)).encode("utf-8")
+        if len(envelope) > self._max_frame:
+            self.send_json({"id": request_id, "type": "error", "error": {
+                "kind": "FrameTooLarge", "type": "FrameTooLarge",
+                "message": "stream item of %d bytes exceeds the limit of %d bytes" % (len(envelope), self._max_frame)}})
+            return False
+        self.send(envelope)
+        return True
 
     def send_error(self, request_id, kind, exc, with_traceback=True):
         self.send_json({"id": request_id, "type": "error", "error": {
@@ -161,17 +180,36 @@ class Bridge:
             kind = envelope.get("type")
             request_id = envelope.get("id")
             if kind == "call":
-                ctx = self._context.RequestContext(request_id, envelope.get("session"))
+                ctx = self._context.RequestContext(request_id, envelope.get("session"), envelope.get("credit"))
                 with self._active_lock:
                     self._active[request_id] = ctx
                 return ctx, envelope.get("cmd"), envelope.get("args"), envelope.get("program")
-            if kind == "cancel":
+            if kind in ("cancel", "credit"):
                 with self._active_lock:
                     ctx = self._active.get(request_id)
                 if ctx is not None:
-                    ctx.cancel_event.set()
+                    if kind == "cancel":
+                        ctx.cancel()
+                    else:
+                        ctx.grant(int(envelope.get("n", 0)))
             elif kind == "heartbeat":
                 self._writer.send_json({"id": request_id, "type": "heartbeat"})
+
+    def _stream(self, ctx, generator):
+        """Sends a generator's items, each only once the silo granted credit for it (backpressure).
+        Returns False when the stream ended in an error (already sent)."""
+        try:
+            for item in generator:
+                if not ctx.wait_for_credit():
+                    generator.close()  # cancelled: the caller stopped reading
+                    return True
+                if not self._writer.send_item(ctx.request_id, item):
+                    generator.close()
+                    return False
+        except BaseException as exc:  # noqa: B036 - a failing generator ends its stream with the error
+            self._writer.send_error(ctx.request_id, "PythonException", exc)
+            return False
+        return True
 
     def _run(self, ctx, name, args, program):
         request_id = ctx.request_id
@@ -195,6 +233,10 @@ class Bridge:
             except BaseException as exc:  # noqa: B036 - a command's SystemExit must not end the worker
                 self._writer.send_error(request_id, "PythonException", exc)
                 return
+            if inspect.isgenerator(result):
+                if not self._stream(ctx, result):
+                    return
+                result = None
             self._writer.send_result(request_id, result, ctx.session_changes())
         except OSError:
             os._exit(4)  # the pipe to the silo is gone

@@ -1,6 +1,7 @@
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
 using DSPex.Orleans.Placement;
+using DSPex.Orleans.Pool;
 using Orleans.Concurrency;
 
 namespace DSPex.Orleans.Routing;
@@ -11,11 +12,15 @@ namespace DSPex.Orleans.Routing;
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
-internal sealed class RouterGrain(PoolDispatcher dispatcher) : Grain, IRouterGrain
+internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool pool) : Grain, IRouterGrain
 {
     public ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken) =>
         // Session and program context only come through a session grain.
         dispatcher.DispatchAsync(request.Session is null && request.Program is null ? request : request with { Session = null, Program = null }, null, cancellationToken);
+
+    // Streams stay on the gateway's pool: a stream is long-lived, so it does not spill.
+    public IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request) =>
+        pool.StreamAsync(request with { Session = null, Program = null }, CancellationToken.None);
 
     public async Task<ClusterStats> GetClusterStatsAsync()
     {

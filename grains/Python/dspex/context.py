@@ -6,15 +6,37 @@ _local = threading.local()
 
 
 class RequestContext:
-    __slots__ = ("request_id", "cancel_event", "session_id", "variables", "updates", "deleted")
+    __slots__ = ("request_id", "cancel_event", "session_id", "variables", "updates", "deleted", "_credit", "_credit_changed")
 
-    def __init__(self, request_id, session=None):
+    def __init__(self, request_id, session=None, credit=None):
         self.request_id = request_id
         self.cancel_event = threading.Event()
+        self._credit = credit if credit is not None else 1 << 30
+        self._credit_changed = threading.Condition()
         self.session_id = session.get("id") if session else None
         self.variables = (session.get("vars") or {}) if session else {}
         self.updates = {}
         self.deleted = set()
+
+    def cancel(self):
+        self.cancel_event.set()
+        with self._credit_changed:
+            self._credit_changed.notify_all()
+
+    def grant(self, n):
+        with self._credit_changed:
+            self._credit += n
+            self._credit_changed.notify_all()
+
+    def wait_for_credit(self):
+        """Takes one unit of stream credit, waiting for it; False once the request is cancelled."""
+        with self._credit_changed:
+            while self._credit <= 0 and not self.cancel_event.is_set():
+                self._credit_changed.wait()
+            if self.cancel_event.is_set():
+                return False
+            self._credit -= 1
+            return True
 
     def session_changes(self):
         """What the command changed in its session's variables, or None."""

@@ -146,3 +146,23 @@ def exit_unless_marker(args):
         open(path, "w").close()
         os._exit(9)
     return os.getpid()
+
+
+_produced = {}
+
+
+@command("numbers")
+def numbers(args):
+    """A generator command: yields {"i": 0..count-1}, counting what it produced under args['name']."""
+    name = args.get("name", "default")
+    _produced[name] = 0
+    for i in range(int(args.get("count", 10))):
+        _produced[name] = i + 1
+        yield {"i": i}
+        if args.get("fail_at") == i:
+            raise ValueError("failed at %d" % i)
+
+
+@command("produced")
+def produced(args):
+    return _produced.get(args.get("name", "default"), 0)

@@ -1,0 +1,7 @@
+namespace DSPex.Orleans.Contracts;
+
+/// <summary>One item of a streaming command (raw JSON), or the error that ended the stream.</summary>
+[GenerateSerializer, Immutable]
+public sealed record StreamItem(
+    [property: Id(0)] string? ItemJson,
+    [property: Id(1)] ExecuteError? Error);

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using DSPex.Orleans.Client;
+using DSPex.Orleans.Client.Errors;
+using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Grains;
+using DSPex.Orleans.Placement;
+using DSPex.Orleans.Tests.Infrastructure;
+using Orleans.TestingHost;
+
+namespace DSPex.Orleans.Tests.Lifecycle;
+
+/// <summary>Generator commands streamed as IAsyncEnumerable through the client library.</summary>
+public sealed class StreamingTests : IAsyncLifetime
+{
+    private const int Window = 16;
+    private TestCluster _cluster = null!;
+    private DSPexClient _client = null!;
+    private IPoolGrain _pool = null!;
+
+    public async Task InitializeAsync()
+    {
+        _cluster = await TestClusters.StartAsync(1, new Dictionary<string, string>
+        {
+            ["Size"] = "2",
+            ["ConcurrencyPerWorker"] = "2",
+            ["StreamWindow"] = Window.ToString(),
+        });
+        _client = new DSPexClient(_cluster.Client);
+        _pool = _cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(_cluster.Primary!.SiloAddress));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+    }
+
+    public sealed record Number(int I);
+
+    [Fact]
+    public async Task A_generator_streams_every_item_in_order()
+    {
+        var items = new List<int>();
+        await foreach (var item in _client.StreamAsync<Number>("numbers", new { count = 200 }))
+        {
+            items.Add(item.I);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 200), items);
+        Assert.Equal(0, (await _pool.GetStatsAsync()).Busy);
+    }
+
+    [Fact]
+    public async Task A_generator_that_raises_ends_its_stream_with_the_python_error()
+    {
+        var items = new List<int>();
+        var error = await Assert.ThrowsAsync<PythonException>(async () =>
+        {
+            await foreach (var item in _client.StreamAsync<Number>("numbers", new { count = 10, fail_at = 3 }))
+            {
+                items.Add(item.I);
+            }
+        });
+        Assert.Equal([0, 1, 2, 3], items);
+        Assert.Equal("ValueError", error.PythonType);
+    }
+
+    [Fact]
+    public async Task A_slow_reader_holds_the_generator_back_and_stopping_early_cancels_it()
+    {
+        var before = await _pool.GetStatsAsync();
+        var name = $"stream-{Guid.NewGuid():N}";
+        var read = 0;
+        await using (var stream = _client.StreamAsync<Number>("numbers", new { count = 1_000_000, name }).GetAsyncEnumerator())
+        {
+            while (read < 3 && await stream.MoveNextAsync())
+            {
+                read++;
+            }
+
+            // The generator runs until its credit is used up, then waits for the reader.
+            var produced = await Eventually.HoldsAsync(() => ProducedAsync(name), p => p >= Window, "the generator used its first window");
+            Assert.InRange(produced, Window, read + (4 * Window));
+        }
+
+        // Disposing the enumerator cancelled the generator in Python: its worker is free and was not killed.
+        var after = await Eventually.HoldsAsync(_pool.GetStatsAsync, s => s.Busy == 0, "the streaming worker freed");
+        Assert.Equal(before.Restarts, after.Restarts);
+        Assert.Equal(before.HungWorkersKilled, after.HungWorkersKilled);
+    }
+
+    /// <summary>Asks both workers (each can serve two requests at once) how far the named generator got.</summary>
+    private async Task<int> ProducedAsync(string name)
+    {
+        var stats = await _pool.GetStatsAsync();
+        var counts = await Task.WhenAll(stats.WorkerDetails.Select(async w =>
+        {
+            var response = await _pool.ExecuteWithAffinityAsync(
+                new ExecuteRequest("produced", JsonSerializer.Serialize(new { name })),
+                new WorkerAffinity(w.WorkerId, w.Pid, AffinityMode.StrictQueue));
+            return response.IsSuccess ? JsonSerializer.Deserialize<int>(response.ResultJson!) : 0;
+        }));
+        return counts.Max();
+    }
+}
