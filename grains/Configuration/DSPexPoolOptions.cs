@@ -45,6 +45,9 @@ public sealed class DSPexPoolOptions
     /// <summary>Time between SIGTERM to a worker's process group and SIGKILL.</summary>
     public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>On silo stop, how long requests in flight may take to finish before the workers are stopped.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     public int MaxFrameBytes { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>Items a streaming command may send ahead of the caller's reading (backpressure window).</summary>

@@ -2,6 +2,7 @@ using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Placement;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Routing;
+using DSPex.Orleans.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DSPex.Orleans.Hosting;
@@ -20,7 +21,13 @@ public static class DSPexSiloBuilderExtensions
             options.Configure(configure);
         }
 
-        builder.Services.AddSingleton<LocalWorkerPool>();
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton(sp =>
+        {
+            var pool = ActivatorUtilities.CreateInstance<LocalWorkerPool>(sp);
+            pool.Metrics = new PoolMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), pool);
+            return pool;
+        });
         builder.Services.AddSingleton<PoolDispatcher>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PoolLifecycle>();
         builder.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();

@@ -3,6 +3,7 @@ using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
 using DSPex.Orleans.Placement;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -31,6 +32,9 @@ public sealed class LocalWorkerPool
     private readonly string _instanceToken = Guid.NewGuid().ToString("N");
     private string? _pythonExecutable;
     private volatile bool _stopping;
+    private volatile bool _draining;
+    private volatile bool _warm;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _served, _errors, _restarts, _queueTimeouts, _saturated, _recycles, _hungKilled, _retries;
     private readonly CancellationTokenSource _stopped = new();
 
@@ -63,12 +67,21 @@ public sealed class LocalWorkerPool
 
     public bool IsStopping => _stopping;
 
+    /// <summary>The warm-up finished with at least one live worker: the silo can serve.</summary>
+    public bool IsWarm => _warm && !_stopping && LiveProcesses().Count > 0;
+
+    /// <summary>The silo is stopping: new work goes elsewhere while requests in flight finish.</summary>
+    public bool IsDraining => _draining || _stopping;
+
+    public PoolMetrics? Metrics { get; set; }
+
     /// <summary>Starts every worker at once and returns when each has answered its handshake or failed its first start.</summary>
     public async Task WarmUpAsync(CancellationToken cancellationToken)
     {
         _pythonExecutable = await Task.Run(() => PythonInterpreter.Resolve(_options.PythonExecutable), cancellationToken);
         var started = DateTimeOffset.UtcNow;
         await Task.WhenAll(_slots.Select(slot => StartSlotAsync(slot, retryInBackground: true)));
+        _warm = true;
         _ = MonitorHealthAsync(_stopped.Token);
         _logger.LogInformation(
             "Pool on {Silo} warm: {Live}/{Size} workers in {Elapsed} ms",
@@ -212,6 +225,7 @@ public sealed class LocalWorkerPool
         if (!_stopping && !process.StopRequested)
         {
             Interlocked.Increment(ref _restarts);
+            Metrics?.WorkerRestarted();
             _ = RestartLaterAsync(slot);
         }
     }
@@ -252,9 +266,9 @@ public sealed class LocalWorkerPool
         var waitLimit = _options.QueueTimeout;
         lock (_lock)
         {
-            if (_stopping)
+            if (_stopping || _draining)
             {
-                return (null, ExecuteResponse.Failure(DSPexErrorKind.SiloUnavailable, $"silo {Silo} is stopping"));
+                return (null, ExecuteResponse.Failure(DSPexErrorKind.SiloUnavailable, $"silo {Silo} is {(_draining ? "draining" : "stopping")}"));
             }
 
             var preferred = affinity is null ? null : PreferredSlot(affinity);
@@ -428,6 +442,15 @@ public sealed class LocalWorkerPool
     private async ValueTask<ExecuteResponse> RunAsync(WorkerLease lease, ExecuteRequest request, CancellationToken cancellationToken)
     {
         var (slot, process) = lease;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var response = await SendAndAwaitAsync(lease, request, cancellationToken);
+        Metrics?.RecordRequest(request.Command, response.Error?.Kind, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return response;
+    }
+
+    private async ValueTask<ExecuteResponse> SendAndAwaitAsync(WorkerLease lease, ExecuteRequest request, CancellationToken cancellationToken)
+    {
+        var (slot, process) = lease;
         var finished = process.Send(request.Command, request.ArgsJson, request.Session, request.Program, out var id);
         if (!finished.IsCompleted)
         {
@@ -527,12 +550,50 @@ public sealed class LocalWorkerPool
         {
             _ = RecycleAsync(slot, process);
         }
+
+        if (_draining && IsIdle())
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    private bool IsIdle()
+    {
+        lock (_lock)
+        {
+            return _waiters.Count == 0 && _slots.All(s => s.InFlight == 0 && s.Waiters.Count == 0);
+        }
+    }
+
+    /// <summary>
+    /// Stops taking new work (callers get SiloUnavailable, and the router sends them to other silos), then waits
+    /// up to <paramref name="timeout"/> for the requests in flight and queued to finish.
+    /// </summary>
+    public async Task<bool> DrainAsync(TimeSpan timeout)
+    {
+        _draining = true;
+        if (IsIdle())
+        {
+            return true;
+        }
+
+        try
+        {
+            await _drained.Task.WaitAsync(timeout);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogWarning("Pool on {Silo} still had requests in flight after the drain timeout of {Timeout}", Silo, timeout);
+            return false;
+        }
     }
 
     /// <summary>The worker's grain starts the replacement first and stops the old process only once it is ready.</summary>
     private async Task RecycleAsync(WorkerSlot slot, PythonProcess process)
     {
         Interlocked.Increment(ref _recycles);
+        Metrics?.WorkerRecycled();
         _logger.LogInformation("Recycling worker {WorkerId} (pid {Pid}, {Served} requests, {Rss} MiB)",
             slot.WorkerId, process.Pid, slot.ServedByProcess, process.ResidentBytes() / 1048576);
         try
@@ -578,6 +639,7 @@ public sealed class LocalWorkerPool
         if (process.SinceLastHeartbeat > _options.HeartbeatTimeout)
         {
             Interlocked.Increment(ref _hungKilled);
+            Metrics?.HungWorkerKilled();
             var reason = $"unresponsive: no heartbeat answer for {process.SinceLastHeartbeat.TotalMilliseconds:0} ms (limit {_options.HeartbeatTimeout.TotalMilliseconds:0} ms); killed";
             _logger.LogWarning("Worker {WorkerId} (pid {Pid}) {Reason}", slot.WorkerId, process.Pid, reason);
             process.Kill(reason);

@@ -25,8 +25,15 @@ internal sealed class SessionGrain(
 
     private string SessionId => this.GetPrimaryKeyString();
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        Telemetry.SessionActivations.Deactivated();
+        return Task.CompletedTask;
+    }
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        Telemetry.SessionActivations.Activated();
         if (Session.IsExpired(clock.GetUtcNow()))
         {
             await ExpireAsync();
