@@ -7,4 +7,5 @@ connection.AddTo(root);
 root.Subcommands.Add(Commands.Exec(connection));
 root.Subcommands.Add(Commands.Stats(connection));
 root.Subcommands.Add(Commands.Workers(connection));
+root.Subcommands.Add(SweepCommand.Create(connection));
 return await root.Parse(args).InvokeAsync();

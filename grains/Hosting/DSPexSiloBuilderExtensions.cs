@@ -1,6 +1,7 @@
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Placement;
 using DSPex.Orleans.Pool;
+using DSPex.Orleans.ProcessSafety;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DSPex.Orleans.Hosting;
@@ -22,6 +23,7 @@ public static class DSPexSiloBuilderExtensions
         builder.Services.AddSingleton<LocalWorkerPool>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PoolLifecycle>();
         builder.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
+        builder.AddDSPexProcessSafety();
         return builder;
     }
 }

@@ -60,6 +60,12 @@ public sealed class LocalWorkerPool
 
     public bool IsStopping => _stopping;
 
+    /// <summary>Names this silo process in every worker's marker, so the reaper can tell its own workers from an earlier incarnation's.</summary>
+    public string InstanceToken => _instanceToken;
+
+    /// <summary>Raised when a worker's process is ready and joins the pool (the process registry listens).</summary>
+    public event Action<PythonProcess>? ProcessAttached;
+
     /// <summary>Starts every worker at once and returns when each has answered its handshake or failed its first start.</summary>
     public async Task WarmUpAsync(CancellationToken cancellationToken)
     {
@@ -154,6 +160,7 @@ public sealed class LocalWorkerPool
     internal void Attach(int slotIndex, PythonProcess process)
     {
         var slot = _slots[slotIndex];
+        ProcessAttached?.Invoke(process);
         process.ExitedEvent += OnProcessExited;
         lock (_lock)
         {

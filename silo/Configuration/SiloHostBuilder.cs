@@ -24,6 +24,7 @@ public static class SiloHostBuilder
         {
             var primary = string.IsNullOrEmpty(silo.PrimarySiloEndpoint) ? null : IPEndPoint.Parse(silo.PrimarySiloEndpoint);
             orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, primary, silo.ServiceId, silo.ClusterId);
+            orleans.UseInMemoryReminderService();
             orleans.AddDSPexWorkerPool();
         });
         // Python workers get their SIGTERM and grace inside this window.

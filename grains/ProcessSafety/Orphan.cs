@@ -1,0 +1,23 @@
+namespace DSPex.Orleans.ProcessSafety;
+
+/// <summary>A process a sweep proved ours and ownerless, with the identity the terminator re-checks before any signal.</summary>
+public sealed record Orphan(int Pid, ulong StartTime, string Marker, string WorkerId, string Reason);
+
+public enum TerminationOutcome
+{
+    /// <summary>Its group ended within the grace period after SIGTERM.</summary>
+    Graceful,
+
+    /// <summary>It took SIGKILL.</summary>
+    Forced,
+
+    /// <summary>It exited (or became a zombie) before any signal.</summary>
+    AlreadyGone,
+
+    /// <summary>The pid now names another process (start time or marker changed): nothing was signalled.</summary>
+    NoLongerOurs,
+
+    Failed,
+}
+
+public sealed record TerminationResult(Orphan Orphan, TerminationOutcome Outcome, string? Error = null);
