@@ -26,7 +26,8 @@ public sealed record LinuxProcess(int Pid, char State, int ParentPid, int Proces
     /// A process's parent changes only when the parent dies (the orphan is re-parented), and the bridge exits at
     /// start unless its parent is the pid it was given: so a bridge whose parent differs has lost its silo process.
     /// </summary>
-    public bool SpawnerIsGone => SpawnerPid is { } spawner && ParentPid != spawner;
+    public bool SpawnerIsGone =>
+        SpawnerPid is { } spawner && ParentPid != spawner && OwnPidNamespace is { } own && ReadPidNamespace(Pid) == own;
 
     private string? ArgumentAfter(string name)
     {
@@ -65,6 +66,38 @@ public sealed record LinuxProcess(int Pid, char State, int ParentPid, int Proces
             return null;
         }
     }
+
+    /// <summary>The marker a process inherited in its environment (what a worker's code spawned carries it too).</summary>
+    public static string? ReadEnvironmentMarker(int pid)
+    {
+        try
+        {
+            var prefix = ProcessMarker.EnvironmentVariable + "=";
+            return File.ReadAllText($"/proc/{pid}/environ").Split('\0').FirstOrDefault(v => v.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The pid namespace a process lives in (null if unreadable). Pids on a command line or in a registry file only
+    /// mean something in the namespace they were written in.
+    /// </summary>
+    public static string? ReadPidNamespace(int pid)
+    {
+        try
+        {
+            return new FileInfo($"/proc/{pid}/ns/pid").LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public static string? OwnPidNamespace { get; } = ReadPidNamespace(Environment.ProcessId);
 
     /// <summary>Pids of every process on the host (a snapshot; any may be gone by the time it is read).</summary>
     public static IEnumerable<int> AllPids()

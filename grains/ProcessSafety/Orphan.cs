@@ -1,7 +1,11 @@
 namespace DSPex.Orleans.ProcessSafety;
 
 /// <summary>A process a sweep proved ours and ownerless, with the identity the terminator re-checks before any signal.</summary>
-public sealed record Orphan(int Pid, ulong StartTime, string Marker, string WorkerId, string Reason);
+/// <remarks>
+/// MarkerInEnvironment: the process is something a worker's code spawned, found in the group its dead worker led;
+/// it carries the marker in its inherited environment rather than on its command line.
+/// </remarks>
+public sealed record Orphan(int Pid, ulong StartTime, string Marker, string WorkerId, string Reason, bool MarkerInEnvironment = false);
 
 public enum TerminationOutcome
 {

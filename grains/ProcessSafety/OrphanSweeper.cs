@@ -116,6 +116,10 @@ public sealed class OrphanSweeper(
                 else
                 {
                     stale++;
+                    var members = scan.SpawnedByExitedLeader(record);
+                    scan.Handled.UnionWith(members.Select(m => m.Pid));
+                    orphans.AddRange(members.Select(m => new Orphan(m.Pid, m.StartTime, record.Marker, record.WorkerId,
+                        $"spawned by worker pid {record.Pid} of {content.Silo}, which has exited ({why})", MarkerInEnvironment: true)));
                 }
             }
 
@@ -195,7 +199,9 @@ public sealed class OrphanSweeper(
                 return "written before the host rebooted";
             }
 
-            if (LinuxProcess.Read(content.OwnerPid) is not { HasExited: false } owner || owner.StartTime != content.OwnerStartTime)
+            var ownerPidMeansSomethingHere = content.PidNamespace is null || content.PidNamespace == LinuxProcess.OwnPidNamespace;
+            if (ownerPidMeansSomethingHere
+                && (LinuxProcess.Read(content.OwnerPid) is not { HasExited: false } owner || owner.StartTime != content.OwnerStartTime))
             {
                 return $"its silo process {content.OwnerPid} is gone";
             }
@@ -214,6 +220,28 @@ public sealed class OrphanSweeper(
             return process.StartTime == record.StartTime && process.MarkerText == record.Marker && process.Marker?.ClusterId == clusterId
                 ? process
                 : null;
+        }
+
+        /// <summary>
+        /// What a dead incarnation's worker spawned and left behind when it exited (by stdin EOF or its watchdog): the
+        /// live members of the group it led, carrying its exact marker in their environment. The kernel keeps a group
+        /// id from being reused while any member lives, and the marker names this worker and silo incarnation.
+        /// </summary>
+        public List<LinuxProcess> SpawnedByExitedLeader(ProcessRecord record)
+        {
+            var leader = LinuxProcess.Read(record.Pid);
+            var leaderExited = leader is null || (leader.HasExited && leader.StartTime == record.StartTime);
+            if (record.BootId != LinuxProcess.BootId || record.ProcessGroupId != record.Pid || !leaderExited)
+            {
+                return [];
+            }
+
+            return [.. LinuxProcess.AllPids()
+                .Where(pid => !Handled.Contains(pid))
+                .Select(LinuxProcess.Read)
+                .OfType<LinuxProcess>()
+                .Where(p => !p.HasExited && p.ProcessGroupId == record.ProcessGroupId && p.SessionId == record.ProcessGroupId
+                    && p.StartTime >= record.StartTime && LinuxProcess.ReadEnvironmentMarker(p.Pid) == record.Marker)];
         }
 
         public IEnumerable<LinuxProcess> MarkedProcesses() =>

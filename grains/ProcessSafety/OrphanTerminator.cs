@@ -30,13 +30,14 @@ public static class OrphanTerminator
                 return new(orphan, TerminationOutcome.AlreadyGone);
             }
 
-            if (current.StartTime != orphan.StartTime || current.MarkerText != orphan.Marker)
+            var marker = orphan.MarkerInEnvironment ? LinuxProcess.ReadEnvironmentMarker(orphan.Pid) : current.MarkerText;
+            if (current.StartTime != orphan.StartTime || marker != orphan.Marker)
             {
                 return new(orphan, TerminationOutcome.NoLongerOurs);
             }
 
             // The bridge leads its own group (setsid); a fork that is not a leader is signalled alone.
-            var group = current.IsGroupLeader ? current.ProcessGroupId : 0;
+            var group = current.IsGroupLeader && !orphan.MarkerInEnvironment ? current.ProcessGroupId : 0;
             Signal(orphan.Pid, pidfd, group, NativeSignals.SIGTERM);
             Signal(orphan.Pid, pidfd, group, NativeSignals.SIGCONT);
             if (WaitUntilGone(orphan.Pid, pidfd, group, gracePeriod))

@@ -14,4 +14,5 @@ public sealed record RegistryFileContent(
     int OwnerPid,
     ulong OwnerStartTime,
     string BootId,
-    IReadOnlyList<ProcessRecord> Processes);
+    IReadOnlyList<ProcessRecord> Processes,
+    string? PidNamespace = null);

@@ -40,7 +40,7 @@ public sealed class SiloCrashTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_frozen_worker_and_its_child_outlive_a_SIGKILLed_silo_until_the_restarted_silos_start_sweep_and_a_clean_stop_leaves_nothing()
+    public async Task A_frozen_worker_and_the_children_workers_spawned_outlive_a_SIGKILLed_silo_until_the_restarted_silos_start_sweep_and_a_clean_stop_leaves_nothing()
     {
         using var state = new TemporaryDirectory();
         var settings = RealSiloSettings.Fresh(state.Path);
@@ -50,21 +50,30 @@ public sealed class SiloCrashTests(ITestOutputHelper output)
         try
         {
             await first.Warm;
-            int frozen, child;
+            // Each worker's code spawns a child (the pool picks the worker, so ask until both have one).
+            var children = new List<(int Worker, int Child)>();
             List<int> workers;
             var (host, client) = await first.ConnectAsync();
             using (host)
             {
-                var spawned = await client.ExecuteResponseAsync("spawn_child");
-                Assert.True(spawned.IsSuccess, spawned.Error?.Message);
-                frozen = spawned.WorkerPid;
-                child = JsonSerializer.Deserialize<int>(spawned.ResultJson!);
                 workers = [.. (await client.GetClusterStatsAsync()).Pools.SelectMany(p => p.WorkerDetails).Select(w => w.Pid)];
+                leftovers.AddRange(workers);
+                for (var attempt = 0; attempt < 50 && children.Select(c => c.Worker).Distinct().Count() < workers.Count; attempt++)
+                {
+                    var spawned = await client.ExecuteResponseAsync("spawn_child");
+                    Assert.True(spawned.IsSuccess, spawned.Error?.Message);
+                    children.Add((spawned.WorkerPid, JsonSerializer.Deserialize<int>(spawned.ResultJson!)));
+                    leftovers.Add(children[^1].Child);
+                }
+
                 await host.StopAsync();
             }
 
-            leftovers.AddRange([.. workers, child]);
+            Assert.Equal(workers.Order(), children.Select(c => c.Worker).Distinct().Order());
+            var frozen = children[0].Worker;
+            var child = children[0].Child;
             var others = workers.Where(pid => pid != frozen).ToList();
+            var childrenOfOthers = children.Where(c => c.Worker != frozen).Select(c => c.Child).ToList();
             // A stopped process cannot run its watchdog or read its stdin's EOF; the child has no watchdog at all.
             NativeSignals.SendToProcess(frozen, NativeSignals.SIGSTOP);
             await Eventually.HoldsAsync(() => File.ReadAllText($"/proc/{frozen}/stat").Split(") ")[1][0] == 'T', $"worker {frozen} stopped");
@@ -75,16 +84,18 @@ public sealed class SiloCrashTests(ITestOutputHelper output)
             output.WriteLine($"measured: SIGKILL -> last unfrozen worker gone: {clock.ElapsedMilliseconds} ms");
             Assert.True(OsProcesses.IsAlive(frozen), "the frozen worker cannot have exited by itself");
             Assert.True(OsProcesses.IsAlive(child), "the child its code spawned has no watchdog");
+            Assert.All(childrenOfOthers, pid => Assert.True(OsProcesses.IsAlive(pid), $"child {pid} of an exited worker has no watchdog either"));
 
             restarted = RealSiloProcess.Start(settings);
             await restarted.Warm;
             // The start sweep finished before the pool warmed up, and it ran after the restart began.
             Assert.False(OsProcesses.IsAlive(frozen), $"frozen worker {frozen} survived the start sweep");
             Assert.False(OsProcesses.IsAlive(child), $"child {child} of the frozen worker survived the group kill");
-            output.WriteLine($"measured: SIGKILL -> frozen worker and its child gone (restart + start sweep): {clock.ElapsedMilliseconds} ms");
+            Assert.All(childrenOfOthers, pid => Assert.False(OsProcesses.IsAlive(pid), $"child {pid} of an exited worker survived the start sweep"));
+            output.WriteLine($"measured: SIGKILL -> frozen worker and every child gone (restart + start sweep): {clock.ElapsedMilliseconds} ms");
             var sweepLine = restarted.Output.Split('\n').Single(l => l.Contains("start sweep on", StringComparison.Ordinal));
             output.WriteLine(sweepLine);
-            Assert.Contains("found 1,", sweepLine);
+            Assert.Contains($"found {1 + childrenOfOthers.Count},", sweepLine);
             Assert.Contains("errors 0", sweepLine);
 
             var registryFile = Assert.Single(state.RegistryFiles(settings.ClusterId)); // the dead incarnation's file is gone
