@@ -11,7 +11,7 @@ namespace DSPex.Orleans.Tests.ProcessSafety;
 /// </summary>
 public static class ReaperTestClusters
 {
-    public static async Task<TestCluster> StartAsync(short silos, string stateDirectory, TimeSpan sweepPeriod)
+    public static async Task<TestCluster> StartAsync(short silos, string stateDirectory, TimeSpan sweepPeriod, IReadOnlyDictionary<string, string>? settings = null)
     {
         var builder = new TestClusterBuilder(silos);
         builder.Options.ClusterId = $"reaper-{Guid.NewGuid():N}";
@@ -22,6 +22,11 @@ public static class ReaperTestClusters
         builder.Properties["DSPex:ProcessSafety:StateDirectory"] = stateDirectory;
         builder.Properties["DSPex:ProcessSafety:SweepPeriod"] = sweepPeriod.ToString();
         builder.Properties["DSPex:ProcessSafety:KillGracePeriod"] = "00:00:02";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.Properties[key] = value;
+        }
+
         builder.AddSiloBuilderConfigurator<PoolTestSiloConfigurator>();
         builder.AddSiloBuilderConfigurator<ShortReminderSiloConfigurator>();
         var cluster = builder.Build();
