@@ -99,7 +99,9 @@ public sealed class OrphanSweeper(
                 continue;
             }
 
-            if (content is null || content.ClusterId != registry.ClusterId || scan.WhyIncarnationIsDead(content) is not { } why)
+            // A state directory shared between hosts holds files whose pids mean nothing here: those are left alone.
+            var fromThisHost = content?.Host is null || content.Host == Environment.MachineName;
+            if (content is null || content.ClusterId != registry.ClusterId || !fromThisHost || scan.WhyIncarnationIsDead(content) is not { } why)
             {
                 continue; // a live incarnation sweeps its own processes
             }

@@ -15,4 +15,5 @@ public sealed record RegistryFileContent(
     ulong OwnerStartTime,
     string BootId,
     IReadOnlyList<ProcessRecord> Processes,
-    string? PidNamespace = null);
+    string? PidNamespace = null,
+    string? Host = null);

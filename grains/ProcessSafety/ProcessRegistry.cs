@@ -127,7 +127,7 @@ public sealed class ProcessRegistry
         try
         {
             RegistryFiles.Write(FilePath, new RegistryFileContent(
-                ClusterId, _pool.SiloKey, _pool.InstanceToken, Environment.ProcessId, _ownerStartTime, LinuxProcess.BootId, [.. _records.Values], LinuxProcess.OwnPidNamespace));
+                ClusterId, _pool.SiloKey, _pool.InstanceToken, Environment.ProcessId, _ownerStartTime, LinuxProcess.BootId, [.. _records.Values], LinuxProcess.OwnPidNamespace, Environment.MachineName));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -17,9 +17,20 @@ public static class RegistryFiles
     public static void Write(string path, RegistryFileContent content)
     {
         var directory = Path.GetDirectoryName(path)!;
-        EnsureDirectory(directory);
         var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(content, Json));
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(content, Json);
+        EnsureDirectory(directory);
+        try
+        {
+            File.WriteAllBytes(temporary, bytes);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Another silo's clean stop removed the (then empty) cluster folder in between.
+            EnsureDirectory(directory);
+            File.WriteAllBytes(temporary, bytes);
+        }
+
         File.Move(temporary, path, overwrite: true);
     }
 

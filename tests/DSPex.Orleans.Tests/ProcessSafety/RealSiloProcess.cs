@@ -129,13 +129,17 @@ public sealed class RealSiloProcess : IAsyncDisposable
 }
 
 /// <summary>How a real silo is started: its own cluster id, ports and registry folder.</summary>
-public sealed record RealSiloSettings(string ClusterId, int SiloPort, int GatewayPort, string StateDirectory)
+public sealed record RealSiloSettings(string ClusterId, int SiloPort, int GatewayPort, string StateDirectory, int? PrimarySiloPort = null)
 {
     public static RealSiloSettings Fresh(string stateDirectory) =>
         new($"reaper-real-{Guid.NewGuid():N}", FreePort(), FreePort(), stateDirectory);
 
+    /// <summary>A second silo of the same cluster on this host, joining this one.</summary>
+    public RealSiloSettings SecondSilo() => this with { SiloPort = FreePort(), GatewayPort = FreePort(), PrimarySiloPort = SiloPort };
+
     public IEnumerable<(string Key, string Value)> CommandLine() =>
     [
+        .. PrimarySiloPort is { } primary ? [("DSPex:Silo:PrimarySiloEndpoint", $"127.0.0.1:{primary}")] : Array.Empty<(string, string)>(),
         ("DSPex:Silo:ClusterId", ClusterId),
         ("DSPex:Silo:SiloPort", SiloPort.ToString()),
         ("DSPex:Silo:GatewayPort", GatewayPort.ToString()),
