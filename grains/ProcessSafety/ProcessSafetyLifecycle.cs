@@ -19,7 +19,12 @@ internal sealed class ProcessSafetyLifecycle(
     public void Participate(ISiloLifecycle lifecycle)
     {
         lifecycle.Subscribe(nameof(ProcessSafetyLifecycle), ServiceLifecycleStage.BecomeActive, StartAsync, StopAsync);
-        lifecycle.Subscribe($"{nameof(ProcessSafetyLifecycle)}.Reminder", ServiceLifecycleStage.Active, ScheduleAsync);
+        lifecycle.Subscribe($"{nameof(ProcessSafetyLifecycle)}.Reminder", ServiceLifecycleStage.Active, cancellationToken =>
+        {
+            // In the background: a reminder table that is slow to answer must not hold up the silo's start.
+            _ = ScheduleAsync();
+            return Task.CompletedTask;
+        });
     }
 
     private async Task StartAsync(CancellationToken cancellationToken)
@@ -27,11 +32,19 @@ internal sealed class ProcessSafetyLifecycle(
         registry.Open();
         if (options.Value.SweepAtStart)
         {
-            await sweeper.SweepAsync(SweepTriggers.Start);
+            try
+            {
+                await sweeper.SweepAsync(SweepTriggers.Start);
+            }
+            catch (Exception e)
+            {
+                // A sweep that cannot run leaves orphans for a later one; it is no reason to keep the silo down.
+                logger.LogError(e, "The start sweep failed");
+            }
         }
     }
 
-    private async Task ScheduleAsync(CancellationToken cancellationToken)
+    private async Task ScheduleAsync()
     {
         try
         {
@@ -46,7 +59,15 @@ internal sealed class ProcessSafetyLifecycle(
 
     private async Task StopAsync(CancellationToken cancellationToken)
     {
-        await sweeper.SweepOwnAtStopAsync();
+        try
+        {
+            await sweeper.SweepOwnAtStopAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "The stop sweep failed");
+        }
+
         registry.Close();
     }
 }
