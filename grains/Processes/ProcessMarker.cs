@@ -8,7 +8,7 @@ public sealed record ProcessMarker(string ClusterId, string Silo, string WorkerI
 {
     public const string Argument = "--dspex-marker";
 
-    /// <summary>The marker is also in the worker's environment, which what its code spawns inherits (the reaper reads /proc/PID/environ).</summary>
+    /// <summary>The marker also goes into the worker's environment: what its code spawns inherits it, and the reaper reads /proc/PID/environ.</summary>
     public const string EnvironmentVariable = "DSPEX_MARKER";
     private const string Prefix = "dspex:v1;";
 
