@@ -8,4 +8,5 @@ root.Subcommands.Add(Commands.Exec(connection));
 root.Subcommands.Add(Commands.Stats(connection));
 root.Subcommands.Add(Commands.Workers(connection));
 root.Subcommands.Add(SessionCommands.Create(connection));
+root.Subcommands.Add(SweepCommand.Create(connection));
 return await root.Parse(args).InvokeAsync();

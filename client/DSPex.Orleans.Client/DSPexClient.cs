@@ -81,6 +81,9 @@ public sealed class DSPexClient(IGrainFactory grainFactory, JsonSerializerOption
     /// <summary>Pool stats of every active silo.</summary>
     public Task<ClusterStats> GetClusterStatsAsync() => Router().GetClusterStatsAsync();
 
+    /// <summary>Runs an orphan sweep on every active silo now and returns each silo's report.</summary>
+    public Task<ClusterSweepReport> SweepAsync() => grainFactory.GetGrain<IReaperGrain>(IReaperGrain.ClusterKey).SweepAllAsync();
+
     private IRouterGrain Router() =>
         grainFactory.GetGrain<IRouterGrain>((uint)Interlocked.Increment(ref _nextRouter) % RouterKeyCount);
 }

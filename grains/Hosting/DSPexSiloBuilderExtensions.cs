@@ -3,6 +3,7 @@ using DSPex.Orleans.Placement;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Routing;
 using DSPex.Orleans.Telemetry;
+using DSPex.Orleans.ProcessSafety;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DSPex.Orleans.Hosting;
@@ -31,6 +32,7 @@ public static class DSPexSiloBuilderExtensions
         builder.Services.AddSingleton<PoolDispatcher>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PoolLifecycle>();
         builder.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
+        builder.AddDSPexProcessSafety();
         return builder;
     }
 }

@@ -75,6 +75,12 @@ public sealed class LocalWorkerPool
 
     public PoolMetrics? Metrics { get; set; }
 
+    /// <summary>Names this silo process in every worker's marker, so the reaper can tell its own workers from an earlier incarnation's.</summary>
+    public string InstanceToken => _instanceToken;
+
+    /// <summary>Raised when a worker's process is ready and joins the pool (the process registry listens).</summary>
+    public event Action<PythonProcess>? ProcessAttached;
+
     /// <summary>Starts every worker at once and returns when each has answered its handshake or failed its first start.</summary>
     public async Task WarmUpAsync(CancellationToken cancellationToken)
     {
@@ -171,6 +177,7 @@ public sealed class LocalWorkerPool
     internal void Attach(int slotIndex, PythonProcess process)
     {
         var slot = _slots[slotIndex];
+        ProcessAttached?.Invoke(process);
         process.ExitedEvent += OnProcessExited;
         lock (_lock)
         {

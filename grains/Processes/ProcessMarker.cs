@@ -7,6 +7,9 @@ namespace DSPex.Orleans.Processes;
 public sealed record ProcessMarker(string ClusterId, string Silo, string WorkerId, string InstanceToken)
 {
     public const string Argument = "--dspex-marker";
+
+    /// <summary>The marker also goes into the worker's environment: what its code spawns inherits it, and the reaper reads /proc/PID/environ.</summary>
+    public const string EnvironmentVariable = "DSPEX_MARKER";
     private const string Prefix = "dspex:v1;";
 
     public override string ToString() =>

@@ -150,6 +150,7 @@ public sealed class PythonProcess : IAsyncDisposable
         }
 
         start.Environment["PYTHONPATH"] = string.Join(Path.PathSeparator, pythonPath);
+        start.Environment[ProcessMarker.EnvironmentVariable] = info.Marker.ToString();
         return start;
     }
 

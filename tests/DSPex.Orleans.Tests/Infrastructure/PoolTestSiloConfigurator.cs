@@ -6,5 +6,5 @@ namespace DSPex.Orleans.Tests.Infrastructure;
 /// <summary>Every test silo gets the real worker pool and sessions; options come from the cluster's properties.</summary>
 public sealed class PoolTestSiloConfigurator : ISiloConfigurator
 {
-    public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddDSPexWorkerPool().AddDSPexSessions();
+    public void Configure(ISiloBuilder siloBuilder) => siloBuilder.UseInMemoryReminderService().AddDSPexWorkerPool().AddDSPexSessions();
 }

@@ -1,0 +1,9 @@
+using DSPex.Orleans.Contracts;
+
+namespace DSPex.Orleans.Grains;
+
+/// <summary>The reaper of one silo, pinned there (key: the silo's parsable address); sweeps that silo's host.</summary>
+public interface ISiloReaperGrain : IGrainWithStringKey
+{
+    Task<SweepReport> SweepAsync(string trigger);
+}

@@ -1,0 +1,73 @@
+using DSPex.Orleans.Grains;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DSPex.Orleans.ProcessSafety;
+
+/// <summary>
+/// Opens the registry and sweeps what dead incarnations left on this host before the pool warms up (the pool
+/// starts at Active, this runs at BecomeActive); schedules the cluster-wide sweep reminder once the silo is active;
+/// and at a clean stop, after the pool has stopped, ends anything of this incarnation still alive and removes its file.
+/// </summary>
+internal sealed class ProcessSafetyLifecycle(
+    ProcessRegistry registry,
+    OrphanSweeper sweeper,
+    IGrainFactory grainFactory,
+    IOptions<ProcessSafetyOptions> options,
+    ILogger<ProcessSafetyLifecycle> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        lifecycle.Subscribe(nameof(ProcessSafetyLifecycle), ServiceLifecycleStage.BecomeActive, StartAsync, StopAsync);
+        lifecycle.Subscribe($"{nameof(ProcessSafetyLifecycle)}.Reminder", ServiceLifecycleStage.Active, cancellationToken =>
+        {
+            // In the background: a reminder table that is slow to answer must not hold up the silo's start.
+            _ = ScheduleAsync();
+            return Task.CompletedTask;
+        });
+    }
+
+    private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        registry.Open();
+        if (options.Value.SweepAtStart)
+        {
+            try
+            {
+                await sweeper.SweepAsync(SweepTriggers.Start);
+            }
+            catch (Exception e)
+            {
+                // A sweep that cannot run leaves orphans for a later one; it is no reason to keep the silo down.
+                logger.LogError(e, "The start sweep failed");
+            }
+        }
+    }
+
+    private async Task ScheduleAsync()
+    {
+        try
+        {
+            await grainFactory.GetGrain<IReaperGrain>(IReaperGrain.ClusterKey).EnsureScheduledAsync();
+        }
+        catch (Exception e)
+        {
+            // Without a reminder service the start, stop and manual sweeps still run; only the periodic one is off.
+            logger.LogWarning("Periodic orphan sweeps are off: the sweep reminder could not be registered ({Error})", e.Message);
+        }
+    }
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await sweeper.SweepOwnAtStopAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "The stop sweep failed");
+        }
+
+        registry.Close();
+    }
+}

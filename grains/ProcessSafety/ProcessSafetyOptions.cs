@@ -1,0 +1,34 @@
+namespace DSPex.Orleans.ProcessSafety;
+
+/// <summary>Settings of the process registry and the orphan reaper (configuration section "DSPex:ProcessSafety").</summary>
+public sealed class ProcessSafetyOptions
+{
+    public const string SectionName = "DSPex:ProcessSafety";
+
+    /// <summary>
+    /// Root of the registry files; each cluster id gets a folder below it. Default: $XDG_RUNTIME_DIR/dspex-orleans,
+    /// else /tmp/dspex-orleans. Silos on one host must share it for one to clean up after another.
+    /// </summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>Period of the cluster-wide sweep reminder (Orleans enforces ReminderOptions.MinimumReminderPeriod).</summary>
+    public TimeSpan SweepPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Time an orphan's process group has between SIGTERM and SIGKILL.</summary>
+    public TimeSpan KillGracePeriod { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Sweep for what dead incarnations left on this host before the pool starts.</summary>
+    public bool SweepAtStart { get; set; } = true;
+
+    public string ResolveClusterDirectory(string clusterId)
+    {
+        var root = StateDirectory;
+        if (string.IsNullOrEmpty(root))
+        {
+            var runtime = System.Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+            root = string.IsNullOrEmpty(runtime) ? Path.Combine(Path.GetTempPath(), "dspex-orleans") : Path.Combine(runtime, "dspex-orleans");
+        }
+
+        return Path.Combine(root, clusterId);
+    }
+}

@@ -1,0 +1,57 @@
+using DSPex.Orleans.Pool;
+using DSPex.Orleans.ProcessSafety;
+using DSPex.Orleans.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DSPex.Orleans.Tests.ProcessSafety;
+
+public sealed class ProcessRegistryTests
+{
+    [Fact]
+    public async Task The_registry_file_names_each_live_worker_exactly_and_drops_one_that_exits()
+    {
+        using var state = new TemporaryDirectory();
+        var cluster = await ReaperTestClusters.StartAsync(1, state.Path, sweepPeriod: TimeSpan.FromMinutes(5));
+        try
+        {
+            var services = cluster.GetSiloServiceProvider(cluster.Primary!.SiloAddress);
+            var pool = services.GetRequiredService<LocalWorkerPool>();
+            var registry = services.GetRequiredService<ProcessRegistry>();
+            Assert.Equal(Path.Combine(state.Path, cluster.Options.ClusterId), Path.GetDirectoryName(registry.FilePath));
+
+            var file = RegistryFiles.Read(registry.FilePath)!;
+            Assert.Equal(cluster.Options.ClusterId, file.ClusterId);
+            Assert.Equal(pool.SiloKey, file.Silo);
+            Assert.Equal(pool.InstanceToken, file.InstanceToken);
+            Assert.Equal(Environment.ProcessId, file.OwnerPid);
+            var workers = pool.LiveProcesses();
+            Assert.Equal(workers.Select(w => w.Pid).Order(), file.Processes.Select(r => r.Pid).Order());
+            foreach (var record in file.Processes)
+            {
+                var process = LinuxProcess.Read(record.Pid)!;
+                var worker = workers.Single(w => w.Pid == record.Pid);
+                Assert.Equal(process.StartTime, record.StartTime);
+                Assert.Equal(process.ProcessGroupId, record.ProcessGroupId);
+                Assert.Equal(File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim(), record.BootId);
+                Assert.Equal(worker.WorkerId, record.WorkerId);
+                Assert.Equal(process.MarkerText, record.Marker);
+                Assert.Equal(worker.Marker.ToString(), record.Marker);
+            }
+
+            var victim = workers[0];
+            OsProcesses.Kill(victim.Pid);
+            var after = await Eventually.HoldsAsync(
+                () => Task.FromResult(RegistryFiles.Read(registry.FilePath)!),
+                f => f.Processes.All(r => r.Pid != victim.Pid) && f.Processes.Count == pool.Options.Size,
+                "the dead worker's record gone and its replacement's recorded");
+            Assert.Equal(pool.LiveProcesses().Select(w => w.Pid).Order(), after.Processes.Select(r => r.Pid).Order());
+        }
+        finally
+        {
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+        }
+
+        Assert.Empty(state.RegistryFiles(cluster.Options.ClusterId));
+    }
+}

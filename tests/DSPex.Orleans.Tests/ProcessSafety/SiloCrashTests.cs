@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Text.Json;
+using DSPex.Orleans.Processes;
+using DSPex.Orleans.ProcessSafety;
+using DSPex.Orleans.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace DSPex.Orleans.Tests.ProcessSafety;
+
+/// <summary>
+/// Real silo processes killed with SIGKILL. The elapsed times are written to the test output as measurements;
+/// nothing here asserts on them.
+/// </summary>
+public sealed class SiloCrashTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_SIGKILLed_silos_workers_exit_by_themselves_and_its_registry_file_stays_as_the_record()
+    {
+        using var state = new TemporaryDirectory();
+        var settings = RealSiloSettings.Fresh(state.Path);
+        await using var silo = RealSiloProcess.Start(settings);
+        await silo.Warm;
+        var workers = Assert.Single(state.RegistryFiles(settings.ClusterId)) is var file ? RegistryFiles.Read(file)!.Processes.Select(r => r.Pid).ToList() : [];
+        Assert.Equal(2, workers.Count);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            silo.Kill();
+            await Eventually.HoldsAsync(() => workers.All(pid => !OsProcesses.IsAlive(pid)), "every worker of the killed silo gone");
+            output.WriteLine($"measured: SIGKILL of silo pid {silo.Pid} -> last of its {workers.Count} Python workers gone: {clock.ElapsedMilliseconds} ms");
+            Assert.Single(state.RegistryFiles(settings.ClusterId));
+        }
+        finally
+        {
+            foreach (var pid in workers.Where(OsProcesses.IsAlive))
+            {
+                OsProcesses.Kill(pid);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_frozen_worker_and_the_children_workers_spawned_outlive_a_SIGKILLed_silo_until_the_restarted_silos_start_sweep_and_a_clean_stop_leaves_nothing()
+    {
+        using var state = new TemporaryDirectory();
+        var settings = RealSiloSettings.Fresh(state.Path);
+        var leftovers = new List<int>();
+        await using var first = RealSiloProcess.Start(settings);
+        RealSiloProcess? restarted = null;
+        try
+        {
+            await first.Warm;
+            // Each worker's code spawns a child (the pool picks the worker, so ask until both have one).
+            var children = new List<(int Worker, int Child)>();
+            List<int> workers;
+            var (host, client) = await first.ConnectAsync();
+            using (host)
+            {
+                workers = [.. (await client.GetClusterStatsAsync()).Pools.SelectMany(p => p.WorkerDetails).Select(w => w.Pid)];
+                leftovers.AddRange(workers);
+                for (var attempt = 0; attempt < 50 && children.Select(c => c.Worker).Distinct().Count() < workers.Count; attempt++)
+                {
+                    var spawned = await client.ExecuteResponseAsync("spawn_child");
+                    Assert.True(spawned.IsSuccess, spawned.Error?.Message);
+                    children.Add((spawned.WorkerPid, JsonSerializer.Deserialize<int>(spawned.ResultJson!)));
+                    leftovers.Add(children[^1].Child);
+                }
+
+                await host.StopAsync();
+            }
+
+            Assert.Equal(workers.Order(), children.Select(c => c.Worker).Distinct().Order());
+            var frozen = children[0].Worker;
+            var child = children[0].Child;
+            var others = workers.Where(pid => pid != frozen).ToList();
+            var childrenOfOthers = children.Where(c => c.Worker != frozen).Select(c => c.Child).ToList();
+            // A stopped process cannot run its watchdog or read its stdin's EOF; the child has no watchdog at all.
+            NativeSignals.SendToProcess(frozen, NativeSignals.SIGSTOP);
+            await Eventually.HoldsAsync(() => File.ReadAllText($"/proc/{frozen}/stat").Split(") ")[1][0] == 'T', $"worker {frozen} stopped");
+
+            var clock = Stopwatch.StartNew();
+            first.Kill();
+            await Eventually.HoldsAsync(() => others.All(pid => !OsProcesses.IsAlive(pid)), "the unfrozen workers gone by their own watchdog");
+            output.WriteLine($"measured: SIGKILL -> last unfrozen worker gone: {clock.ElapsedMilliseconds} ms");
+            Assert.True(OsProcesses.IsAlive(frozen), "the frozen worker cannot have exited by itself");
+            Assert.True(OsProcesses.IsAlive(child), "the child its code spawned has no watchdog");
+            Assert.All(childrenOfOthers, pid => Assert.True(OsProcesses.IsAlive(pid), $"child {pid} of an exited worker has no watchdog either"));
+
+            restarted = RealSiloProcess.Start(settings);
+            await restarted.Warm;
+            // The start sweep finished before the pool warmed up, and it ran after the restart began.
+            Assert.False(OsProcesses.IsAlive(frozen), $"frozen worker {frozen} survived the start sweep");
+            Assert.False(OsProcesses.IsAlive(child), $"child {child} of the frozen worker survived the group kill");
+            Assert.All(childrenOfOthers, pid => Assert.False(OsProcesses.IsAlive(pid), $"child {pid} of an exited worker survived the start sweep"));
+            output.WriteLine($"measured: SIGKILL -> frozen worker and every child gone (restart + start sweep): {clock.ElapsedMilliseconds} ms");
+            var sweepLine = restarted.Output.Split('\n').Single(l => l.Contains("start sweep on", StringComparison.Ordinal));
+            output.WriteLine(sweepLine);
+            Assert.Contains($"found {1 + childrenOfOthers.Count},", sweepLine);
+            Assert.Contains("errors 0", sweepLine);
+
+            var registryFile = Assert.Single(state.RegistryFiles(settings.ClusterId)); // the dead incarnation's file is gone
+            var newWorkers = RegistryFiles.Read(registryFile)!.Processes.Select(r => r.Pid).ToList();
+            leftovers.AddRange(newWorkers);
+            Assert.Equal(2, newWorkers.Count);
+
+            Assert.Equal(0, await restarted.StopAsync());
+            Assert.All(newWorkers, pid => Assert.False(OsProcesses.IsAlive(pid), $"worker {pid} outlived its silo's clean stop"));
+            Assert.Empty(state.RegistryFiles(settings.ClusterId));
+        }
+        finally
+        {
+            foreach (var pid in leftovers.Where(OsProcesses.IsAlive))
+            {
+                OsProcesses.Kill(pid);
+            }
+
+            if (restarted is not null)
+            {
+                await restarted.DisposeAsync();
+            }
+        }
+    }
+}
