@@ -810,6 +810,22 @@ public sealed class LocalWorkerPool
         _logger.LogInformation("Pool on {Silo} stopped {Count} Python processes", Silo, processes.Length);
     }
 
+    /// <summary>The slot's live process, for a worker grain activation to adopt.</summary>
+    internal PythonProcess? CurrentProcess(int slotIndex)
+    {
+        lock (_lock)
+        {
+            return _slots[slotIndex].Process is { HasExited: false } process ? process : null;
+        }
+    }
+
+    /// <summary>A worker grain went away while the silo lives on: activate it again so the slot keeps an owner.</summary>
+    internal void ReactivateLater(int slotIndex)
+    {
+        _logger.LogInformation("Worker grain {WorkerId} was deactivated while its silo runs; activating it again", _slots[slotIndex].WorkerId);
+        _ = Task.Run(() => StartSlotAsync(_slots[slotIndex], retryInBackground: true));
+    }
+
     internal void Detach(int slotIndex, PythonProcess process)
     {
         lock (_lock)

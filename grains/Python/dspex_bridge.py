@@ -164,7 +164,7 @@ class Bridge:
         while True:
             frame = self._reader.read()
             if frame is None:
-                os._exit(0)  # stdin closed: the silo stopped us or died
+                exit_with_group(0)  # stdin closed: the silo stopped us or died
             body, length = frame
             if body is None:
                 self._writer.send_json({"type": "protocol_error",
@@ -246,6 +246,15 @@ class Bridge:
                 self._active.pop(request_id, None)
 
 
+def exit_with_group(code):
+    """Ends this worker and everything its commands spawned into its process group (the silo is gone)."""
+    try:
+        if os.getpgid(0) == os.getpid():  # only a group we lead: never the silo's
+            os.killpg(0, signal.SIGKILL)
+    finally:
+        os._exit(code)
+
+
 def start_parent_watchdog(parent_pid, interval):
     """Exits when the silo that started us is gone, even if our stdin stays open somehow."""
 
@@ -253,7 +262,7 @@ def start_parent_watchdog(parent_pid, interval):
         while True:
             time.sleep(interval)
             if os.getppid() != parent_pid:
-                os._exit(3)
+                exit_with_group(3)
 
     threading.Thread(target=watch, name="dspex-parent-watchdog", daemon=True).start()
 

@@ -7,8 +7,10 @@ using DSPex.Orleans.Processes;
 namespace DSPex.Orleans.Workers;
 
 /// <summary>
-/// Owns the Python process of one pool slot on its silo. Never collected while it lives (KeepAlive); when it is
-/// deactivated (silo stop) it ends its process.
+/// Owns the Python process of one pool slot on its silo. Never collected while it lives (KeepAlive). When the
+/// silo stops, its deactivation ends the process. Orleans can also deactivate it while the silo lives on (for
+/// example when the grain directory loses entries because another silo died): then the process stays in the
+/// pool, and the next activation, started at once, adopts it.
 /// </summary>
 [SiloPinnedPlacement]
 [KeepAlive]
@@ -31,6 +33,7 @@ internal sealed class WorkerGrain(LocalWorkerPool pool) : Grain, IWorkerGrain
             throw new ArgumentOutOfRangeException(nameof(key), $"Worker {key} has no slot in a pool of size {pool.Options.Size}.");
         }
 
+        _process = pool.CurrentProcess(_slot);
         return Task.CompletedTask;
     }
 
@@ -72,10 +75,18 @@ internal sealed class WorkerGrain(LocalWorkerPool pool) : Grain, IWorkerGrain
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_process is { } process)
+        if (_process is not { } process)
         {
-            pool.Detach(_slot, process);
-            await process.StopAsync(pool.Options.StopGracePeriod);
+            return;
         }
+
+        if (!pool.IsStopping)
+        {
+            pool.ReactivateLater(_slot);
+            return;
+        }
+
+        pool.Detach(_slot, process);
+        await process.StopAsync(pool.Options.StopGracePeriod);
     }
 }
