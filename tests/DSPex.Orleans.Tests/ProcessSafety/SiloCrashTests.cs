@@ -80,22 +80,22 @@ public sealed class SiloCrashTests(ITestOutputHelper output)
 
             var clock = Stopwatch.StartNew();
             first.Kill();
-            await Eventually.HoldsAsync(() => others.All(pid => !OsProcesses.IsAlive(pid)), "the unfrozen workers gone by their own watchdog");
-            output.WriteLine($"measured: SIGKILL -> last unfrozen worker gone: {clock.ElapsedMilliseconds} ms");
+            // A worker that sees its silo gone ends its whole process group, so its children go with it.
+            await Eventually.HoldsAsync(() => others.Concat(childrenOfOthers).All(pid => !OsProcesses.IsAlive(pid)),
+                "the unfrozen workers and their children gone by the workers' own watchdog");
+            output.WriteLine($"measured: SIGKILL -> last unfrozen worker and its children gone: {clock.ElapsedMilliseconds} ms");
             Assert.True(OsProcesses.IsAlive(frozen), "the frozen worker cannot have exited by itself");
             Assert.True(OsProcesses.IsAlive(child), "the child its code spawned has no watchdog");
-            Assert.All(childrenOfOthers, pid => Assert.True(OsProcesses.IsAlive(pid), $"child {pid} of an exited worker has no watchdog either"));
 
             restarted = RealSiloProcess.Start(settings);
             await restarted.Warm;
             // The start sweep finished before the pool warmed up, and it ran after the restart began.
             Assert.False(OsProcesses.IsAlive(frozen), $"frozen worker {frozen} survived the start sweep");
             Assert.False(OsProcesses.IsAlive(child), $"child {child} of the frozen worker survived the group kill");
-            Assert.All(childrenOfOthers, pid => Assert.False(OsProcesses.IsAlive(pid), $"child {pid} of an exited worker survived the start sweep"));
             output.WriteLine($"measured: SIGKILL -> frozen worker and every child gone (restart + start sweep): {clock.ElapsedMilliseconds} ms");
             var sweepLine = restarted.Output.Split('\n').Single(l => l.Contains("start sweep on", StringComparison.Ordinal));
             output.WriteLine(sweepLine);
-            Assert.Contains($"found {1 + childrenOfOthers.Count},", sweepLine);
+            Assert.Contains("found 1,", sweepLine);
             Assert.Contains("errors 0", sweepLine);
 
             var registryFile = Assert.Single(state.RegistryFiles(settings.ClusterId)); // the dead incarnation's file is gone
