@@ -1,29 +1,54 @@
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Silo.Configuration;
 using DSPex.Orleans.Silo.Demo;
+using DSPex.Orleans.Silo.Health;
+using DSPex.Orleans.Silo.Startup;
+using DSPex.Orleans.Silo.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Dashboard;
 
 // `dspex-silo` runs a silo until stopped (Ctrl+C / SIGTERM). `dspex-silo --demo` starts one, runs the sample
 // workload through the client library, prints the results and pool stats, then stops cleanly.
 var demo = args.Contains("--demo");
 var hostArgs = args.Where(a => a != "--demo").ToArray();
 var builder = SiloHostBuilder.Create(hostArgs);
-using var host = builder.Build();
+var app = builder.Build();
+
+// Liveness: the process answers. Readiness: the Python pool is warm and the silo is not draining.
+app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(PoolReadinessCheck.Tag) });
+var telemetry = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
+app.MapSiloTelemetry(telemetry);
+var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
+if (silo.Dashboard)
+{
+    app.MapOrleansDashboard("/dashboard");
+}
+
+try
+{
+    await app.StartAsync();
+}
+catch (SiloConfigurationException e)
+{
+    Console.Error.WriteLine($"dspex-silo: configuration error: {e.Message}");
+    return 2;
+}
 
 if (!demo)
 {
-    await host.RunAsync();
+    await app.WaitForShutdownAsync();
     return 0;
 }
 
-await host.StartAsync();
-var pool = host.Services.GetRequiredService<LocalWorkerPool>();
+var pool = app.Services.GetRequiredService<LocalWorkerPool>();
 var pids = pool.LiveProcesses().Select(p => p.Pid).ToList();
-var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
 var exitCode = await DemoWorkload.RunAsync(silo, Console.Out);
-await host.StopAsync();
+await app.StopAsync();
 
 var alive = pids.Where(pid => Directory.Exists($"/proc/{pid}")).ToList();
 Console.WriteLine(alive.Count == 0

@@ -450,7 +450,12 @@ public sealed class LocalWorkerPool
     {
         var (slot, process) = lease;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var activity = DSPexActivities.Source.StartActivity("dspex.worker");
+        activity?.SetTag("dspex.command", request.Command);
+        activity?.SetTag("dspex.worker", slot.WorkerId);
+        activity?.SetTag("dspex.pid", process.Pid);
         var response = await SendAndAwaitAsync(lease, request, cancellationToken);
+        activity?.SetTag("dspex.outcome", response.Error?.Kind.ToString() ?? "ok");
         Metrics?.RecordRequest(request.Command, response.Error?.Kind, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return response;
     }

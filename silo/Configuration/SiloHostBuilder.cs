@@ -1,19 +1,32 @@
 using System.Net;
+using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Hosting;
+using DSPex.Orleans.Silo.Health;
+using DSPex.Orleans.Silo.Startup;
+using DSPex.Orleans.Silo.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using StackExchange.Redis;
 
 namespace DSPex.Orleans.Silo.Configuration;
 
-/// <summary>Builds the silo host: settings from appsettings.json, DSPEX_ environment variables and the command line.</summary>
+/// <summary>
+/// Builds the silo host: settings from appsettings.json, DSPEX_ environment variables and the command line;
+/// the embedded default (localhost, in memory) or Redis; Kubernetes hosting when the pod environment is present;
+/// HTTP health, readiness and metrics endpoints.
+/// </summary>
 public static class SiloHostBuilder
 {
-    public static HostApplicationBuilder Create(string[] args)
+    public static readonly string[] KubernetesEnvironment = ["POD_NAME", "POD_NAMESPACE", "POD_IP", "ORLEANS_CLUSTER_ID", "ORLEANS_SERVICE_ID"];
+
+    public static WebApplicationBuilder Create(string[] args)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
@@ -22,6 +35,15 @@ public static class SiloHostBuilder
         builder.Configuration.AddCommandLine(args);
 
         var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
+        var pool = builder.Configuration.GetSection(DSPexPoolOptions.SectionName).Get<DSPexPoolOptions>() ?? new DSPexPoolOptions();
+        var telemetry = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        builder.WebHost.UseUrls(silo.HttpPort > 0 ? $"http://0.0.0.0:{silo.HttpPort}" : "http://127.0.0.1:0");
+
+        // Registered before Orleans, so a bad setting stops the host before the silo joins the cluster.
+        builder.Services.AddHostedService(_ => new StartupValidator(silo, pool));
+        builder.Services.AddHealthChecks().AddCheck<PoolReadinessCheck>("python-pool", tags: [PoolReadinessCheck.Tag]);
+        builder.AddSiloTelemetry(telemetry);
+
         builder.UseOrleans(orleans =>
         {
             if (string.IsNullOrEmpty(silo.RedisConnectionString))
@@ -47,10 +69,23 @@ public static class SiloHostBuilder
                 orleans.AddDSPexSessions(o => o.RedisConnectionString = silo.RedisConnectionString);
             }
 
-            orleans.AddDSPexWorkerPool();
+            if (KubernetesEnvironment.All(name => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name))))
+            {
+                // Pod name, namespace and IP from the downward API; silos of deleted pods are declared dead at once.
+                orleans.UseKubernetesHosting();
+            }
+
+            if (silo.Dashboard)
+            {
+                orleans.AddDashboard();
+            }
+
+            orleans.AddActivityPropagation();
+            orleans.AddDSPexWorkerPool(o => o.DrainTimeout = silo.DrainTimeout);
         });
-        // Python workers get their SIGTERM and grace inside this window.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        // SIGTERM: drain, then stop the Python processes (SIGTERM, grace, SIGKILL), then leave the cluster.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = silo.DrainTimeout + pool.StopGracePeriod + TimeSpan.FromSeconds(10));
         return builder;
     }
 }

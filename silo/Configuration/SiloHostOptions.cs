@@ -22,6 +22,15 @@ public sealed class SiloHostOptions
     /// </summary>
     public string? RedisConnectionString { get; set; }
 
+    /// <summary>Port of the HTTP endpoints (/healthz, /readyz, /metrics, /dashboard); 0 picks a free loopback port.</summary>
+    public int HttpPort { get; set; }
+
+    /// <summary>On stop, how long requests in flight may take to finish before the Python workers are stopped.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Serve the Orleans dashboard at /dashboard.</summary>
+    public bool Dashboard { get; set; }
+
     /// <summary>Address other silos and clients reach this silo at (pod IP); loopback when empty.</summary>
     public string? AdvertisedAddress { get; set; }
 }

@@ -31,6 +31,8 @@ public static class DSPexClientHostingExtensions
 
     public static void ConfigureOrleansClient(IClientBuilder client, DSPexClientOptions options)
     {
+        // The caller's trace continues on the silo and the worker.
+        client.AddActivityPropagation();
         if (!string.IsNullOrEmpty(options.RedisConnectionString))
         {
             client.Configure<ClusterOptions>(o =>

@@ -1,0 +1,11 @@
+using System.Diagnostics;
+
+namespace DSPex.Orleans.Telemetry;
+
+/// <summary>The activity source of a request's span on the worker (Orleans propagates the caller's trace to it).</summary>
+public static class DSPexActivities
+{
+    public const string SourceName = "DSPex.Orleans";
+
+    public static readonly ActivitySource Source = new(SourceName);
+}
