@@ -21,13 +21,13 @@ public sealed class DSPexClient(IGrainFactory grainFactory, JsonSerializerOption
     public async Task<string> ExecuteRawAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(command);
-        var response = await Router().ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false), cancellationToken);
+        var response = await ExecuteResponseAsync(command, argsJson, options, cancellationToken);
         return response.Error is { } error ? throw DSPexException.From(error, response.WorkerId) : response.ResultJson!;
     }
 
-    /// <summary>Runs a command and returns the full response (result, worker, pid) without throwing for failures.</summary>
+    /// <summary>Runs a command and returns the full response (result, worker, pid) without throwing for Python or pool failures.</summary>
     public ValueTask<ExecuteResponse> ExecuteResponseAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
-        Router().ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false), cancellationToken);
+        ClusterCalls.Guard(() => Router().ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false), cancellationToken));
 
     /// <summary>Runs a command with arguments serialised by System.Text.Json and deserialises the result.</summary>
     public async Task<TResult> ExecuteAsync<TResult>(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)

@@ -42,7 +42,7 @@ public sealed class DSPexSession
         Unwrap(await ExecuteResponseAsync(command, argsJson, options, cancellationToken));
 
     public Task<ExecuteResponse> ExecuteResponseAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
-        _grain.ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false), Options, cancellationToken);
+        ClusterCalls.Guard(() => _grain.ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false), Options, cancellationToken)).AsTask();
 
     public async Task<TResult> ExecuteAsync<TResult>(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         JsonSerializer.Deserialize<TResult>(await ExecuteRawAsync(command, Serialize(args), options, cancellationToken), _json)!;
@@ -55,7 +55,7 @@ public sealed class DSPexSession
         Unwrap(await ExecuteProgramResponseAsync(programId, argsJson, options, cancellationToken));
 
     public Task<ExecuteResponse> ExecuteProgramResponseAsync(string programId, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
-        _grain.ExecuteProgramAsync(programId, argsJson, options?.Timeout, Options, cancellationToken);
+        ClusterCalls.Guard(() => _grain.ExecuteProgramAsync(programId, argsJson, options?.Timeout, Options, cancellationToken)).AsTask();
 
     public async Task<TResult> ExecuteProgramAsync<TResult>(string programId, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         JsonSerializer.Deserialize<TResult>(await ExecuteProgramRawAsync(programId, Serialize(args), options, cancellationToken), _json)!;

@@ -129,8 +129,12 @@ public sealed class RealSiloProcess : IAsyncDisposable
 }
 
 /// <summary>How a real silo is started: its own cluster id, ports and registry folder.</summary>
-public sealed record RealSiloSettings(string ClusterId, int SiloPort, int GatewayPort, string StateDirectory, int? PrimarySiloPort = null)
+public sealed record RealSiloSettings(string ClusterId, int SiloPort, int GatewayPort, string StateDirectory, int? PrimarySiloPort = null, string? Redis = null)
 {
+    /// <summary>A silo of a cluster whose membership, reminders and sessions live in Redis.</summary>
+    public static RealSiloSettings WithRedis(string stateDirectory, string clusterId, string redis) =>
+        new(clusterId, FreePort(), FreePort(), stateDirectory, Redis: redis);
+
     public static RealSiloSettings Fresh(string stateDirectory) =>
         new($"reaper-real-{Guid.NewGuid():N}", FreePort(), FreePort(), stateDirectory);
 
@@ -140,6 +144,7 @@ public sealed record RealSiloSettings(string ClusterId, int SiloPort, int Gatewa
     public IEnumerable<(string Key, string Value)> CommandLine() =>
     [
         .. PrimarySiloPort is { } primary ? [("DSPex:Silo:PrimarySiloEndpoint", $"127.0.0.1:{primary}")] : Array.Empty<(string, string)>(),
+        .. Redis is { } redis ? [("DSPex:Silo:RedisConnectionString", redis)] : Array.Empty<(string, string)>(),
         ("DSPex:Silo:ClusterId", ClusterId),
         ("DSPex:Silo:SiloPort", SiloPort.ToString()),
         ("DSPex:Silo:GatewayPort", GatewayPort.ToString()),
