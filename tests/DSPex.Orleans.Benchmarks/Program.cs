@@ -1,0 +1,38 @@
+using System.CommandLine;
+using DSPex.Orleans.Benchmarks;
+using DSPex.Orleans.Benchmarks.Infrastructure;
+using DSPex.Orleans.Benchmarks.Workloads;
+
+// dspex-bench: the hot path against the physical limit (raw pipe) and the alternatives (Python.NET in-process).
+// Every ratio it reports is against a baseline measured in the same run.
+var quick = new Option<bool>("--quick") { Description = "Short cells, one round, fewer start-up repeats (about 3 minutes)" };
+var duration = new Option<double?>("--duration") { Description = "Measured seconds per cell (default 1.5 quick, 3 full)" };
+var warmUp = new Option<double?>("--warmup") { Description = "Unrecorded warm-up seconds before each cell (default 0.5 quick, 1 full)" };
+var rounds = new Option<int?>("--rounds") { Description = "Times the whole sweep repeats, scenario order rotated each round (default 1 quick, 2 full)" };
+var workers = new Option<int>("--workers", "-n") { Description = "N: pool size and raw-pipe workers", DefaultValueFactory = _ => Environment.ProcessorCount };
+var scenarios = new Option<string[]>("--scenarios") { Description = $"Which to run: {string.Join(", ", BenchmarkOptions.AllScenarios)}", DefaultValueFactory = _ => BenchmarkOptions.AllScenarios, AllowMultipleArgumentsPerToken = true };
+var workloads = new Option<string[]>("--workloads") { Description = $"Which workloads: {string.Join(", ", Workload.All.Select(w => w.Name))}", DefaultValueFactory = _ => [.. Workload.All.Select(w => w.Name)], AllowMultipleArgumentsPerToken = true };
+var python = new Option<string>("--python") { Description = "Python interpreter (resolved to its real path once)", DefaultValueFactory = _ => "python3" };
+var output = new Option<string?>("--out") { Description = "Output directory for results.md, results.json and results.png (default docs/benchmarks)" };
+
+var root = new RootCommand("DSPex.Orleans benchmarks: raw pipe, cluster (remote and in-process client), Python.NET")
+{
+    quick, duration, warmUp, rounds, workers, scenarios, workloads, python, output,
+};
+root.SetAction(async (parsed, cancellationToken) =>
+{
+    var isQuick = parsed.GetValue(quick);
+    var options = new BenchmarkOptions(
+        isQuick,
+        TimeSpan.FromSeconds(parsed.GetValue(duration) ?? (isQuick ? 1.5 : 3)),
+        TimeSpan.FromSeconds(parsed.GetValue(warmUp) ?? (isQuick ? 0.5 : 1)),
+        parsed.GetValue(rounds) ?? (isQuick ? 1 : 2),
+        Math.Max(1, parsed.GetValue(workers)),
+        parsed.GetValue(scenarios)!.ToHashSet(StringComparer.OrdinalIgnoreCase),
+        parsed.GetValue(workloads)!.ToHashSet(StringComparer.OrdinalIgnoreCase),
+        isQuick ? 3 : 5,
+        parsed.GetValue(python)!,
+        parsed.GetValue(output) ?? Path.Combine(BenchmarkPaths.RepositoryRoot, "docs", "benchmarks"));
+    return await BenchmarkRun.RunAsync(options, cancellationToken);
+});
+return await root.Parse(args).InvokeAsync();
