@@ -26,16 +26,13 @@ public sealed class CellMeasurement(LongHistogram latencies, long errors, double
         var latencies = NewHistogram();
         long errors = 0;
         double seconds = 0;
-        var counters = new ProcessCounters(0, 0, 0);
+        var counters = ProcessCounters.Zero;
         foreach (var round in rounds)
         {
             latencies.Add(round.Latencies);
             errors += round.Errors;
             seconds += round.Seconds;
-            counters = new ProcessCounters(
-                counters.AllocatedBytes + round.Counters.AllocatedBytes,
-                counters.ThreadPoolItems + round.Counters.ThreadPoolItems,
-                counters.LockContentions + round.Counters.LockContentions);
+            counters += round.Counters;
         }
 
         var calls = Math.Max(1, latencies.TotalCount);
@@ -48,6 +45,9 @@ public sealed class CellMeasurement(LongHistogram latencies, long errors, double
             Math.Round((double)counters.AllocatedBytes / calls, 0),
             Math.Round((double)counters.ThreadPoolItems / calls, 2),
             Math.Round((double)counters.LockContentions / calls, 3),
+            Math.Round(counters.BenchCpuSeconds * 1e6 / calls, 1),
+            Math.Round(counters.SiloCpuSeconds * 1e6 / calls, 1),
+            Math.Round(counters.PythonCpuSeconds * 1e6 / calls, 1),
             rounds.Count);
     }
 }

@@ -17,4 +17,7 @@ public sealed record CellResult(
     double AllocatedBytesPerCall,
     double ThreadPoolItemsPerCall,
     double LockContentionsPerCall,
+    double BenchCpuMicrosPerCall,
+    double SiloCpuMicrosPerCall,
+    double PythonCpuMicrosPerCall,
     int Rounds);

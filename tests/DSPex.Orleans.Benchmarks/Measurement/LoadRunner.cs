@@ -71,13 +71,14 @@ public static class LoadRunner
         }
 
         await Task.Delay(warmUp);
-        var before = ProcessCounters.Read();
+        var workerPids = scenario.WorkerPids();
+        var before = ProcessCounters.Read(scenario.SiloPid, workerPids);
         var start = Stopwatch.GetTimestamp();
         Volatile.Write(ref phase, Measuring);
         await Task.Delay(duration);
         Volatile.Write(ref phase, Stopping);
         var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        var counters = ProcessCounters.Read() - before;
+        var counters = ProcessCounters.Read(scenario.SiloPid, workerPids) - before;
         await Task.WhenAll(loops);
 
         var merged = CellMeasurement.NewHistogram();

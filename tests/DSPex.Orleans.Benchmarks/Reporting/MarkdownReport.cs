@@ -51,16 +51,16 @@ public static class MarkdownReport
             md.AppendLine(CultureInfo.InvariantCulture, $"## Workload `{workload}`");
             md.AppendLine();
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"x {baseline}: throughput against the raw pipe with the same callers. Alloc, pool items and lock contentions are per call, in the benchmark process (for `cluster-remote` that is the client side only).");
+                $"x {baseline}: throughput against the raw pipe with the same callers. Per call: CPU time (user + system, 10 ms ticks from /proc) of the benchmark process (the client; for in-process scenarios also the silo or Python.NET), of the separate silo process, and of the Python workers; allocations, thread-pool work items and lock contentions in the benchmark process.");
             md.AppendLine();
-            md.AppendLine("| callers | scenario | calls/s | x " + baseline + " | p50 us | p90 us | p99 us | p99.9 us | alloc B | pool items | lock cont. | errors |");
-            md.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            md.AppendLine("| callers | scenario | calls/s | x " + baseline + " | p50 us | p90 us | p99 us | p99.9 us | CPU us bench | CPU us silo | CPU us python | alloc B | pool items | lock cont. | errors |");
+            md.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var cell in report.Cells.Where(c => c.Workload == workload).OrderBy(c => c.Callers).ThenBy(c => ScenarioOrder(report, c.Scenario)))
             {
                 var reference = TargetEvaluator.Cell(report.Cells, baseline, workload, cell.Callers);
                 var ratio = reference is null ? "-" : (cell.CallsPerSecond / reference.CallsPerSecond).ToString("0.00", CultureInfo.InvariantCulture);
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {cell.Callers} | {cell.Scenario} | {cell.CallsPerSecond:0} | {ratio} | {cell.P50Micros:0.0} | {cell.P90Micros:0.0} | {cell.P99Micros:0.0} | {cell.P999Micros:0.0} | {cell.AllocatedBytesPerCall:0} | {cell.ThreadPoolItemsPerCall:0.00} | {cell.LockContentionsPerCall:0.000} | {cell.Errors} |");
+                    $"| {cell.Callers} | {cell.Scenario} | {cell.CallsPerSecond:0} | {ratio} | {cell.P50Micros:0.0} | {cell.P90Micros:0.0} | {cell.P99Micros:0.0} | {cell.P999Micros:0.0} | {cell.BenchCpuMicrosPerCall:0.0} | {cell.SiloCpuMicrosPerCall:0.0} | {cell.PythonCpuMicrosPerCall:0.0} | {cell.AllocatedBytesPerCall:0} | {cell.ThreadPoolItemsPerCall:0.00} | {cell.LockContentionsPerCall:0.000} | {cell.Errors} |");
             }
 
             md.AppendLine();

@@ -60,6 +60,8 @@ public sealed class ClusterInProcessScenario(ClusterSettings cluster) : IScenari
         }
     }
 
+    public IReadOnlyList<int> WorkerPids() => cluster.WorkerPids();
+
     public ScenarioMemory? Memory() => new(
         Name, _heapGrowthAtStart, null, cluster.WorkerResidentBytes(),
         "managed heap = growth of this process's heap when the silo (and its client) started, after a full GC");

@@ -68,6 +68,10 @@ public sealed class ClusterRemoteScenario(ClusterSettings cluster) : IScenario
         }
     }
 
+    public int? SiloPid => _silo?.Pid;
+
+    public IReadOnlyList<int> WorkerPids() => cluster.WorkerPids();
+
     public ScenarioMemory? Memory() => new(
         Name, null, _silo?.ResidentBytes(), cluster.WorkerResidentBytes(), "host = the dspex-silo process (RSS)");
 

@@ -30,6 +30,12 @@ public interface IScenario : IAsyncDisposable
     /// <summary>One call; throws when the call failed (the runner counts it as an error).</summary>
     ValueTask CallAsync(Workload workload, int caller);
 
+    /// <summary>The separate silo process, when there is one (its CPU per call is reported).</summary>
+    int? SiloPid => null;
+
+    /// <summary>The Python worker processes serving this scenario (their CPU per call is reported).</summary>
+    IReadOnlyList<int> WorkerPids() => [];
+
     /// <summary>Memory facts worth reporting after the load, or null.</summary>
     ScenarioMemory? Memory() => null;
 }

@@ -35,6 +35,8 @@ public sealed class RawPipeScenario(BridgeWorkers bridge, int workers) : IScenar
         }
     }
 
+    public IReadOnlyList<int> WorkerPids() => [.. _processes.Select(p => p.Pid)];
+
     public ScenarioMemory? Memory() => new(
         Name, null, null, [.. _processes.Select(p => p.ResidentBytes())], "bridge processes started by the benchmark");
 
