@@ -1,3 +1,5 @@
+using DSPex.Orleans.Benchmarks.Scenarios;
+
 namespace DSPex.Orleans.Benchmarks;
 
 /// <summary>What to run and for how long; parsed from the command line (see Program.cs).</summary>
@@ -11,7 +13,8 @@ public sealed record BenchmarkOptions(
     IReadOnlySet<string> Workloads,
     int StartupRepeats,
     string PythonExecutable,
-    string OutputDirectory)
+    string OutputDirectory,
+    SiloVariant? Variant = null)
 {
     public static readonly string[] AllScenarios = ["raw-pipe", "cluster-remote", "cluster-inproc", "pythonnet", "startup"];
 

@@ -55,6 +55,12 @@ public static class BenchmarkRun
                 var cluster = ClusterSettings.Create("remote", options.Workers, options.PythonExecutable);
                 clusters.Add(cluster);
                 scenarios.Add(remote = new ClusterRemoteScenario(cluster));
+                if (options.Variant is { } variant)
+                {
+                    var variantCluster = ClusterSettings.Create("variant", options.Workers, options.PythonExecutable);
+                    clusters.Add(variantCluster);
+                    scenarios.Add(new ClusterRemoteScenario(variantCluster, variant));
+                }
             }
 
             if (options.Runs("cluster-inproc"))

@@ -34,7 +34,8 @@ public sealed partial class SiloChildProcess : IAsyncDisposable
     /// <summary>From spawning the silo process until its pool reported warm.</summary>
     public TimeSpan? SpawnToWarm { get; private set; }
 
-    public static SiloChildProcess Start(ClusterSettings cluster)
+    /// <summary>Starts the silo; <paramref name="variant"/> may name another build of it and extra environment (A/B in one run).</summary>
+    public static SiloChildProcess Start(ClusterSettings cluster, SiloVariant? variant = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -42,9 +43,14 @@ public sealed partial class SiloChildProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in variant?.Environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         string[] args =
         [
-            BenchmarkPaths.SiloAssembly,
+            variant?.SiloAssembly ?? BenchmarkPaths.SiloAssembly,
             $"--DSPex:Silo:SiloPort={cluster.SiloPort}",
             $"--DSPex:Silo:GatewayPort={cluster.GatewayPort}",
             $"--DSPex:Silo:ClusterId={cluster.ClusterId}",

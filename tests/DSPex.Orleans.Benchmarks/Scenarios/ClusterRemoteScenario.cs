@@ -12,15 +12,16 @@ namespace DSPex.Orleans.Benchmarks.Scenarios;
 /// The real deployment path: the real silo executable in its own process, and this process as an Orleans client
 /// over loopback: DSPexClient -> gateway -> router grain -> pool -> pipe -> Python, and back.
 /// </summary>
-public sealed class ClusterRemoteScenario(ClusterSettings cluster) : IScenario
+public sealed class ClusterRemoteScenario(ClusterSettings cluster, SiloVariant? variant = null) : IScenario
 {
     private SiloChildProcess? _silo;
     private IHost? _clientHost;
     private DSPexClient? _client;
 
-    public string Name => "cluster-remote";
+    public string Name => variant is null ? "cluster-remote" : $"cluster-remote-{variant.Name}";
 
-    public string Description => "DSPexClient in this process -> loopback TCP -> real dspex-silo process -> pool -> pipe";
+    public string Description => "DSPexClient in this process -> loopback TCP -> real dspex-silo process -> pool -> pipe"
+        + (variant is null ? "" : $"; variant: {variant}");
 
     public int Workers => cluster.PoolSize;
 
@@ -30,7 +31,7 @@ public sealed class ClusterRemoteScenario(ClusterSettings cluster) : IScenario
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _silo = SiloChildProcess.Start(cluster);
+        _silo = SiloChildProcess.Start(cluster, variant);
         await _silo.WaitUntilWarmAsync(TimeSpan.FromSeconds(90));
         for (var attempt = 1; ; attempt++)
         {
