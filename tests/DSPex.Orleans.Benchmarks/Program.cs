@@ -7,7 +7,7 @@ using DSPex.Orleans.Benchmarks.Workloads;
 // dspex-bench: the hot path against the physical limit (raw pipe) and the alternatives (Python.NET in-process).
 // Every ratio it reports is against a baseline measured in the same run.
 var quick = new Option<bool>("--quick") { Description = "Short cells, one round, fewer start-up repeats (about 3 minutes)" };
-var duration = new Option<double?>("--duration") { Description = "Measured seconds per cell (default 1.5 quick, 3 full)" };
+var duration = new Option<double?>("--duration") { Description = "Measured seconds per cell (default 1.2 quick, 3 full)" };
 var warmUp = new Option<double?>("--warmup") { Description = "Unrecorded warm-up seconds before each cell (default 0.5 quick, 1 full)" };
 var rounds = new Option<int?>("--rounds") { Description = "Times the whole sweep repeats, scenario order rotated each round (default 1 quick, 2 full)" };
 var workers = new Option<int>("--workers", "-n") { Description = "N: pool size and raw-pipe workers", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -28,7 +28,7 @@ root.SetAction(async (parsed, cancellationToken) =>
     var isQuick = parsed.GetValue(quick);
     var options = new BenchmarkOptions(
         isQuick,
-        TimeSpan.FromSeconds(parsed.GetValue(duration) ?? (isQuick ? 1.5 : 3)),
+        TimeSpan.FromSeconds(parsed.GetValue(duration) ?? (isQuick ? 1.2 : 3)),
         TimeSpan.FromSeconds(parsed.GetValue(warmUp) ?? (isQuick ? 0.5 : 1)),
         parsed.GetValue(rounds) ?? (isQuick ? 1 : 2),
         Math.Max(1, parsed.GetValue(workers)),
