@@ -156,7 +156,12 @@ public static class BenchmarkRun
             {
                 foreach (var callers in new[] { 1, 4 * options.Workers })
                 {
-                    await LoadRunner.RunAsync(scenario, workload, callers, TimeSpan.Zero, perCell);
+                    var warm = await LoadRunner.RunAsync(scenario, workload, callers, TimeSpan.Zero, perCell);
+                    if (warm.Calls == 0 && warm.Errors > 0)
+                    {
+                        // A workload that cannot succeed would only fill the tables with zeros: stop here.
+                        throw new InvalidOperationException($"{scenario.Name} cannot run {workload.Name}: {warm.FirstError}");
+                    }
                 }
             }
         }

@@ -17,7 +17,7 @@ public sealed record Workload(string Name, string Command, string ArgsJson, stri
     private static string EchoArgs(int bytes)
     {
         // {"text":"xxxx..."}: the JSON text is exactly `bytes` long.
-        const string prefix = """{"text":""", suffix = "\"}";
+        const string prefix = "{\"text\":\"", suffix = "\"}";
         return prefix + new string('x', bytes - prefix.Length - suffix.Length) + suffix;
     }
 }
