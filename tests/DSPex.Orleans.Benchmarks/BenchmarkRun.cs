@@ -112,7 +112,7 @@ public static class BenchmarkRun
             var report = new BenchmarkReport(
                 new RunInfo(
                     startedAt,
-                    "dotnet run -c Release --project tests/DSPex.Orleans.Benchmarks -- " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+                    ReproduceCommand(),
                     options.Quick ? "quick" : "full",
                     Environment.ProcessorCount,
                     System.Runtime.InteropServices.RuntimeInformation.OSDescription,
@@ -219,6 +219,12 @@ public static class BenchmarkRun
 
         Console.WriteLine(left.Count == 0 ? "no Python worker left behind" : $"{left.Count} Python workers were left behind (killed)");
         return left.Count == 0;
+    }
+
+    private static string ReproduceCommand()
+    {
+        var args = Environment.GetCommandLineArgs().Skip(1).ToList();
+        return "dotnet run -c Release --project tests/DSPex.Orleans.Benchmarks" + (args.Count == 0 ? "" : " -- " + string.Join(' ', args));
     }
 
     private static string LoadAverage()
