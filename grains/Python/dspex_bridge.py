@@ -163,7 +163,7 @@ class Bridge:
                 with self._active_lock:
                     ctx = self._active.get(request_id)
                 if ctx is not None:
-                    ctx.cancel_event.set()
+                    ctx.cancel()
             elif kind == "heartbeat":
                 self._writer.send_json({"id": request_id, "type": "heartbeat"})
 
