@@ -1,0 +1,25 @@
+using DSPex.Orleans.Benchmarks.Scenarios;
+
+namespace DSPex.Orleans.Benchmarks;
+
+/// <summary>What to run and for how long; parsed from the command line (see Program.cs).</summary>
+public sealed record BenchmarkOptions(
+    bool Quick,
+    TimeSpan CellDuration,
+    TimeSpan CellWarmUp,
+    int Rounds,
+    int Workers,
+    IReadOnlySet<string> Scenarios,
+    IReadOnlySet<string> Workloads,
+    int StartupRepeats,
+    string PythonExecutable,
+    string OutputDirectory,
+    SiloVariant? Variant = null)
+{
+    public static readonly string[] AllScenarios = ["raw-pipe", "cluster-remote", "cluster-inproc", "pythonnet", "startup"];
+
+    /// <summary>1, N, 4N and 16N callers: sequential, one per worker, then queueing.</summary>
+    public IReadOnlyList<int> CallerCounts => [1, Workers, 4 * Workers, 16 * Workers];
+
+    public bool Runs(string scenario) => Scenarios.Contains(scenario);
+}

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using DSPex.Orleans.Benchmarks.Scenarios;
+
+namespace DSPex.Orleans.Benchmarks.Infrastructure;
+
+/// <summary>
+/// The real silo executable (silo/bin/.../dspex-silo.dll) run as a child process, configured by its command line.
+/// It is stopped by its pid (SIGTERM, so it ends its own workers; SIGKILL after a grace), and any worker of its
+/// cluster still alive afterwards is killed by pid and reported.
+/// </summary>
+public sealed partial class SiloChildProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ClusterSettings _cluster;
+    private readonly TaskCompletionSource<TimeSpan> _warm = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Stopwatch _sinceSpawn = Stopwatch.StartNew();
+    private readonly List<string> _output = [];
+
+    [GeneratedRegex(@"Pool on .* warm: (\d+)/(\d+) workers in (\d+) ms")]
+    private static partial Regex WarmLine();
+
+    private SiloChildProcess(Process process, ClusterSettings cluster)
+    {
+        _process = process;
+        _cluster = cluster;
+    }
+
+    public int Pid => _process.Id;
+
+    /// <summary>The pool's own warm-up time, as the silo logged it (all workers started concurrently).</summary>
+    public TimeSpan? PoolWarmUp { get; private set; }
+
+    /// <summary>From spawning the silo process until its pool reported warm.</summary>
+    public TimeSpan? SpawnToWarm { get; private set; }
+
+    /// <summary>Starts the silo; <paramref name="variant"/> may name another build of it and extra environment (A/B in one run).</summary>
+    public static SiloChildProcess Start(ClusterSettings cluster, SiloVariant? variant = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (name, value) in variant?.Environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        string[] args =
+        [
+            variant?.SiloAssembly ?? BenchmarkPaths.SiloAssembly,
+            $"--DSPex:Silo:SiloPort={cluster.SiloPort}",
+            $"--DSPex:Silo:GatewayPort={cluster.GatewayPort}",
+            $"--DSPex:Silo:ClusterId={cluster.ClusterId}",
+            $"--DSPex:Silo:ServiceId={ClusterSettings.ServiceId}",
+            $"--DSPex:Pool:Size={cluster.PoolSize}",
+            $"--DSPex:Pool:PythonExecutable={cluster.PythonExecutable}",
+            $"--DSPex:Pool:AdapterModules:0={BenchmarkPaths.AdapterModule}",
+            $"--DSPex:Pool:AdapterPaths:0={BenchmarkPaths.AdapterDirectory}",
+            // Keep the pool's warm-up line, drop per-line Python stderr echo.
+            "--Logging:LogLevel:DSPex.Orleans.PythonWorker=Warning",
+        ];
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo process");
+        var silo = new SiloChildProcess(process, cluster);
+        process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => silo._warm.TrySetException(
+            new InvalidOperationException($"the silo process exited early. Output:\n{silo.OutputTail()}"));
+        return silo;
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Add(line);
+            if (_output.Count > 200)
+            {
+                _output.RemoveAt(0);
+            }
+        }
+
+        if (WarmLine().Match(line) is { Success: true } match)
+        {
+            PoolWarmUp = TimeSpan.FromMilliseconds(int.Parse(match.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture));
+            SpawnToWarm = _sinceSpawn.Elapsed;
+            _warm.TrySetResult(SpawnToWarm.Value);
+        }
+    }
+
+    public Task WaitUntilWarmAsync(TimeSpan timeout) => _warm.Task.WaitAsync(timeout);
+
+    public long ResidentBytes() => OsProcess.ResidentBytes(Pid);
+
+    public string OutputTail()
+    {
+        lock (_output)
+        {
+            return string.Join('\n', _output.TakeLast(40));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            OsProcess.Signal(Pid, OsProcess.SIGTERM);
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await _process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine($"silo pid {Pid} did not stop within 30 s of SIGTERM; killing it");
+                OsProcess.Signal(Pid, OsProcess.SIGKILL);
+                await _process.WaitForExitAsync();
+            }
+        }
+
+        foreach (var pid in _cluster.WorkerPids())
+        {
+            Console.Error.WriteLine($"worker pid {pid} of {_cluster.ClusterId} outlived its silo; killing it");
+            OsProcess.Signal(pid, OsProcess.SIGKILL);
+        }
+
+        _process.Dispose();
+    }
+}

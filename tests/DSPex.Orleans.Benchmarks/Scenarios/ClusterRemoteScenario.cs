@@ -1,0 +1,94 @@
+using DSPex.Orleans.Benchmarks.Infrastructure;
+using DSPex.Orleans.Benchmarks.Workloads;
+using DSPex.Orleans.Client;
+using DSPex.Orleans.Client.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DSPex.Orleans.Benchmarks.Scenarios;
+
+/// <summary>
+/// The real deployment path: the real silo executable in its own process, and this process as an Orleans client
+/// over loopback: DSPexClient -> gateway -> router grain -> pool -> pipe -> Python, and back.
+/// </summary>
+public sealed class ClusterRemoteScenario(ClusterSettings cluster, SiloVariant? variant = null) : IScenario
+{
+    private SiloChildProcess? _silo;
+    private IHost? _clientHost;
+    private DSPexClient? _client;
+
+    public string Name => variant is null ? "cluster-remote" : $"cluster-remote-{variant.Name}";
+
+    public string Description => "DSPexClient in this process -> loopback TCP -> real dspex-silo process -> pool -> pipe"
+        + (variant is null ? "" : $"; variant: {variant}");
+
+    public int Workers => cluster.PoolSize;
+
+    public bool CallsBlockThread => false;
+
+    public SiloChildProcess? Silo => _silo;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _silo = SiloChildProcess.Start(cluster, variant);
+        await _silo.WaitUntilWarmAsync(TimeSpan.FromSeconds(90));
+        for (var attempt = 1; ; attempt++)
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+            builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
+            builder.AddDSPexClient(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = ClusterSettings.ServiceId;
+                o.GatewayPort = cluster.GatewayPort;
+            });
+            var host = builder.Build();
+            try
+            {
+                await host.StartAsync(cancellationToken);
+                _clientHost = host;
+                _client = host.Services.GetRequiredService<DSPexClient>();
+                return;
+            }
+            catch (Exception) when (attempt < 10)
+            {
+                // The silo logs its pool warm a moment before its gateway may accept clients.
+                host.Dispose();
+                await Task.Delay(500, cancellationToken);
+            }
+        }
+    }
+
+    public async ValueTask CallAsync(Workload workload, int caller)
+    {
+        var response = await _client!.ExecuteResponseAsync(workload.Command, workload.ArgsJson);
+        if (response.Error is { } error)
+        {
+            throw new InvalidOperationException($"{error.Kind}: {error.Message}");
+        }
+    }
+
+    public int? SiloPid => _silo?.Pid;
+
+    public IReadOnlyList<int> WorkerPids() => cluster.WorkerPids();
+
+    public ScenarioMemory? Memory() => new(
+        Name, null, _silo?.ResidentBytes(), cluster.WorkerResidentBytes(), "host = the dspex-silo process (RSS)");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_clientHost is not null)
+        {
+            await _clientHost.StopAsync(TimeSpan.FromSeconds(10));
+            _clientHost.Dispose();
+            _clientHost = null;
+        }
+
+        if (_silo is not null)
+        {
+            await _silo.DisposeAsync();
+            _silo = null;
+        }
+    }
+}

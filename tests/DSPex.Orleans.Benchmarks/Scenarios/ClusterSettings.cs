@@ -1,0 +1,22 @@
+using DSPex.Orleans.Benchmarks.Infrastructure;
+
+namespace DSPex.Orleans.Benchmarks.Scenarios;
+
+/// <summary>
+/// One benchmark cluster: a cluster id of its own (so its workers' markers are ours alone), free loopback ports,
+/// and the pool settings both cluster scenarios share.
+/// </summary>
+public sealed record ClusterSettings(string ClusterId, int SiloPort, int GatewayPort, int PoolSize, string PythonExecutable)
+{
+    public const string ServiceId = "dspex-bench";
+
+    public static ClusterSettings Create(string name, int poolSize, string pythonExecutable) =>
+        new($"bench-{name}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}", FreePorts.Next(), FreePorts.Next(), poolSize, pythonExecutable);
+
+    /// <summary>The marker text every worker of this cluster carries on its command line.</summary>
+    public string WorkerMarker => $"cluster={ClusterId};";
+
+    public IReadOnlyList<int> WorkerPids() => OsProcess.WithCommandLineContaining(WorkerMarker);
+
+    public long[] WorkerResidentBytes() => [.. WorkerPids().Select(OsProcess.ResidentBytes)];
+}
