@@ -55,6 +55,10 @@ public static class BenchmarkRun
                 var cluster = ClusterSettings.Create("remote", options.Workers, options.PythonExecutable);
                 clusters.Add(cluster);
                 scenarios.Add(remote = new ClusterRemoteScenario(cluster));
+                if (options.Runs("cluster-session"))
+                {
+                    scenarios.Add(new ClusterSessionScenario(cluster, remote));
+                }
                 if (options.Variant is { } variant)
                 {
                     var variantCluster = ClusterSettings.Create("variant", options.Workers, options.PythonExecutable);

@@ -5,7 +5,7 @@ using DSPex.Orleans.Tests.Infrastructure;
 namespace DSPex.Orleans.Tests.Lifecycle;
 
 [Collection(FaultCollection.Name)]
-public sealed class HeartbeatTests(FaultCluster fault)
+public sealed class HeartbeatTests(FaultCluster fault, Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task A_worker_stuck_in_c_code_holding_the_gil_is_detected_killed_and_replaced()
@@ -27,10 +27,14 @@ public sealed class HeartbeatTests(FaultCluster fault)
     {
         var before = await fault.AtSizeAsync();
         var victim = before.WorkerDetails[0];
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         NativeSignals.SendToProcess(victim.Pid, NativeSignals.SIGSTOP);
 
+        await Eventually.HoldsAsync(() => !OsProcesses.IsAlive(victim.Pid), "the stopped worker killed");
+        var detected = clock.ElapsedMilliseconds;
         var after = await Eventually.HoldsAsync(fault.Pool.GetStatsAsync,
             s => s.Workers == s.Size && s.WorkerDetails.All(w => w.Pid != victim.Pid && w.Pid != 0), "stopped worker replaced");
+        output.WriteLine($"measured: SIGSTOP -> hung worker killed {detected} ms (heartbeat timeout 1000 ms, interval 100 ms); -> replacement ready {clock.ElapsedMilliseconds} ms");
         Assert.Equal(before.HungWorkersKilled + 1, after.HungWorkersKilled);
         Assert.False(OsProcesses.IsAlive(victim.Pid));
     }

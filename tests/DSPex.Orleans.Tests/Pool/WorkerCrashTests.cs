@@ -7,7 +7,7 @@ using DSPex.Orleans.Tests.Infrastructure;
 namespace DSPex.Orleans.Tests.Pool;
 
 [Collection(TwoSiloCollection.Name)]
-public sealed class WorkerCrashTests(TwoSiloClusterFixture fixture)
+public sealed class WorkerCrashTests(TwoSiloClusterFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task A_killed_worker_fails_its_request_with_a_typed_error_and_is_replaced()
@@ -20,8 +20,10 @@ public sealed class WorkerCrashTests(TwoSiloClusterFixture fixture)
         var busy = await Eventually.HoldsAsync(pool.GetStatsAsync, s => s.Busy == 1, "one worker busy with the sleep");
         var victim = busy.WorkerDetails.Single(w => w.InFlight == 1);
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         OsProcesses.Kill(victim.Pid);
         var response = await inFlight;
+        var failedAt = clock.ElapsedMilliseconds;
 
         Assert.Equal(DSPexErrorKind.WorkerCrashed, response.Error?.Kind);
         Assert.Contains(victim.Pid.ToString(), response.Error!.Message);
@@ -31,6 +33,7 @@ public sealed class WorkerCrashTests(TwoSiloClusterFixture fixture)
         var after = await Eventually.HoldsAsync(pool.GetStatsAsync,
             s => s.Workers == s.Size && s.WorkerDetails.All(w => w.Pid != victim.Pid && w.Pid != 0),
             "pool back at size with a new process");
+        output.WriteLine($"measured: SIGKILL -> in-flight request failed {failedAt} ms; -> replacement ready {clock.ElapsedMilliseconds} ms");
         Assert.Equal(before.Restarts + 1, after.Restarts);
         Assert.False(OsProcesses.IsAlive(victim.Pid));
 
