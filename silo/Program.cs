@@ -38,6 +38,12 @@ catch (SiloConfigurationException e)
     Console.Error.WriteLine($"dspex-silo: configuration error: {e.Message}");
     return 2;
 }
+catch (OperationCanceledException)
+{
+    // SIGTERM while still starting: a clean stop, not a crash.
+    await app.StopAsync();
+    return 0;
+}
 
 if (!demo)
 {
