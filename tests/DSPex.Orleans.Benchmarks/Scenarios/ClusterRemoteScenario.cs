@@ -29,6 +29,9 @@ public sealed class ClusterRemoteScenario(ClusterSettings cluster, SiloVariant? 
 
     public SiloChildProcess? Silo => _silo;
 
+    /// <summary>The connected client, once started (the session scenario drives the same silo through it).</summary>
+    public DSPexClient Client => _client ?? throw new InvalidOperationException("cluster-remote is not started");
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _silo = SiloChildProcess.Start(cluster, variant);

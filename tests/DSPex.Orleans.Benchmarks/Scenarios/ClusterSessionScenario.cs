@@ -1,21 +1,15 @@
 using DSPex.Orleans.Benchmarks.Workloads;
 using DSPex.Orleans.Client;
-using DSPex.Orleans.Client.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.Benchmarks.Scenarios;
 
 /// <summary>
-/// The session path on the same remote silo as <see cref="ClusterRemoteScenario"/>: DSPexClient -> session grain
-/// (affinity, variables, state written per call) -> pool -> pipe. One session per caller, so callers run in
-/// parallel as sessions of different users would; the ratio to cluster-remote is the session's overhead.
+/// The session path on the same remote silo and client as <see cref="ClusterRemoteScenario"/>: DSPexClient ->
+/// session grain (affinity, variables, state written per call) -> pool -> pipe. One session per caller, so callers
+/// run in parallel as sessions of different users would; the ratio to cluster-remote is the session's overhead.
 /// </summary>
 public sealed class ClusterSessionScenario(ClusterSettings cluster, ClusterRemoteScenario remote) : IScenario
 {
-    private IHost? _clientHost;
-    private DSPexClient? _client;
     private readonly Dictionary<int, DSPexSession> _sessions = [];
 
     public string Name => "cluster-session";
@@ -26,21 +20,8 @@ public sealed class ClusterSessionScenario(ClusterSettings cluster, ClusterRemot
 
     public bool CallsBlockThread => false;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        // The remote scenario starts the silo; it is started first.
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-        builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
-        builder.AddDSPexClient(o =>
-        {
-            o.ClusterId = cluster.ClusterId;
-            o.ServiceId = ClusterSettings.ServiceId;
-            o.GatewayPort = cluster.GatewayPort;
-        });
-        _clientHost = builder.Build();
-        await _clientHost.StartAsync(cancellationToken);
-        _client = _clientHost.Services.GetRequiredService<DSPexClient>();
-    }
+    // cluster-remote starts the silo and the client; it is started first.
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async ValueTask CallAsync(Workload workload, int caller)
     {
@@ -49,7 +30,7 @@ public sealed class ClusterSessionScenario(ClusterSettings cluster, ClusterRemot
         {
             if (!_sessions.TryGetValue(caller, out session))
             {
-                _sessions[caller] = session = _client!.Session($"bench-{caller}-{Guid.NewGuid():N}");
+                _sessions[caller] = session = remote.Client.Session($"bench-{caller}-{Guid.NewGuid():N}");
             }
         }
 
@@ -64,13 +45,5 @@ public sealed class ClusterSessionScenario(ClusterSettings cluster, ClusterRemot
 
     public IReadOnlyList<int> WorkerPids() => cluster.WorkerPids();
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_clientHost is not null)
-        {
-            await _clientHost.StopAsync(TimeSpan.FromSeconds(10));
-            _clientHost.Dispose();
-            _clientHost = null;
-        }
-    }
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
