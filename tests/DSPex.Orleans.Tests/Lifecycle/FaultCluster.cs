@@ -27,7 +27,7 @@ public sealed class FaultCluster : IAsyncLifetime
         {
             ["MaxFrameBytes"] = MaxFrameBytes.ToString(),
             ["HeartbeatInterval"] = "00:00:00.100",
-            ["HeartbeatTimeout"] = "00:00:01",
+            ["HeartbeatTimeout"] = "00:00:03",
             ["CancelGracePeriod"] = "00:00:00.500",
         });
         Client = new DSPexClient(Cluster.Client);

@@ -34,7 +34,7 @@ public sealed class HeartbeatTests(FaultCluster fault, Xunit.Abstractions.ITestO
         var detected = clock.ElapsedMilliseconds;
         var after = await Eventually.HoldsAsync(fault.Pool.GetStatsAsync,
             s => s.Workers == s.Size && s.WorkerDetails.All(w => w.Pid != victim.Pid && w.Pid != 0), "stopped worker replaced");
-        output.WriteLine($"measured: SIGSTOP -> hung worker killed {detected} ms (heartbeat timeout 1000 ms, interval 100 ms); -> replacement ready {clock.ElapsedMilliseconds} ms");
+        output.WriteLine($"measured: SIGSTOP -> hung worker killed {detected} ms (heartbeat timeout 3000 ms, interval 100 ms); -> replacement ready {clock.ElapsedMilliseconds} ms");
         Assert.Equal(before.HungWorkersKilled + 1, after.HungWorkersKilled);
         Assert.False(OsProcesses.IsAlive(victim.Pid));
     }
@@ -43,7 +43,7 @@ public sealed class HeartbeatTests(FaultCluster fault, Xunit.Abstractions.ITestO
     public async Task A_long_running_request_is_not_mistaken_for_a_hang()
     {
         var before = await fault.AtSizeAsync();
-        var response = await fault.Pool.ExecuteAsync(new ExecuteRequest("sleep_uncooperative", """{"seconds":3}"""));
+        var response = await fault.Pool.ExecuteAsync(new ExecuteRequest("sleep_uncooperative", """{"seconds":5}"""));
         Assert.True(response.IsSuccess, response.Error?.Message);
         var after = await fault.AtSizeAsync();
         Assert.Equal(before.HungWorkersKilled, after.HungWorkersKilled);
