@@ -1,9 +1,6 @@
 using System.CommandLine;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.Cli;
 
@@ -31,25 +28,14 @@ internal sealed class ClusterConnection
 
     public async Task<int> RunAsync(ParseResult parse, Func<DSPexClient, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddDSPexClient(o =>
+        await using var connection = await DSPexClientHost.ConnectAsync(o =>
         {
             o.Gateways = [.. parse.GetValue(Gateways) ?? []];
             o.GatewayPort = parse.GetValue(GatewayPort);
             o.ClusterId = parse.GetValue(ClusterId)!;
             o.ServiceId = parse.GetValue(ServiceId)!;
             o.RedisConnectionString = parse.GetValue(Redis);
-        });
-        using var host = builder.Build();
-        await host.StartAsync(cancellationToken);
-        try
-        {
-            return await action(host.Services.GetRequiredService<DSPexClient>(), cancellationToken);
-        }
-        finally
-        {
-            await host.StopAsync(CancellationToken.None);
-        }
+        }, cancellationToken);
+        return await action(connection.Client, cancellationToken);
     }
 }

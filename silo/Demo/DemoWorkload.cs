@@ -1,11 +1,7 @@
 using System.Diagnostics;
-using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Client.Hosting;
 using DSPex.Orleans.Silo.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.Silo.Demo;
 
@@ -17,18 +13,13 @@ public static class DemoWorkload
 {
     public static async Task<int> RunAsync(SiloHostOptions silo, TextWriter output)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("Polly", LogLevel.Warning);
-        builder.AddDSPexClient(o =>
+        await using var connection = await DSPexClientHost.ConnectAsync(o =>
         {
             o.ClusterId = silo.ClusterId;
             o.ServiceId = silo.ServiceId;
             o.GatewayPort = silo.GatewayPort;
         });
-        using var host = builder.Build();
-        await host.StartAsync();
-        var client = host.Services.GetRequiredService<DSPexClient>();
+        var client = connection.Client;
 
         output.WriteLine($"ping            -> {await client.ExecuteRawAsync("ping")}");
         output.WriteLine($"echo            -> {await client.ExecuteRawAsync("echo", """{"text":"hello from .NET","n":[1,2,3]}""")}");
@@ -73,7 +64,6 @@ public static class DemoWorkload
             }
         }
 
-        await host.StopAsync();
         return 0;
     }
 }

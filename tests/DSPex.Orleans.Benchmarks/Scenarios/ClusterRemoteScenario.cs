@@ -2,9 +2,6 @@ using DSPex.Orleans.Benchmarks.Infrastructure;
 using DSPex.Orleans.Benchmarks.Workloads;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.Benchmarks.Scenarios;
 
@@ -15,7 +12,7 @@ namespace DSPex.Orleans.Benchmarks.Scenarios;
 public sealed class ClusterRemoteScenario(ClusterSettings cluster, SiloVariant? variant = null) : IScenario
 {
     private SiloChildProcess? _silo;
-    private IHost? _clientHost;
+    private DSPexClientHost? _connection;
     private DSPexClient? _client;
 
     public string Name => variant is null ? "cluster-remote" : $"cluster-remote-{variant.Name}";
@@ -38,26 +35,20 @@ public sealed class ClusterRemoteScenario(ClusterSettings cluster, SiloVariant? 
         await _silo.WaitUntilWarmAsync(TimeSpan.FromSeconds(90));
         for (var attempt = 1; ; attempt++)
         {
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-            builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
-            builder.AddDSPexClient(o =>
-            {
-                o.ClusterId = cluster.ClusterId;
-                o.ServiceId = ClusterSettings.ServiceId;
-                o.GatewayPort = cluster.GatewayPort;
-            });
-            var host = builder.Build();
             try
             {
-                await host.StartAsync(cancellationToken);
-                _clientHost = host;
-                _client = host.Services.GetRequiredService<DSPexClient>();
+                _connection = await DSPexClientHost.ConnectAsync(o =>
+                {
+                    o.ClusterId = cluster.ClusterId;
+                    o.ServiceId = ClusterSettings.ServiceId;
+                    o.GatewayPort = cluster.GatewayPort;
+                }, cancellationToken);
+                _client = _connection.Client;
                 return;
             }
             catch (Exception) when (attempt < 10)
             {
                 // The silo logs its pool warm a moment before its gateway may accept clients.
-                host.Dispose();
                 await Task.Delay(500, cancellationToken);
             }
         }
@@ -81,11 +72,10 @@ public sealed class ClusterRemoteScenario(ClusterSettings cluster, SiloVariant? 
 
     public async ValueTask DisposeAsync()
     {
-        if (_clientHost is not null)
+        if (_connection is not null)
         {
-            await _clientHost.StopAsync(TimeSpan.FromSeconds(10));
-            _clientHost.Dispose();
-            _clientHost = null;
+            await _connection.DisposeAsync();
+            _connection = null;
         }
 
         if (_silo is not null)

@@ -5,9 +5,6 @@ using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Client.Hosting;
 using DSPex.Orleans.Tests.Infrastructure;
 using DSPex.Orleans.Tests.ProcessSafety;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace DSPex.Orleans.Tests.EndToEnd;
@@ -29,8 +26,12 @@ public sealed class ProductionEndToEndTests(RedisServer redis, ITestOutputHelper
         await using var survivor = RealSiloProcess.Start(RealSiloSettings.WithRedis(state.Path, clusterId, redis.ConnectionString));
         await survivor.Warm;
 
-        using var clientHost = await ConnectThroughRedisAsync(clusterId);
-        var client = clientHost.Services.GetRequiredService<DSPexClient>();
+        await using var clientHost = await DSPexClientHost.ConnectAsync(o =>
+        {
+            o.ClusterId = clusterId;
+            o.RedisConnectionString = redis.ConnectionString;
+        });
+        var client = clientHost.Client;
         var stats = await Eventually.HoldsAsync(client.GetClusterStatsAsync, s => s.Pools.Count == 2, "both silos in the cluster");
         var doomedKey = stats.Pools.Single(p => p.Silo.Contains($":{doomed.Settings.SiloPort}@", StringComparison.Ordinal)).Silo;
         var doomedWorkers = stats.Pools.Single(p => p.Silo == doomedKey).WorkerDetails.Select(w => w.Pid).ToList();
@@ -101,7 +102,7 @@ public sealed class ProductionEndToEndTests(RedisServer redis, ITestOutputHelper
         Assert.All(doomedWorkers, pid => Assert.False(OsProcesses.IsAlive(pid)));
 
         // SIGTERM: the survivor drains, stops its workers and exits cleanly.
-        await clientHost.StopAsync();
+        await clientHost.DisposeAsync();
         var drain = Stopwatch.StartNew();
         Assert.Equal(0, await survivor.StopAsync());
         output.WriteLine($"measured: drain, SIGTERM -> silo process exited: {drain.ElapsedMilliseconds} ms");
@@ -120,19 +121,5 @@ public sealed class ProductionEndToEndTests(RedisServer redis, ITestOutputHelper
         {
             return null;
         }
-    }
-
-    private async Task<IHost> ConnectThroughRedisAsync(string clusterId)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddDSPexClient(o =>
-        {
-            o.ClusterId = clusterId;
-            o.RedisConnectionString = redis.ConnectionString;
-        });
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
     }
 }

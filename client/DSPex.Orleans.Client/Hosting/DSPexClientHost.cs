@@ -1,0 +1,63 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DSPex.Orleans.Client.Hosting;
+
+/// <summary>
+/// A connected client in a host of its own, for programs that have no host to add the client to (tools,
+/// scripts, tests). Dispose it to disconnect.
+/// </summary>
+public sealed class DSPexClientHost : IAsyncDisposable, IDisposable
+{
+    private readonly IHost _host;
+    private int _disposed;
+
+    private DSPexClientHost(IHost host)
+    {
+        _host = host;
+        Client = host.Services.GetRequiredService<DSPexClient>();
+    }
+
+    public DSPexClient Client { get; }
+
+    /// <summary>Connects to the cluster the options describe; only warnings are logged.</summary>
+    public static async Task<DSPexClientHost> ConnectAsync(Action<DSPexClientOptions> configure, CancellationToken cancellationToken = default)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.AddDSPexClient(configure);
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
+        return new DSPexClientHost(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            await _host.StopAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+}
