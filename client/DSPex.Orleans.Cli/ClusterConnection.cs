@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Hosting;
 
@@ -28,14 +29,29 @@ internal sealed class ClusterConnection
 
     public async Task<int> RunAsync(ParseResult parse, Func<DSPexClient, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
     {
-        await using var connection = await DSPexClientHost.ConnectAsync(o =>
+        DSPexClientHost connection;
+        try
         {
-            o.Gateways = [.. parse.GetValue(Gateways) ?? []];
-            o.GatewayPort = parse.GetValue(GatewayPort);
-            o.ClusterId = parse.GetValue(ClusterId)!;
-            o.ServiceId = parse.GetValue(ServiceId)!;
-            o.RedisConnectionString = parse.GetValue(Redis);
-        }, cancellationToken);
-        return await action(connection.Client, cancellationToken);
+            connection = await DSPexClientHost.ConnectAsync(o =>
+            {
+                o.Gateways = [.. parse.GetValue(Gateways) ?? []];
+                o.GatewayPort = parse.GetValue(GatewayPort);
+                o.ClusterId = parse.GetValue(ClusterId)!;
+                o.ServiceId = parse.GetValue(ServiceId)!;
+                o.RedisConnectionString = parse.GetValue(Redis);
+            }, cancellationToken, LogLevel.Critical);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var where = parse.GetValue(Redis) is { } redis ? $"Redis {redis}" : parse.GetValue(Gateways) is { Length: > 0 } gateways
+                ? string.Join(", ", gateways) : $"localhost:{parse.GetValue(GatewayPort)}";
+            Console.Error.WriteLine($"dspex: cannot reach cluster '{parse.GetValue(ClusterId)}' at {where}: {e.Message.Split('\n')[0]}");
+            return 3;
+        }
+
+        await using (connection)
+        {
+            return await action(connection.Client, cancellationToken);
+        }
     }
 }

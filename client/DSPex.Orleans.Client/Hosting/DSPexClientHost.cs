@@ -21,12 +21,13 @@ public sealed class DSPexClientHost : IAsyncDisposable, IDisposable
 
     public DSPexClient Client { get; }
 
-    /// <summary>Connects to the cluster the options describe; only warnings are logged.</summary>
-    public static async Task<DSPexClientHost> ConnectAsync(Action<DSPexClientOptions> configure, CancellationToken cancellationToken = default)
+    /// <summary>Connects to the cluster the options describe, logging from <paramref name="minimumLogLevel"/> up.</summary>
+    public static async Task<DSPexClientHost> ConnectAsync(
+        Action<DSPexClientOptions> configure, CancellationToken cancellationToken = default, LogLevel minimumLogLevel = LogLevel.Warning)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.Logging.SetMinimumLevel(minimumLogLevel);
+        builder.Logging.AddFilter("Polly", (LogLevel)Math.Max((int)minimumLogLevel, (int)LogLevel.Warning));
         builder.AddDSPexClient(configure);
         var host = builder.Build();
         try
