@@ -815,6 +815,15 @@ public sealed class LocalWorkerPool
         _logger.LogInformation("Pool on {Silo} stopped {Count} Python processes", Silo, processes.Length);
     }
 
+    /// <summary>One slot's state, as the stats report it.</summary>
+    internal WorkerInfo SlotInfo(int slotIndex)
+    {
+        lock (_lock)
+        {
+            return _slots[slotIndex].Snapshot();
+        }
+    }
+
     /// <summary>The slot's live process, for a worker grain activation to adopt.</summary>
     internal PythonProcess? CurrentProcess(int slotIndex)
     {

@@ -69,9 +69,7 @@ internal sealed class WorkerGrain(LocalWorkerPool pool) : Grain, IWorkerGrain
         await old.StopAsync(pool.Options.StopGracePeriod);
     }
 
-    private WorkerInfo Info() =>
-        new(this.GetPrimaryKeyString(), _process?.Pid ?? 0, _process is { HasExited: false } ? "running" : "stopped", 0, 0, 0,
-            _process?.ResidentBytes() ?? 0);
+    private WorkerInfo Info() => pool.SlotInfo(_slot);
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

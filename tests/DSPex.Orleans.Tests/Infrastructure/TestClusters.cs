@@ -38,4 +38,11 @@ public static class TestClusters
         await cluster.DeployAsync();
         return cluster;
     }
+
+    /// <summary>Stops every silo (so their Python workers end) and releases the cluster.</summary>
+    public static async Task StopAndDisposeAsync(this TestCluster cluster)
+    {
+        await cluster.StopAllSilosAsync();
+        await cluster.DisposeAsync();
+    }
 }

@@ -18,8 +18,7 @@ public sealed class TwoSiloClusterFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
+        await Cluster.StopAndDisposeAsync();
     }
 }
 

@@ -75,8 +75,7 @@ public sealed class ChaosTests
         }
         finally
         {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
+            await cluster.StopAndDisposeAsync();
         }
     }
 

@@ -36,8 +36,7 @@ public sealed class FaultCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
+        await Cluster.StopAndDisposeAsync();
     }
 
     public Task<PoolStats> AtSizeAsync() =>

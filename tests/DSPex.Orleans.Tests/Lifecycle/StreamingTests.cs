@@ -31,8 +31,7 @@ public sealed class StreamingTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
+        await _cluster.StopAndDisposeAsync();
     }
 
     public sealed record Number(int I);

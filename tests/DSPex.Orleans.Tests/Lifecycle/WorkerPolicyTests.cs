@@ -24,8 +24,7 @@ public sealed class WorkerPolicyTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
+        await _cluster.StopAndDisposeAsync();
     }
 
     [Fact]

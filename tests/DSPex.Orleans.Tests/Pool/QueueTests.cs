@@ -30,8 +30,7 @@ public sealed class QueueTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
+        await _cluster.StopAndDisposeAsync();
     }
 
     [Fact]

@@ -32,8 +32,7 @@ public sealed class SiloStopTests
         }
         finally
         {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
+            await cluster.StopAndDisposeAsync();
         }
     }
 }

@@ -17,8 +17,7 @@ public sealed class SpillTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
+        await _cluster.StopAndDisposeAsync();
     }
 
     [Fact]

@@ -85,8 +85,7 @@ public sealed class NeverTheWrongProcessTests(ITestOutputHelper output)
         }
         finally
         {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
+            await cluster.StopAndDisposeAsync();
         }
     }
 

@@ -48,8 +48,7 @@ public sealed class ProcessRegistryTests
         }
         finally
         {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
+            await cluster.StopAndDisposeAsync();
         }
 
         Assert.Empty(state.RegistryFiles(cluster.Options.ClusterId));

@@ -28,8 +28,7 @@ public sealed class UnclaimedOwnProcessTests
         }
         finally
         {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
+            await cluster.StopAndDisposeAsync();
         }
     }
 }

@@ -27,8 +27,7 @@ public sealed class AffinityTests(RedisServer redis) : IClassFixture<RedisServer
 
     public async Task DisposeAsync()
     {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
+        await _cluster.StopAndDisposeAsync();
     }
 
     /// <summary>Makes the session's own worker busy with a stateless request pinned to it.</summary>

@@ -28,8 +28,7 @@ public sealed class RedisSessionStorageTests(RedisServer redis) : IClassFixture<
         }
         finally
         {
-            await first.StopAllSilosAsync();
-            await first.DisposeAsync();
+            await first.StopAndDisposeAsync();
         }
 
         var second = await TestClusters.StartAsync(2, sessions: RedisSessions, serviceId: serviceId);
@@ -47,8 +46,7 @@ public sealed class RedisSessionStorageTests(RedisServer redis) : IClassFixture<
         }
         finally
         {
-            await second.StopAllSilosAsync();
-            await second.DisposeAsync();
+            await second.StopAndDisposeAsync();
         }
     }
 
@@ -64,8 +62,7 @@ public sealed class RedisSessionStorageTests(RedisServer redis) : IClassFixture<
         }
         finally
         {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
+            await cluster.StopAndDisposeAsync();
         }
 
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
@@ -90,8 +87,7 @@ public sealed class RedisSessionStorageTests(RedisServer redis) : IClassFixture<
         }
         finally
         {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
+            await cluster.StopAndDisposeAsync();
         }
     }
 }
