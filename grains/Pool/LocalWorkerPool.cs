@@ -650,11 +650,15 @@ public sealed class LocalWorkerPool
 
         if (process.SinceLastHeartbeat > _options.HeartbeatTimeout)
         {
-            Interlocked.Increment(ref _hungKilled);
-            Metrics?.HungWorkerKilled();
             var reason = $"unresponsive: no heartbeat answer for {process.SinceLastHeartbeat.TotalMilliseconds:0} ms (limit {_options.HeartbeatTimeout.TotalMilliseconds:0} ms); killed";
-            _logger.LogWarning("Worker {WorkerId} (pid {Pid}) {Reason}", slot.WorkerId, process.Pid, reason);
-            process.Kill(reason);
+            // The exit is observed a little after SIGKILL; until then this check runs again and must not recount.
+            if (process.Kill(reason))
+            {
+                Interlocked.Increment(ref _hungKilled);
+                Metrics?.HungWorkerKilled();
+                _logger.LogWarning("Worker {WorkerId} (pid {Pid}) {Reason}", slot.WorkerId, process.Pid, reason);
+            }
+
             return;
         }
 

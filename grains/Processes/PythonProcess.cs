@@ -29,7 +29,7 @@ public sealed class PythonProcess : IAsyncDisposable
     private readonly StderrTail _stderr = new(40);
     private long _nextId;
     private volatile string? _exitReason;
-    private volatile string? _killReason;
+    private string? _killReason;
     private volatile bool _stopRequested;
     private DSPexErrorKind _exitKind = DSPexErrorKind.WorkerCrashed;
     private long _lastHeartbeat = Environment.TickCount64;
@@ -375,7 +375,7 @@ public sealed class PythonProcess : IAsyncDisposable
 
         var exit = _process.HasExited ? NativeSignals.Describe(_process.ExitCode) : "no exit status";
         var stderr = _stderr.Text();
-        var reason = $"Python worker {WorkerId} (pid {Pid}) exited ({exit}; {_killReason ?? channelReason})"
+        var reason = $"Python worker {WorkerId} (pid {Pid}) exited ({exit}; {Volatile.Read(ref _killReason) ?? channelReason})"
             + (stderr.Length > 0 ? $". Last stderr lines:\n{stderr}" : ".");
         lock (_writeLock)
         {
@@ -431,11 +431,15 @@ public sealed class PythonProcess : IAsyncDisposable
     /// <summary>Kills the process group at once (SIGKILL); the exit is reported as a crash.</summary>
     public void Kill() => Signal(NativeSignals.SIGKILL);
 
-    /// <summary>Kills the process group, telling requests in flight why.</summary>
-    public void Kill(string reason)
+    /// <summary>
+    /// Kills the process group, telling requests in flight why. Returns false when a kill was already
+    /// under way, so a caller that checks again before the exit is observed does not count it twice.
+    /// </summary>
+    public bool Kill(string reason)
     {
-        _killReason ??= reason;
+        var first = Interlocked.CompareExchange(ref _killReason, reason, null) is null;
         Signal(NativeSignals.SIGKILL);
+        return first;
     }
 
     /// <summary>Asks the bridge for a heartbeat; its reader thread answers even while a command runs.</summary>
