@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using DSPex.Orleans.Client.Calls;
 using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
@@ -10,12 +11,37 @@ namespace DSPex.Orleans.Client;
 /// Runs Python commands on the cluster. Thread-safe; one per application. Failures throw a
 /// <see cref="DSPexException"/> subclass named for what happened.
 /// </summary>
-public sealed class DSPexClient(IGrainFactory grainFactory, JsonSerializerOptions? jsonOptions = null)
+public sealed class DSPexClient
 {
     // Router keys spread a client's calls over the gateways: the Orleans client picks a gateway per grain id.
     private const int RouterKeyCount = 64;
-    private readonly JsonSerializerOptions _json = jsonOptions ?? new JsonSerializerOptions(JsonSerializerDefaults.Web);
+    private readonly IGrainFactory _grainFactory;
+    private readonly JsonSerializerOptions _json;
+    private readonly TrackedCalls _calls;
     private int _nextRouter;
+
+    /// <param name="grainFactory">The Orleans client (or a co-hosted silo's grain factory).</param>
+    /// <param name="jsonOptions">For typed arguments and results; web defaults when null.</param>
+    /// <param name="limits">How long a call may go unanswered before its silo is taken for gone.</param>
+    public DSPexClient(IGrainFactory grainFactory, JsonSerializerOptions? jsonOptions = null, CallLimits? limits = null)
+    {
+        _grainFactory = grainFactory;
+        _json = jsonOptions ?? new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        _calls = new TrackedCalls(Router, limits ?? new CallLimits());
+    }
+
+    /// <summary>Execute calls waiting for their answer.</summary>
+    public int CallsInFlight => _calls.Count;
+
+    /// <summary>
+    /// Tells the client a gateway connection closed (the hosting extension wires Orleans' gateway-count event to
+    /// it). Calls in flight that no live silo holds are then failed with <see cref="SiloUnavailableException"/>
+    /// instead of waiting out their deadline.
+    /// </summary>
+    public void OnGatewayLost() => _calls.OnGatewayLost();
+
+    /// <summary>Completes when the checks started by lost gateways have settled every call they covered.</summary>
+    public Task WhenGatewayLossHandledAsync() => _calls.WhenVerifiedAsync();
 
     /// <summary>Runs a command with raw JSON arguments and returns the raw JSON result.</summary>
     public async Task<string> ExecuteRawAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default)
@@ -27,7 +53,9 @@ public sealed class DSPexClient(IGrainFactory grainFactory, JsonSerializerOption
 
     /// <summary>Runs a command and returns the full response (result, worker, pid) without throwing for Python or pool failures.</summary>
     public ValueTask<ExecuteResponse> ExecuteResponseAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
-        ClusterCalls.Guard(() => Router().ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false), cancellationToken));
+        ClusterCalls.Guard(() => _calls.RunAsync(
+            token => Router().ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false), token),
+            options?.Timeout, cancellationToken));
 
     /// <summary>Runs a command with arguments serialised by System.Text.Json and deserialises the result.</summary>
     public async Task<TResult> ExecuteAsync<TResult>(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)
@@ -76,14 +104,14 @@ public sealed class DSPexClient(IGrainFactory grainFactory, JsonSerializerOption
 
     /// <summary>A session by id; it is created on first use with the given options (TTL, affinity, metadata).</summary>
     public DSPexSession Session(string sessionId, SessionOptions? options = null) =>
-        new(grainFactory, sessionId, options ?? new SessionOptions(), _json);
+        new(_grainFactory, Router, _calls, sessionId, options ?? new SessionOptions(), _json);
 
     /// <summary>Pool stats of every active silo.</summary>
     public Task<ClusterStats> GetClusterStatsAsync() => Router().GetClusterStatsAsync();
 
     /// <summary>Runs an orphan sweep on every active silo now and returns each silo's report.</summary>
-    public Task<ClusterSweepReport> SweepAsync() => grainFactory.GetGrain<IReaperGrain>(IReaperGrain.ClusterKey).SweepAllAsync();
+    public Task<ClusterSweepReport> SweepAsync() => _grainFactory.GetGrain<IReaperGrain>(IReaperGrain.ClusterKey).SweepAllAsync();
 
     private IRouterGrain Router() =>
-        grainFactory.GetGrain<IRouterGrain>((uint)Interlocked.Increment(ref _nextRouter) % RouterKeyCount);
+        _grainFactory.GetGrain<IRouterGrain>((uint)Interlocked.Increment(ref _nextRouter) % RouterKeyCount);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DSPex.Orleans.Client.Calls;
 using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
@@ -12,10 +13,14 @@ namespace DSPex.Orleans.Client;
 public sealed class DSPexSession
 {
     private readonly ISessionGrain _grain;
+    private readonly Func<IRouterGrain> _router;
+    private readonly TrackedCalls _calls;
     private readonly JsonSerializerOptions _json;
 
-    internal DSPexSession(IGrainFactory grainFactory, string sessionId, SessionOptions options, JsonSerializerOptions json)
+    internal DSPexSession(IGrainFactory grainFactory, Func<IRouterGrain> router, TrackedCalls calls, string sessionId, SessionOptions options, JsonSerializerOptions json)
     {
+        _router = router;
+        _calls = calls;
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
         SessionId = sessionId;
         Options = options;
@@ -42,7 +47,10 @@ public sealed class DSPexSession
         Unwrap(await ExecuteResponseAsync(command, argsJson, options, cancellationToken));
 
     public Task<ExecuteResponse> ExecuteResponseAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
-        ClusterCalls.Guard(() => _grain.ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false), Options, cancellationToken)).AsTask();
+        // Through the gateway's router, so a call whose gateway dies is noticed (see TrackedCalls).
+        ClusterCalls.Guard(() => _calls.RunAsync(
+            token => new ValueTask<ExecuteResponse>(_router().ExecuteInSessionAsync(SessionId, new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false), Options, token)),
+            options?.Timeout, cancellationToken)).AsTask();
 
     public async Task<TResult> ExecuteAsync<TResult>(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         JsonSerializer.Deserialize<TResult>(await ExecuteRawAsync(command, Serialize(args), options, cancellationToken), _json)!;
@@ -55,7 +63,9 @@ public sealed class DSPexSession
         Unwrap(await ExecuteProgramResponseAsync(programId, argsJson, options, cancellationToken));
 
     public Task<ExecuteResponse> ExecuteProgramResponseAsync(string programId, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
-        ClusterCalls.Guard(() => _grain.ExecuteProgramAsync(programId, argsJson, options?.Timeout, Options, cancellationToken)).AsTask();
+        ClusterCalls.Guard(() => _calls.RunAsync(
+            token => new ValueTask<ExecuteResponse>(_router().ExecuteProgramAsync(SessionId, programId, argsJson, options?.Timeout, Options, token)),
+            options?.Timeout, cancellationToken)).AsTask();
 
     public async Task<TResult> ExecuteProgramAsync<TResult>(string programId, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         JsonSerializer.Deserialize<TResult>(await ExecuteProgramRawAsync(programId, Serialize(args), options, cancellationToken), _json)!;

@@ -6,10 +6,15 @@ namespace DSPex.Orleans.Grains;
 public interface IPoolGrain : IGrainWithStringKey
 {
     /// <summary>Runs the request on this silo's pool only (no further spill).</summary>
+    [ResponseTimeout(CallTracking.ExecuteResponseTimeout)]
     ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Runs a session's request, preferring the worker the session last ran on.</summary>
+    [ResponseTimeout(CallTracking.ExecuteResponseTimeout)]
     ValueTask<ExecuteResponse> ExecuteWithAffinityAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken = default);
 
     Task<PoolStats> GetStatsAsync();
+
+    /// <summary>The state of each call this silo took from a client (see <see cref="CallTracking"/>).</summary>
+    Task<CallState[]> GetCallStatesAsync(Guid[] callIds);
 }

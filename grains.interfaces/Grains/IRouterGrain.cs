@@ -8,10 +8,22 @@ namespace DSPex.Orleans.Grains;
 /// </summary>
 public interface IRouterGrain : IGrainWithIntegerKey
 {
+    [ResponseTimeout(CallTracking.ExecuteResponseTimeout)]
     ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs a call of a session through this gateway, so the gateway records it (see <see cref="CallTracking"/>).</summary>
+    [ResponseTimeout(CallTracking.ExecuteResponseTimeout)]
+    Task<ExecuteResponse> ExecuteInSessionAsync(string sessionId, ExecuteRequest request, SessionOptions options, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs a session's program through this gateway, so the gateway records the call.</summary>
+    [ResponseTimeout(CallTracking.ExecuteResponseTimeout)]
+    Task<ExecuteResponse> ExecuteProgramAsync(string sessionId, string programId, string argsJson, TimeSpan? timeout, SessionOptions options, CancellationToken cancellationToken = default);
 
     /// <summary>Runs a generator command on this silo's pool and streams its items (the last may carry the error that ended it).</summary>
     IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request);
 
     Task<ClusterStats> GetClusterStatsAsync();
+
+    /// <summary>Asks every active silo for these calls; each answer is the most advanced state any silo reports.</summary>
+    Task<CallState[]> GetCallStatesAsync(Guid[] callIds);
 }

@@ -20,10 +20,12 @@ public interface ISessionGrain : IGrainWithStringKey
 
     Task DeleteAsync();
 
+    [ResponseTimeout(CallTracking.ExecuteResponseTimeout)]
     Task<ExecuteResponse> ExecuteAsync(ExecuteRequest request, SessionOptions options, CancellationToken cancellationToken = default);
 
     Task<ProgramInfo> CreateProgramAsync(string programId, string specJson, SessionOptions options);
 
+    [ResponseTimeout(CallTracking.ExecuteResponseTimeout)]
     Task<ExecuteResponse> ExecuteProgramAsync(string programId, string argsJson, TimeSpan? timeout, SessionOptions options, CancellationToken cancellationToken = default);
 
     Task<bool> DeleteProgramAsync(string programId);

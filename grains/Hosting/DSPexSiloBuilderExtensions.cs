@@ -1,3 +1,4 @@
+using DSPex.Orleans.Calls;
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Placement;
 using DSPex.Orleans.Pool;
@@ -5,6 +6,7 @@ using DSPex.Orleans.Routing;
 using DSPex.Orleans.Telemetry;
 using DSPex.Orleans.ProcessSafety;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DSPex.Orleans.Hosting;
 
@@ -30,6 +32,8 @@ public static class DSPexSiloBuilderExtensions
             return pool;
         });
         builder.Services.AddSingleton<PoolDispatcher>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<CallTracker>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PoolLifecycle>();
         builder.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
         builder.AddDSPexProcessSafety();

@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using DSPex.Orleans.Calls;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
 using DSPex.Orleans.Placement;
@@ -8,7 +9,7 @@ namespace DSPex.Orleans.Pool;
 /// <summary>The grain face of a silo's pool, so other silos can send it work and read its stats.</summary>
 [SiloPinnedPlacement]
 [Reentrant]
-internal sealed class PoolGrain(LocalWorkerPool pool) : Grain, IPoolGrain
+internal sealed class PoolGrain(LocalWorkerPool pool, CallTracker calls) : Grain, IPoolGrain
 {
     public ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken) =>
         pool.ExecuteAsync(request, cancellationToken);
@@ -17,4 +18,6 @@ internal sealed class PoolGrain(LocalWorkerPool pool) : Grain, IPoolGrain
         pool.ExecuteAsync(request, affinity, cancellationToken);
 
     public Task<PoolStats> GetStatsAsync() => Task.FromResult(pool.GetStats());
+
+    public Task<CallState[]> GetCallStatesAsync(Guid[] callIds) => Task.FromResult(calls.StatesOf(callIds));
 }

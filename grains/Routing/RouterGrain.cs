@@ -1,3 +1,4 @@
+using DSPex.Orleans.Calls;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
 using DSPex.Orleans.Placement;
@@ -12,15 +13,58 @@ namespace DSPex.Orleans.Routing;
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
-internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool pool) : Grain, IRouterGrain
+internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool pool, CallTracker calls) : Grain, IRouterGrain
 {
-    public ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken) =>
+    public async ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken)
+    {
+        // Recorded on the gateway: the reply goes back through it, even when the request spills to another silo.
+        using var call = calls.Begin();
         // Session and program context only come through a session grain.
-        dispatcher.DispatchAsync(request.Session is null && request.Program is null ? request : request with { Session = null, Program = null }, null, cancellationToken);
+        return await dispatcher.DispatchAsync(request.Session is null && request.Program is null ? request : request with { Session = null, Program = null }, null, cancellationToken);
+    }
+
+    public async Task<ExecuteResponse> ExecuteInSessionAsync(string sessionId, ExecuteRequest request, SessionOptions options, CancellationToken cancellationToken)
+    {
+        using var call = calls.Begin();
+        return await GrainFactory.GetGrain<ISessionGrain>(sessionId).ExecuteAsync(request, options, cancellationToken);
+    }
+
+    public async Task<ExecuteResponse> ExecuteProgramAsync(string sessionId, string programId, string argsJson, TimeSpan? timeout, SessionOptions options, CancellationToken cancellationToken)
+    {
+        using var call = calls.Begin();
+        return await GrainFactory.GetGrain<ISessionGrain>(sessionId).ExecuteProgramAsync(programId, argsJson, timeout, options, cancellationToken);
+    }
 
     // Streams stay on the gateway's pool: a stream is long-lived, so it does not spill.
     public IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request) =>
         pool.StreamAsync(request with { Session = null, Program = null }, CancellationToken.None);
+
+    public async Task<CallState[]> GetCallStatesAsync(Guid[] callIds)
+    {
+        var answers = await Task.WhenAll(dispatcher.ActiveSilos().Select(async silo =>
+        {
+            try
+            {
+                return await GrainFactory.GetGrain<IPoolGrain>(SiloKeys.ForSilo(silo)).GetCallStatesAsync(callIds)
+                    .WaitAsync(TimeSpan.FromSeconds(5));
+            }
+            catch (Exception)
+            {
+                // A silo that cannot answer holds nothing the client can still receive.
+                return [];
+            }
+        }));
+        var merged = new CallState[callIds.Length];
+        foreach (var answer in answers.Where(a => a.Length == callIds.Length))
+        {
+            for (var i = 0; i < merged.Length; i++)
+            {
+                merged[i] = (CallState)Math.Max((int)merged[i], (int)answer[i]);
+            }
+        }
+
+        return merged;
+    }
 
     public async Task<ClusterStats> GetClusterStatsAsync()
     {

@@ -18,6 +18,7 @@ public static class DSPexClientHostingExtensions
         builder.Configuration.GetSection(DSPexClientOptions.SectionName).Bind(options);
         configure?.Invoke(options);
         builder.UseOrleansClient(client => ConfigureOrleansClient(client, options));
+        builder.Services.AddSingleton(options.CallLimits);
         builder.Services.AddDSPexClient();
         return builder;
     }
@@ -25,7 +26,7 @@ public static class DSPexClientHostingExtensions
     /// <summary>Adds <see cref="DSPexClient"/> over an Orleans client (or co-hosted silo) configured elsewhere.</summary>
     public static IServiceCollection AddDSPexClient(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new DSPexClient(sp.GetRequiredService<IGrainFactory>()));
+        services.AddSingleton(sp => new DSPexClient(sp.GetRequiredService<IGrainFactory>(), limits: sp.GetService<Calls.CallLimits>()));
         return services;
     }
 
@@ -33,6 +34,14 @@ public static class DSPexClientHostingExtensions
     {
         // The caller's trace continues on the silo and the worker.
         client.AddActivityPropagation();
+        // Orleans leaves calls whose gateway died waiting for their response timeout; the client checks them.
+        client.AddGatewayCountChangedHandler(sp => (_, e) =>
+        {
+            if (e.NumberOfConnectedGateways < e.PreviousNumberOfConnectedGateways)
+            {
+                sp.GetService<DSPexClient>()?.OnGatewayLost();
+            }
+        });
         if (!string.IsNullOrEmpty(options.RedisConnectionString))
         {
             client.Configure<ClusterOptions>(o =>

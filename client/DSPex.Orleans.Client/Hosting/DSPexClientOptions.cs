@@ -16,4 +16,7 @@ public sealed class DSPexClientOptions
 
     /// <summary>When set, gateways are discovered from the cluster's Redis membership instead.</summary>
     public string? RedisConnectionString { get; set; }
+
+    /// <summary>How long a call waits for an answer before its silo is taken for gone (raise with the silos' timeouts).</summary>
+    public Calls.CallLimits CallLimits { get; set; } = new();
 }

@@ -11,9 +11,17 @@ public static class TestClusters
         short silos,
         IReadOnlyDictionary<string, string>? pool = null,
         IReadOnlyDictionary<string, string>? sessions = null,
-        string? serviceId = null)
+        string? serviceId = null,
+        TimeSpan? responseTimeout = null)
     {
         var builder = new TestClusterBuilder(silos);
+        if (responseTimeout is { } timeout)
+        {
+            builder.Properties[ResponseTimeoutConfigurator.Key] = timeout.ToString("c");
+            builder.AddSiloBuilderConfigurator<ResponseTimeoutConfigurator>();
+            builder.AddClientBuilderConfigurator<ResponseTimeoutConfigurator>();
+        }
+
         if (serviceId is not null)
         {
             builder.Options.ServiceId = serviceId;

@@ -166,3 +166,15 @@ def numbers(args):
 @command("produced")
 def produced(args):
     return _produced.get(args.get("name", "default"), 0)
+
+
+@dspex.program_type("sleeper")
+class Sleeper:
+    """A program whose calls take as long as the caller asks, cooperatively."""
+
+    def __init__(self, spec):
+        self.calls = 0
+
+    def __call__(self, args):
+        self.calls += 1
+        return {"calls": self.calls, **sleep(args)}

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using DSPex.Orleans.Client;
+using DSPex.Orleans.Client.Calls;
+using DSPex.Orleans.Grains;
+using DSPex.Orleans.Placement;
+using DSPex.Orleans.Tests.Infrastructure;
+using Orleans.TestingHost;
+
+namespace DSPex.Orleans.Tests.Pool;
+
+/// <summary>A cluster whose Orleans response timeout (2 s) is shorter than the calls it serves.</summary>
+public sealed class ShortResponseTimeoutCluster : IAsyncLifetime
+{
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(2);
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public IPoolGrain Pool { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Cluster = await TestClusters.StartAsync(1, responseTimeout: ResponseTimeout);
+        Pool = Cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(Cluster.Primary!.SiloAddress));
+    }
+
+    public async Task DisposeAsync() => await Cluster.StopAndDisposeAsync();
+}
+
+/// <summary>
+/// Deadlines belong to the request, not to Orleans: a call may run longer than Orleans' response timeout, and
+/// a call nobody answers ends at the limit its own timeout sets.
+/// </summary>
+public sealed class LongCallTests(ShortResponseTimeoutCluster fixture) : IClassFixture<ShortResponseTimeoutCluster>
+{
+    private static readonly object LongerThanTheResponseTimeout = new { seconds = ShortResponseTimeoutCluster.ResponseTimeout.TotalSeconds * 2 };
+
+    private static readonly ExecuteOptions GenerousDeadline = new() { Timeout = TimeSpan.FromMinutes(2) };
+
+    [Fact]
+    public async Task A_stateless_call_runs_past_the_orleans_response_timeout()
+    {
+        var client = new DSPexClient(fixture.Cluster.Client);
+        var result = await client.ExecuteAsync("sleep", LongerThanTheResponseTimeout, GenerousDeadline);
+        Assert.False(result.GetProperty("cancelled").GetBoolean());
+        Assert.Equal(0, client.CallsInFlight);
+    }
+
+    [Fact]
+    public async Task A_session_call_and_a_session_program_run_past_the_orleans_response_timeout()
+    {
+        var client = new DSPexClient(fixture.Cluster.Client);
+        var session = client.Session($"long-{Guid.NewGuid():N}");
+        var call = await session.ExecuteAsync<JsonElement>("sleep", LongerThanTheResponseTimeout, GenerousDeadline);
+        Assert.False(call.GetProperty("cancelled").GetBoolean());
+
+        await session.CreateProgramAsync("slow", new { type = "sleeper" });
+        var program = await session.ExecuteProgramAsync<JsonElement>("slow", LongerThanTheResponseTimeout, GenerousDeadline);
+        Assert.Equal(1, program.GetProperty("calls").GetInt32());
+        Assert.False(program.GetProperty("cancelled").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_call_unanswered_past_its_limit_fails_as_silo_unavailable_and_its_worker_is_freed()
+    {
+        var impatient = new DSPexClient(fixture.Cluster.Client, limits: new CallLimits { DefaultCallLimit = TimeSpan.FromSeconds(1) });
+        var error = await Assert.ThrowsAsync<Client.Errors.SiloUnavailableException>(
+            () => impatient.ExecuteRawAsync("sleep", """{"seconds":60}"""));
+        Assert.Contains("no answer from the cluster within 1 s", error.Message);
+        Assert.Equal(0, impatient.CallsInFlight);
+
+        // The client's give-up reaches the worker as a cancellation; it does not sleep out its minute.
+        var stats = await Eventually.HoldsAsync(fixture.Pool.GetStatsAsync, s => s.Busy == 0, "the abandoned call's worker free again");
+        Assert.Equal(stats.Size, stats.Workers);
+    }
+}
