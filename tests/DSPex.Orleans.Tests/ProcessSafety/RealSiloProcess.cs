@@ -129,7 +129,7 @@ public sealed class RealSiloProcess : IAsyncDisposable
 }
 
 /// <summary>How a real silo is started: its own cluster id, ports and registry folder.</summary>
-public sealed record RealSiloSettings(string ClusterId, int SiloPort, int GatewayPort, string StateDirectory, int? PrimarySiloPort = null, string? Redis = null)
+public sealed record RealSiloSettings(string ClusterId, int SiloPort, int GatewayPort, string StateDirectory, int? PrimarySiloPort = null, string? Redis = null, int PoolSize = 2)
 {
     /// <summary>A silo of a cluster whose membership, reminders and sessions live in Redis.</summary>
     public static RealSiloSettings WithRedis(string stateDirectory, string clusterId, string redis) =>
@@ -148,7 +148,7 @@ public sealed record RealSiloSettings(string ClusterId, int SiloPort, int Gatewa
         ("DSPex:Silo:ClusterId", ClusterId),
         ("DSPex:Silo:SiloPort", SiloPort.ToString()),
         ("DSPex:Silo:GatewayPort", GatewayPort.ToString()),
-        ("DSPex:Pool:Size", "2"),
+        ("DSPex:Pool:Size", PoolSize.ToString()),
         ("DSPex:Pool:AdapterModules:0", "dspex_test_adapter"),
         ("DSPex:Pool:AdapterPaths:0", TestClusters.TestAdapterPath),
         ("DSPex:Pool:StopGracePeriod", "00:00:02"),

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using DSPex.Orleans.Client;
+using DSPex.Orleans.Client.Calls;
+using DSPex.Orleans.Client.Hosting;
+using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Tests.ProcessSafety;
+using Xunit.Abstractions;
+
+namespace DSPex.Orleans.Tests.EndToEnd;
+
+/// <summary>
+/// Orleans leaves a client's call waiting out its response timeout when the gateway that carried it dies. Two real
+/// silo processes (Redis membership) serve long calls from one client; one is SIGKILLed. The calls it carried fail
+/// at once as SiloUnavailable, the calls the other carries go on.
+/// </summary>
+public sealed class GatewayLossTests(RedisServer redis, ITestOutputHelper output) : IClassFixture<RedisServer>
+{
+    // Below each pool's size, so no call spills to the other silo: each runs on the gateway that took it.
+    private const int PoolSize = 3;
+    private const int MaxCalls = 4;
+
+    [Fact]
+    public async Task Calls_whose_gateway_dies_fail_as_silo_unavailable_and_calls_through_the_other_gateway_go_on()
+    {
+        using var state = new TemporaryDirectory();
+        var clusterId = $"gw-{Guid.NewGuid():N}";
+        await using var doomed = RealSiloProcess.Start(RealSiloSettings.WithRedis(state.Path, clusterId, redis.ConnectionString) with { PoolSize = PoolSize });
+        await using var survivor = RealSiloProcess.Start(RealSiloSettings.WithRedis(state.Path, clusterId, redis.ConnectionString) with { PoolSize = PoolSize });
+        await Task.WhenAll(doomed.Warm, survivor.Warm);
+
+        await using var clientHost = await DSPexClientHost.ConnectAsync(o =>
+        {
+            o.ClusterId = clusterId;
+            o.RedisConnectionString = redis.ConnectionString;
+            // Far beyond this test: only the gateway-loss check can end a lost call in time.
+            o.CallLimits = new CallLimits { DefaultCallLimit = TimeSpan.FromMinutes(30) };
+        });
+        var client = clientHost.Client;
+        await Eventually.HoldsAsync(client.GetClusterStatsAsync, s => s.Pools.Count == 2, "both silos in the cluster");
+
+        // Long calls, one at a time, until each gateway carries at least one (the client takes gateways in turn).
+        using var stopSurvivors = new CancellationTokenSource();
+        var calls = new List<Task<string>>();
+        ClusterStats stats;
+        do
+        {
+            calls.Add(client.ExecuteRawAsync("sleep", """{"seconds":600}""", cancellationToken: stopSurvivors.Token));
+            stats = await Eventually.HoldsAsync(client.GetClusterStatsAsync, s => s.Pools.Sum(p => p.Busy) == calls.Count, "every call running");
+        }
+        while (stats.Pools.Any(p => p.Busy == 0) && calls.Count < MaxCalls);
+
+        var onDoomed = stats.Pools.Single(p => p.Silo.Contains($":{doomed.Settings.SiloPort}@", StringComparison.Ordinal)).Busy;
+        var onSurvivor = calls.Count - onDoomed;
+        Assert.True(onDoomed > 0 && onSurvivor > 0, $"calls spread over both gateways: {onDoomed} and {onSurvivor}");
+
+        var clock = Stopwatch.StartNew();
+        doomed.Kill();
+        await Eventually.HoldsAsync(() => calls.Count(c => c.IsCompleted) >= onDoomed, "the dead gateway's calls ended");
+        output.WriteLine($"measured: gateway SIGKILL -> its {onDoomed} call(s) failed: {clock.ElapsedMilliseconds} ms (Orleans alone: its response timeout)");
+
+        var ended = calls.Where(c => c.IsCompleted).ToList();
+        Assert.Equal(onDoomed, ended.Count);
+        foreach (var call in ended)
+        {
+            var error = await Assert.ThrowsAsync<Client.Errors.SiloUnavailableException>(() => call);
+            Assert.Contains("gateway silo carrying the call was lost", error.Message);
+        }
+
+        // The other gateway's calls were asked after, and found running: they are still waiting for their answer.
+        var running = calls.Where(c => !c.IsCompleted).ToList();
+        Assert.Equal(onSurvivor, running.Count);
+        Assert.Equal(onSurvivor, client.CallsInFlight);
+        stopSurvivors.Cancel();
+        foreach (var call in running)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        }
+
+        Assert.Equal(0, client.CallsInFlight);
+    }
+}
