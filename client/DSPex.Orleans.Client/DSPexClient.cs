@@ -54,7 +54,7 @@ public sealed class DSPexClient
     /// <summary>Runs a command and returns the full response (result, worker, pid) without throwing for Python or pool failures.</summary>
     public ValueTask<ExecuteResponse> ExecuteResponseAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         ClusterCalls.Guard(() => _calls.RunAsync(
-            token => Router().ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false), token),
+            (callId, token) => Router().ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false, CallId: callId), token),
             options?.Timeout, cancellationToken));
 
     /// <summary>Runs a command with arguments serialised by System.Text.Json and deserialises the result.</summary>

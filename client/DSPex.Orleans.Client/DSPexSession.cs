@@ -49,7 +49,8 @@ public sealed class DSPexSession
     public Task<ExecuteResponse> ExecuteResponseAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         // Through the gateway's router, so a call whose gateway dies is noticed (see TrackedCalls).
         ClusterCalls.Guard(() => _calls.RunAsync(
-            token => new ValueTask<ExecuteResponse>(_router().ExecuteInSessionAsync(SessionId, new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false), Options, token)),
+            (callId, token) => new ValueTask<ExecuteResponse>(_router().ExecuteInSessionAsync(
+                SessionId, new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false, CallId: callId), Options, token)),
             options?.Timeout, cancellationToken)).AsTask();
 
     public async Task<TResult> ExecuteAsync<TResult>(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -64,7 +65,7 @@ public sealed class DSPexSession
 
     public Task<ExecuteResponse> ExecuteProgramResponseAsync(string programId, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         ClusterCalls.Guard(() => _calls.RunAsync(
-            token => new ValueTask<ExecuteResponse>(_router().ExecuteProgramAsync(SessionId, programId, argsJson, options?.Timeout, Options, token)),
+            (callId, token) => new ValueTask<ExecuteResponse>(_router().ExecuteProgramAsync(SessionId, programId, argsJson, options?.Timeout, callId, Options, token)),
             options?.Timeout, cancellationToken)).AsTask();
 
     public async Task<TResult> ExecuteProgramAsync<TResult>(string programId, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>

@@ -2,15 +2,12 @@ namespace DSPex.Orleans.Contracts;
 
 /// <summary>
 /// Orleans' client does not fail calls in flight when the connection to their gateway drops: they wait for the
-/// response timeout. So each client call carries an id (in the request context), the silo that takes it records
+/// response timeout. So each client call carries an id, the gateway silo that takes it (its router) records
 /// it while it runs and for a while after, and a client that loses a gateway asks the live silos which of its
 /// calls they hold; a call none of them holds is failed at once instead.
 /// </summary>
 public static class CallTracking
 {
-    /// <summary>Request-context key of the call id (a <see cref="Guid"/>).</summary>
-    public const string RequestContextKey = "dspex-call";
-
     /// <summary>
     /// The Orleans response timeout of the execute methods. Deadlines belong to the request: the pool answers
     /// with QueueTimeout or DeadlineExceeded in time, and the client bounds each call by its own timeout. This

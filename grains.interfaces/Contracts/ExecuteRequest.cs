@@ -3,7 +3,8 @@ namespace DSPex.Orleans.Contracts;
 /// <summary>
 /// One stateless call. ArgsJson is UTF-8 JSON text that the silo forwards without parsing into objects,
 /// so the payload is never re-serialized on the hot path. An idempotent request is retried once on another
-/// worker when its worker crashes under it.
+/// worker when its worker crashes under it. A client sets CallId so the gateway records the call while it runs
+/// (see <see cref="CallTracking"/>).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ExecuteRequest(
@@ -12,4 +13,5 @@ public sealed record ExecuteRequest(
     [property: Id(2)] TimeSpan? Timeout = null,
     [property: Id(3)] SessionCallContext? Session = null,
     [property: Id(4)] ProgramCall? Program = null,
-    [property: Id(5)] bool Idempotent = false);
+    [property: Id(5)] bool Idempotent = false,
+    [property: Id(6)] Guid CallId = default);

@@ -4,8 +4,8 @@ using DSPex.Orleans.Contracts;
 namespace DSPex.Orleans.Calls;
 
 /// <summary>
-/// The client calls this silo is running, and those it finished lately (see <see cref="CallTracking"/>). A call
-/// without an id in its request context (an in-silo caller, or a client that does not track) is not recorded.
+/// The client calls this gateway silo is running, and those it finished lately (see <see cref="CallTracking"/>).
+/// A call without an id (an in-silo caller, or a client that does not track its calls) is not recorded.
 /// </summary>
 public sealed class CallTracker(TimeProvider clock)
 {
@@ -16,10 +16,10 @@ public sealed class CallTracker(TimeProvider clock)
     private readonly ConcurrentDictionary<Guid, long> _completed = new();
     private readonly ConcurrentQueue<(Guid Id, long At)> _completedOrder = new();
 
-    /// <summary>Records the current request's call as running until the returned scope is disposed.</summary>
-    public Scope Begin()
+    /// <summary>Records the call as running until the returned scope is disposed.</summary>
+    public Scope Begin(Guid id)
     {
-        if (RequestContext.Get(CallTracking.RequestContextKey) is not Guid id)
+        if (id == Guid.Empty)
         {
             return default;
         }

@@ -18,20 +18,20 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool poo
     public async ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken)
     {
         // Recorded on the gateway: the reply goes back through it, even when the request spills to another silo.
-        using var call = calls.Begin();
+        using var call = calls.Begin(request.CallId);
         // Session and program context only come through a session grain.
         return await dispatcher.DispatchAsync(request.Session is null && request.Program is null ? request : request with { Session = null, Program = null }, null, cancellationToken);
     }
 
     public async Task<ExecuteResponse> ExecuteInSessionAsync(string sessionId, ExecuteRequest request, SessionOptions options, CancellationToken cancellationToken)
     {
-        using var call = calls.Begin();
+        using var call = calls.Begin(request.CallId);
         return await GrainFactory.GetGrain<ISessionGrain>(sessionId).ExecuteAsync(request, options, cancellationToken);
     }
 
-    public async Task<ExecuteResponse> ExecuteProgramAsync(string sessionId, string programId, string argsJson, TimeSpan? timeout, SessionOptions options, CancellationToken cancellationToken)
+    public async Task<ExecuteResponse> ExecuteProgramAsync(string sessionId, string programId, string argsJson, TimeSpan? timeout, Guid callId, SessionOptions options, CancellationToken cancellationToken)
     {
-        using var call = calls.Begin();
+        using var call = calls.Begin(callId);
         return await GrainFactory.GetGrain<ISessionGrain>(sessionId).ExecuteProgramAsync(programId, argsJson, timeout, options, cancellationToken);
     }
 

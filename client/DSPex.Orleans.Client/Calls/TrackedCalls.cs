@@ -19,28 +19,30 @@ internal sealed class TrackedCalls(Func<IRouterGrain> router, CallLimits limits)
 
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often call limits are checked: one sweep for all calls rather than a timer per call.</summary>
+    private static readonly TimeSpan LimitSweepInterval = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<Guid, TrackedCall> _calls = new();
     private readonly Lock _verifierLock = new();
     private Task _verifier = Task.CompletedTask;
+    private int _sweeping;
 
     /// <summary>Calls in flight (for tests and diagnostics).</summary>
     public int Count => _calls.Count;
 
-    public async ValueTask<T> RunAsync<T>(Func<CancellationToken, ValueTask<T>> call, TimeSpan? requestTimeout, CancellationToken cancellationToken)
+    public async ValueTask<T> RunAsync<T>(Func<Guid, CancellationToken, ValueTask<T>> call, TimeSpan? requestTimeout, CancellationToken cancellationToken)
     {
         var limit = limits.For(requestTimeout);
         using var tracked = new TrackedCall(cancellationToken, limit);
         _calls[tracked.Id] = tracked;
+        EnsureLimitSweep();
         try
         {
-            // Exported into the request when the call is sent; the change stays inside this method.
-            RequestContext.Set(CallTracking.RequestContextKey, tracked.Id);
-            return await call(tracked.Token);
+            return await call(tracked.Id, tracked.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new Errors.SiloUnavailableException(tracked.LostReason
-                ?? $"no answer from the cluster within {limit.TotalSeconds:0} s (the call's deadline plus queueing); the silo serving it may be gone");
+            throw new Errors.SiloUnavailableException(tracked.LostReason ?? "the call was abandoned");
         }
         finally
         {
@@ -68,7 +70,7 @@ internal sealed class TrackedCalls(Func<IRouterGrain> router, CallLimits limits)
         }
     }
 
-    /// <summary>Waits for the checks started by lost gateways (tests).</summary>
+    /// <summary>Waits for the checks started by lost gateways.</summary>
     public Task WhenVerifiedAsync()
     {
         lock (_verifierLock)
@@ -95,7 +97,7 @@ internal sealed class TrackedCalls(Func<IRouterGrain> router, CallLimits limits)
             }
             catch (Exception)
             {
-                // No silo answers now; the calls' own deadlines still apply. Ask again.
+                // No silo answers now; the calls' own limits still apply. Ask again.
                 await Task.Delay(ConfirmInterval);
                 continue;
             }
@@ -122,17 +124,57 @@ internal sealed class TrackedCalls(Func<IRouterGrain> router, CallLimits limits)
         }
     }
 
+    private void EnsureLimitSweep()
+    {
+        if (Volatile.Read(ref _sweeping) == 0 && Interlocked.CompareExchange(ref _sweeping, 1, 0) == 0)
+        {
+            _ = SweepLimitsAsync();
+        }
+    }
+
+    /// <summary>Runs while calls are in flight, failing those past their limit; stops when none are left.</summary>
+    private async Task SweepLimitsAsync()
+    {
+        while (true)
+        {
+            await Task.Delay(LimitSweepInterval);
+            var now = Environment.TickCount64;
+            foreach (var call in _calls.Values)
+            {
+                if (now >= call.LimitAt)
+                {
+                    call.Lose($"no answer from the cluster within {call.Limit.TotalSeconds:0} s (the call's deadline plus queueing); the silo serving it may be gone");
+                }
+            }
+
+            if (_calls.IsEmpty)
+            {
+                Volatile.Write(ref _sweeping, 0);
+                // A call registered just before the flag was cleared saw it set and did not start a sweep.
+                if (_calls.IsEmpty || Interlocked.CompareExchange(ref _sweeping, 1, 0) != 0)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
     private sealed class TrackedCall : IDisposable
     {
         private readonly CancellationTokenSource _cancellation;
 
         public TrackedCall(CancellationToken callerToken, TimeSpan limit)
         {
-            _cancellation = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
-            _cancellation.CancelAfter(limit);
+            _cancellation = callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(callerToken) : new CancellationTokenSource();
+            Limit = limit;
+            LimitAt = Environment.TickCount64 + (long)limit.TotalMilliseconds;
         }
 
         public Guid Id { get; } = Guid.NewGuid();
+
+        public TimeSpan Limit { get; }
+
+        public long LimitAt { get; }
 
         public CancellationToken Token => _cancellation.Token;
 
@@ -140,7 +182,7 @@ internal sealed class TrackedCalls(Func<IRouterGrain> router, CallLimits limits)
 
         public void Lose(string reason)
         {
-            LostReason = reason;
+            LostReason ??= reason;
             try
             {
                 _cancellation.Cancel();
