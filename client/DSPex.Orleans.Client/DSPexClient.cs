@@ -107,10 +107,10 @@ public sealed class DSPexClient
         new(_grainFactory, Router, _calls, sessionId, options ?? new SessionOptions(), _json);
 
     /// <summary>Pool stats of every active silo.</summary>
-    public Task<ClusterStats> GetClusterStatsAsync() => Router().GetClusterStatsAsync();
+    public Task<ClusterStats> GetClusterStatsAsync() => ClusterCalls.Guard(() => Router().GetClusterStatsAsync()).AsTask();
 
     /// <summary>Runs an orphan sweep on every active silo now and returns each silo's report.</summary>
-    public Task<ClusterSweepReport> SweepAsync() => _grainFactory.GetGrain<IReaperGrain>(IReaperGrain.ClusterKey).SweepAllAsync();
+    public Task<ClusterSweepReport> SweepAsync() => ClusterCalls.Guard(() => _grainFactory.GetGrain<IReaperGrain>(IReaperGrain.ClusterKey).SweepAllAsync()).AsTask();
 
     private IRouterGrain Router() =>
         _grainFactory.GetGrain<IRouterGrain>((uint)Interlocked.Increment(ref _nextRouter) % RouterKeyCount);

@@ -33,15 +33,15 @@ public sealed class DSPexSession
     public SessionOptions Options { get; }
 
     /// <summary>Creates the session if it does not exist (idempotent) and returns it.</summary>
-    public Task<SessionInfo> CreateAsync() => _grain.CreateAsync(Options);
+    public Task<SessionInfo> CreateAsync() => ClusterCalls.Guard(() => _grain.CreateAsync(Options)).AsTask();
 
     /// <summary>The session, or null when it does not exist or has expired.</summary>
-    public Task<SessionInfo?> GetInfoAsync() => _grain.GetAsync();
+    public Task<SessionInfo?> GetInfoAsync() => ClusterCalls.Guard(() => _grain.GetAsync()).AsTask();
 
     /// <summary>Extends the session's life by its TTL; false when it no longer exists.</summary>
-    public Task<bool> TouchAsync() => _grain.TouchAsync();
+    public Task<bool> TouchAsync() => ClusterCalls.Guard(() => _grain.TouchAsync()).AsTask();
 
-    public Task DeleteAsync() => _grain.DeleteAsync();
+    public Task DeleteAsync() => ClusterCalls.Guard(() => _grain.DeleteAsync());
 
     public async Task<string> ExecuteRawAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         Unwrap(await ExecuteResponseAsync(command, argsJson, options, cancellationToken));
@@ -58,7 +58,7 @@ public sealed class DSPexSession
 
     /// <summary>Stores a program's spec in the session (a new revision if it exists) and returns its revision.</summary>
     public async Task<int> CreateProgramAsync(string programId, object spec) =>
-        (await _grain.CreateProgramAsync(programId, spec as string ?? JsonSerializer.Serialize(spec, _json), Options)).Revision;
+        (await ClusterCalls.Guard(() => _grain.CreateProgramAsync(programId, spec as string ?? JsonSerializer.Serialize(spec, _json), Options))).Revision;
 
     public async Task<string> ExecuteProgramRawAsync(string programId, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         Unwrap(await ExecuteProgramResponseAsync(programId, argsJson, options, cancellationToken));
@@ -72,22 +72,22 @@ public sealed class DSPexSession
         JsonSerializer.Deserialize<TResult>(await ExecuteProgramRawAsync(programId, Serialize(args), options, cancellationToken), _json)!;
 
     public async Task<IReadOnlyList<ProgramInfo>> ListProgramsAsync() =>
-        (await _grain.GetAsync())?.Programs ?? [];
+        (await ClusterCalls.Guard(() => _grain.GetAsync()))?.Programs ?? [];
 
-    public Task<bool> DeleteProgramAsync(string programId) => _grain.DeleteProgramAsync(programId);
+    public Task<bool> DeleteProgramAsync(string programId) => ClusterCalls.Guard(() => _grain.DeleteProgramAsync(programId)).AsTask();
 
     public async Task<T?> GetVariableAsync<T>(string name)
     {
-        using var variables = JsonDocument.Parse(await _grain.GetVariablesAsync());
+        using var variables = JsonDocument.Parse(await ClusterCalls.Guard(() => _grain.GetVariablesAsync()));
         return variables.RootElement.TryGetProperty(name, out var value) ? value.Deserialize<T>(_json) : default;
     }
 
     /// <summary>All variables as a JSON object.</summary>
-    public Task<string> GetVariablesJsonAsync() => _grain.GetVariablesAsync();
+    public Task<string> GetVariablesJsonAsync() => ClusterCalls.Guard(() => _grain.GetVariablesAsync()).AsTask();
 
-    public Task SetVariableAsync<T>(string name, T value) => _grain.SetVariableAsync(name, JsonSerializer.Serialize(value, _json), Options);
+    public Task SetVariableAsync<T>(string name, T value) => ClusterCalls.Guard(() => _grain.SetVariableAsync(name, JsonSerializer.Serialize(value, _json), Options));
 
-    public Task<bool> DeleteVariableAsync(string name) => _grain.DeleteVariableAsync(name);
+    public Task<bool> DeleteVariableAsync(string name) => ClusterCalls.Guard(() => _grain.DeleteVariableAsync(name)).AsTask();
 
     private string Serialize(object? args) => args as string ?? JsonSerializer.Serialize(args ?? new { }, _json);
 

@@ -24,6 +24,6 @@ public interface IRouterGrain : IGrainWithIntegerKey
 
     Task<ClusterStats> GetClusterStatsAsync();
 
-    /// <summary>Asks every active silo for these calls; each answer is the most advanced state any silo reports.</summary>
-    Task<CallState[]> GetCallStatesAsync(Guid[] callIds);
+    /// <summary>Asks every active silo for these calls (see <see cref="CallStatesReport"/>).</summary>
+    Task<CallStatesReport> GetCallStatesAsync(Guid[] callIds);
 }

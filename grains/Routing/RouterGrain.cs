@@ -4,6 +4,7 @@ using DSPex.Orleans.Grains;
 using DSPex.Orleans.Placement;
 using DSPex.Orleans.Pool;
 using Orleans.Concurrency;
+using Orleans.Runtime.Messaging;
 
 namespace DSPex.Orleans.Routing;
 
@@ -15,6 +16,9 @@ namespace DSPex.Orleans.Routing;
 [Reentrant]
 internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool pool, CallTracker calls) : Grain, IRouterGrain
 {
+    // Under the client's probe timeout, so a slow silo makes an answer inconclusive rather than failing the probe.
+    private static readonly TimeSpan CallStateProbeTimeout = TimeSpan.FromSeconds(5);
+
     public async ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken)
     {
         // Recorded on the gateway: the reply goes back through it, even when the request spills to another silo.
@@ -39,31 +43,36 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool poo
     public IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request) =>
         pool.StreamAsync(request with { Session = null, Program = null }, CancellationToken.None);
 
-    public async Task<CallState[]> GetCallStatesAsync(Guid[] callIds)
+    public async Task<CallStatesReport> GetCallStatesAsync(Guid[] callIds)
     {
         var answers = await Task.WhenAll(dispatcher.ActiveSilos().Select(async silo =>
         {
             try
             {
-                return await GrainFactory.GetGrain<IPoolGrain>(SiloKeys.ForSilo(silo)).GetCallStatesAsync(callIds)
-                    .WaitAsync(TimeSpan.FromSeconds(5));
+                return (States: await GrainFactory.GetGrain<IPoolGrain>(SiloKeys.ForSilo(silo)).GetCallStatesAsync(callIds)
+                    .WaitAsync(CallStateProbeTimeout), Answered: true);
             }
-            catch (Exception)
+            catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException)
             {
-                // A silo that cannot answer holds nothing the client can still receive.
-                return [];
+                // Unreachable: a gone silo holds nothing whose reply could still reach the client.
+                return (States: Array.Empty<CallState>(), Answered: true);
+            }
+            catch (TimeoutException)
+            {
+                // Slow or paused, not known gone: it may hold calls, so this answer cannot rule them out.
+                return (States: Array.Empty<CallState>(), Answered: false);
             }
         }));
         var merged = new CallState[callIds.Length];
-        foreach (var answer in answers.Where(a => a.Length == callIds.Length))
+        foreach (var answer in answers.Where(a => a.States.Length == callIds.Length))
         {
             for (var i = 0; i < merged.Length; i++)
             {
-                merged[i] = (CallState)Math.Max((int)merged[i], (int)answer[i]);
+                merged[i] = (CallState)Math.Max((int)merged[i], (int)answer.States[i]);
             }
         }
 
-        return merged;
+        return new CallStatesReport(merged, answers.All(a => a.Answered));
     }
 
     public async Task<ClusterStats> GetClusterStatsAsync()

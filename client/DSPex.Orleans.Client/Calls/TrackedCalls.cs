@@ -90,10 +90,10 @@ internal sealed class TrackedCalls(Func<IRouterGrain> router, CallLimits limits)
                 return;
             }
 
-            CallState[] states;
+            CallStatesReport report;
             try
             {
-                states = await router().GetCallStatesAsync([.. suspects.Select(c => c.Id)]).WaitAsync(ProbeTimeout);
+                report = await ClusterCalls.Guard(() => router().GetCallStatesAsync([.. suspects.Select(c => c.Id)]).WaitAsync(ProbeTimeout));
             }
             catch (Exception)
             {
@@ -105,7 +105,8 @@ internal sealed class TrackedCalls(Func<IRouterGrain> router, CallLimits limits)
             for (var i = 0; i < suspects.Count; i++)
             {
                 var call = suspects[i];
-                if (states[i] == CallState.Running)
+                var state = report.States[i];
+                if (state == CallState.Running || (state == CallState.Unknown && !report.Conclusive))
                 {
                     strikes.Remove(call.Id);
                     continue;
@@ -114,7 +115,7 @@ internal sealed class TrackedCalls(Func<IRouterGrain> router, CallLimits limits)
                 var count = strikes[call.Id] = strikes.GetValueOrDefault(call.Id) + 1;
                 if (count >= 2 && _calls.ContainsKey(call.Id))
                 {
-                    call.Lose(states[i] == CallState.Completed
+                    call.Lose(state == CallState.Completed
                         ? "the call finished, but the gateway silo carrying its reply was lost"
                         : "the gateway silo carrying the call was lost (no live silo holds it)");
                 }

@@ -48,6 +48,7 @@ public sealed class ProductionEndToEndTests(RedisServer redis, ITestOutputHelper
         // Load from several callers; every call either succeeds or fails with a typed error, and none hangs.
         using var stopLoad = new CancellationTokenSource();
         var outcomes = new System.Collections.Concurrent.ConcurrentBag<(long At, string Outcome)>();
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         var clock = Stopwatch.StartNew();
         var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
         {
@@ -62,6 +63,7 @@ public sealed class ProductionEndToEndTests(RedisServer redis, ITestOutputHelper
                 catch (DSPexException e)
                 {
                     outcome = e.Kind.ToString();
+                    failures.Add(e.Message);
                 }
 
                 outcomes.Add((clock.ElapsedMilliseconds, outcome));
@@ -94,9 +96,16 @@ public sealed class ProductionEndToEndTests(RedisServer redis, ITestOutputHelper
         var lastFailure = outcomes.Where(o => o.Outcome != "ok").Select(o => o.At).DefaultIfEmpty(killedAt).Max();
         output.WriteLine($"measured: SIGKILL -> last failed call: {lastFailure - killedAt} ms; outcomes: " +
             string.Join(", ", outcomes.GroupBy(o => o.Outcome).Select(g => $"{g.Key} {g.Count()}")));
+        foreach (var reason in failures.GroupBy(m => m.Length > 160 ? m[..160] : m).OrderByDescending(g => g.Count()))
+        {
+            output.WriteLine($"  failure x{reason.Count()}: {reason.Key}");
+        }
         Assert.All(outcomes, o => Assert.Contains(o.Outcome, new[] { "ok", "SiloUnavailable", "WorkerCrashed" }));
 
-        // A sweep on the survivor finds nothing of the dead silo left to kill (its workers ended themselves).
+        // Once membership has declared the killed silo dead, a sweep finds nothing of it left to kill (its
+        // workers ended themselves).
+        await Eventually.HoldsAsync(client.GetClusterStatsAsync, s => s.Pools.Count == 1 && s.Unreachable.Count == 0,
+            "membership has declared the killed silo dead", TimeSpan.FromMinutes(2));
         var sweep = await client.SweepAsync();
         Assert.All(sweep.Silos, r => Assert.Equal(0, r.Errors));
         Assert.All(doomedWorkers, pid => Assert.False(OsProcesses.IsAlive(pid)));

@@ -72,4 +72,31 @@ public sealed class LongCallTests(ShortResponseTimeoutCluster fixture) : IClassF
         var stats = await Eventually.HoldsAsync(fixture.Pool.GetStatsAsync, s => s.Busy == 0, "the abandoned call's worker free again");
         Assert.Equal(stats.Size, stats.Workers);
     }
+
+    [Fact]
+    public async Task A_gateway_loss_check_fails_no_call_a_live_silo_holds_even_one_queued_behind_another_in_its_session()
+    {
+        var client = new DSPexClient(fixture.Cluster.Client);
+        var session = client.Session($"queued-{Guid.NewGuid():N}");
+        await session.CreateAsync();
+        var sleep = new { seconds = 3 };
+        var calls = new List<Task<JsonElement>>
+        {
+            client.ExecuteAsync("sleep", sleep, GenerousDeadline),
+            client.ExecuteAsync("sleep", sleep, GenerousDeadline),
+            // A session runs its calls one at a time: the second waits in the session grain's queue.
+            session.ExecuteAsync<JsonElement>("sleep", sleep, GenerousDeadline),
+            session.ExecuteAsync<JsonElement>("sleep", sleep, GenerousDeadline),
+        };
+        await Eventually.HoldsAsync(fixture.Pool.GetStatsAsync, s => s.Busy == 2, "two workers busy, the other calls waiting");
+
+        // As if a gateway connection had closed: every call in flight is checked until it ends.
+        client.OnGatewayLost();
+        await client.WhenGatewayLossHandledAsync();
+
+        foreach (var call in calls)
+        {
+            Assert.False((await call).GetProperty("cancelled").GetBoolean());
+        }
+    }
 }
