@@ -99,4 +99,17 @@ public sealed class LongCallTests(ShortResponseTimeoutCluster fixture) : IClassF
             Assert.False((await call).GetProperty("cancelled").GetBoolean());
         }
     }
+
+    [Fact]
+    public async Task A_stream_whose_items_come_slower_than_the_orleans_response_timeout_delivers_them_all()
+    {
+        var client = new DSPexClient(fixture.Cluster.Client);
+        var items = new List<int>();
+        await foreach (var item in client.StreamAsync<JsonElement>("numbers", new { count = 2, pause = ShortResponseTimeoutCluster.ResponseTimeout.TotalSeconds * 2 }, GenerousDeadline))
+        {
+            items.Add(item.GetProperty("i").GetInt32());
+        }
+
+        Assert.Equal([0, 1], items);
+    }
 }

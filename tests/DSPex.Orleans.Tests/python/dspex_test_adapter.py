@@ -153,10 +153,15 @@ _produced = {}
 
 @command("numbers")
 def numbers(args):
-    """A generator command: yields {"i": 0..count-1}, counting what it produced under args['name']."""
+    """A generator command: yields {"i": 0..count-1}, counting what it produced under args['name'].
+
+    With args['pause'], it first sleeps that many seconds before each item (a slow producer).
+    """
     name = args.get("name", "default")
     _produced[name] = 0
     for i in range(int(args.get("count", 10))):
+        if args.get("pause"):
+            sleep({"seconds": args["pause"]})
         _produced[name] = i + 1
         yield {"i": i}
         if args.get("fail_at") == i:
