@@ -11,8 +11,9 @@ namespace DSPex.Orleans.Client;
 /// </summary>
 internal static class ClusterCalls
 {
-    private const int MaxAttempts = 4;
-    private static readonly TimeSpan RetryBackoff = TimeSpan.FromMilliseconds(100);
+    // 100, 200, 400, 800 ms apart: about 1.5 s for a stale route to a dead gateway or silo to clear.
+    private const int MaxAttempts = 5;
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
 
     public static async ValueTask<T> Guard<T>(Func<ValueTask<T>> call)
     {
@@ -26,7 +27,7 @@ internal static class ClusterCalls
             // then died, which may have run.
             catch (OrleansMessageRejectionException e) when (e is not global::Orleans.Runtime.SiloUnavailableException && attempt < MaxAttempts)
             {
-                await Task.Delay(RetryBackoff * attempt);
+                await Task.Delay(FirstRetryDelay * (1 << (attempt - 1)));
             }
             catch (Exception e) when (e is global::Orleans.Runtime.SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException or TimeoutException)
             {

@@ -6,7 +6,6 @@ using DSPex.Orleans.Routing;
 using DSPex.Orleans.Telemetry;
 using DSPex.Orleans.ProcessSafety;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DSPex.Orleans.Hosting;
 
@@ -32,7 +31,6 @@ public static class DSPexSiloBuilderExtensions
             return pool;
         });
         builder.Services.AddSingleton<PoolDispatcher>();
-        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CallTracker>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PoolLifecycle>();
         builder.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();

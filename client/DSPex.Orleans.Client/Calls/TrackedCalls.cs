@@ -13,7 +13,7 @@ internal sealed class TrackedCalls(Func<IRouterGrain> router, CallLimits limits)
 {
     /// <summary>
     /// A call must be unreported by every live silo twice, this far apart, before it is failed: a request still on
-    /// its way over a live connection, or a reply on its way back, is seen or delivered in between.
+    /// its way over a live connection is seen, or a reply on its way back delivered, in between.
     /// </summary>
     private static readonly TimeSpan ConfirmInterval = TimeSpan.FromMilliseconds(500);
 
@@ -115,9 +115,8 @@ internal sealed class TrackedCalls(Func<IRouterGrain> router, CallLimits limits)
                 var count = strikes[call.Id] = strikes.GetValueOrDefault(call.Id) + 1;
                 if (count >= 2 && _calls.ContainsKey(call.Id))
                 {
-                    call.Lose(state == CallState.Completed
-                        ? "the call finished, but the gateway silo carrying its reply was lost"
-                        : "the gateway silo carrying the call was lost (no live silo holds it)");
+                    // Not running anywhere, and still no reply after the confirm interval: its gateway is gone.
+                    call.Lose("the gateway silo carrying the call was lost (no live silo holds it)");
                 }
             }
 
