@@ -6,18 +6,23 @@ namespace DSPex.Orleans.Client;
 /// <summary>
 /// Every call the library makes to the cluster goes through here. A request Orleans rejected was never run by a
 /// grain (the runtime refuses a message before delivering it: a send to a dead silo, a stale route after a
-/// gateway died), so it is sent again, which routes it through a live gateway. Whatever transport failure is
-/// left becomes the library's typed <see cref="Errors.SiloUnavailableException"/>.
+/// gateway died, a placement that still reaches for a silo not yet declared dead), so it is sent again, with
+/// back-off, until the cluster has converged. Whatever transport failure is left becomes the library's typed
+/// <see cref="Errors.SiloUnavailableException"/>.
 /// </summary>
 internal static class ClusterCalls
 {
-    // 100, 200, 400, 800 ms apart: about 1.5 s for a stale route to a dead gateway or silo to clear.
-    private const int MaxAttempts = 5;
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    // Long enough for Orleans to declare a dead silo dead (about 15 s with its default probes), after which
+    // nothing routes to it; a caller's own CancellationToken still ends the wait at any time.
+    private static readonly TimeSpan ResendWindow = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FirstResendDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxResendDelay = TimeSpan.FromSeconds(2);
 
     public static async ValueTask<T> Guard<T>(Func<ValueTask<T>> call)
     {
-        for (var attempt = 1; ; attempt++)
+        var started = Environment.TickCount64;
+        var delay = FirstResendDelay;
+        while (true)
         {
             try
             {
@@ -25,9 +30,11 @@ internal static class ClusterCalls
             }
             // Not SiloUnavailableException: Orleans also raises it for a request that was delivered to a silo that
             // then died, which may have run.
-            catch (OrleansMessageRejectionException e) when (e is not global::Orleans.Runtime.SiloUnavailableException && attempt < MaxAttempts)
+            catch (OrleansMessageRejectionException e) when (e is not global::Orleans.Runtime.SiloUnavailableException
+                && TimeSpan.FromMilliseconds(Environment.TickCount64 - started) + delay < ResendWindow)
             {
-                await Task.Delay(FirstRetryDelay * (1 << (attempt - 1)));
+                await Task.Delay(delay);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxResendDelay.Ticks));
             }
             catch (Exception e) when (e is global::Orleans.Runtime.SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException or TimeoutException)
             {

@@ -53,9 +53,9 @@ public sealed class DSPexClient
 
     /// <summary>Runs a command and returns the full response (result, worker, pid) without throwing for Python or pool failures.</summary>
     public ValueTask<ExecuteResponse> ExecuteResponseAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
-        ClusterCalls.Guard(() => _calls.RunAsync(
+        new(_calls.ExecuteAsync(
             (callId, token) => Router().ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false, CallId: callId), token),
-            options?.Timeout, cancellationToken));
+            options, cancellationToken));
 
     /// <summary>Runs a command with arguments serialised by System.Text.Json and deserialises the result.</summary>
     public async Task<TResult> ExecuteAsync<TResult>(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)

@@ -48,10 +48,10 @@ public sealed class DSPexSession
 
     public Task<ExecuteResponse> ExecuteResponseAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         // Through the gateway's router, so a call whose gateway dies is noticed (see TrackedCalls).
-        ClusterCalls.Guard(() => _calls.RunAsync(
+        _calls.ExecuteAsync(
             (callId, token) => new ValueTask<ExecuteResponse>(_router().ExecuteInSessionAsync(
                 SessionId, new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false, CallId: callId), Options, token)),
-            options?.Timeout, cancellationToken)).AsTask();
+            options, cancellationToken);
 
     public async Task<TResult> ExecuteAsync<TResult>(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         JsonSerializer.Deserialize<TResult>(await ExecuteRawAsync(command, Serialize(args), options, cancellationToken), _json)!;
@@ -64,9 +64,9 @@ public sealed class DSPexSession
         Unwrap(await ExecuteProgramResponseAsync(programId, argsJson, options, cancellationToken));
 
     public Task<ExecuteResponse> ExecuteProgramResponseAsync(string programId, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
-        ClusterCalls.Guard(() => _calls.RunAsync(
+        _calls.ExecuteAsync(
             (callId, token) => new ValueTask<ExecuteResponse>(_router().ExecuteProgramAsync(SessionId, programId, argsJson, options?.Timeout, callId, Options, token)),
-            options?.Timeout, cancellationToken)).AsTask();
+            options, cancellationToken);
 
     public async Task<TResult> ExecuteProgramAsync<TResult>(string programId, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         JsonSerializer.Deserialize<TResult>(await ExecuteProgramRawAsync(programId, Serialize(args), options, cancellationToken), _json)!;

@@ -30,7 +30,23 @@ internal sealed class TrackedCalls(Func<IRouterGrain> router, CallLimits limits)
     /// <summary>Calls in flight (for tests and diagnostics).</summary>
     public int Count => _calls.Count;
 
-    public async ValueTask<T> RunAsync<T>(Func<Guid, CancellationToken, ValueTask<T>> call, TimeSpan? requestTimeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs an execute call: sent again if Orleans rejected it, bounded by its limit, failed at once if its gateway
+    /// dies. An idempotent call whose silo was lost runs once more, through a live gateway.
+    /// </summary>
+    public async Task<ExecuteResponse> ExecuteAsync(Func<Guid, CancellationToken, ValueTask<ExecuteResponse>> call, ExecuteOptions? options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ClusterCalls.Guard(() => RunAsync(call, options?.Timeout, cancellationToken));
+        }
+        catch (Errors.SiloUnavailableException) when (options is { Idempotent: true } && !cancellationToken.IsCancellationRequested)
+        {
+            return await ClusterCalls.Guard(() => RunAsync(call, options.Timeout, cancellationToken));
+        }
+    }
+
+    private async ValueTask<T> RunAsync<T>(Func<Guid, CancellationToken, ValueTask<T>> call, TimeSpan? requestTimeout, CancellationToken cancellationToken)
     {
         var limit = limits.For(requestTimeout);
         using var tracked = new TrackedCall(cancellationToken, limit);
