@@ -179,6 +179,7 @@ public sealed class LocalWorkerPool
         var slot = _slots[slotIndex];
         ProcessAttached?.Invoke(process);
         process.ExitedEvent += OnProcessExited;
+        var claimed = new List<(CapacityWaiter, WorkerLease)>();
         lock (_lock)
         {
             slot.Process = process;
@@ -190,8 +191,17 @@ public sealed class LocalWorkerPool
                 : Math.Max(1, (long)Math.Round(_options.RecycleAfterRequests * (1 + _options.RecycleJitter * (2 * Random.Shared.NextDouble() - 1))));
             for (var i = 0; i < Math.Max(1, _options.ConcurrencyPerWorker); i++)
             {
-                GiveCapacity(new WorkerLease(slot, process));
+                var lease = new WorkerLease(slot, process);
+                if (GiveCapacity(lease) is { } waiter)
+                {
+                    claimed.Add((waiter, lease));
+                }
             }
+        }
+
+        foreach (var (waiter, lease) in claimed)
+        {
+            Deliver(waiter, lease);
         }
 
         if (process.HasExited)
@@ -247,8 +257,8 @@ public sealed class LocalWorkerPool
     /// </summary>
     public async ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken)
     {
-        var (lease, failure) = await AcquireAsync(affinity, cancellationToken);
-        if (lease is not { } granted)
+        var (grant, failure) = await AcquireAsync(request, affinity, cancellationToken);
+        if (grant is not { } granted)
         {
             return failure!;
         }
@@ -265,8 +275,11 @@ public sealed class LocalWorkerPool
         return response;
     }
 
-    /// <summary>Takes one unit of a worker's capacity, queueing for it when none is free; a failure says why not.</summary>
-    private async ValueTask<(WorkerLease? Lease, ExecuteResponse? Failure)> AcquireAsync(WorkerAffinity? affinity, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes one unit of a worker's capacity, queueing for it when none is free; a failure says why not. A queued
+    /// <paramref name="request"/> may come back already sent to its worker (see <see cref="Deliver"/>).
+    /// </summary>
+    private async ValueTask<(CapacityGrant? Grant, ExecuteResponse? Failure)> AcquireAsync(ExecuteRequest? request, WorkerAffinity? affinity, CancellationToken cancellationToken)
     {
         WorkerLease lease;
         CapacityWaiter? waiter = null;
@@ -300,7 +313,7 @@ public sealed class LocalWorkerPool
                         return (null, Saturated());
                     }
 
-                    waiter = new CapacityWaiter();
+                    waiter = new CapacityWaiter(request);
                     waiter.Node = preferred.Waiters.AddLast(waiter);
                     waitLimit = affinity.Mode == AffinityMode.Hint ? _options.AffinityHintWait : _options.QueueTimeout;
                 }
@@ -312,18 +325,18 @@ public sealed class LocalWorkerPool
                     return (null, Saturated());
                 }
 
-                waiter = new CapacityWaiter();
+                waiter = new CapacityWaiter(request);
                 waiter.Node = _waiters.AddLast(waiter);
             }
         }
 
         if (waiter is null)
         {
-            return (lease, null);
+            return (new CapacityGrant(lease), null);
         }
 
         var queued = await WaitForCapacityAsync(waiter, waitLimit, cancellationToken);
-        if (queued.Lease is not null)
+        if (queued.Grant is not null)
         {
             return queued;
         }
@@ -332,7 +345,7 @@ public sealed class LocalWorkerPool
         // the request runs anywhere and the program is rebuilt there from its spec.
         var moveOn = waiter.WorkerGone
             || (affinity?.Mode == AffinityMode.Hint && queued.Failure!.Error!.Kind == DSPexErrorKind.QueueTimeout);
-        return moveOn ? await AcquireAsync(null, cancellationToken) : queued;
+        return moveOn ? await AcquireAsync(request, null, cancellationToken) : queued;
     }
 
     /// <summary>
@@ -341,8 +354,8 @@ public sealed class LocalWorkerPool
     /// </summary>
     public async IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var (acquired, failure) = await AcquireAsync(null, cancellationToken);
-        if (acquired is not { } lease)
+        var (acquired, failure) = await AcquireAsync(null, null, cancellationToken);
+        if (acquired is not { Lease: var lease })
         {
             yield return new StreamItem(null, failure!.Error);
             yield break;
@@ -350,7 +363,15 @@ public sealed class LocalWorkerPool
 
         var window = Math.Max(1, _options.StreamWindow);
         var items = Channel.CreateBounded<string>(new BoundedChannelOptions(window) { SingleReader = true, SingleWriter = true });
-        var finished = lease.Process.SendStream(request.Command, request.ArgsJson, request.Session, request.Program, window, items.Writer, out var id);
+        if (!lease.Process.TrySendStream(request.Command, request.ArgsJson, request.Session, request.Program, window, items.Writer,
+                reply => Release(lease, reply), out var finished, out var id))
+        {
+            var unsent = finished.Result;
+            Release(lease, unsent);
+            yield return new StreamItem(null, unsent.Error);
+            yield break;
+        }
+
         var completed = false;
         try
         {
@@ -370,7 +391,6 @@ public sealed class LocalWorkerPool
 
             var reply = await finished;
             completed = true;
-            Release(lease, reply);
             if (reply.Error is { } error)
             {
                 yield return new StreamItem(null, error);
@@ -406,17 +426,17 @@ public sealed class LocalWorkerPool
         return null;
     }
 
-    private async ValueTask<(WorkerLease? Lease, ExecuteResponse? Failure)> WaitForCapacityAsync(
+    private async ValueTask<(CapacityGrant? Grant, ExecuteResponse? Failure)> WaitForCapacityAsync(
         CapacityWaiter waiter, TimeSpan waitLimit, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(waitLimit);
         await using (timeout.Token.UnsafeRegister(static state => ((CapacityWaiter)state!).Abandon(), waiter))
         {
-            var lease = await waiter.Completion.Task;
-            if (lease is not null)
+            var grant = await waiter.Completion.Task;
+            if (grant is not null)
             {
-                return (lease, null);
+                return (grant, null);
             }
         }
 
@@ -446,25 +466,39 @@ public sealed class LocalWorkerPool
             $"no worker on {Silo} became free within the queue timeout of {waitLimit.TotalMilliseconds:0} ms"));
     }
 
-    private async ValueTask<ExecuteResponse> RunAsync(WorkerLease lease, ExecuteRequest request, CancellationToken cancellationToken)
+    private async ValueTask<ExecuteResponse> RunAsync(CapacityGrant grant, ExecuteRequest request, CancellationToken cancellationToken)
     {
-        var (slot, process) = lease;
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var (slot, process) = grant.Lease;
         using var activity = DSPexActivities.Source.StartActivity("dspex.worker");
         activity?.SetTag("dspex.command", request.Command);
         activity?.SetTag("dspex.worker", slot.WorkerId);
         activity?.SetTag("dspex.pid", process.Pid);
-        var response = await SendAndAwaitAsync(lease, request, cancellationToken);
+        var call = grant.Sent ?? Send(grant.Lease, request);
+        var response = await AwaitReplyAsync(grant.Lease, call, request, cancellationToken);
         activity?.SetTag("dspex.outcome", response.Error?.Kind.ToString() ?? "ok");
-        Metrics?.RecordRequest(request.Command, response.Error?.Kind, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        Metrics?.RecordRequest(request.Command, response.Error?.Kind, System.Diagnostics.Stopwatch.GetElapsedTime(call.StartedAt));
         return response;
     }
 
-    private async ValueTask<ExecuteResponse> SendAndAwaitAsync(WorkerLease lease, ExecuteRequest request, CancellationToken cancellationToken)
+    /// <summary>Writes a call to the lease's worker; its reply frees the lease on the reader thread (see <see cref="Release"/>).</summary>
+    private SentCall Send(WorkerLease lease, ExecuteRequest request)
+    {
+        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        var sent = lease.Process.TrySend(request.Command, request.ArgsJson, request.Session, request.Program,
+            reply => Release(lease, reply), out var finished, out var id);
+        return new SentCall(finished, id, sent, startedAt);
+    }
+
+    private async ValueTask<ExecuteResponse> AwaitReplyAsync(WorkerLease lease, SentCall call, ExecuteRequest request, CancellationToken cancellationToken)
     {
         var (slot, process) = lease;
-        var finished = process.Send(request.Command, request.ArgsJson, request.Session, request.Program, out var id);
-        if (!finished.IsCompleted)
+        var finished = call.Finished;
+        if (!call.Sent)
+        {
+            // It never reached the worker, so no reply will come to free the lease.
+            Release(lease, finished.Result);
+        }
+        else if (!finished.IsCompleted)
         {
             var deadline = request.Timeout ?? _options.RequestTimeout;
             try
@@ -473,20 +507,19 @@ public sealed class LocalWorkerPool
             }
             catch (TimeoutException)
             {
-                Abandon(lease, id, finished);
+                Abandon(lease, call.Id, finished);
                 return ExecuteResponse.Failure(DSPexErrorKind.DeadlineExceeded,
                     $"command '{request.Command}' did not finish within its deadline of {deadline.TotalMilliseconds:0} ms", slot.WorkerId, process.Pid);
             }
             catch (OperationCanceledException)
             {
-                Abandon(lease, id, finished);
+                Abandon(lease, call.Id, finished);
                 return ExecuteResponse.Failure(DSPexErrorKind.Cancelled,
                     $"command '{request.Command}' was cancelled by the caller", slot.WorkerId, process.Pid);
             }
         }
 
         var reply = finished.Result;
-        Release(lease, reply);
         if (!reply.Delivered && !_stopping)
         {
             // The worker died before the request reached it (its exit not yet seen): run it on another worker.
@@ -500,15 +533,16 @@ public sealed class LocalWorkerPool
 
     /// <summary>
     /// The caller has its answer, but Python may still be running the request: its capacity stays taken until
-    /// Python stops. Past the grace period the worker is killed (and replaced), so nothing stays busy forever.
+    /// Python stops (its reply frees it). Past the grace period the worker is killed (and replaced), so nothing
+    /// stays busy forever.
     /// </summary>
     private void Abandon(WorkerLease lease, long id, Task<BridgeReply> finished)
     {
         lease.Process.Cancel(id);
-        _ = ReleaseWhenStoppedAsync(lease, finished);
+        _ = KillUnlessStoppedAsync(lease, finished);
     }
 
-    private async Task ReleaseWhenStoppedAsync(WorkerLease lease, Task<BridgeReply> finished)
+    private async Task KillUnlessStoppedAsync(WorkerLease lease, Task<BridgeReply> finished)
     {
         try
         {
@@ -521,16 +555,20 @@ public sealed class LocalWorkerPool
                 lease.Slot.WorkerId, lease.Process.Pid, _options.CancelGracePeriod.TotalMilliseconds);
             lease.Process.Kill();
         }
-
-        Release(lease, await finished);
     }
 
+    /// <summary>
+    /// Frees a lease once its call is over. It runs on the worker's reader thread as the reply arrives (or on the
+    /// thread that sees the process exit), so a queued request reaches the freed worker without waiting for the
+    /// finished caller's continuation to be scheduled; only for a call that was never sent does its holder call it.
+    /// </summary>
     private void Release(WorkerLease lease, BridgeReply reply)
     {
         var (slot, process) = lease;
         Interlocked.Increment(ref slot.Served);
         Interlocked.Increment(ref reply.Error is null ? ref _served : ref _errors);
         var recycleNow = false;
+        CapacityWaiter? next = null;
         lock (_lock)
         {
             slot.InFlight--;
@@ -553,9 +591,14 @@ public sealed class LocalWorkerPool
                 }
                 else
                 {
-                    GiveCapacity(lease);
+                    next = GiveCapacity(lease);
                 }
             }
+        }
+
+        if (next is not null)
+        {
+            Deliver(next, lease);
         }
 
         if (recycleNow)
@@ -729,30 +772,46 @@ public sealed class LocalWorkerPool
         return found;
     }
 
-    /// <summary>Freed capacity goes first to requests waiting for this very worker, then to the general queue.</summary>
-    private void GiveCapacity(WorkerLease lease)
+    /// <summary>
+    /// Freed capacity goes first to requests waiting for this very worker, then to the general queue. Runs under
+    /// _lock; a waiter it returns is claimed, and the caller completes it with <see cref="Deliver"/> outside the lock.
+    /// </summary>
+    private CapacityWaiter? GiveCapacity(WorkerLease lease)
     {
-        if (Grant(lease.Slot.Waiters, lease) || Grant(_waiters, lease))
+        if ((Claim(lease.Slot.Waiters) ?? Claim(_waiters)) is { } waiter)
         {
-            return;
+            lease.Slot.InFlight++;
+            return waiter;
         }
 
         _free.Enqueue(lease);
+        return null;
     }
 
-    private static bool Grant(LinkedList<CapacityWaiter> waiters, WorkerLease lease)
+    private static CapacityWaiter? Claim(LinkedList<CapacityWaiter> waiters)
     {
         while (waiters.First is { } first)
         {
             waiters.RemoveFirst();
-            if (first.Value.Completion.TrySetResult(lease))
+            if (first.Value.TryClaim())
             {
-                lease.Slot.InFlight++;
-                return true;
+                return first.Value;
             }
         }
 
-        return false;
+        return null;
+    }
+
+    /// <summary>
+    /// Completes a claimed waiter. Its call is written to the worker here, by the thread that freed it (usually the
+    /// worker's reader thread), so Python gets its next request at once instead of idling through the waiter's
+    /// thread-pool and grain-scheduler hops. Only with one request per worker: the reader thread then has no other
+    /// reply of that worker to read, so it cannot block on a full pipe while Python blocks writing to it.
+    /// </summary>
+    private void Deliver(CapacityWaiter waiter, WorkerLease lease)
+    {
+        var sent = waiter.Request is { } request && _options.ConcurrencyPerWorker <= 1 ? Send(lease, request) : (SentCall?)null;
+        waiter.Grant(new CapacityGrant(lease, sent));
     }
 
     public PoolStats GetStats()
@@ -812,7 +871,7 @@ public sealed class LocalWorkerPool
 
         foreach (var waiter in waiting)
         {
-            waiter.Completion.TrySetResult(null);
+            waiter.Abandon();
         }
 
         await Task.WhenAll(processes.Select(p => p.StopAsync(_options.StopGracePeriod)));

@@ -22,7 +22,7 @@ public sealed class PythonProcess : IAsyncDisposable
     private readonly Stream _stdout;
     private readonly BridgeFrameWriter _writer;
     private readonly object _writeLock = new();
-    private readonly Dictionary<long, TaskCompletionSource<BridgeReply>> _pending = [];
+    private readonly Dictionary<long, PendingCall> _pending = [];
     private readonly Dictionary<long, ChannelWriter<string>> _streams = [];
     private readonly TaskCompletionSource<BridgeFrame> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -165,7 +165,9 @@ public sealed class PythonProcess : IAsyncDisposable
             }
         };
         _process.BeginErrorReadLine();
-        new Thread(ReadLoop) { IsBackground = true, Name = $"dspex-reader-{Pid}" }.Start();
+        // Reply hooks run pool code (and grain calls) on this thread: it must not carry the async-local state
+        // (trace activity, log scopes, request context) of whichever call happened to start the process.
+        new Thread(ReadLoop) { IsBackground = true, Name = $"dspex-reader-{Pid}" }.UnsafeStart();
     }
 
     /// <summary>
@@ -186,17 +188,38 @@ public sealed class PythonProcess : IAsyncDisposable
     public Task<BridgeReply> SendStream(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int window, ChannelWriter<string> items, out long id) =>
         Send(command, argsJson, session, program, window, items, out id);
 
+    /// <summary>
+    /// Sends a call as <see cref="Send(string, string, SessionCallContext?, ProgramCall?, out long)"/> does, and also
+    /// hands its reply to <paramref name="onReply"/> on the thread that receives it (the reader thread, or the one
+    /// that sees the process exit) before <paramref name="finished"/> completes, so an owner can reuse the worker
+    /// without waiting for the caller's continuation. Returns false when the call was not sent: then
+    /// <paramref name="finished"/> already holds why and <paramref name="onReply"/> is never called.
+    /// </summary>
+    public bool TrySend(string command, string argsJson, SessionCallContext? session, ProgramCall? program, Action<BridgeReply> onReply, out Task<BridgeReply> finished, out long id) =>
+        TrySend(command, argsJson, session, program, null, null, onReply, out finished, out id);
+
+    /// <summary>The stream form of <see cref="TrySend"/>; see <see cref="SendStream"/>.</summary>
+    public bool TrySendStream(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int window, ChannelWriter<string> items, Action<BridgeReply> onReply, out Task<BridgeReply> finished, out long id) =>
+        TrySend(command, argsJson, session, program, window, items, onReply, out finished, out id);
+
     public void GrantCredit(long id, int count) => SendControl(id, "credit"u8, count);
 
     private Task<BridgeReply> Send(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int? window, ChannelWriter<string>? items, out long id)
     {
+        TrySend(command, argsJson, session, program, window, items, null, out var finished, out id);
+        return finished;
+    }
+
+    private bool TrySend(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int? window, ChannelWriter<string>? items, Action<BridgeReply>? onReply, out Task<BridgeReply> finished, out long id)
+    {
         id = Interlocked.Increment(ref _nextId);
-        var completion = new TaskCompletionSource<BridgeReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var completion = new PendingCall(onReply);
         lock (_writeLock)
         {
             if (_exitReason is { } reason)
             {
-                return Task.FromResult(BridgeReply.Fail(DSPexErrorKind.WorkerCrashed, reason) with { Delivered = false });
+                finished = Task.FromResult(BridgeReply.Fail(DSPexErrorKind.WorkerCrashed, reason) with { Delivered = false });
+                return false;
             }
 
             ReadOnlyMemory<byte> frame;
@@ -206,11 +229,13 @@ public sealed class PythonProcess : IAsyncDisposable
             }
             catch (JsonException e)
             {
-                return Task.FromResult(BridgeReply.Fail(DSPexErrorKind.InvalidArguments, $"args are not valid JSON: {e.Message}"));
+                finished = Task.FromResult(BridgeReply.Fail(DSPexErrorKind.InvalidArguments, $"args are not valid JSON: {e.Message}"));
+                return false;
             }
             catch (FrameTooLargeException e)
             {
-                return Task.FromResult(BridgeReply.Fail(DSPexErrorKind.FrameTooLarge, e.Message));
+                finished = Task.FromResult(BridgeReply.Fail(DSPexErrorKind.FrameTooLarge, e.Message));
+                return false;
             }
 
             lock (_pending)
@@ -236,13 +261,15 @@ public sealed class PythonProcess : IAsyncDisposable
                 }
 
                 items?.TryComplete();
-                return Task.FromResult(new BridgeReply(null,
+                finished = Task.FromResult(new BridgeReply(null,
                     new ExecuteError(DSPexErrorKind.WorkerCrashed, $"Python worker {WorkerId} (pid {Pid}) is gone ({e.Message}); the request was not delivered"),
                     Delivered: false));
+                return false;
             }
         }
 
-        return completion.Task;
+        finished = completion.Task;
+        return true;
     }
 
     /// <summary>Asks Python to stop a request (commands check dspex.cancelled()).</summary>
@@ -339,7 +366,7 @@ public sealed class PythonProcess : IAsyncDisposable
                 break;
             case BridgeFrameType.Result:
             case BridgeFrameType.Error:
-                TaskCompletionSource<BridgeReply>? completion;
+                PendingCall? completion;
                 lock (_pending)
                 {
                     _pending.Remove(frame.Id, out completion);
@@ -347,7 +374,7 @@ public sealed class PythonProcess : IAsyncDisposable
                 }
 
                 stream?.TryComplete();
-                completion?.TrySetResult(new BridgeReply(frame.ResultJson, frame.Error, frame.SessionJson));
+                completion?.Complete(new BridgeReply(frame.ResultJson, frame.Error, frame.SessionJson), _logger);
                 break;
             case BridgeFrameType.Ready:
                 _ready.TrySetResult(frame);
@@ -388,7 +415,7 @@ public sealed class PythonProcess : IAsyncDisposable
             NativeSignals.SendToGroup(ProcessGroupId, NativeSignals.SIGKILL);
         }
 
-        KeyValuePair<long, TaskCompletionSource<BridgeReply>>[] orphaned;
+        KeyValuePair<long, PendingCall>[] orphaned;
         ChannelWriter<string>[] streams;
         lock (_pending)
         {
@@ -405,7 +432,7 @@ public sealed class PythonProcess : IAsyncDisposable
 
         foreach (var (_, completion) in orphaned)
         {
-            completion.TrySetResult(BridgeReply.Fail(_exitKind, reason));
+            completion.Complete(BridgeReply.Fail(_exitKind, reason), _logger);
         }
 
         _ready.TrySetException(new WorkerStartException(reason));

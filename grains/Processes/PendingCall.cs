@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace DSPex.Orleans.Processes;
+
+/// <summary>
+/// A request sent to Python and waiting for its reply. An owner that must act the moment the reply arrives (a
+/// pool freeing the worker for the next request) passes a hook, which runs on the thread that completes the
+/// call before the caller's continuation is scheduled.
+/// </summary>
+internal sealed class PendingCall(Action<BridgeReply>? onReply)
+    : TaskCompletionSource<BridgeReply>(TaskCreationOptions.RunContinuationsAsynchronously)
+{
+    public void Complete(BridgeReply reply, ILogger logger)
+    {
+        try
+        {
+            onReply?.Invoke(reply);
+        }
+        catch (Exception e)
+        {
+            // The hook runs on the reader thread: an exception escaping it would end the silo process.
+            logger.LogError(e, "A reply hook failed");
+        }
+
+        TrySetResult(reply);
+    }
+}
