@@ -45,52 +45,45 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool poo
 
     public async Task<CallStatesReport> GetCallStatesAsync(Guid[] callIds)
     {
-        var answers = await Task.WhenAll(dispatcher.ActiveSilos().Select(async silo =>
-        {
-            try
-            {
-                return (States: await GrainFactory.GetGrain<IPoolGrain>(SiloKeys.ForSilo(silo)).GetCallStatesAsync(callIds)
-                    .WaitAsync(CallStateProbeTimeout), Answered: true);
-            }
-            catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException)
-            {
-                // Unreachable: a gone silo holds nothing whose reply could still reach the client.
-                return (States: Array.Empty<CallState>(), Answered: true);
-            }
-            catch (TimeoutException)
-            {
-                // Slow or paused, not known gone: it may hold calls, so this answer cannot rule them out.
-                return (States: Array.Empty<CallState>(), Answered: false);
-            }
-        }));
+        var answers = await AskEveryPoolAsync(pool => pool.GetCallStatesAsync(callIds), CallStateProbeTimeout);
         var merged = new CallState[callIds.Length];
-        foreach (var answer in answers.Where(a => a.States.Length == callIds.Length))
+        foreach (var states in answers.Select(a => a.Value).OfType<CallState[]>().Where(s => s.Length == callIds.Length))
         {
             for (var i = 0; i < merged.Length; i++)
             {
-                merged[i] = (CallState)Math.Max((int)merged[i], (int)answer.States[i]);
+                merged[i] = (CallState)Math.Max((int)merged[i], (int)states[i]);
             }
         }
 
-        return new CallStatesReport(merged, answers.All(a => a.Answered));
+        // An unreachable silo is gone and holds nothing whose reply could still reach the client; one that is slow
+        // or paused (not known gone) may hold calls, so its silence leaves the answer inconclusive.
+        var conclusive = answers.All(a => a.Failure is null or SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException);
+        return new CallStatesReport(merged, conclusive);
     }
 
     public async Task<ClusterStats> GetClusterStatsAsync()
     {
-        var answers = await Task.WhenAll(dispatcher.ActiveSilos().Select(async silo =>
+        var answers = await AskEveryPoolAsync(pool => pool.GetStatsAsync(), TimeSpan.FromSeconds(10));
+        return new ClusterStats(
+            [.. answers.Select(a => a.Value).OfType<PoolStats>()],
+            [.. answers.Where(a => a.Value is null).Select(a => SiloKeys.ForSilo(a.Silo))]);
+    }
+
+    /// <summary>Asks the pool of every active silo at once; a silo that fails or times out answers with its exception.</summary>
+    private Task<SiloAnswer<T>[]> AskEveryPoolAsync<T>(Func<IPoolGrain, Task<T>> ask, TimeSpan timeout)
+        where T : class =>
+        Task.WhenAll(dispatcher.ActiveSilos().Select(async silo =>
         {
             try
             {
-                return (silo, stats: await GrainFactory.GetGrain<IPoolGrain>(SiloKeys.ForSilo(silo)).GetStatsAsync()
-                    .WaitAsync(TimeSpan.FromSeconds(10)));
+                return new SiloAnswer<T>(silo, await ask(GrainFactory.GetGrain<IPoolGrain>(SiloKeys.ForSilo(silo))).WaitAsync(timeout), null);
             }
-            catch (Exception)
+            catch (Exception e)
             {
-                return (silo, stats: (PoolStats?)null);
+                return new SiloAnswer<T>(silo, null, e);
             }
         }));
-        return new ClusterStats(
-            [.. answers.Where(a => a.stats is not null).Select(a => a.stats!)],
-            [.. answers.Where(a => a.stats is null).Select(a => SiloKeys.ForSilo(a.silo))]);
-    }
+
+    private readonly record struct SiloAnswer<T>(SiloAddress Silo, T? Value, Exception? Failure)
+        where T : class;
 }

@@ -1,3 +1,5 @@
+using DSPex.Orleans.Grains;
+using DSPex.Orleans.Placement;
 using Orleans.TestingHost;
 
 namespace DSPex.Orleans.Tests.Infrastructure;
@@ -46,6 +48,13 @@ public static class TestClusters
         await cluster.DeployAsync();
         return cluster;
     }
+
+    /// <summary>The pool grain of one silo of the cluster.</summary>
+    public static IPoolGrain PoolOf(this TestCluster cluster, SiloAddress silo) =>
+        cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(silo));
+
+    /// <summary>The pool grain of the cluster's primary silo.</summary>
+    public static IPoolGrain PrimaryPool(this TestCluster cluster) => cluster.PoolOf(cluster.Primary!.SiloAddress);
 
     /// <summary>Stops every silo (so their Python workers end) and releases the cluster.</summary>
     public static async Task StopAndDisposeAsync(this TestCluster cluster)

@@ -2,7 +2,6 @@ using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
-using DSPex.Orleans.Placement;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
 
@@ -17,7 +16,7 @@ public sealed class ChaosTests
         try
         {
             var client = new DSPexClient(cluster.Client);
-            var pool = cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(cluster.Primary!.SiloAddress));
+            var pool = cluster.PrimaryPool();
             using var loadDone = new CancellationTokenSource();
 
             var callers = Enumerable.Range(0, 6).Select(async _ =>

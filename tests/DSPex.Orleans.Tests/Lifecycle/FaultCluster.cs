@@ -1,7 +1,6 @@
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
-using DSPex.Orleans.Placement;
 using DSPex.Orleans.Tests.Infrastructure;
 using Orleans.TestingHost;
 
@@ -31,7 +30,7 @@ public sealed class FaultCluster : IAsyncLifetime
             ["CancelGracePeriod"] = "00:00:00.500",
         });
         Client = new DSPexClient(Cluster.Client);
-        Pool = Cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(Cluster.Primary!.SiloAddress));
+        Pool = Cluster.PrimaryPool();
     }
 
     public async Task DisposeAsync()

@@ -1,6 +1,5 @@
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
-using DSPex.Orleans.Placement;
 using DSPex.Orleans.Tests.Infrastructure;
 using Orleans.TestingHost;
 
@@ -22,7 +21,7 @@ public sealed class RecyclingTests : IAsyncLifetime
             ["MaxWorkerResidentBytes"] = (150L * 1024 * 1024).ToString(),
             ["HeartbeatInterval"] = "00:00:00.100",
         });
-        _pool = _cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(_cluster.Primary!.SiloAddress));
+        _pool = _cluster.PrimaryPool();
     }
 
     public async Task DisposeAsync()

@@ -3,7 +3,6 @@ using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
-using DSPex.Orleans.Placement;
 using DSPex.Orleans.Tests.Infrastructure;
 using Orleans.TestingHost;
 
@@ -29,7 +28,7 @@ public sealed class StreamingTests : IAsyncLifetime
             ["StreamWindow"] = Window.ToString(),
         });
         _client = new DSPexClient(_cluster.Client);
-        _pool = _cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(_cluster.Primary!.SiloAddress));
+        _pool = _cluster.PrimaryPool();
     }
 
     public async Task DisposeAsync()

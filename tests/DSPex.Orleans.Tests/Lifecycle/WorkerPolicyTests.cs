@@ -2,7 +2,6 @@ using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
-using DSPex.Orleans.Placement;
 using DSPex.Orleans.Tests.Infrastructure;
 using Orleans.TestingHost;
 
@@ -18,7 +17,7 @@ public sealed class WorkerPolicyTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _cluster = await TestClusters.StartAsync(1, new Dictionary<string, string> { ["Size"] = "2", ["ConcurrencyPerWorker"] = "2" });
-        _pool = _cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(_cluster.Primary!.SiloAddress));
+        _pool = _cluster.PrimaryPool();
         _client = new DSPexClient(_cluster.Client);
     }
 

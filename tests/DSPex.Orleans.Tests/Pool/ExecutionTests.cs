@@ -36,7 +36,7 @@ public sealed class ExecutionTests(TwoSiloClusterFixture fixture)
     {
         foreach (var silo in fixture.Cluster.GetActiveSilos())
         {
-            var pool = fixture.Cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(silo.SiloAddress));
+            var pool = fixture.Cluster.PoolOf(silo.SiloAddress);
             var response = await pool.ExecuteAsync(new ExecuteRequest("pid", "{}"));
             Assert.True(response.IsSuccess, response.Error?.Message);
             Assert.StartsWith(SiloKeys.ForSilo(silo.SiloAddress), response.WorkerId);

@@ -2,7 +2,6 @@ using System.Text.Json;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Calls;
 using DSPex.Orleans.Grains;
-using DSPex.Orleans.Placement;
 using DSPex.Orleans.Tests.Infrastructure;
 using Orleans.TestingHost;
 
@@ -20,7 +19,7 @@ public sealed class ShortResponseTimeoutCluster : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Cluster = await TestClusters.StartAsync(1, responseTimeout: ResponseTimeout);
-        Pool = Cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(Cluster.Primary!.SiloAddress));
+        Pool = Cluster.PrimaryPool();
     }
 
     public async Task DisposeAsync() => await Cluster.StopAndDisposeAsync();

@@ -1,7 +1,6 @@
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
-using DSPex.Orleans.Placement;
 using DSPex.Orleans.Tests.Infrastructure;
 using Orleans.TestingHost;
 
@@ -24,7 +23,7 @@ public sealed class QueueTests : IAsyncLifetime
             ["CancelGracePeriod"] = "00:00:00.500",
             ["SpillToOtherSilos"] = "false",
         });
-        _pool = _cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(_cluster.Primary!.SiloAddress));
+        _pool = _cluster.PrimaryPool();
         _client = new DSPexClient(_cluster.Client);
     }
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
-using DSPex.Orleans.Placement;
 using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.Pool;
@@ -15,7 +14,7 @@ public sealed class SiloStopTests
         try
         {
             var leaving = cluster.SecondarySilos[0];
-            var pool = cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(leaving.SiloAddress));
+            var pool = cluster.PoolOf(leaving.SiloAddress);
             var workerPids = (await pool.GetStatsAsync()).WorkerDetails.Select(w => w.Pid).ToList();
             var spawned = await pool.ExecuteAsync(new ExecuteRequest("spawn_child", "{}"));
             var grandchild = JsonSerializer.Deserialize<int>(spawned.ResultJson!);

@@ -25,7 +25,7 @@ public sealed class SpillTests : IAsyncLifetime
     {
         var primary = _cluster.Primary!.SiloAddress;
         var secondary = _cluster.SecondarySilos[0].SiloAddress;
-        var primaryPool = _cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(primary));
+        var primaryPool = _cluster.PoolOf(primary);
         using var hold = new CancellationTokenSource();
         var holder = primaryPool.ExecuteAsync(new ExecuteRequest("sleep", """{"seconds":60}"""), hold.Token).AsTask();
         await Eventually.HoldsAsync(primaryPool.GetStatsAsync, s => s.Busy == 1, "primary's worker busy");
@@ -48,7 +48,7 @@ public sealed class SpillTests : IAsyncLifetime
         var holders = new List<Task<ExecuteResponse>>();
         foreach (var silo in _cluster.GetActiveSilos())
         {
-            var pool = _cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(silo.SiloAddress));
+            var pool = _cluster.PoolOf(silo.SiloAddress);
             holders.Add(pool.ExecuteAsync(new ExecuteRequest("sleep", """{"seconds":60}"""), hold.Token).AsTask());
             await Eventually.HoldsAsync(pool.GetStatsAsync, s => s.Busy == 1, "worker busy");
         }

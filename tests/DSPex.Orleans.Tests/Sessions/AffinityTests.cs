@@ -3,7 +3,6 @@ using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
-using DSPex.Orleans.Placement;
 using DSPex.Orleans.Tests.Infrastructure;
 using Orleans.TestingHost;
 
@@ -22,7 +21,7 @@ public sealed class AffinityTests(RedisServer redis) : IClassFixture<RedisServer
             pool: new Dictionary<string, string> { ["QueueTimeout"] = "00:00:30", ["AffinityHintWait"] = "00:00:00.200" },
             sessions: new Dictionary<string, string> { ["RedisConnectionString"] = redis.ConnectionString });
         _client = new DSPexClient(_cluster.Client);
-        _pool = _cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(_cluster.Primary!.SiloAddress));
+        _pool = _cluster.PrimaryPool();
     }
 
     public async Task DisposeAsync()
