@@ -33,7 +33,7 @@ public sealed class DSPexSession
     public SessionOptions Options { get; }
 
     /// <summary>Creates the session if it does not exist (idempotent) and returns it.</summary>
-    public Task<SessionInfo> CreateAsync() => ClusterCalls.Guard(() => _grain.CreateAsync(Options)).AsTask();
+    public Task<SessionInfo> CreateAsync() => RefusableAsync(() => _grain.CreateAsync(Options));
 
     /// <summary>The session, or null when it does not exist or has expired.</summary>
     public Task<SessionInfo?> GetInfoAsync() => ClusterCalls.Guard(() => _grain.GetAsync()).AsTask();
@@ -58,7 +58,7 @@ public sealed class DSPexSession
 
     /// <summary>Stores a program's spec in the session (a new revision if it exists) and returns its revision.</summary>
     public async Task<int> CreateProgramAsync(string programId, object spec) =>
-        (await ClusterCalls.Guard(() => _grain.CreateProgramAsync(programId, spec as string ?? JsonSerializer.Serialize(spec, _json), Options))).Revision;
+        (await RefusableAsync(() => _grain.CreateProgramAsync(programId, spec as string ?? JsonSerializer.Serialize(spec, _json), Options))).Revision;
 
     public async Task<string> ExecuteProgramRawAsync(string programId, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         Unwrap(await ExecuteProgramResponseAsync(programId, argsJson, options, cancellationToken));
@@ -85,11 +85,29 @@ public sealed class DSPexSession
     /// <summary>All variables as a JSON object.</summary>
     public Task<string> GetVariablesJsonAsync() => ClusterCalls.Guard(() => _grain.GetVariablesAsync()).AsTask();
 
-    public Task SetVariableAsync<T>(string name, T value) => ClusterCalls.Guard(() => _grain.SetVariableAsync(name, JsonSerializer.Serialize(value, _json), Options));
+    public Task SetVariableAsync<T>(string name, T value) =>
+        RefusableAsync(async () =>
+        {
+            await _grain.SetVariableAsync(name, JsonSerializer.Serialize(value, _json), Options);
+            return true;
+        });
 
     public Task<bool> DeleteVariableAsync(string name) => ClusterCalls.Guard(() => _grain.DeleteVariableAsync(name)).AsTask();
 
     private string Serialize(object? args) => args as string ?? JsonSerializer.Serialize(args ?? new { }, _json);
+
+    /// <summary>A call the session may refuse (bad input, a session limit): the refusal becomes its typed exception.</summary>
+    private static async Task<T> RefusableAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await ClusterCalls.Guard(call);
+        }
+        catch (DSPexRequestException e)
+        {
+            throw DSPexException.From(e.ToError(), null);
+        }
+    }
 
     private static string Unwrap(ExecuteResponse response) =>
         response.Error is { } error ? throw DSPexException.From(error, response.WorkerId) : response.ResultJson!;

@@ -23,4 +23,7 @@ public enum DSPexErrorKind
     SessionNotFound,
     ProgramNotFound,
     Internal,
+
+    /// <summary>A session would exceed a configured limit (its size, variables, programs, TTL or metadata); nothing was changed.</summary>
+    SessionLimitExceeded,
 }

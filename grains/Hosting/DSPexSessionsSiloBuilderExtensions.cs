@@ -2,6 +2,7 @@ using DSPex.Orleans.Sessions;
 using DSPex.Orleans.Sessions.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using StackExchange.Redis;
@@ -22,8 +23,14 @@ public static class DSPexSessionsSiloBuilderExtensions
             options.Configure(configure);
         }
 
+        options.ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DSPexSessionOptions>, DSPexSessionOptionsValidator>());
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(new SessionClock(TimeProvider.System));
         var resolved = ResolveOptions(builder, configure);
+
+        // No timer keeps a session in memory: an idle one is collected after this age and read back from storage.
+        builder.Configure<GrainCollectionOptions>(o => o.ClassSpecificCollectionAge[typeof(SessionGrain).FullName!] = resolved.IdleDeactivationAge);
         if (string.IsNullOrEmpty(resolved.RedisConnectionString))
         {
             builder.AddMemoryGrainStorage(DSPexSessionOptions.StorageName, o => o.GrainStorageSerializer = new SessionStorageSerializer());
@@ -36,7 +43,8 @@ public static class DSPexSessionsSiloBuilderExtensions
             o.ConfigurationOptions = ConfigurationOptions.Parse(resolved.RedisConnectionString);
             o.GrainStorageSerializer = new SessionStorageSerializer();
             o.DeleteStateOnClear = true;
-            o.EntryExpiry = resolved.DefaultTtl;
+            // The longest TTL: a session's own key expiry then shortens it, and a live session is never dropped early.
+            o.EntryExpiry = resolved.MaxTtl;
             o.GetStorageKey = (_, grainId) => SessionStorageKeys.For(cluster.Value.ServiceId, grainId.Key.ToString()!);
         }));
         builder.Services.AddSingleton<ISessionKeyExpiry, RedisSessionKeyExpiry>();

@@ -3,6 +3,7 @@ using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
 using DSPex.Orleans.Routing;
 using DSPex.Orleans.Sessions.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DSPex.Orleans.Sessions;
@@ -10,58 +11,82 @@ namespace DSPex.Orleans.Sessions;
 /// <summary>
 /// One session, replacing a central session store. Calls are serialised per session (the grain is not
 /// reentrant), so two concurrent first calls create one session. Every change is written through to the
-/// "sessions" storage before the call returns; an expired session is cleared from storage and is gone.
+/// "sessions" storage before the call returns, and a change that cannot be saved is undone in memory.
+/// The grain holds no timer: an idle session is collected like any idle grain and lives on in storage. Expiry
+/// is lazy: whenever the session is activated or called after its last access plus TTL, it is cleared and
+/// gone. Redis expires the stored key with the TTL; with in-memory storage, a reminder left at deactivation
+/// clears a session nobody touches again.
 /// </summary>
 internal sealed class SessionGrain(
     [PersistentState("session", DSPexSessionOptions.StorageName)] IPersistentState<SessionState> state,
     PoolDispatcher dispatcher,
     ISessionKeyExpiry keyExpiry,
-    IOptions<DSPexSessionOptions> defaults,
-    TimeProvider clock) : Grain, ISessionGrain
+    IOptions<DSPexSessionOptions> options,
+    SessionClock clock,
+    ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable
 {
-    private IGrainTimer? _expiryTimer;
+    private const string ExpiryReminder = "session-expiry";
+
+    // Orleans does not run reminders more often than once a minute.
+    private static readonly TimeSpan MinReminderPeriod = TimeSpan.FromMinutes(1);
+
+    private readonly SessionLimits _limits = new(options.Value);
 
     private SessionState Session => state.State;
 
     private string SessionId => this.GetPrimaryKeyString();
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        Telemetry.SessionActivations.Deactivated();
-        return Task.CompletedTask;
-    }
-
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         Telemetry.SessionActivations.Activated();
-        if (Session.IsExpired(clock.GetUtcNow()))
+        if (Session.IsExpired(clock.UtcNow))
         {
             await ExpireAsync();
         }
-        else if (Session.Exists)
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        Telemetry.SessionActivations.Deactivated();
+        if (!keyExpiry.StoreRemovesExpiredSessions && Session.Exists && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
         {
-            ArmExpiryTimer();
+            await LeaveExpiryReminderAsync();
         }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ExpiryReminder)
+        {
+            return;
+        }
+
+        // Activation already cleared an expired session; a live one keeps its reminder until it has expired.
+        if (!Session.Exists && await this.GetReminder(ExpiryReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        this.DeactivateOnIdle();
     }
 
     public async Task<SessionInfo> CreateAsync(SessionOptions options)
     {
-        await EnsureLiveAsync(options);
-        await SaveAsync();
-        return Info();
+        CheckRequest(options);
+        return await ChangeAsync(options, () => Task.FromResult(Info()));
     }
 
     public Task<SessionInfo?> GetAsync() =>
-        Task.FromResult(Session.Exists && !Session.IsExpired(clock.GetUtcNow()) ? Info() : null);
+        Task.FromResult(Session.Exists && !Session.IsExpired(clock.UtcNow) ? Info() : null);
 
     public async Task<bool> TouchAsync()
     {
-        if (!await ExistsAsync())
+        if (!_limits.IsValidSessionId(SessionId) || !await ExistsAsync())
         {
             return false;
         }
 
-        await SaveAsync();
+        await SaveOrUndoAsync(Session.Copy());
         return true;
     }
 
@@ -73,86 +98,139 @@ internal sealed class SessionGrain(
 
     public async Task<ExecuteResponse> ExecuteAsync(ExecuteRequest request, SessionOptions options, CancellationToken cancellationToken)
     {
-        await EnsureLiveAsync(options);
-        return await RunAsync(request with { Program = null }, "calls", cancellationToken);
+        try
+        {
+            CheckRequest(options);
+        }
+        catch (DSPexRequestException e)
+        {
+            return ExecuteResponse.Failure(e.ToError());
+        }
+
+        return await ChangeAsync(options, () => RunAsync(request with { Program = null }, "calls", cancellationToken));
     }
 
     public async Task<ProgramInfo> CreateProgramAsync(string programId, string specJson, SessionOptions options)
     {
-        ArgumentException.ThrowIfNullOrEmpty(programId);
-        JsonElement spec;
-        try
+        CheckRequest(options);
+        _limits.CheckName(programId, "program id");
+        var spec = _limits.ParseSpec(programId, specJson);
+        return await ChangeAsync(options, () =>
         {
-            using var document = JsonDocument.Parse(specJson);
-            spec = document.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException($"Program spec of '{programId}' is not valid JSON: {e.Message}", nameof(specJson));
-        }
-
-        await EnsureLiveAsync(options);
-        var revision = Session.Programs.TryGetValue(programId, out var existing) ? existing.Revision + 1 : 1;
-        Session.Programs[programId] = new StoredProgram { Revision = revision, UpdatedAt = clock.GetUtcNow(), Spec = spec };
-        await SaveAsync();
-        return new ProgramInfo(programId, revision, Session.Programs[programId].UpdatedAt);
+            _limits.CheckProgramCount(Session.Programs, programId);
+            var revision = Session.Programs.TryGetValue(programId, out var existing) ? existing.Revision + 1 : 1;
+            var program = new StoredProgram { Revision = revision, UpdatedAt = clock.UtcNow, Spec = spec };
+            Session.Programs[programId] = program;
+            return Task.FromResult(new ProgramInfo(programId, revision, program.UpdatedAt));
+        });
     }
 
     public async Task<ExecuteResponse> ExecuteProgramAsync(string programId, string argsJson, TimeSpan? timeout, SessionOptions options, CancellationToken cancellationToken)
     {
-        await EnsureLiveAsync(options);
-        if (!Session.Programs.TryGetValue(programId, out var program))
+        try
         {
-            return ExecuteResponse.Failure(DSPexErrorKind.ProgramNotFound,
-                $"session '{SessionId}' has no program '{programId}' (it has: {string.Join(", ", Session.Programs.Keys)})");
+            CheckRequest(options);
+        }
+        catch (DSPexRequestException e)
+        {
+            return ExecuteResponse.Failure(e.ToError());
         }
 
-        var call = new ProgramCall(programId, program.Revision, program.Spec.GetRawText());
-        return await RunAsync(new ExecuteRequest($"program:{programId}", argsJson, timeout, Program: call), "program_calls", cancellationToken);
+        return await ChangeAsync(options, async () =>
+        {
+            if (!Session.Programs.TryGetValue(programId, out var program))
+            {
+                return ExecuteResponse.Failure(DSPexErrorKind.ProgramNotFound,
+                    $"session '{SessionId}' has no program '{programId}' (it has: {string.Join(", ", Session.Programs.Keys)})");
+            }
+
+            var call = new ProgramCall(programId, program.Revision, program.Spec.GetRawText());
+            return await RunAsync(new ExecuteRequest($"program:{programId}", argsJson, timeout, Program: call), "program_calls", cancellationToken);
+        });
     }
 
     public async Task<bool> DeleteProgramAsync(string programId)
     {
-        if (!await ExistsAsync() || !Session.Programs.Remove(programId))
+        if (!_limits.IsValidSessionId(SessionId) || !await ExistsAsync() || !Session.Programs.ContainsKey(programId))
         {
             return false;
         }
 
-        await SaveAsync();
+        var before = Session.Copy();
+        Session.Programs.Remove(programId);
+        await SaveOrUndoAsync(before);
         return true;
     }
 
     public async Task<string> GetVariablesAsync() =>
-        await ExistsAsync() ? VariablesJson() : "{}";
+        _limits.IsValidSessionId(SessionId) && await ExistsAsync() ? VariablesJson() : "{}";
 
     public async Task SetVariableAsync(string name, string valueJson, SessionOptions options)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        JsonElement value;
-        try
+        CheckRequest(options);
+        _limits.CheckName(name, "variable name");
+        var value = _limits.ParseVariable(name, valueJson);
+        await ChangeAsync(options, () =>
         {
-            using var document = JsonDocument.Parse(valueJson);
-            value = document.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException($"Value of variable '{name}' is not valid JSON: {e.Message}", nameof(valueJson));
-        }
-
-        await EnsureLiveAsync(options);
-        Session.Variables[name] = value;
-        await SaveAsync();
+            var variables = new Dictionary<string, JsonElement>(Session.Variables) { [name] = value };
+            _limits.CheckVariables(variables);
+            Session.Variables = variables;
+            return Task.FromResult(true);
+        });
     }
 
     public async Task<bool> DeleteVariableAsync(string name)
     {
-        if (!await ExistsAsync() || !Session.Variables.Remove(name))
+        if (!_limits.IsValidSessionId(SessionId) || !await ExistsAsync() || !Session.Variables.ContainsKey(name))
         {
             return false;
         }
 
-        await SaveAsync();
+        var before = Session.Copy();
+        Session.Variables.Remove(name);
+        await SaveOrUndoAsync(before);
         return true;
+    }
+
+    /// <summary>Validates what a call brings before the session is touched, so a refused call persists nothing.</summary>
+    private void CheckRequest(SessionOptions options)
+    {
+        _limits.CheckSessionId(SessionId);
+        _limits.CheckOptions(options);
+    }
+
+    /// <summary>
+    /// Runs a change on the live session (created with <paramref name="options"/> when missing) and saves it.
+    /// When the change is refused or cannot be saved, the session in memory is put back as it was.
+    /// </summary>
+    private async Task<T> ChangeAsync<T>(SessionOptions options, Func<Task<T>> change)
+    {
+        var before = Session.Copy();
+        try
+        {
+            await EnsureLiveAsync(options);
+            var result = await change();
+            await SaveAsync();
+            return result;
+        }
+        catch
+        {
+            state.State = before;
+            throw;
+        }
+    }
+
+    private async Task SaveOrUndoAsync(SessionState before)
+    {
+        try
+        {
+            await SaveAsync();
+        }
+        catch
+        {
+            state.State = before;
+            throw;
+        }
     }
 
     private async Task<ExecuteResponse> RunAsync(ExecuteRequest request, string counter, CancellationToken cancellationToken)
@@ -184,37 +262,25 @@ internal sealed class SessionGrain(
             Session.LastWorkerPid = response.WorkerPid;
         }
 
-        ApplyVariableUpdates(response.SessionUpdatesJson);
-        await SaveAsync();
+        if (response.SessionUpdatesJson is { } updates)
+        {
+            try
+            {
+                Session.Variables = VariableUpdates.Apply(Session.Variables, updates, _limits);
+            }
+            catch (DSPexRequestException e)
+            {
+                // The command ran, but its variable changes are not kept: the caller learns why, the session stays as it was.
+                Increment("errors");
+                return ExecuteResponse.Failure(
+                    new ExecuteError(e.Kind, $"the command's variable changes were not stored: {e.Message}"), response.WorkerId, response.WorkerPid);
+            }
+        }
+
         return response;
 
         static bool RanOnWorker(ExecuteResponse r) =>
             r.Error is null || r.Error.Kind is DSPexErrorKind.PythonException or DSPexErrorKind.UnknownCommand or DSPexErrorKind.ResultNotSerializable;
-    }
-
-    private void ApplyVariableUpdates(string? updatesJson)
-    {
-        if (updatesJson is null)
-        {
-            return;
-        }
-
-        using var document = JsonDocument.Parse(updatesJson);
-        if (document.RootElement.TryGetProperty("set", out var set))
-        {
-            foreach (var variable in set.EnumerateObject())
-            {
-                Session.Variables[variable.Name] = variable.Value.Clone();
-            }
-        }
-
-        if (document.RootElement.TryGetProperty("deleted", out var deleted))
-        {
-            foreach (var name in deleted.EnumerateArray())
-            {
-                Session.Variables.Remove(name.GetString()!);
-            }
-        }
     }
 
     private string VariablesJson() =>
@@ -226,7 +292,7 @@ internal sealed class SessionGrain(
     /// <summary>True when the session exists and has not expired; an expired one is removed on the way.</summary>
     private async Task<bool> ExistsAsync()
     {
-        if (Session.IsExpired(clock.GetUtcNow()))
+        if (Session.IsExpired(clock.UtcNow))
         {
             await ExpireAsync();
         }
@@ -234,38 +300,45 @@ internal sealed class SessionGrain(
         return Session.Exists;
     }
 
-    private async Task EnsureLiveAsync(SessionOptions options)
+    /// <summary>Creates the session in memory when it does not exist; it is stored by the change's save.</summary>
+    private async Task EnsureLiveAsync(SessionOptions sessionOptions)
     {
         if (await ExistsAsync())
         {
             return;
         }
 
-        var now = clock.GetUtcNow();
+        var now = clock.UtcNow;
         state.State = new SessionState
         {
             Exists = true,
             CreatedAt = now,
             LastAccessAt = now,
-            TtlSeconds = (options.Ttl ?? defaults.Value.DefaultTtl).TotalSeconds,
-            Affinity = options.Affinity ?? defaults.Value.DefaultAffinity,
-            Metadata = options.Metadata is null ? [] : new Dictionary<string, string>(options.Metadata),
+            TtlSeconds = _limits.CheckOptions(sessionOptions).TotalSeconds,
+            Affinity = sessionOptions.Affinity ?? options.Value.DefaultAffinity,
+            Metadata = sessionOptions.Metadata is null ? [] : new Dictionary<string, string>(sessionOptions.Metadata),
         };
-        ArmExpiryTimer();
     }
 
     /// <summary>Writes the session and slides its expiry; the store's key expires with it.</summary>
     private async Task SaveAsync()
     {
-        Session.LastAccessAt = clock.GetUtcNow();
+        Session.LastAccessAt = clock.UtcNow;
         await state.WriteStateAsync();
-        await keyExpiry.ExpireAsync(SessionId, Session.Ttl);
+        try
+        {
+            await keyExpiry.ExpireAsync(SessionId, Session.Ttl);
+        }
+        catch (Exception e)
+        {
+            // The session is saved; only its key keeps the storage's longest expiry (MaxTtl) until a later call
+            // sets it. Expiry stays correct either way: it is checked on every activation and call.
+            logger.LogWarning(e, "Session {SessionId}: could not set the key expiry of its stored state", SessionId);
+        }
     }
 
     private async Task ExpireAsync()
     {
-        _expiryTimer?.Dispose();
-        _expiryTimer = null;
         if (state.RecordExists)
         {
             await state.ClearStateAsync();
@@ -274,32 +347,19 @@ internal sealed class SessionGrain(
         state.State = new SessionState();
     }
 
-    /// <summary>
-    /// Fires when the session would expire if untouched; a touched session re-arms for what is left. The timer
-    /// keeps the grain active, so a session in memory storage is removed on time too.
-    /// </summary>
-    private void ArmExpiryTimer()
+    private async Task LeaveExpiryReminderAsync()
     {
-        _expiryTimer?.Dispose();
-        var due = Session.LastAccessAt + Session.Ttl - clock.GetUtcNow();
-        _expiryTimer = this.RegisterGrainTimer(OnExpiryDueAsync, new GrainTimerCreationOptions
+        var left = Session.LastAccessAt + Session.Ttl - clock.UtcNow;
+        try
         {
-            DueTime = due > TimeSpan.Zero ? due : TimeSpan.Zero,
-            Period = Timeout.InfiniteTimeSpan,
-            KeepAlive = true,
-        });
-    }
-
-    private async Task OnExpiryDueAsync(CancellationToken cancellationToken)
-    {
-        if (Session.IsExpired(clock.GetUtcNow()))
-        {
-            await ExpireAsync();
-            this.DeactivateOnIdle();
+            await this.RegisterOrUpdateReminder(ExpiryReminder,
+                left > TimeSpan.Zero ? left : TimeSpan.Zero,
+                Session.Ttl > MinReminderPeriod ? Session.Ttl : MinReminderPeriod);
         }
-        else if (Session.Exists)
+        catch (Exception e)
         {
-            ArmExpiryTimer();
+            // Without it, an untouched session stays in memory storage until its id is used again (and then expires).
+            logger.LogWarning(e, "Session {SessionId}: could not leave its expiry reminder", SessionId);
         }
     }
 

@@ -52,6 +52,26 @@ public sealed class SessionState
     public TimeSpan Ttl => TimeSpan.FromSeconds(TtlSeconds);
 
     public bool IsExpired(DateTimeOffset now) => Exists && now - LastAccessAt >= Ttl;
+
+    /// <summary>
+    /// A copy to put back when a change cannot be saved. Shallow per entry: changes replace entries (programs,
+    /// JSON values) rather than mutate them.
+    /// </summary>
+    public SessionState Copy() => new()
+    {
+        SchemaVersion = SchemaVersion,
+        Exists = Exists,
+        CreatedAt = CreatedAt,
+        LastAccessAt = LastAccessAt,
+        TtlSeconds = TtlSeconds,
+        Affinity = Affinity,
+        Metadata = new Dictionary<string, string>(Metadata),
+        Counters = new Dictionary<string, long>(Counters),
+        LastWorkerId = LastWorkerId,
+        LastWorkerPid = LastWorkerPid,
+        Programs = new Dictionary<string, StoredProgram>(Programs),
+        Variables = new Dictionary<string, JsonElement>(Variables),
+    };
 }
 
 public sealed class StoredProgram

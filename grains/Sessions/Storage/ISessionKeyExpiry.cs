@@ -3,11 +3,16 @@ namespace DSPex.Orleans.Sessions.Storage;
 /// <summary>Makes the stored session expire with its TTL where the store can (Redis key expiry).</summary>
 public interface ISessionKeyExpiry
 {
+    /// <summary>True when the store removes an expired session by itself; otherwise the session grain has to.</summary>
+    bool StoreRemovesExpiredSessions { get; }
+
     Task ExpireAsync(string sessionId, TimeSpan ttl);
 }
 
-/// <summary>In-memory storage: the session grain's own expiry timer removes the state.</summary>
+/// <summary>In-memory storage: an idle session's reminder removes its state once it has expired.</summary>
 internal sealed class NoSessionKeyExpiry : ISessionKeyExpiry
 {
+    public bool StoreRemovesExpiredSessions => false;
+
     public Task ExpireAsync(string sessionId, TimeSpan ttl) => Task.CompletedTask;
 }

@@ -6,4 +6,5 @@ namespace DSPex.Orleans.Sessions.Storage;
 [JsonSourceGenerationOptions(UseStringEnumConverter = true, WriteIndented = false)]
 [JsonSerializable(typeof(SessionState))]
 [JsonSerializable(typeof(Dictionary<string, System.Text.Json.JsonElement>))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, System.Text.Json.JsonElement>))]
 internal sealed partial class SessionStateJsonContext : JsonSerializerContext;
