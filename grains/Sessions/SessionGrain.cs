@@ -30,6 +30,9 @@ internal sealed class SessionGrain(
     // Orleans does not run reminders more often than once a minute.
     private static readonly TimeSpan MinReminderPeriod = TimeSpan.FromMinutes(1);
 
+    // The reminder is left while the grain deactivates; a tick due at once could reach the activation on its way out.
+    private static readonly TimeSpan MinReminderDue = TimeSpan.FromSeconds(1);
+
     private readonly SessionLimits _limits = new(options.Value);
 
     private SessionState Session => state.State;
@@ -353,7 +356,7 @@ internal sealed class SessionGrain(
         try
         {
             await this.RegisterOrUpdateReminder(ExpiryReminder,
-                left > TimeSpan.Zero ? left : TimeSpan.Zero,
+                left > MinReminderDue ? left : MinReminderDue,
                 Session.Ttl > MinReminderPeriod ? Session.Ttl : MinReminderPeriod);
         }
         catch (Exception e)

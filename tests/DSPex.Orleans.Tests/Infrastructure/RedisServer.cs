@@ -13,13 +13,20 @@ public sealed class RedisServer : IAsyncLifetime
 {
     private Process? _process;
 
+    /// <summary>A server that will listen on the given port (to start Redis where a client already tried to connect).</summary>
+    public static RedisServer OnPort(int port) => new() { Port = port };
+
     public int Port { get; private set; }
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
     public async Task InitializeAsync()
     {
-        Port = FreePort();
+        if (Port == 0)
+        {
+            Port = FreePort();
+        }
+
         var start = new ProcessStartInfo("redis-server")
         {
             RedirectStandardOutput = true,
@@ -68,7 +75,7 @@ public sealed class RedisServer : IAsyncLifetime
         _process?.Dispose();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

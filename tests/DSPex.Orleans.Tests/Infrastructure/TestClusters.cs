@@ -14,7 +14,8 @@ public static class TestClusters
         IReadOnlyDictionary<string, string>? pool = null,
         IReadOnlyDictionary<string, string>? sessions = null,
         string? serviceId = null,
-        TimeSpan? responseTimeout = null)
+        TimeSpan? responseTimeout = null,
+        Action<TestClusterBuilder>? configure = null)
     {
         var builder = new TestClusterBuilder(silos);
         if (responseTimeout is { } timeout)
@@ -44,6 +45,7 @@ public static class TestClusters
         }
 
         builder.AddSiloBuilderConfigurator<PoolTestSiloConfigurator>();
+        configure?.Invoke(builder);
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
