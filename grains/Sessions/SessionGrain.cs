@@ -110,7 +110,7 @@ internal sealed class SessionGrain(
             return ExecuteResponse.Failure(e.ToError());
         }
 
-        return await ChangeAsync(options, () => RunAsync(request with { Program = null }, "calls", cancellationToken));
+        return await RespondAsync(options, () => RunAsync(request with { Program = null }, "calls", cancellationToken));
     }
 
     public async Task<ProgramInfo> CreateProgramAsync(string programId, string specJson, SessionOptions options)
@@ -139,7 +139,7 @@ internal sealed class SessionGrain(
             return ExecuteResponse.Failure(e.ToError());
         }
 
-        return await ChangeAsync(options, async () =>
+        return await RespondAsync(options, async () =>
         {
             if (!Session.Programs.TryGetValue(programId, out var program))
             {
@@ -220,6 +220,19 @@ internal sealed class SessionGrain(
         {
             state.State = before;
             throw;
+        }
+    }
+
+    /// <summary>A change on the request path: a refusal is the response's typed error rather than an exception.</summary>
+    private async Task<ExecuteResponse> RespondAsync(SessionOptions options, Func<Task<ExecuteResponse>> run)
+    {
+        try
+        {
+            return await ChangeAsync(options, run);
+        }
+        catch (DSPexRequestException e)
+        {
+            return ExecuteResponse.Failure(e.ToError());
         }
     }
 
@@ -327,7 +340,17 @@ internal sealed class SessionGrain(
     private async Task SaveAsync()
     {
         Session.LastAccessAt = clock.UtcNow;
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Session {SessionId}: its storage refused a write", SessionId);
+            throw new DSPexRequestException(DSPexErrorKind.Internal,
+                $"session '{SessionId}' could not be saved ({e.GetType().Name} from its storage); the change was not kept");
+        }
+
         try
         {
             await keyExpiry.ExpireAsync(SessionId, Session.Ttl);

@@ -73,6 +73,7 @@ public sealed class RedisServer : IAsyncLifetime
         }
 
         _process?.Dispose();
+        _process = null;
     }
 
     public static int FreePort()
