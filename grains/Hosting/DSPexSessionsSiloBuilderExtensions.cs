@@ -25,7 +25,7 @@ public static class DSPexSessionsSiloBuilderExtensions
 
         options.ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DSPexSessionOptions>, DSPexSessionOptionsValidator>());
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton(new SessionClock(TimeProvider.System));
         var resolved = ResolveOptions(builder, configure);
 
