@@ -5,7 +5,9 @@ namespace DSPex.Orleans.Grains;
 
 /// <summary>
 /// One session: its state, programs, variables and worker affinity, persisted through the "sessions" grain
-/// storage. Calls on a missing or expired session create it (idempotently) with the options given.
+/// storage. Calls on a missing or expired session create it (idempotently) with the options given. Input that is
+/// malformed or over a session limit is refused before anything changes: as the response's error on the execute
+/// calls, as a <see cref="DSPexRequestException"/> (InvalidArguments or SessionLimitExceeded) on the others.
 /// </summary>
 public interface ISessionGrain : IGrainWithStringKey
 {

@@ -64,8 +64,14 @@ internal sealed class SessionGrain(
             return;
         }
 
-        // Activation already cleared an expired session; a live one keeps its reminder until it has expired.
-        if (!Session.Exists && await this.GetReminder(ExpiryReminder) is { } reminder)
+        // Activation already cleared an expired session; a live one keeps its reminder until it has expired, and
+        // its activation is left to the collector (it may be serving calls).
+        if (Session.Exists)
+        {
+            return;
+        }
+
+        if (await this.GetReminder(ExpiryReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
         }
