@@ -296,9 +296,30 @@ public sealed class PythonProcess : IAsyncDisposable
 
     private void ReadLoop()
     {
+        // Nothing may escape this thread: an unhandled exception here would end the silo process.
+        try
+        {
+            var (kind, reason) = ReadFramesUntilClosed();
+            _exitKind = kind;
+            if (kind == DSPexErrorKind.MalformedFrame)
+            {
+                // The stream is out of step: nothing it sends can be trusted, so end the worker now.
+                Kill(reason);
+            }
+
+            OnChannelClosed(reason);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "The reply reader of Python worker {WorkerId} (pid {Pid}) failed; ending the worker", WorkerId, Pid);
+            FailAfterReaderFault(e);
+        }
+    }
+
+    /// <summary>Reads and dispatches frames until the pipe closes or a frame breaks the protocol.</summary>
+    private (DSPexErrorKind Kind, string Reason) ReadFramesUntilClosed()
+    {
         Span<byte> header = stackalloc byte[4];
-        var reason = "its output pipe closed";
-        var kind = DSPexErrorKind.WorkerCrashed;
         try
         {
             while (true)
@@ -307,9 +328,8 @@ public sealed class PythonProcess : IAsyncDisposable
                 var length = BinaryPrimitives.ReadInt32BigEndian(header);
                 if (length < 0 || length > _info.MaxFrameBytes + 1024)
                 {
-                    reason = $"it sent a frame of {length} bytes, past the limit of {_info.MaxFrameBytes}: the stream cannot be trusted";
-                    kind = DSPexErrorKind.MalformedFrame;
-                    break;
+                    return (DSPexErrorKind.MalformedFrame,
+                        $"it sent a frame of {length} bytes, past the limit of {_info.MaxFrameBytes}: the stream cannot be trusted");
                 }
 
                 var buffer = ArrayPool<byte>.Shared.Rent(length);
@@ -318,11 +338,15 @@ public sealed class PythonProcess : IAsyncDisposable
                     _stdout.ReadExactly(buffer, 0, length);
                     Dispatch(BridgeFrame.Parse(buffer.AsSpan(0, length)));
                 }
-                catch (JsonException e)
+                catch (MalformedFrameException e)
                 {
-                    reason = $"it sent a malformed frame ({e.Message}): the stream cannot be trusted";
-                    kind = DSPexErrorKind.MalformedFrame;
-                    break;
+                    return (DSPexErrorKind.MalformedFrame, $"it sent a malformed frame ({e.Message}): the stream cannot be trusted");
+                }
+                catch (Exception e) when (e is not (IOException or ObjectDisposedException))
+                {
+                    // Whatever a frame makes fail is that worker's fault, never the silo's.
+                    _logger.LogError(e, "A frame from Python worker {WorkerId} (pid {Pid}) could not be handled", WorkerId, Pid);
+                    return (DSPexErrorKind.MalformedFrame, $"it sent a malformed frame ({e.GetType().Name}): the stream cannot be trusted");
                 }
                 finally
                 {
@@ -330,24 +354,53 @@ public sealed class PythonProcess : IAsyncDisposable
                 }
             }
         }
-        catch (EndOfStreamException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
+            return (DSPexErrorKind.WorkerCrashed, "its output pipe closed");
         }
-        catch (IOException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+    }
 
-        _exitKind = kind;
-        if (kind == DSPexErrorKind.MalformedFrame)
+    /// <summary>The last resort when closing the channel itself failed: end the process and fail what waits on it.</summary>
+    private void FailAfterReaderFault(Exception fault)
+    {
+        var reason = $"Python worker {WorkerId} (pid {Pid}) was ended: its reply reader failed ({fault.GetType().Name})";
+        try
         {
-            // The stream is out of step: nothing it sends can be trusted, so end the worker now.
             Kill(reason);
-        }
+            lock (_writeLock)
+            {
+                _exitReason ??= reason;
+            }
 
-        OnChannelClosed(reason);
+            KeyValuePair<long, PendingCall>[] orphaned;
+            lock (_pending)
+            {
+                orphaned = [.. _pending];
+                _pending.Clear();
+                foreach (var stream in _streams.Values)
+                {
+                    stream.TryComplete();
+                }
+
+                _streams.Clear();
+            }
+
+            foreach (var (_, completion) in orphaned)
+            {
+                completion.Complete(BridgeReply.Fail(DSPexErrorKind.MalformedFrame, reason), _logger);
+            }
+
+            _ready.TrySetException(new WorkerStartException(reason));
+            if (_exited.TrySetResult())
+            {
+                // Not raised yet: the owner still has to learn the worker is gone, to replace it.
+                ExitedEvent?.Invoke(this);
+            }
+        }
+        catch (Exception e)
+        {
+            _logger.LogCritical(e, "Python worker {WorkerId} (pid {Pid}) could not be failed cleanly", WorkerId, Pid);
+        }
     }
 
     private void Dispatch(in BridgeFrame frame)
