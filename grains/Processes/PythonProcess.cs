@@ -210,7 +210,7 @@ public sealed class PythonProcess : IAsyncDisposable
         return finished;
     }
 
-    private bool TrySend(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int? window, ChannelWriter<string>? items, Action<BridgeReply>? onReply, out Task<BridgeReply> finished, out long id)
+    private bool TrySend(string? command, string? argsJson, SessionCallContext? session, ProgramCall? program, int? window, ChannelWriter<string>? items, Action<BridgeReply>? onReply, out Task<BridgeReply> finished, out long id)
     {
         id = Interlocked.Increment(ref _nextId);
         var completion = new PendingCall(onReply);
@@ -227,14 +227,23 @@ public sealed class PythonProcess : IAsyncDisposable
             {
                 frame = _writer.Call(id, command, argsJson, session, program, window);
             }
-            catch (JsonException e)
+            catch (InvalidCallInputException e)
             {
-                finished = Task.FromResult(BridgeReply.Fail(DSPexErrorKind.InvalidArguments, $"args are not valid JSON: {e.Message}"));
+                finished = Task.FromResult(BridgeReply.Fail(DSPexErrorKind.InvalidArguments, e.Message));
                 return false;
             }
             catch (FrameTooLargeException e)
             {
                 finished = Task.FromResult(BridgeReply.Fail(DSPexErrorKind.FrameTooLarge, e.Message));
+                return false;
+            }
+            catch (Exception e)
+            {
+                // Never an exception to the caller: it may be the reader thread handing this worker its next request.
+                _logger.LogError(e, "A request to Python worker {WorkerId} (pid {Pid}) could not be encoded", WorkerId, Pid);
+                _writer.ReleaseLargeBuffer();
+                finished = Task.FromResult(BridgeReply.Fail(DSPexErrorKind.Internal,
+                    $"the request for '{command}' could not be encoded ({e.GetType().Name})"));
                 return false;
             }
 
@@ -250,6 +259,7 @@ public sealed class PythonProcess : IAsyncDisposable
             try
             {
                 _stdin.Write(frame.Span);
+                _writer.ReleaseLargeBuffer();
             }
             catch (IOException e)
             {
