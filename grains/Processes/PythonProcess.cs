@@ -27,6 +27,7 @@ public sealed class PythonProcess : IAsyncDisposable
     private readonly TaskCompletionSource<BridgeFrame> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly StderrTail _stderr = new(40);
+    private Task _stderrDone = Task.CompletedTask;
     private long _nextId;
     private volatile string? _exitReason;
     private string? _killReason;
@@ -156,15 +157,11 @@ public sealed class PythonProcess : IAsyncDisposable
 
     private void BeginReading()
     {
-        _process.ErrorDataReceived += (_, e) =>
+        _stderrDone = StderrLineReader.ReadLinesAsync(_process.StandardError.BaseStream, line =>
         {
-            if (e.Data is { } line)
-            {
-                _stderr.Add(line);
-                _logger.LogInformation("[python {WorkerId} pid {Pid}] {Line}", WorkerId, Pid, line);
-            }
-        };
-        _process.BeginErrorReadLine();
+            _stderr.Add(line);
+            _logger.LogInformation("[python {WorkerId} pid {Pid}] {Line}", WorkerId, Pid, line);
+        });
         // Reply hooks run pool code (and grain calls) on this thread: it must not carry the async-local state
         // (trace activity, log scopes, request context) of whichever call happened to start the process.
         new Thread(ReadLoop) { IsBackground = true, Name = $"dspex-reader-{Pid}" }.UnsafeStart();
@@ -463,6 +460,8 @@ public sealed class PythonProcess : IAsyncDisposable
             _process.WaitForExit(5000);
         }
 
+        // Its last words explain the exit; a grandchild holding stderr open must not hold this up for long.
+        ((IAsyncResult)_stderrDone).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(1));
         var exit = _process.HasExited ? NativeSignals.Describe(_process.ExitCode) : "no exit status";
         var stderr = _stderr.Text();
         var reason = $"Python worker {WorkerId} (pid {Pid}) exited ({exit}; {Volatile.Read(ref _killReason) ?? channelReason})"
