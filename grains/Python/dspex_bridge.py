@@ -239,19 +239,23 @@ class Bridge:
                 self._writer.send_json({"type": "protocol_error",
                                         "message": "frame of %d bytes exceeds the limit" % length})
                 continue
-            try:
-                call = self._handle(body)
-            except OSError:
-                raise
-            except Exception as exc:  # a frame this bridge cannot handle must not end the thread holding the reader role
-                self._writer.send_json({"type": "protocol_error",
-                                        "message": bounded("frame not handled: %s: %s" % (type(exc).__name__, exc),
-                                                                MAX_MESSAGE_CHARS)})
-                continue
+            call = self._handle(body)
             if call is not None:
                 return call
 
     def _handle(self, body):
+        """Acts on one frame; returns the call to run, or None. Raises only OSError (the pipe to the silo is gone)."""
+        try:
+            return self._handle_frame(body)
+        except OSError:
+            raise
+        except Exception as exc:  # a frame this bridge cannot handle must not end the thread holding the reader role
+            self._writer.send_json({"type": "protocol_error",
+                                    "message": bounded("frame not handled: %s: %s" % (type(exc).__name__, describe(exc)),
+                                                       MAX_MESSAGE_CHARS)})
+            return None
+
+    def _handle_frame(self, body):
         """Acts on one frame; returns the call to run, or None when the frame was control (or answered already)."""
         try:
             envelope = json.loads(body)
