@@ -56,52 +56,52 @@ internal readonly record struct BridgeFrame(
         List<string>? commands = null;
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("id"u8))
+            if (Is(ref reader, "id"u8))
             {
                 Next(ref reader);
                 id = reader.TokenType == JsonTokenType.Null ? -1 : ReadInt64(ref reader, "id");
             }
-            else if (reader.ValueTextEquals("type"u8))
+            else if (Is(ref reader, "type"u8))
             {
                 Next(ref reader);
                 Expect(reader.TokenType == JsonTokenType.String, "type is not a string");
                 type = ParseType(ref reader);
             }
-            else if (reader.ValueTextEquals("result"u8) || reader.ValueTextEquals("item"u8))
+            else if (Is(ref reader, "result"u8) || Is(ref reader, "item"u8))
             {
                 Next(ref reader);
                 (result, resultDepth) = SliceValue(ref reader, envelope);
                 hasResult = true;
             }
-            else if (reader.ValueTextEquals("session"u8))
+            else if (Is(ref reader, "session"u8))
             {
                 Next(ref reader);
                 Expect(reader.TokenType is JsonTokenType.StartObject or JsonTokenType.Null, "session is not an object");
                 (session, sessionDepth) = SliceValue(ref reader, envelope);
                 session = reader.TokenType == JsonTokenType.Null ? null : session;
             }
-            else if (reader.ValueTextEquals("error"u8))
+            else if (Is(ref reader, "error"u8))
             {
                 Next(ref reader);
                 Expect(reader.TokenType is JsonTokenType.StartObject or JsonTokenType.Null, "error is not an object");
                 error = reader.TokenType == JsonTokenType.Null ? null : ParseError(ref reader);
             }
-            else if (reader.ValueTextEquals("message"u8))
+            else if (Is(ref reader, "message"u8))
             {
                 Next(ref reader);
                 message = ReadOptionalText(ref reader, "message");
             }
-            else if (reader.ValueTextEquals("pid"u8))
+            else if (Is(ref reader, "pid"u8))
             {
                 Next(ref reader);
                 pid = ReadInt32(ref reader, "pid");
             }
-            else if (reader.ValueTextEquals("pgid"u8))
+            else if (Is(ref reader, "pgid"u8))
             {
                 Next(ref reader);
                 pgid = ReadInt32(ref reader, "pgid");
             }
-            else if (reader.ValueTextEquals("commands"u8))
+            else if (Is(ref reader, "commands"u8))
             {
                 Next(ref reader);
                 commands = ReadTextList(ref reader, "commands");
@@ -129,6 +129,24 @@ internal readonly record struct BridgeFrame(
         }
 
         return new BridgeFrame(type, id, result, session, error, message, pid, pgid, commands);
+    }
+
+    /// <summary>ValueTextEquals, except that an escaped lone surrogate is a mismatch instead of an exception.</summary>
+    private static bool Is(ref Utf8JsonReader reader, ReadOnlySpan<byte> text)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan.SequenceEqual(text);
+        }
+
+        try
+        {
+            return reader.ValueTextEquals(text);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static JsonTokenType Next(ref Utf8JsonReader reader)
@@ -236,13 +254,13 @@ internal readonly record struct BridgeFrame(
 
     private static BridgeFrameType ParseType(ref Utf8JsonReader reader)
     {
-        if (reader.ValueTextEquals("result"u8)) return BridgeFrameType.Result;
-        if (reader.ValueTextEquals("error"u8)) return BridgeFrameType.Error;
-        if (reader.ValueTextEquals("item"u8)) return BridgeFrameType.Item;
-        if (reader.ValueTextEquals("heartbeat"u8)) return BridgeFrameType.Heartbeat;
-        if (reader.ValueTextEquals("ready"u8)) return BridgeFrameType.Ready;
-        if (reader.ValueTextEquals("fatal"u8)) return BridgeFrameType.Fatal;
-        if (reader.ValueTextEquals("protocol_error"u8)) return BridgeFrameType.ProtocolError;
+        if (Is(ref reader, "result"u8)) return BridgeFrameType.Result;
+        if (Is(ref reader, "error"u8)) return BridgeFrameType.Error;
+        if (Is(ref reader, "item"u8)) return BridgeFrameType.Item;
+        if (Is(ref reader, "heartbeat"u8)) return BridgeFrameType.Heartbeat;
+        if (Is(ref reader, "ready"u8)) return BridgeFrameType.Ready;
+        if (Is(ref reader, "fatal"u8)) return BridgeFrameType.Fatal;
+        if (Is(ref reader, "protocol_error"u8)) return BridgeFrameType.ProtocolError;
         return BridgeFrameType.Unknown;
     }
 
@@ -251,10 +269,10 @@ internal readonly record struct BridgeFrame(
         string? kind = null, pythonType = null, message = null, traceback = null;
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
-            var isKind = reader.ValueTextEquals("kind"u8);
-            var isType = reader.ValueTextEquals("type"u8);
-            var isMessage = reader.ValueTextEquals("message"u8);
-            var isTraceback = reader.ValueTextEquals("traceback"u8);
+            var isKind = Is(ref reader, "kind"u8);
+            var isType = Is(ref reader, "type"u8);
+            var isMessage = Is(ref reader, "message"u8);
+            var isTraceback = Is(ref reader, "traceback"u8);
             Next(ref reader);
             var value = reader.TokenType == JsonTokenType.String ? ReadText(ref reader) : null;
             SkipValue(ref reader);

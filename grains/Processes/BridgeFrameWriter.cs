@@ -102,6 +102,9 @@ internal sealed class BridgeFrameWriter
         return End();
     }
 
+    /// <summary>Bytes the writer holds on to between frames.</summary>
+    public int BufferCapacity => _buffer.Capacity;
+
     /// <summary>Drops a buffer a big frame grew; call once that frame is written (or failed to be).</summary>
     public void ReleaseLargeBuffer()
     {
@@ -140,7 +143,16 @@ internal sealed class BridgeFrameWriter
     {
         _json.Flush();
         var start = _buffer.WrittenCount;
-        _json.WriteRawValue(json, skipInputValidation: true);
+        try
+        {
+            _json.WriteRawValue(json, skipInputValidation: true);
+        }
+        catch (ArgumentException)
+        {
+            // Even unchecked, the writer refuses text with no JSON token at all.
+            throw new InvalidCallInputException($"{what} is empty, not a JSON value");
+        }
+
         _json.Flush();
         CallerJson.Check(_buffer.WrittenSpan[start..], what, mustBeObject);
     }
