@@ -16,6 +16,11 @@ print() or a C library writing to stdout cannot corrupt a frame.
                   {"id": N, "type": "item", "item": ...}   (a generator command's items, then its result)
                   {"id": N, "type": "heartbeat"}
                   {"type": "fatal", "message": ...}   (start-up failed; the process then exits)
+                  {"type": "protocol_error", "message": ...}   (a frame that could not be read or handled)
+
+Every frame written fits --max-frame: a result or item that does not is a FrameTooLarge error, and error text
+is bounded and cut until the frame fits. A call whose envelope Python cannot read (an integer past its digit
+limit, nesting past its recursion limit) is answered by its id, which the silo always writes first.
 """
 
 import argparse
