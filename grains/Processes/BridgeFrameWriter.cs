@@ -119,6 +119,14 @@ internal sealed class BridgeFrameWriter
     private void CheckFits(string command, string argsJson, SessionCallContext? session, ProgramCall? program)
     {
         const int envelopeBytes = 256; // the fixed fields around the caller's text
+        const int maxBytesPerChar = 3; // UTF-8 of one UTF-16 unit
+        long chars = command.Length + argsJson.Length + (session?.SessionId?.Length ?? 0) + (session?.VariablesJson?.Length ?? 0)
+            + (program?.ProgramId?.Length ?? 0) + (program?.SpecJson?.Length ?? 0);
+        if (envelopeBytes + (chars * maxBytesPerChar) <= _maxFrameBytes)
+        {
+            return; // fits whatever the text holds: no need to count its bytes
+        }
+
         long length = envelopeBytes + ByteCount(command) + ByteCount(argsJson);
         if (session is not null)
         {
