@@ -240,7 +240,7 @@ public sealed class PythonProcess : IAsyncDisposable
                 _logger.LogError(e, "A request to Python worker {WorkerId} (pid {Pid}) could not be encoded", WorkerId, Pid);
                 _writer.ReleaseLargeBuffer();
                 finished = Task.FromResult(BridgeReply.Fail(DSPexErrorKind.Internal,
-                    $"the request for '{command}' could not be encoded ({e.GetType().Name})"));
+                    $"the request could not be encoded ({e.GetType().Name})"));
                 return false;
             }
 

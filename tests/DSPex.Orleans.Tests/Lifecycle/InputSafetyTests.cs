@@ -55,6 +55,22 @@ public sealed class InputSafetyTests(FaultCluster fault)
     }
 
     [Fact]
+    public async Task Null_args_are_invalid_arguments_and_leave_every_worker_free()
+    {
+        for (var i = 0; i < 3; i++) // more than the pool has workers: a leaked lease would show as a queue timeout
+        {
+            var error = await FailsKeepingWorkersAsync(new ExecuteRequest("echo", null!), DSPexErrorKind.InvalidArguments);
+            Assert.Contains("missing", error.Message);
+        }
+    }
+
+    [Fact]
+    public async Task Args_that_would_add_envelope_fields_are_invalid_arguments()
+    {
+        await FailsKeepingWorkersAsync(new ExecuteRequest("echo", """1,"cmd":"exit_now","id":1"""), DSPexErrorKind.InvalidArguments);
+    }
+
+    [Fact]
     public async Task An_integer_past_pythons_digit_limit_is_invalid_arguments_answered_by_python()
     {
         var error = await FailsKeepingWorkersAsync(new ExecuteRequest("echo", $$"""{"n":{{new string('7', 4301)}}}"""), DSPexErrorKind.InvalidArguments);
