@@ -1,20 +1,9 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using DSPex.Orleans.Contracts;
 
 namespace DSPex.Orleans.Processes;
-
-internal enum BridgeFrameType
-{
-    Unknown,
-    Ready,
-    Item,
-    Fatal,
-    Result,
-    Error,
-    Heartbeat,
-    ProtocolError,
-}
 
 /// <summary>
 /// A decoded frame from the bridge. The result (or stream item) is kept as the exact JSON text Python wrote: the envelope is
@@ -31,120 +20,269 @@ internal readonly record struct BridgeFrame(
     int ProcessGroupId,
     IReadOnlyList<string>? Commands)
 {
+    // The envelope adds levels around a value (result, session.set.name, error): the reader itself accepts any
+    // depth (it is iterative; the frame length bounds it) and the value's own depth is checked against the
+    // protocol limit, so a deep value is an error for its request, not a broken stream.
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = int.MaxValue };
+
+    /// <summary>Decodes one envelope. Throws <see cref="MalformedFrameException"/>, and only that, when it is not the protocol.</summary>
     public static BridgeFrame Parse(ReadOnlySpan<byte> envelope)
     {
-        var reader = new Utf8JsonReader(envelope);
+        try
+        {
+            return ParseEnvelope(envelope);
+        }
+        catch (JsonException e)
+        {
+            throw new MalformedFrameException(e.Message, e);
+        }
+    }
+
+    private static BridgeFrame ParseEnvelope(ReadOnlySpan<byte> envelope)
+    {
+        var reader = new Utf8JsonReader(envelope, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new JsonException("frame is not a JSON object");
+            throw new MalformedFrameException("the frame is not a JSON object");
         }
 
         var type = BridgeFrameType.Unknown;
         long id = -1;
         string? result = null, session = null, message = null;
+        int resultDepth = 0, sessionDepth = 0;
+        var hasResult = false;
         ExecuteError? error = null;
         int pid = 0, pgid = 0;
         List<string>? commands = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (Next(ref reader) == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("id"u8))
+            if (Is(ref reader, "id"u8))
             {
-                reader.Read();
-                id = reader.TokenType == JsonTokenType.Number ? reader.GetInt64() : -1;
+                Next(ref reader);
+                id = reader.TokenType == JsonTokenType.Null ? -1 : ReadInt64(ref reader, "id");
             }
-            else if (reader.ValueTextEquals("type"u8))
+            else if (Is(ref reader, "type"u8))
             {
-                reader.Read();
+                Next(ref reader);
+                Expect(reader.TokenType == JsonTokenType.String, "type is not a string");
                 type = ParseType(ref reader);
             }
-            else if (reader.ValueTextEquals("result"u8) || reader.ValueTextEquals("item"u8))
+            else if (Is(ref reader, "result"u8) || Is(ref reader, "item"u8))
             {
-                reader.Read();
-                var start = (int)reader.TokenStartIndex;
-                reader.Skip();
-                result = Encoding.UTF8.GetString(envelope[start..(int)reader.BytesConsumed]);
+                Next(ref reader);
+                (result, resultDepth) = SliceValue(ref reader, envelope);
+                hasResult = true;
             }
-            else if (reader.ValueTextEquals("session"u8))
+            else if (Is(ref reader, "session"u8))
             {
-                reader.Read();
-                var start = (int)reader.TokenStartIndex;
-                reader.Skip();
-                session = Encoding.UTF8.GetString(envelope[start..(int)reader.BytesConsumed]);
+                Next(ref reader);
+                Expect(reader.TokenType is JsonTokenType.StartObject or JsonTokenType.Null, "session is not an object");
+                (session, sessionDepth) = SliceValue(ref reader, envelope);
+                session = reader.TokenType == JsonTokenType.Null ? null : session;
             }
-            else if (reader.ValueTextEquals("error"u8))
+            else if (Is(ref reader, "error"u8))
             {
-                reader.Read();
-                error = ParseError(ref reader);
+                Next(ref reader);
+                Expect(reader.TokenType is JsonTokenType.StartObject or JsonTokenType.Null, "error is not an object");
+                error = reader.TokenType == JsonTokenType.Null ? null : ParseError(ref reader);
             }
-            else if (reader.ValueTextEquals("message"u8))
+            else if (Is(ref reader, "message"u8))
             {
-                reader.Read();
-                message = reader.GetString();
+                Next(ref reader);
+                message = ReadOptionalText(ref reader, "message");
             }
-            else if (reader.ValueTextEquals("pid"u8))
+            else if (Is(ref reader, "pid"u8))
             {
-                reader.Read();
-                pid = reader.GetInt32();
+                Next(ref reader);
+                pid = ReadInt32(ref reader, "pid");
             }
-            else if (reader.ValueTextEquals("pgid"u8))
+            else if (Is(ref reader, "pgid"u8))
             {
-                reader.Read();
-                pgid = reader.GetInt32();
+                Next(ref reader);
+                pgid = ReadInt32(ref reader, "pgid");
             }
-            else if (reader.ValueTextEquals("commands"u8))
+            else if (Is(ref reader, "commands"u8))
             {
-                reader.Read();
-                commands = [];
-                while (reader.Read() && reader.TokenType == JsonTokenType.String)
-                {
-                    commands.Add(reader.GetString()!);
-                }
+                Next(ref reader);
+                commands = ReadTextList(ref reader, "commands");
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                Next(ref reader);
+                SkipValue(ref reader);
             }
+        }
+
+        Expect(reader.TokenType == JsonTokenType.EndObject, "the envelope has a value where a field name belongs");
+        Expect(!reader.Read(), "the frame holds data after the envelope");
+        Expect(type != BridgeFrameType.Result || hasResult, "a result frame without a result");
+        Expect(type != BridgeFrameType.Item || hasResult, "an item frame without an item");
+        Expect(type != BridgeFrameType.Error || error is not null, "an error frame without an error");
+
+        // A variables object nests one level under session.set, and must stay storable as a session's variables.
+        if (type == BridgeFrameType.Result && (resultDepth > ProtocolLimits.MaxValueDepth || sessionDepth > ProtocolLimits.MaxValueDepth + 1))
+        {
+            var what = resultDepth > ProtocolLimits.MaxValueDepth ? $"the result nests {resultDepth} levels deep" : "a session variable it set nests too deep";
+            error = new ExecuteError(DSPexErrorKind.ResultNotSerializable,
+                $"{what}, past the protocol limit of {ProtocolLimits.MaxValueDepth} levels", "ResultTooDeep");
+            return new BridgeFrame(BridgeFrameType.Error, id, null, null, error, message, pid, pgid, commands);
         }
 
         return new BridgeFrame(type, id, result, session, error, message, pid, pgid, commands);
     }
 
+    /// <summary>ValueTextEquals, except that an escaped lone surrogate is a mismatch instead of an exception.</summary>
+    private static bool Is(ref Utf8JsonReader reader, ReadOnlySpan<byte> text)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan.SequenceEqual(text);
+        }
+
+        try
+        {
+            return reader.ValueTextEquals(text);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static JsonTokenType Next(ref Utf8JsonReader reader)
+    {
+        Expect(reader.Read(), "the frame ends inside the envelope");
+        return reader.TokenType;
+    }
+
+    private static void Expect(bool condition, string problem)
+    {
+        if (!condition)
+        {
+            throw new MalformedFrameException(problem);
+        }
+    }
+
+    private static long ReadInt64(ref Utf8JsonReader reader, string field)
+    {
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var value))
+        {
+            throw new MalformedFrameException($"{field} is not a whole number");
+        }
+
+        return value;
+    }
+
+    private static int ReadInt32(ref Utf8JsonReader reader, string field)
+    {
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var value))
+        {
+            throw new MalformedFrameException($"{field} is not a 32-bit whole number");
+        }
+
+        return value;
+    }
+
+    private static string? ReadOptionalText(ref Utf8JsonReader reader, string field)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        Expect(reader.TokenType == JsonTokenType.String, $"{field} is not a string");
+        return ReadText(ref reader);
+    }
+
+    /// <summary>A string token's text; lone surrogates and invalid UTF-8 become U+FFFD instead of throwing.</summary>
+    private static string ReadText(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped && Utf8.IsValid(reader.ValueSpan))
+        {
+            return Encoding.UTF8.GetString(reader.ValueSpan);
+        }
+
+        return JsonStringText.Decode(reader.ValueSpan);
+    }
+
+    private static List<string> ReadTextList(ref Utf8JsonReader reader, string field)
+    {
+        Expect(reader.TokenType == JsonTokenType.StartArray, $"{field} is not an array");
+        var items = new List<string>();
+        while (Next(ref reader) != JsonTokenType.EndArray)
+        {
+            Expect(reader.TokenType == JsonTokenType.String, $"{field} holds a value that is not a string");
+            items.Add(ReadText(ref reader));
+        }
+
+        return items;
+    }
+
+    /// <summary>The current value's exact JSON text and its nesting depth (0 for a scalar).</summary>
+    private static (string Json, int Depth) SliceValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> envelope)
+    {
+        var start = (int)reader.TokenStartIndex;
+        var depth = SkipValue(ref reader);
+        var slice = envelope[start..(int)reader.BytesConsumed];
+        Expect(Utf8.IsValid(slice), "a value is not valid UTF-8");
+        return (Encoding.UTF8.GetString(slice), depth);
+    }
+
+    /// <summary>Moves past the current value; returns how deep it nests (1 for <c>[]</c>, 0 for a scalar).</summary>
+    private static int SkipValue(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            return 0;
+        }
+
+        var baseDepth = reader.CurrentDepth;
+        var deepest = 1;
+        while (true)
+        {
+            var token = Next(ref reader);
+            if (token is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                deepest = Math.Max(deepest, reader.CurrentDepth - baseDepth + 1);
+            }
+            else if (token is JsonTokenType.EndObject or JsonTokenType.EndArray && reader.CurrentDepth == baseDepth)
+            {
+                return deepest;
+            }
+        }
+    }
+
     private static BridgeFrameType ParseType(ref Utf8JsonReader reader)
     {
-        if (reader.ValueTextEquals("result"u8)) return BridgeFrameType.Result;
-        if (reader.ValueTextEquals("error"u8)) return BridgeFrameType.Error;
-        if (reader.ValueTextEquals("item"u8)) return BridgeFrameType.Item;
-        if (reader.ValueTextEquals("heartbeat"u8)) return BridgeFrameType.Heartbeat;
-        if (reader.ValueTextEquals("ready"u8)) return BridgeFrameType.Ready;
-        if (reader.ValueTextEquals("fatal"u8)) return BridgeFrameType.Fatal;
-        if (reader.ValueTextEquals("protocol_error"u8)) return BridgeFrameType.ProtocolError;
+        if (Is(ref reader, "result"u8)) return BridgeFrameType.Result;
+        if (Is(ref reader, "error"u8)) return BridgeFrameType.Error;
+        if (Is(ref reader, "item"u8)) return BridgeFrameType.Item;
+        if (Is(ref reader, "heartbeat"u8)) return BridgeFrameType.Heartbeat;
+        if (Is(ref reader, "ready"u8)) return BridgeFrameType.Ready;
+        if (Is(ref reader, "fatal"u8)) return BridgeFrameType.Fatal;
+        if (Is(ref reader, "protocol_error"u8)) return BridgeFrameType.ProtocolError;
         return BridgeFrameType.Unknown;
     }
 
     private static ExecuteError ParseError(ref Utf8JsonReader reader)
     {
         string? kind = null, pythonType = null, message = null, traceback = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (Next(ref reader) == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString();
-            reader.Read();
-            var value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
-            {
-                reader.Skip();
-            }
-
-            switch (name)
-            {
-                case "kind": kind = value; break;
-                case "type": pythonType = value; break;
-                case "message": message = value; break;
-                case "traceback": traceback = value; break;
-            }
+            var isKind = Is(ref reader, "kind"u8);
+            var isType = Is(ref reader, "type"u8);
+            var isMessage = Is(ref reader, "message"u8);
+            var isTraceback = Is(ref reader, "traceback"u8);
+            Next(ref reader);
+            var value = reader.TokenType == JsonTokenType.String ? ReadText(ref reader) : null;
+            SkipValue(ref reader);
+            if (isKind) kind = value;
+            else if (isType) pythonType = value;
+            else if (isMessage) message = value;
+            else if (isTraceback) traceback = value;
         }
 
-        var errorKind = Enum.TryParse<DSPexErrorKind>(kind, out var parsed) ? parsed : DSPexErrorKind.PythonException;
-        return new ExecuteError(errorKind, message ?? "(no message)", pythonType, traceback);
+        Expect(reader.TokenType == JsonTokenType.EndObject, "the error has a value where a field name belongs");
+        return new ExecuteError(BridgeErrorKinds.Parse(kind), message ?? "(no message)", pythonType, traceback);
     }
 }

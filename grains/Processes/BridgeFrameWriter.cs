@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using DSPex.Orleans.Contracts;
 
@@ -8,14 +9,18 @@ namespace DSPex.Orleans.Processes;
 
 /// <summary>
 /// Encodes frames to the bridge: a 4-byte big-endian length, then the JSON envelope. The envelope is written
-/// straight into one reused buffer and sent with a single write, and the caller's args are copied in as raw JSON
-/// (validated, never parsed into objects). Not thread-safe: the owner serialises writes.
+/// straight into one reused buffer and sent with a single write, and the caller's JSON is copied in raw and checked
+/// in place (<see cref="CallerJson"/>), never parsed into objects. Not thread-safe: the owner serialises writes.
 /// </summary>
 internal sealed class BridgeFrameWriter
 {
-    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    // A buffer grown past this by a big frame is dropped once that frame is sent, so one big request does not pin
+    // its memory for the life of the worker.
+    private const int RetainedBufferBytes = 256 * 1024;
+
     private readonly Utf8JsonWriter _json;
     private readonly int _maxFrameBytes;
+    private ArrayBufferWriter<byte> _buffer = new(4096);
 
     public BridgeFrameWriter(int maxFrameBytes)
     {
@@ -23,9 +28,26 @@ internal sealed class BridgeFrameWriter
         _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = false });
     }
 
-    /// <summary>Encodes a call. Throws <see cref="JsonException"/> when args is not JSON and <see cref="FrameTooLargeException"/> past the limit.</summary>
-    public ReadOnlyMemory<byte> Call(long id, string command, string argsJson, SessionCallContext? session = null, ProgramCall? program = null, int? streamCredit = null)
+    /// <summary>
+    /// Encodes a call. Throws <see cref="InvalidCallInputException"/> for input the protocol cannot carry (null, not one
+    /// JSON value of the right kind, too deep, lone surrogates) and <see cref="FrameTooLargeException"/> past the limit,
+    /// which is checked before the caller's text is copied.
+    /// </summary>
+    public ReadOnlyMemory<byte> Call(long id, string? command, string? argsJson, SessionCallContext? session = null, ProgramCall? program = null, int? streamCredit = null)
     {
+        if (command is null)
+        {
+            throw new InvalidCallInputException("the command name is missing (null)");
+        }
+
+        if (argsJson is null)
+        {
+            throw new InvalidCallInputException($"the args of '{Shorten(command)}' are missing (null): send a JSON value");
+        }
+
+        CheckFits(command, argsJson, session, program);
+        CallerJson.CheckText(command, "the command name");
+        CallerJson.CheckText(argsJson, "args");
         Begin();
         _json.WriteStartObject();
         _json.WriteNumber("id"u8, id);
@@ -37,23 +59,27 @@ internal sealed class BridgeFrameWriter
 
         _json.WriteString("cmd"u8, command);
         _json.WritePropertyName("args"u8);
-        _json.WriteRawValue(argsJson.Length == 0 ? "null" : argsJson);
+        WriteCallerValue(argsJson.Length == 0 ? "null" : argsJson, "args", mustBeObject: false);
         if (session is not null)
         {
+            CallerJson.CheckText(session.SessionId ?? "", "the session id");
+            CallerJson.CheckText(session.VariablesJson ?? "", "the session variables");
             _json.WriteStartObject("session"u8);
             _json.WriteString("id"u8, session.SessionId);
             _json.WritePropertyName("vars"u8);
-            _json.WriteRawValue(session.VariablesJson, skipInputValidation: true);
+            WriteCallerValue(session.VariablesJson ?? "", "the session variables", mustBeObject: true);
             _json.WriteEndObject();
         }
 
         if (program is not null)
         {
+            CallerJson.CheckText(program.ProgramId ?? "", "the program id");
+            CallerJson.CheckText(program.SpecJson ?? "", "the program spec");
             _json.WriteStartObject("program"u8);
             _json.WriteString("id"u8, program.ProgramId);
             _json.WriteNumber("rev"u8, program.Revision);
             _json.WritePropertyName("spec"u8);
-            _json.WriteRawValue(program.SpecJson, skipInputValidation: true);
+            WriteCallerValue(program.SpecJson ?? "", "the program spec", mustBeObject: true);
             _json.WriteEndObject();
         }
 
@@ -76,8 +102,74 @@ internal sealed class BridgeFrameWriter
         return End();
     }
 
+    /// <summary>Bytes the writer holds on to between frames.</summary>
+    public int BufferCapacity => _buffer.Capacity;
+
+    /// <summary>Drops a buffer a big frame grew; call once that frame is written (or failed to be).</summary>
+    public void ReleaseLargeBuffer()
+    {
+        if (_buffer.Capacity > RetainedBufferBytes)
+        {
+            _buffer = new ArrayBufferWriter<byte>(4096);
+            _json.Reset(_buffer);
+        }
+    }
+
+    /// <summary>Refuses a request whose caller text alone is past the limit, before any of it is copied.</summary>
+    private void CheckFits(string command, string argsJson, SessionCallContext? session, ProgramCall? program)
+    {
+        const int envelopeBytes = 256; // the fixed fields around the caller's text
+        const int maxBytesPerChar = 3; // UTF-8 of one UTF-16 unit
+        long chars = command.Length + argsJson.Length + (session?.SessionId?.Length ?? 0) + (session?.VariablesJson?.Length ?? 0)
+            + (program?.ProgramId?.Length ?? 0) + (program?.SpecJson?.Length ?? 0);
+        if (envelopeBytes + (chars * maxBytesPerChar) <= _maxFrameBytes)
+        {
+            return; // fits whatever the text holds: no need to count its bytes
+        }
+
+        long length = envelopeBytes + ByteCount(command) + ByteCount(argsJson);
+        if (session is not null)
+        {
+            length += ByteCount(session.SessionId) + ByteCount(session.VariablesJson);
+        }
+
+        if (program is not null)
+        {
+            length += ByteCount(program.ProgramId) + ByteCount(program.SpecJson);
+        }
+
+        if (length > _maxFrameBytes)
+        {
+            throw new FrameTooLargeException(length, _maxFrameBytes);
+        }
+    }
+
+    // Escapes can make the written form longer, never shorter; End() checks the exact length.
+    private static long ByteCount(string? text) => text is null ? 0 : Encoding.UTF8.GetByteCount(text);
+
+    private void WriteCallerValue(string json, string what, bool mustBeObject)
+    {
+        _json.Flush();
+        var start = _buffer.WrittenCount;
+        try
+        {
+            _json.WriteRawValue(json, skipInputValidation: true);
+        }
+        catch (ArgumentException)
+        {
+            // Even unchecked, the writer refuses text with no JSON token at all.
+            throw new InvalidCallInputException($"{what} is empty, not a JSON value");
+        }
+
+        _json.Flush();
+        CallerJson.Check(_buffer.WrittenSpan[start..], what, mustBeObject);
+    }
+
+    private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "…";
+
     private void Begin()
     {
+        ReleaseLargeBuffer();
         _buffer.ResetWrittenCount();
         _json.Reset();
         _buffer.Advance(4); // room for the length prefix
@@ -97,6 +189,3 @@ internal sealed class BridgeFrameWriter
         return frame;
     }
 }
-
-internal sealed class FrameTooLargeException(int length, int limit)
-    : Exception($"request frame of {length} bytes exceeds the limit of {limit} bytes");

@@ -27,6 +27,7 @@ public sealed class PythonProcess : IAsyncDisposable
     private readonly TaskCompletionSource<BridgeFrame> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly StderrTail _stderr = new(40);
+    private Task _stderrDone = Task.CompletedTask;
     private long _nextId;
     private volatile string? _exitReason;
     private string? _killReason;
@@ -156,15 +157,11 @@ public sealed class PythonProcess : IAsyncDisposable
 
     private void BeginReading()
     {
-        _process.ErrorDataReceived += (_, e) =>
+        _stderrDone = StderrLineReader.ReadLinesAsync(_process.StandardError.BaseStream, line =>
         {
-            if (e.Data is { } line)
-            {
-                _stderr.Add(line);
-                _logger.LogInformation("[python {WorkerId} pid {Pid}] {Line}", WorkerId, Pid, line);
-            }
-        };
-        _process.BeginErrorReadLine();
+            _stderr.Add(line);
+            _logger.LogInformation("[python {WorkerId} pid {Pid}] {Line}", WorkerId, Pid, line);
+        });
         // Reply hooks run pool code (and grain calls) on this thread: it must not carry the async-local state
         // (trace activity, log scopes, request context) of whichever call happened to start the process.
         new Thread(ReadLoop) { IsBackground = true, Name = $"dspex-reader-{Pid}" }.UnsafeStart();
@@ -210,7 +207,7 @@ public sealed class PythonProcess : IAsyncDisposable
         return finished;
     }
 
-    private bool TrySend(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int? window, ChannelWriter<string>? items, Action<BridgeReply>? onReply, out Task<BridgeReply> finished, out long id)
+    private bool TrySend(string? command, string? argsJson, SessionCallContext? session, ProgramCall? program, int? window, ChannelWriter<string>? items, Action<BridgeReply>? onReply, out Task<BridgeReply> finished, out long id)
     {
         id = Interlocked.Increment(ref _nextId);
         var completion = new PendingCall(onReply);
@@ -227,14 +224,23 @@ public sealed class PythonProcess : IAsyncDisposable
             {
                 frame = _writer.Call(id, command, argsJson, session, program, window);
             }
-            catch (JsonException e)
+            catch (InvalidCallInputException e)
             {
-                finished = Task.FromResult(BridgeReply.Fail(DSPexErrorKind.InvalidArguments, $"args are not valid JSON: {e.Message}"));
+                finished = Task.FromResult(BridgeReply.Fail(DSPexErrorKind.InvalidArguments, e.Message));
                 return false;
             }
             catch (FrameTooLargeException e)
             {
                 finished = Task.FromResult(BridgeReply.Fail(DSPexErrorKind.FrameTooLarge, e.Message));
+                return false;
+            }
+            catch (Exception e)
+            {
+                // Never an exception to the caller: it may be the reader thread handing this worker its next request.
+                _logger.LogError(e, "A request to Python worker {WorkerId} (pid {Pid}) could not be encoded", WorkerId, Pid);
+                _writer.ReleaseLargeBuffer();
+                finished = Task.FromResult(BridgeReply.Fail(DSPexErrorKind.Internal,
+                    $"the request could not be encoded ({e.GetType().Name})"));
                 return false;
             }
 
@@ -250,6 +256,7 @@ public sealed class PythonProcess : IAsyncDisposable
             try
             {
                 _stdin.Write(frame.Span);
+                _writer.ReleaseLargeBuffer();
             }
             catch (IOException e)
             {
@@ -296,9 +303,30 @@ public sealed class PythonProcess : IAsyncDisposable
 
     private void ReadLoop()
     {
+        // Nothing may escape this thread: an unhandled exception here would end the silo process.
+        try
+        {
+            var (kind, reason) = ReadFramesUntilClosed();
+            _exitKind = kind;
+            if (kind == DSPexErrorKind.MalformedFrame)
+            {
+                // The stream is out of step: nothing it sends can be trusted, so end the worker now.
+                Kill(reason);
+            }
+
+            OnChannelClosed(reason);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "The reply reader of Python worker {WorkerId} (pid {Pid}) failed; ending the worker", WorkerId, Pid);
+            FailAfterReaderFault(e);
+        }
+    }
+
+    /// <summary>Reads and dispatches frames until the pipe closes or a frame breaks the protocol.</summary>
+    private (DSPexErrorKind Kind, string Reason) ReadFramesUntilClosed()
+    {
         Span<byte> header = stackalloc byte[4];
-        var reason = "its output pipe closed";
-        var kind = DSPexErrorKind.WorkerCrashed;
         try
         {
             while (true)
@@ -307,9 +335,8 @@ public sealed class PythonProcess : IAsyncDisposable
                 var length = BinaryPrimitives.ReadInt32BigEndian(header);
                 if (length < 0 || length > _info.MaxFrameBytes + 1024)
                 {
-                    reason = $"it sent a frame of {length} bytes, past the limit of {_info.MaxFrameBytes}: the stream cannot be trusted";
-                    kind = DSPexErrorKind.MalformedFrame;
-                    break;
+                    return (DSPexErrorKind.MalformedFrame,
+                        $"it sent a frame of {length} bytes, past the limit of {_info.MaxFrameBytes}: the stream cannot be trusted");
                 }
 
                 var buffer = ArrayPool<byte>.Shared.Rent(length);
@@ -318,11 +345,15 @@ public sealed class PythonProcess : IAsyncDisposable
                     _stdout.ReadExactly(buffer, 0, length);
                     Dispatch(BridgeFrame.Parse(buffer.AsSpan(0, length)));
                 }
-                catch (JsonException e)
+                catch (MalformedFrameException e)
                 {
-                    reason = $"it sent a malformed frame ({e.Message}): the stream cannot be trusted";
-                    kind = DSPexErrorKind.MalformedFrame;
-                    break;
+                    return (DSPexErrorKind.MalformedFrame, $"it sent a malformed frame ({e.Message}): the stream cannot be trusted");
+                }
+                catch (Exception e) when (e is not (IOException or ObjectDisposedException))
+                {
+                    // Whatever a frame makes fail is that worker's fault, never the silo's.
+                    _logger.LogError(e, "A frame from Python worker {WorkerId} (pid {Pid}) could not be handled", WorkerId, Pid);
+                    return (DSPexErrorKind.MalformedFrame, $"it sent a malformed frame ({e.GetType().Name}): the stream cannot be trusted");
                 }
                 finally
                 {
@@ -330,24 +361,53 @@ public sealed class PythonProcess : IAsyncDisposable
                 }
             }
         }
-        catch (EndOfStreamException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
+            return (DSPexErrorKind.WorkerCrashed, "its output pipe closed");
         }
-        catch (IOException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+    }
 
-        _exitKind = kind;
-        if (kind == DSPexErrorKind.MalformedFrame)
+    /// <summary>The last resort when closing the channel itself failed: end the process and fail what waits on it.</summary>
+    private void FailAfterReaderFault(Exception fault)
+    {
+        var reason = $"Python worker {WorkerId} (pid {Pid}) was ended: its reply reader failed ({fault.GetType().Name})";
+        try
         {
-            // The stream is out of step: nothing it sends can be trusted, so end the worker now.
             Kill(reason);
-        }
+            lock (_writeLock)
+            {
+                _exitReason ??= reason;
+            }
 
-        OnChannelClosed(reason);
+            KeyValuePair<long, PendingCall>[] orphaned;
+            lock (_pending)
+            {
+                orphaned = [.. _pending];
+                _pending.Clear();
+                foreach (var stream in _streams.Values)
+                {
+                    stream.TryComplete();
+                }
+
+                _streams.Clear();
+            }
+
+            foreach (var (_, completion) in orphaned)
+            {
+                completion.Complete(BridgeReply.Fail(DSPexErrorKind.MalformedFrame, reason), _logger);
+            }
+
+            _ready.TrySetException(new WorkerStartException(reason));
+            if (_exited.TrySetResult())
+            {
+                // Not raised yet: the owner still has to learn the worker is gone, to replace it.
+                ExitedEvent?.Invoke(this);
+            }
+        }
+        catch (Exception e)
+        {
+            _logger.LogCritical(e, "Python worker {WorkerId} (pid {Pid}) could not be failed cleanly", WorkerId, Pid);
+        }
     }
 
     private void Dispatch(in BridgeFrame frame)
@@ -400,6 +460,8 @@ public sealed class PythonProcess : IAsyncDisposable
             _process.WaitForExit(5000);
         }
 
+        // Its last words explain the exit; a grandchild holding stderr open must not hold this up for long.
+        ((IAsyncResult)_stderrDone).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(1));
         var exit = _process.HasExited ? NativeSignals.Describe(_process.ExitCode) : "no exit status";
         var stderr = _stderr.Text();
         var reason = $"Python worker {WorkerId} (pid {Pid}) exited ({exit}; {Volatile.Read(ref _killReason) ?? channelReason})"

@@ -16,12 +16,18 @@ print() or a C library writing to stdout cannot corrupt a frame.
                   {"id": N, "type": "item", "item": ...}   (a generator command's items, then its result)
                   {"id": N, "type": "heartbeat"}
                   {"type": "fatal", "message": ...}   (start-up failed; the process then exits)
+                  {"type": "protocol_error", "message": ...}   (a frame that could not be read or handled)
+
+Every frame written fits --max-frame: a result or item that does not is a FrameTooLarge error, and error text
+is bounded and cut until the frame fits. A call whose envelope Python cannot read (an integer past its digit
+limit, nesting past its recursion limit) is answered by its id, which the silo always writes first.
 """
 
 import argparse
 import inspect
 import json
 import os
+import re
 import signal
 import struct
 import sys
@@ -32,9 +38,51 @@ import traceback
 PROTOCOL_VERSION = 1
 HEADER = struct.Struct(">I")
 
+# Error frames carry bounded, always-encodable text: an error must reach the silo whatever the exception held.
+MAX_MESSAGE_CHARS = 4000
+MAX_TRACEBACK_CHARS = 16000
+MAX_NAME_CHARS = 200
+
+
+def encodable(text):
+    """The text with lone UTF-16 surrogates written as \\udXXX escapes, so it always encodes as UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def bounded(text, limit):
+    """At most ``limit`` characters of the text's start, saying how much was cut."""
+    if text is None:
+        return None
+    text = text if isinstance(text, str) else str(text)
+    if len(text) > limit:
+        text = "%s... (%d more characters cut)" % (text[:limit], len(text) - limit)
+    return encodable(text)
+
+
+def bounded_tail(text, limit):
+    """At most ``limit`` characters of the text's end (where a traceback's cause is), saying how much was cut."""
+    if text is None:
+        return None
+    if len(text) > limit:
+        text = "(%d characters cut)...%s" % (len(text) - limit, text[-limit:])
+    return encodable(text)
+
+
+def describe(exc):
+    """str(exc), which user code can make fail."""
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - any failure of a user's __str__
+        return "(the exception's message could not be read)"
+
+
+class FrameOverLimit(ValueError):
+    """A frame the bridge was about to write is past the frame limit (a bug: every writer fits its frames)."""
+
 
 class FrameWriter:
-    """Writes whole frames; a lock keeps frames from interleaving across threads."""
+    """Writes whole frames; a lock keeps frames from interleaving across threads. No frame past the limit is written:
+    results and items that do not fit become a FrameTooLarge error, and error frames are cut down until they fit."""
 
     def __init__(self, fd, max_frame):
         self._fd = fd
@@ -42,6 +90,8 @@ class FrameWriter:
         self._lock = threading.Lock()
 
     def send(self, envelope_bytes):
+        if len(envelope_bytes) > self._max_frame:
+            raise FrameOverLimit("frame of %d bytes exceeds the limit of %d bytes" % (len(envelope_bytes), self._max_frame))
         data = HEADER.pack(len(envelope_bytes)) + envelope_bytes
         view = memoryview(data)
         with self._lock:
@@ -50,48 +100,71 @@ class FrameWriter:
                 view = view[written:]
 
     def send_json(self, obj):
-        self.send(json.dumps(obj, separators=(",", ":")).encode("utf-8"))
+        """A control frame built by the bridge itself (ASCII: lone surrogates in it are escaped, never fatal)."""
+        self.send(json.dumps(obj, separators=(",", ":")).encode("ascii"))
 
     def send_result(self, request_id, result, session_changes=None):
-        try:
-            body = json.dumps(result, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
-            if session_changes is not None:
-                changes = json.dumps(session_changes, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
-                body = '%s,"session":%s' % (body, changes)
-        except (TypeError, ValueError, RecursionError) as exc:
-            self.send_error(request_id, "ResultNotSerializable", exc, with_traceback=False)
-            return
-        envelope = ('{"id":%d,"type":"result","result":%s}' % (request_id, body)).encode("utf-8")
-        if len(envelope) > self._max_frame:
-            self.send_json({"id": request_id, "type": "error", "error": {
-                "kind": "FrameTooLarge", "type": "FrameTooLarge",
-                "message": "result frame of %d bytes exceeds the limit of %d bytes" % (len(envelope), self._max_frame)}})
-            return
-        self.send(envelope)
+        extra = None
+        if session_changes is not None:
+            extra = ("session", session_changes)
+        envelope = self._value_frame(request_id, "result", result, extra)
+        if envelope is not None:
+            self.send(envelope)
 
     def send_item(self, request_id, item):
         """One streamed item; False when it could not be sent (the stream then ends with the error)."""
-        try:
-            body = json.dumps(item, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
-        except (TypeError, ValueError, RecursionError) as exc:
-            self.send_error(request_id, "ResultNotSerializable", exc, with_traceback=False)
-            return False
-        envelope = ('{"id":%d,"type":"item","item":%s}' % (request_id, body)).encode("utf-8")
-        if len(envelope) > self._max_frame:
-            self.send_json({"id": request_id, "type": "error", "error": {
-                "kind": "FrameTooLarge", "type": "FrameTooLarge",
-                "message": "stream item of %d bytes exceeds the limit of %d bytes" % (len(envelope), self._max_frame)}})
+        envelope = self._value_frame(request_id, "item", item, None)
+        if envelope is None:
             return False
         self.send(envelope)
         return True
 
+    def _value_frame(self, request_id, kind, value, extra):
+        """The encoded frame carrying a command's value, or None after answering the request with why it cannot be."""
+        what = "stream item" if kind == "item" else "result"
+        try:
+            body = json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+            if extra is not None:
+                body = '%s,"%s":%s' % (body, extra[0], json.dumps(extra[1], separators=(",", ":"), allow_nan=False, ensure_ascii=False))
+            envelope = ('{"id":%d,"type":"%s","%s":%s}' % (request_id, kind, kind, body)).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            self.send_error_text(request_id, "ResultNotSerializable", "UnicodeEncodeError",
+                                 "the %s holds a lone UTF-16 surrogate, which is not Unicode text and cannot be sent as JSON (%s)"
+                                 % (what, exc.reason))
+            return None
+        except (TypeError, ValueError, RecursionError) as exc:
+            self.send_error_text(request_id, "ResultNotSerializable", type(exc).__name__, str(exc))
+            return None
+        if len(envelope) > self._max_frame:
+            self.send_error_text(request_id, "FrameTooLarge", "FrameTooLarge",
+                                 "%s frame of %d bytes exceeds the limit of %d bytes" % (what, len(envelope), self._max_frame))
+            return None
+        return envelope
+
     def send_error(self, request_id, kind, exc, with_traceback=True):
-        self.send_json({"id": request_id, "type": "error", "error": {
-            "kind": kind,
-            "type": type(exc).__name__,
-            "message": str(exc),
-            "traceback": traceback.format_exc() if with_traceback else None,
-        }})
+        self.send_error_text(request_id, kind, type(exc).__name__, describe(exc),
+                             traceback.format_exc() if with_traceback else None)
+
+    def send_error_text(self, request_id, kind, type_name, message, tb=None):
+        """An error frame that always fits: text bounded and made encodable, then cut further if still too big."""
+        error = {"kind": kind, "type": bounded(type_name, MAX_NAME_CHARS),
+                 "message": bounded(message, MAX_MESSAGE_CHARS),
+                 "traceback": bounded_tail(tb, MAX_TRACEBACK_CHARS)}
+        envelope = self._error_frame(request_id, error)
+        if len(envelope) > self._max_frame:
+            error["traceback"] = None
+            envelope = self._error_frame(request_id, error)
+        if len(envelope) > self._max_frame:
+            # An escaped character takes at most 12 bytes (a surrogate pair as two \uXXXX).
+            budget = max(0, (self._max_frame - 512) // 12)
+            error["type"] = error["type"][:64] if error["type"] else None
+            error["message"] = bounded(error["message"], budget)
+            envelope = self._error_frame(request_id, error)
+        self.send(envelope)
+
+    @staticmethod
+    def _error_frame(request_id, error):
+        return json.dumps({"id": request_id, "type": "error", "error": error}, separators=(",", ":")).encode("ascii")
 
 
 class FrameReader:
@@ -134,9 +207,10 @@ class Bridge:
     """
 
     def __init__(self, reader, writer, concurrency):
-        from dspex import context, programs, registry
+        from dspex import context, errors, programs, registry
 
         self._context = context
+        self._errors = errors
         self._programs = programs
         self._commands = registry._commands
         self._reader = reader
@@ -170,30 +244,65 @@ class Bridge:
                 self._writer.send_json({"type": "protocol_error",
                                         "message": "frame of %d bytes exceeds the limit" % length})
                 continue
+            call = self._handle(body)
+            if call is not None:
+                return call
+
+    def _handle(self, body):
+        """Acts on one frame; returns the call to run, or None. Raises only OSError (the pipe to the silo is gone)."""
+        try:
+            return self._handle_frame(body)
+        except OSError:
+            raise
+        except Exception as exc:  # a frame this bridge cannot handle must not end the thread holding the reader role
+            self._writer.send_json({"type": "protocol_error",
+                                    "message": bounded("frame not handled: %s: %s" % (type(exc).__name__, describe(exc)),
+                                                       MAX_MESSAGE_CHARS)})
+            return None
+
+    def _handle_frame(self, body):
+        """Acts on one frame; returns the call to run, or None when the frame was control (or answered already)."""
+        try:
+            envelope = json.loads(body)
+            if not isinstance(envelope, dict):
+                raise ValueError("envelope is not a JSON object")
+        except (ValueError, RecursionError) as exc:
+            # Valid JSON Python reads differently (an integer past its digit limit, say) is the caller's error:
+            # answer the call by its id, which the silo always writes first.
+            request_id = call_id_of(body)
+            if request_id is None:
+                self._writer.send_json({"type": "protocol_error",
+                                        "message": bounded("malformed frame: %s" % exc, MAX_MESSAGE_CHARS)})
+            else:
+                self._writer.send_error_text(request_id, "InvalidArguments", type(exc).__name__,
+                                             "the request could not be read as Python reads JSON: %s" % exc)
+            return None
+        kind = envelope.get("type")
+        request_id = envelope.get("id")
+        if kind == "call":
             try:
-                envelope = json.loads(body)
-                if not isinstance(envelope, dict):
-                    raise ValueError("envelope is not a JSON object")
-            except ValueError as exc:
-                self._writer.send_json({"type": "protocol_error", "message": "malformed frame: %s" % exc})
-                continue
-            kind = envelope.get("type")
-            request_id = envelope.get("id")
-            if kind == "call":
                 ctx = self._context.RequestContext(request_id, envelope.get("session"), envelope.get("credit"))
-                with self._active_lock:
-                    self._active[request_id] = ctx
-                return ctx, envelope.get("cmd"), envelope.get("args"), envelope.get("program")
-            if kind in ("cancel", "credit"):
-                with self._active_lock:
-                    ctx = self._active.get(request_id)
-                if ctx is not None:
-                    if kind == "cancel":
-                        ctx.cancel()
-                    else:
-                        ctx.grant(int(envelope.get("n", 0)))
-            elif kind == "heartbeat":
-                self._writer.send_json({"id": request_id, "type": "heartbeat"})
+            except (AttributeError, TypeError, ValueError) as exc:
+                self._writer.send_error_text(request_id, "InvalidArguments", type(exc).__name__,
+                                             "the call's session or credit is not valid: %s" % exc)
+                return None
+            with self._active_lock:
+                self._active[request_id] = ctx
+            return ctx, envelope.get("cmd"), envelope.get("args"), envelope.get("program")
+        if kind in ("cancel", "credit"):
+            with self._active_lock:
+                ctx = self._active.get(request_id)
+            if ctx is not None:
+                if kind == "cancel":
+                    ctx.cancel()
+                else:
+                    ctx.grant(int(envelope.get("n", 0)))
+        elif kind == "heartbeat":
+            self._writer.send_json({"id": request_id, "type": "heartbeat"})
+        return None
+
+    def _error_kind(self, exc):
+        return "InvalidArguments" if isinstance(exc, self._errors.InvalidArguments) else "PythonException"
 
     def _stream(self, ctx, generator):
         """Sends a generator's items, each only once the silo granted credit for it (backpressure).
@@ -207,7 +316,7 @@ class Bridge:
                     generator.close()
                     return False
         except BaseException as exc:  # noqa: B036 - a failing generator ends its stream with the error
-            self._writer.send_error(ctx.request_id, "PythonException", exc)
+            self._writer.send_error(ctx.request_id, self._error_kind(exc), exc)
             return False
         return True
 
@@ -219,19 +328,18 @@ class Bridge:
                 try:
                     func, _ = self._programs.resolve(ctx.session_id, program)
                 except BaseException as exc:  # noqa: B036 - a failed build is the caller's error, not the worker's
-                    self._writer.send_error(request_id, "PythonException", exc)
+                    self._writer.send_error(request_id, self._error_kind(exc), exc)
                     return
             else:
-                func = self._commands.get(name)
+                func = self._commands.get(name) if isinstance(name, str) else None
             if func is None:
-                self._writer.send_json({"id": request_id, "type": "error", "error": {
-                    "kind": "UnknownCommand", "type": "UnknownCommand",
-                    "message": "unknown command %r; this worker has: %s" % (name, ", ".join(sorted(self._commands)))}})
+                self._writer.send_error_text(request_id, "UnknownCommand", "UnknownCommand", "unknown command %s; this worker has: %s"
+                                             % (bounded(repr(name), MAX_NAME_CHARS), ", ".join(sorted(self._commands))))
                 return
             try:
                 result = func(args)
             except BaseException as exc:  # noqa: B036 - a command's SystemExit must not end the worker
-                self._writer.send_error(request_id, "PythonException", exc)
+                self._writer.send_error(request_id, self._error_kind(exc), exc)
                 return
             if inspect.isgenerator(result):
                 if not self._stream(ctx, result):
@@ -240,10 +348,25 @@ class Bridge:
             self._writer.send_result(request_id, result, ctx.session_changes())
         except OSError:
             os._exit(4)  # the pipe to the silo is gone
+        except Exception as exc:  # last resort: the request is answered and this serving thread lives on
+            try:
+                self._writer.send_error_text(request_id, "Internal", type(exc).__name__,
+                                             "the bridge failed serving this request: %s" % exc, traceback.format_exc())
+            except Exception:  # noqa: BLE001 - nothing can be sent: the stream is no longer to be trusted
+                os._exit(4)
         finally:
             self._context.set_current(None)
             with self._active_lock:
                 self._active.pop(request_id, None)
+
+
+CALL_PREFIX = re.compile(rb'\{"id":(\d{1,18}),"type":"call",')
+
+
+def call_id_of(body):
+    """The id of a call frame as the silo writes it (id first), read without parsing the rest; None otherwise."""
+    match = CALL_PREFIX.match(body)
+    return int(match.group(1)) if match else None
 
 
 def exit_with_group(code):

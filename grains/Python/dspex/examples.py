@@ -4,7 +4,9 @@ import os
 import re
 
 from .context import get_var, set_var
+from .errors import InvalidArguments
 from .programs import program_type
+from .templates import Template
 
 
 @program_type("keyword_classifier")
@@ -32,13 +34,15 @@ class KeywordClassifier:
 
 
 @program_type("template")
-class Template:
-    """Fills a str.format template from the call's args and the session's variables."""
+class TemplateProgram:
+    """Fills a template from the call's args: {name} fields with an optional format spec (see dspex.templates)."""
 
     def __init__(self, spec):
-        self.template = spec["template"]
+        if "template" not in spec:
+            raise InvalidArguments("a template program's spec needs a \"template\" string")
+        self.template = Template(spec["template"])
         self.calls = 0
 
     def __call__(self, args):
         self.calls += 1
-        return {"text": self.template.format(**args), "calls_on_this_build": self.calls, "pid": os.getpid()}
+        return {"text": self.template.fill(args), "calls_on_this_build": self.calls, "pid": os.getpid()}

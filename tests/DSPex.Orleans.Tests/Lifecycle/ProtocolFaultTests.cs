@@ -48,6 +48,31 @@ public sealed class ProtocolFaultTests(FaultCluster fault)
         Assert.Equal(before.Restarts + 1, (await fault.AtSizeAsync()).Restarts);
     }
 
+    [Theory]
+    [InlineData("""{"id":1.5,"type":"result","result":1}""")]
+    [InlineData("""{"id":1e30,"type":"result","result":1}""")]
+    [InlineData("""{"id":{id},"type":"error","error":"not an object"}""")]
+    [InlineData("""{"id":{id},"type":["result"],"result":1}""")]
+    [InlineData("""{"type":"heartbeat","pid":99999999999}""")]
+    [InlineData("""{"id":{id},"type":"result","result":1} trailing""")]
+    public async Task A_frame_of_the_wrong_types_replaces_the_worker_and_the_silo_serves_on(string envelope)
+    {
+        var (faulted, before) = await RunBesideBystanderAsync("write_frame", System.Text.Json.JsonSerializer.Serialize(new { envelope }));
+        Assert.Equal(DSPexErrorKind.MalformedFrame, faulted.Error?.Kind);
+        Assert.Equal(before.Restarts + 1, (await fault.AtSizeAsync()).Restarts);
+        Assert.True((await fault.Pool.ExecuteAsync(new ExecuteRequest("ping", "null"))).IsSuccess);
+    }
+
+    [Fact]
+    public async Task An_escaped_lone_surrogate_in_an_error_frame_reaches_the_caller_as_a_replacement_character()
+    {
+        var envelope = """{"id":{id},"type":"error","error":{"kind":"PythonException","type":"AttributeError","message":"no attribute '\ud800'"}}""";
+        var (faulted, before) = await RunBesideBystanderAsync("write_frame", System.Text.Json.JsonSerializer.Serialize(new { envelope }));
+        Assert.Equal(DSPexErrorKind.PythonException, faulted.Error?.Kind);
+        Assert.Equal("no attribute '\uFFFD'", faulted.Error!.Message);
+        Assert.Equal(before.Restarts, (await fault.AtSizeAsync()).Restarts);
+    }
+
     [Fact]
     public async Task A_result_json_cannot_carry_leaves_the_worker_serving()
     {

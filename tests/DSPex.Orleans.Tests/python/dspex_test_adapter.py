@@ -183,3 +183,39 @@ class Sleeper:
     def __call__(self, args):
         self.calls += 1
         return {"calls": self.calls, **sleep(args)}
+
+
+@command("deep_result")
+def deep_result(args):
+    """A result nested args['levels'] deep, built without recursion."""
+    value = []
+    for _ in range(int(args["levels"]) - 1):
+        value = [value]
+    return value
+
+
+@command("lone_surrogate_result")
+def lone_surrogate_result(args):
+    return {"text": "bytes that were not UTF-8: \udcff"}
+
+
+@command("raise_lone_surrogate")
+def raise_lone_surrogate(args):
+    """An exception whose text is not Unicode, as surrogate-escaped OS data gives."""
+    raise AttributeError("'int' object has no attribute '\ud800'")
+
+
+@command("huge_error")
+def huge_error(args):
+    """An exception message of args['chars'] escape-heavy characters (each written as \\uXXXX)."""
+    raise ValueError("\x01\ud800" * int(args["chars"]))
+
+
+@command("write_frame")
+def write_frame(args):
+    """Writes args['envelope'] (with {id} replaced by this request's id) straight onto the protocol pipe."""
+    import struct
+
+    body = args["envelope"].replace("{id}", str(dspex.current_request_id())).encode("utf-8")
+    os.write(_protocol_fd(), struct.pack(">I", len(body)) + body)
+    return "written"

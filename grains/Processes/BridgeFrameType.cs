@@ -1,0 +1,13 @@
+namespace DSPex.Orleans.Processes;
+
+internal enum BridgeFrameType
+{
+    Unknown,
+    Ready,
+    Item,
+    Fatal,
+    Result,
+    Error,
+    Heartbeat,
+    ProtocolError,
+}

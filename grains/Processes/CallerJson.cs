@@ -1,0 +1,80 @@
+using System.Text.Json;
+
+namespace DSPex.Orleans.Processes;
+
+/// <summary>
+/// Checks caller-supplied JSON before it is embedded raw in a frame: exactly one well-formed value (so no caller text
+/// can add envelope fields), nested no deeper than the protocol allows, and with no escaped lone UTF-16 surrogate
+/// (Python reads those, but cannot write them back as UTF-8).
+/// </summary>
+internal static class CallerJson
+{
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = ProtocolLimits.MaxValueDepth + 1 };
+
+    /// <summary>Throws <see cref="InvalidCallInputException"/> naming <paramref name="what"/> and the problem.</summary>
+    public static void Check(ReadOnlySpan<byte> utf8, string what, bool mustBeObject)
+    {
+        var reader = new Utf8JsonReader(utf8, Options);
+        try
+        {
+            if (!reader.Read())
+            {
+                throw new InvalidCallInputException($"{what} is empty, not a JSON value");
+            }
+
+            if (mustBeObject && reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new InvalidCallInputException($"{what} must be a JSON object, not {reader.TokenType}");
+            }
+
+            do
+            {
+                CheckToken(ref reader, what);
+            }
+            while (reader.Read());
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidCallInputException($"{what} is not one valid JSON value: {e.Message}");
+        }
+    }
+
+    private static void CheckToken(ref Utf8JsonReader reader, string what)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject or JsonTokenType.StartArray when reader.CurrentDepth >= ProtocolLimits.MaxValueDepth:
+                throw new InvalidCallInputException(
+                    $"{what} nests deeper than the protocol limit of {ProtocolLimits.MaxValueDepth} levels (at byte {reader.TokenStartIndex})");
+            case JsonTokenType.String or JsonTokenType.PropertyName when reader.ValueIsEscaped:
+                try
+                {
+                    reader.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    throw new InvalidCallInputException(
+                        $"{what} holds a string with an escaped lone UTF-16 surrogate (at byte {reader.TokenStartIndex}), which is not Unicode text");
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Throws when <paramref name="text"/> holds a lone UTF-16 surrogate, which UTF-8 cannot encode.</summary>
+    public static void CheckText(string text, string what)
+    {
+        var span = text.AsSpan();
+        var at = span.IndexOfAnyInRange('\uD800', '\uDFFF');
+        while (at >= 0)
+        {
+            if (!char.IsHighSurrogate(span[at]) || at + 1 >= span.Length || !char.IsLowSurrogate(span[at + 1]))
+            {
+                throw new InvalidCallInputException($"{what} holds a lone UTF-16 surrogate at character {text.Length - span.Length + at}, which is not Unicode text");
+            }
+
+            span = span[(at + 2)..];
+            at = span.IndexOfAnyInRange('\uD800', '\uDFFF');
+        }
+    }
+}
