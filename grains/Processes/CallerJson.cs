@@ -11,8 +11,12 @@ internal static class CallerJson
 {
     private static readonly JsonReaderOptions Options = new() { MaxDepth = ProtocolLimits.MaxValueDepth + 1 };
 
-    /// <summary>Throws <see cref="InvalidCallInputException"/> naming <paramref name="what"/> and the problem.</summary>
-    public static void Check(ReadOnlySpan<byte> utf8, string what, bool mustBeObject)
+    /// <summary>
+    /// Throws <see cref="InvalidCallInputException"/> naming <paramref name="what"/> and the problem. A value that will
+    /// sit inside another caller value (a session variable inside the variables object) passes a smaller
+    /// <paramref name="maxDepth"/>, so the value it ends up in is still within the protocol's depth.
+    /// </summary>
+    public static void Check(ReadOnlySpan<byte> utf8, string what, bool mustBeObject, int maxDepth = ProtocolLimits.MaxValueDepth)
     {
         var reader = new Utf8JsonReader(utf8, Options);
         try
@@ -29,7 +33,7 @@ internal static class CallerJson
 
             do
             {
-                CheckToken(ref reader, what);
+                CheckToken(ref reader, what, maxDepth);
             }
             while (reader.Read());
         }
@@ -39,13 +43,13 @@ internal static class CallerJson
         }
     }
 
-    private static void CheckToken(ref Utf8JsonReader reader, string what)
+    private static void CheckToken(ref Utf8JsonReader reader, string what, int maxDepth)
     {
         switch (reader.TokenType)
         {
-            case JsonTokenType.StartObject or JsonTokenType.StartArray when reader.CurrentDepth >= ProtocolLimits.MaxValueDepth:
+            case JsonTokenType.StartObject or JsonTokenType.StartArray when reader.CurrentDepth >= maxDepth:
                 throw new InvalidCallInputException(
-                    $"{what} nests deeper than the protocol limit of {ProtocolLimits.MaxValueDepth} levels (at byte {reader.TokenStartIndex})");
+                    $"{what} nests deeper than the protocol limit of {maxDepth} levels (at byte {reader.TokenStartIndex})");
             case JsonTokenType.String or JsonTokenType.PropertyName when reader.ValueIsEscaped:
                 try
                 {

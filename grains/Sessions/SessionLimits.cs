@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Processes;
 using DSPex.Orleans.Sessions.Storage;
 
 namespace DSPex.Orleans.Sessions;
@@ -67,6 +68,15 @@ internal sealed class SessionLimits(DSPexSessionOptions options)
             throw Invalid($"{what} must not be empty");
         }
 
+        try
+        {
+            CallerJson.CheckText(name, what);
+        }
+        catch (InvalidCallInputException e)
+        {
+            throw Invalid(e.Message);
+        }
+
         if (name.Length > options.MaxNameLength)
         {
             throw OverLimit($"{what} '{Shorten(name)}' is {name.Length} characters, over the limit of {options.MaxNameLength} (DSPex:Sessions:MaxNameLength)");
@@ -75,11 +85,13 @@ internal sealed class SessionLimits(DSPexSessionOptions options)
 
     /// <summary>Parses a program spec once, within the size limit.</summary>
     public JsonElement ParseSpec(string programId, string specJson) =>
-        ParseJson(specJson, $"program spec of '{Shorten(programId)}'", options.MaxProgramSpecBytes, "MaxProgramSpecBytes");
+        ParseJson(specJson, $"program spec of '{Shorten(programId)}'", options.MaxProgramSpecBytes, "MaxProgramSpecBytes",
+            mustBeObject: true, ProtocolLimits.MaxValueDepth);
 
     /// <summary>Parses a variable's value once, within the size limit.</summary>
     public JsonElement ParseVariable(string name, string valueJson) =>
-        ParseJson(valueJson, $"value of variable '{Shorten(name)}'", options.MaxVariableBytes, "MaxVariableBytes");
+        ParseJson(valueJson, $"value of variable '{Shorten(name)}'", options.MaxVariableBytes, "MaxVariableBytes",
+            mustBeObject: false, ProtocolLimits.MaxValueDepth - 1); // one level goes to the variables object around it
 
     public void CheckVariableValue(string name, JsonElement value)
     {
@@ -114,7 +126,11 @@ internal sealed class SessionLimits(DSPexSessionOptions options)
         }
     }
 
-    private static JsonElement ParseJson(string? json, string what, int maxBytes, string option)
+    /// <summary>
+    /// Parses caller JSON once, within its size limit and the checks the frame writer applies (one value, the protocol's
+    /// depth, no lone surrogates): a session must never store what would make every later call fail.
+    /// </summary>
+    private static JsonElement ParseJson(string? json, string what, int maxBytes, string option, bool mustBeObject, int maxDepth)
     {
         if (json is null)
         {
@@ -130,13 +146,15 @@ internal sealed class SessionLimits(DSPexSessionOptions options)
 
         try
         {
-            using var document = JsonDocument.Parse(json);
-            return document.RootElement.Clone();
+            CallerJson.Check(Encoding.UTF8.GetBytes(json), what, mustBeObject, maxDepth);
         }
-        catch (JsonException e)
+        catch (InvalidCallInputException e)
         {
-            throw Invalid($"{what} is not valid JSON: {e.Message}");
+            throw Invalid(e.Message);
         }
+
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
     }
 
     private static bool IsSessionIdChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '@';

@@ -2,8 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace DSPex.Orleans.Sessions.Storage;
 
-/// <summary>Source-generated System.Text.Json contract of the stored session: explicit, reflection-free.</summary>
-[JsonSourceGenerationOptions(UseStringEnumConverter = true, WriteIndented = false)]
+/// <summary>
+/// Source-generated System.Text.Json contract of the stored session: explicit, reflection-free. Its depth leaves room
+/// for the state's own levels around a variable or spec as deep as the protocol allows.
+/// </summary>
+[JsonSourceGenerationOptions(UseStringEnumConverter = true, WriteIndented = false, MaxDepth = 2 * DSPex.Orleans.Processes.ProtocolLimits.MaxValueDepth)]
 [JsonSerializable(typeof(SessionState))]
 [JsonSerializable(typeof(Dictionary<string, System.Text.Json.JsonElement>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, System.Text.Json.JsonElement>))]

@@ -189,3 +189,41 @@ public sealed class SessionLimitTests(SmallLimitsClusterFixture fixture)
         Assert.NotNull(await fixture.Client.Session(new string('a', 128)).CreateAsync());
     }
 }
+
+/// <summary>
+/// A session stores only what the frame writer will send: a value Python would read differently (past the protocol's
+/// depth, a lone surrogate, a spec that is not an object) is refused when stored, not on every later call.
+/// </summary>
+[Collection(SmallLimitsCollection.Name)]
+public sealed class SessionStoredJsonTests(SmallLimitsClusterFixture fixture)
+{
+    private static string Nested(int depth) => new string('[', depth) + new string(']', depth);
+
+    [Fact]
+    public async Task A_variable_that_would_nest_past_the_protocol_depth_is_refused_and_calls_keep_working()
+    {
+        var session = fixture.Client.Session($"stored-{Guid.NewGuid():N}");
+        // The variables object around it is one level: a value of depth 63 is the deepest a frame carries.
+        await session.SetVariableAsync("deepest", JsonDocument.Parse(Nested(ProtocolDepth - 1)).RootElement);
+        var error = await Assert.ThrowsAsync<InvalidArgumentsException>(
+            () => session.SetVariableAsync("too-deep", JsonDocument.Parse(Nested(ProtocolDepth)).RootElement));
+        Assert.Contains("'too-deep'", error.Message);
+        Assert.Contains("nests deeper", error.Message);
+
+        Assert.Equal(["deepest"], (await session.GetInfoAsync())!.VariableNames);
+        Assert.Equal("pong", await session.ExecuteAsync<string>("ping"));
+    }
+
+    [Theory]
+    [InlineData("[1, 2]", "JSON object")]
+    [InlineData("{\"type\": \"template\", \"template\": \"\\ud800\"}", "surrogate")]
+    public async Task A_program_spec_a_worker_could_not_read_is_refused_when_stored(string spec, string expected)
+    {
+        var session = fixture.Client.Session($"stored-{Guid.NewGuid():N}");
+        var error = await Assert.ThrowsAsync<InvalidArgumentsException>(() => session.CreateProgramAsync("p", spec));
+        Assert.Contains(expected, error.Message);
+        Assert.Empty(await session.ListProgramsAsync());
+    }
+
+    private const int ProtocolDepth = 64;
+}
