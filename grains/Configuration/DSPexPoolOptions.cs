@@ -20,8 +20,17 @@ public sealed class DSPexPoolOptions
     /// <summary>Directory holding dspex_bridge.py; defaults to the Python folder next to the grains assembly.</summary>
     public string? BridgeDirectory { get; set; }
 
-    /// <summary>Extra environment variables for workers (for example provider API keys).</summary>
+    /// <summary>
+    /// Environment variables set for workers. Workers do not inherit the silo's environment: they get these, the
+    /// variables named in <see cref="InheritEnvironment"/>, and what Python needs to run (PATH, HOME, locale, TMPDIR).
+    /// </summary>
     public Dictionary<string, string> Environment { get; set; } = [];
+
+    /// <summary>
+    /// Names of the silo's environment variables passed on to workers, for secrets a Kubernetes Secret puts in the
+    /// silo's environment (for example an LLM provider's API key), so they never appear in configuration files.
+    /// </summary>
+    public List<string> InheritEnvironment { get; set; } = [];
 
     /// <summary>Requests one Python process serves at once, on threads of its own (for I/O-bound commands).</summary>
     public int ConcurrencyPerWorker { get; set; } = 1;

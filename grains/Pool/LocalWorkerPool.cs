@@ -178,6 +178,7 @@ public sealed partial class LocalWorkerPool
             _options.AdapterModules,
             _options.AdapterPaths,
             _options.Environment,
+            _options.InheritEnvironment,
             _options.MaxFrameBytes,
             Math.Max(1, _options.ConcurrencyPerWorker),
             _options.StartTimeout);

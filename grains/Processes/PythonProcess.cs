@@ -134,6 +134,17 @@ public sealed class PythonProcess : IAsyncDisposable
             start.ArgumentList.Add(adapter);
         }
 
+        // An explicit environment, not the silo's: the silo's may hold its own secrets (a Redis password, API key
+        // hashes), and a worker runs adapter code on callers' input.
+        start.Environment.Clear();
+        foreach (var name in PythonProcessStartInfo.InheritedByDefault.Concat(info.InheritedVariables))
+        {
+            if (Environment.GetEnvironmentVariable(name) is { } inherited)
+            {
+                start.Environment[name] = inherited;
+            }
+        }
+
         foreach (var (name, value) in PythonProcessStartInfo.SingleThreadedNativeLibraries)
         {
             start.Environment[name] = value;
@@ -145,9 +156,9 @@ public sealed class PythonProcess : IAsyncDisposable
         }
 
         var pythonPath = new List<string>(info.AdapterPaths) { info.BridgeDirectory };
-        if (start.Environment.TryGetValue("PYTHONPATH", out var existing) && !string.IsNullOrEmpty(existing))
+        if (info.Environment.TryGetValue("PYTHONPATH", out var configured) && !string.IsNullOrEmpty(configured))
         {
-            pythonPath.Add(existing);
+            pythonPath.Add(configured);
         }
 
         start.Environment["PYTHONPATH"] = string.Join(Path.PathSeparator, pythonPath);
@@ -464,11 +475,13 @@ public sealed class PythonProcess : IAsyncDisposable
         ((IAsyncResult)_stderrDone).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(1));
         var exit = _process.HasExited ? NativeSignals.Describe(_process.ExitCode) : "no exit status";
         var stderr = _stderr.Text();
-        var reason = $"Python worker {WorkerId} (pid {Pid}) exited ({exit}; {Volatile.Read(ref _killReason) ?? channelReason})"
-            + (stderr.Length > 0 ? $". Last stderr lines:\n{stderr}" : ".");
+        var reason = $"Python worker {WorkerId} (pid {Pid}) exited ({exit}; {Volatile.Read(ref _killReason) ?? channelReason})";
+        // Stderr may hold what one caller's request printed (its secrets too): it goes to the log, and to a caller only
+        // when that caller's request was the one running, never to another caller.
+        _logger.LogWarning("{Reason}. Last stderr lines:\n{Stderr}", reason, stderr);
         lock (_writeLock)
         {
-            _exitReason = reason;
+            _exitReason = reason + ".";
         }
 
         // Whatever user code spawned into the group goes with the worker.
@@ -492,9 +505,12 @@ public sealed class PythonProcess : IAsyncDisposable
             stream.TryComplete();
         }
 
+        var toCallers = orphaned.Length == 1 && stderr.Length > 0
+            ? $"{reason}. Last stderr lines:\n{stderr}"
+            : $"{reason}; its stderr is in the silo log";
         foreach (var (_, completion) in orphaned)
         {
-            completion.Complete(BridgeReply.Fail(_exitKind, reason), _logger);
+            completion.Complete(BridgeReply.Fail(_exitKind, toCallers), _logger);
         }
 
         _ready.TrySetException(new WorkerStartException(reason));

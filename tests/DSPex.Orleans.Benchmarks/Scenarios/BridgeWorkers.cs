@@ -27,6 +27,7 @@ public sealed class BridgeWorkers(string clusterId, string pythonExecutable)
             [BenchmarkPaths.AdapterModule],
             [BenchmarkPaths.AdapterDirectory],
             new Dictionary<string, string>(),
+            InheritedVariables: [],
             MaxFrameBytes: 16 * 1024 * 1024,
             Concurrency: 1,
             StartTimeout: TimeSpan.FromSeconds(30));

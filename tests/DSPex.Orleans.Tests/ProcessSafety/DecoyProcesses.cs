@@ -20,7 +20,7 @@ public sealed class DecoyProcesses : IAsyncDisposable
         var python = PythonInterpreter.Resolve("python3");
         var info = new PythonProcessStartInfo(
             marker.WorkerId, python, Path.Combine(AppContext.BaseDirectory, "Python"), marker,
-            ["dspex_test_adapter"], [TestClusters.TestAdapterPath], new Dictionary<string, string>(),
+            ["dspex_test_adapter"], [TestClusters.TestAdapterPath], new Dictionary<string, string>(), [],
             1024 * 1024, 1, TimeSpan.FromSeconds(30));
         var bridge = await PythonProcess.StartAsync(info, NullLogger.Instance);
         _bridges.Add(bridge);

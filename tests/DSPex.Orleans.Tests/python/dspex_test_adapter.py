@@ -219,3 +219,17 @@ def write_frame(args):
     body = args["envelope"].replace("{id}", str(dspex.current_request_id())).encode("utf-8")
     os.write(_protocol_fd(), struct.pack(">I", len(body)) + body)
     return "written"
+
+
+@command("environment")
+def environment(args):
+    """The worker's environment variable names, and the values of those asked for."""
+    return {"names": sorted(os.environ), "values": {name: os.environ.get(name) for name in args.get("show", [])}}
+
+
+@command("print_secret_and_crash")
+def print_secret_and_crash(args):
+    """Writes a caller's secret to stderr, then dies: crash details must reach only this caller."""
+    sys.stderr.write(f"secret of this caller: {args['secret']}\n")
+    sys.stderr.flush()
+    os._exit(3)
