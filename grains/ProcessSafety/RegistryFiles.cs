@@ -14,7 +14,7 @@ public static class RegistryFiles
     /// <summary>A registry of a few thousand workers fits many times over; anything larger is not one of ours.</summary>
     public const int MaxFileBytes = 1024 * 1024;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, MaxDepth = 8 };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, MaxDepth = 8, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict };
     private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     public static string FileName(string siloKey, string instanceToken)
