@@ -18,6 +18,7 @@ public sealed class OrphanSweeper(
     IClusterMembershipService membership,
     IOptions<ProcessSafetyOptions> options,
     ReaperMetrics metrics,
+    AdoptedChildren adopted,
     ILogger<OrphanSweeper> logger)
 {
     // USER_HZ, the unit of /proc start times, is 100 on every Linux ABI .NET runs on.
@@ -94,7 +95,14 @@ public sealed class OrphanSweeper(
             .Where(m => m.Status == SiloStatus.Dead)
             .Select(m => SiloKeys.ForSilo(m.SiloAddress))
             .ToHashSet();
+        var reaped = adopted.ReapExited();
+        if (reaped > 0)
+        {
+            details.Add($"reaped {reaped} exited child(ren) this silo had adopted from its live workers");
+        }
+
         var plan = SweepRules.Judge(GatherFacts(files, deadSilos, files.SelectMany(f => f.Content.Processes).Select(r => r.Pid)));
+        adopted.Watch(plan.AdoptedFromLiveWorkers ?? []);
         details.AddRange(plan.Notes);
         details.AddRange(plan.Preserve.Where(p => !p.Reason.Contains("live worker", StringComparison.Ordinal)).Select(p => $"pid {p.Pid} preserved: {p.Reason}"));
 

@@ -16,6 +16,7 @@ public static class ProcessSafetySiloBuilderExtensions
         builder.Services.AddSingleton<ProcessRegistry>();
         builder.Services.AddSingleton<OrphanSweeper>();
         builder.Services.AddSingleton<WorkerLeftovers>();
+        builder.Services.AddSingleton<AdoptedChildren>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ProcessSafetyLifecycle>();
         return builder;
     }

@@ -41,6 +41,7 @@ public static class SweepRules
         private readonly List<PreservedProcess> _preserve = [];
         private readonly List<DeadIncarnation> _dead = [];
         private readonly List<string> _notes = [];
+        private readonly List<ProcessSnapshot> _adoptedFromLive = [];
         private int _stale;
 
         public SweepPlan Run()
@@ -60,7 +61,7 @@ public static class SweepRules
                 JudgeRemainingMarked();
             }
 
-            return new SweepPlan(_terminate, _preserve, _stale, _dead, _notes);
+            return new SweepPlan(_terminate, _preserve, _stale, _dead, _notes, _adoptedFromLive);
         }
 
         private void JudgeFile(RegistryFileFacts file)
@@ -260,6 +261,7 @@ public static class SweepRules
                 if (!atStop && liveSince.TryGetValue(process.EnvironmentMarker!, out var since) && process.StartTime >= since)
                 {
                     Preserve(process, $"spawned by live worker {marker.WorkerId}");
+                    _adoptedFromLive.Add(process);
                     continue;
                 }
 

@@ -49,6 +49,29 @@ public sealed class DetachedGrandchildTests(ITestOutputHelper output)
         });
     }
 
+    [Fact]
+    public async Task A_grandchild_orphaned_while_its_worker_lives_is_kept_and_reaped_by_a_sweep_once_it_exits()
+    {
+        await WithClusterAsync([], async (cluster, client, decoys) =>
+        {
+            var spawned = JsonSerializer.Deserialize<Spawned>(await client.ExecuteRawAsync("spawn_orphaned_grandchild"), JsonSerializerOptions.Web)!;
+            decoys.Track(spawned.Child);
+            await Eventually.HoldsAsync(() => LinuxProcess.Read(spawned.Child)?.ParentPid == Environment.ProcessId,
+                $"grandchild {spawned.Child} re-parented to the silo process (its parent exited)");
+
+            var first = Assert.Single((await client.SweepAsync()).Silos);
+            output.WriteLine($"{first}\n  {string.Join("\n  ", first.Details)}");
+            Assert.True(OsProcesses.IsAlive(spawned.Child), "a live worker's grandchild was ended by a sweep");
+            Assert.True(OsProcesses.IsAlive(spawned.Worker), "its worker was ended by a sweep");
+
+            OsProcesses.Kill(spawned.Child); // it exits on its own: a zombie of the silo process until reaped
+            await Eventually.HoldsAsync(() => !OsProcesses.IsAlive(spawned.Child), $"grandchild {spawned.Child} exited");
+            var second = Assert.Single((await client.SweepAsync()).Silos);
+            output.WriteLine($"{second}\n  {string.Join("\n  ", second.Details)}");
+            Assert.False(Exists(spawned.Child), $"exited grandchild {spawned.Child} left as a zombie of the silo");
+        });
+    }
+
     private async Task<Spawned> SpawnDetachedAsync(DSPexClient client, DecoyProcesses decoys)
     {
         var spawned = JsonSerializer.Deserialize<Spawned>(await client.ExecuteRawAsync("spawn_detached_child"), JsonSerializerOptions.Web)!;

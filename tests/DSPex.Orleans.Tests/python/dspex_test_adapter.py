@@ -72,6 +72,15 @@ def spawn_detached_child(args):
     return {"worker": os.getpid(), "child": child.pid, "detached": os.getsid(child.pid) == child.pid}
 
 
+@command("spawn_orphaned_grandchild")
+def spawn_orphaned_grandchild(args):
+    """Double fork: a child starts a detached grandchild and exits at once, so the grandchild loses its parent while this worker lives."""
+    code = ("import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', 'import os, time; os.setsid(); time.sleep(600)'], "
+            "stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); print(p.pid)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return {"worker": os.getpid(), "child": int(out.strip()), "detached": True}
+
+
 @command("remember")
 def remember(args):
     """Sets session variable args['name'] to args['value'] and returns what it held before."""

@@ -209,6 +209,7 @@ public sealed class SweepRulesTests
         Assert.Equal([711, 712], plan.Terminate.Select(o => o.Pid).Order());
         Assert.All(plan.Terminate, o => Assert.True(o.Reap && o.MarkerInEnvironment));
         Assert.Contains("live worker", Assert.Single(plan.Preserve, p => p.Pid == 710).Reason);
+        Assert.Equal(710, Assert.Single(plan.AdoptedFromLiveWorkers!).Pid); // watched, to be reaped once it exits
     }
 
     [Fact]
