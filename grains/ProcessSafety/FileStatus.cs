@@ -14,9 +14,6 @@ public readonly record struct FileStatus(uint OwnerUid, uint Mode, long Size)
     /// <summary>Group or others may write it (S_IWGRP | S_IWOTH).</summary>
     public bool WritableByOthers => (Mode & 0x12) != 0;
 
-    /// <summary>Sticky: in a shared directory only an entry's owner may rename or remove it.</summary>
-    public bool IsSticky => (Mode & 0x200) != 0;
-
     public string TypeName => (Mode & TypeMask) switch
     {
         0x8000 => "regular file",

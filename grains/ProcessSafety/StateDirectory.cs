@@ -3,8 +3,8 @@ namespace DSPex.Orleans.ProcessSafety;
 /// <summary>
 /// Creates and checks the folder registry files live in. Only files another user cannot have written may tell the
 /// reaper what to signal, so the cluster folder and the state root above it must be directories (not links) owned by
-/// this silo's uid and writable by it alone; every existing folder above them must be owned by root or this uid and,
-/// when others may write to it, sticky (like /tmp), so no one else can swap a folder on the path.
+/// this silo's uid and writable by it alone; every existing folder above them must be a directory owned by root or
+/// this uid (a link on the way only if root or this uid owns it).
 /// </summary>
 public static class StateDirectory
 {
@@ -122,10 +122,9 @@ public static class StateDirectory
             throw new UnsafeStateDirectoryException(path, $"is owned by uid {status.OwnerUid}");
         }
 
-        if (status.WritableByOthers && !status.IsSticky)
-        {
-            throw new UnsafeStateDirectoryException(path, $"is writable by group or others without the sticky bit (mode {status.Permissions})");
-        }
+        // A folder above may be writable by others without the sticky bit (a Kubernetes emptyDir mounted at /tmp is 0777):
+        // someone could then swap the state root after this check, but every registry file is checked again when read
+        // (regular, owned by this uid, opened without following links), so a swapped folder yields nothing trusted.
     }
 
     private static bool IsRootOrUs(uint uid) => uid == 0 || uid == NativeFiles.EffectiveUserId;

@@ -35,7 +35,7 @@ public sealed class StateDirectoryTests
     [InlineData("cluster folder owned by another user", "is owned by uid 65534")]
     [InlineData("cluster folder writable by everyone", "writable by group or others")]
     [InlineData("cluster folder is a file", "not a directory")]
-    [InlineData("parent writable by everyone, not sticky", "without the sticky bit")]
+    [InlineData("parent owned by another user", "is owned by uid 65534")]
     public async Task A_folder_another_user_could_change_is_refused(string case_, string reason)
     {
         using var state = new TemporaryDirectory();
@@ -69,8 +69,8 @@ public sealed class StateDirectoryTests
                 Directory.CreateDirectory(root);
                 await File.WriteAllTextAsync(cluster, "");
                 break;
-            case "parent writable by everyone, not sticky":
-                File.SetUnixFileMode(parent, Everyone);
+            case "parent owned by another user":
+                await HostTools.RunAsync("chown", HostTools.Nobody, parent);
                 break;
         }
 
@@ -79,13 +79,15 @@ public sealed class StateDirectoryTests
         Assert.Contains("Refusing the process-safety state directory", refused.Message);
     }
 
-    [Fact]
-    public void A_sticky_shared_parent_such_as_tmp_is_accepted()
+    [Theory]
+    [InlineData(true)] // like /tmp
+    [InlineData(false)] // like a Kubernetes emptyDir mounted at /tmp
+    public void A_shared_root_owned_parent_is_accepted(bool sticky)
     {
         using var state = new TemporaryDirectory();
         var shared = Path.Combine(state.Path, "shared");
         Directory.CreateDirectory(shared);
-        File.SetUnixFileMode(shared, Everyone | UnixFileMode.StickyBit);
+        File.SetUnixFileMode(shared, sticky ? Everyone | UnixFileMode.StickyBit : Everyone);
 
         StateDirectory.Ensure(Path.Combine(shared, "root", "cluster"));
 
