@@ -19,8 +19,7 @@ public sealed class ForgedMarkerTests(ITestOutputHelper output)
     {
         using var state = new TemporaryDirectory();
         using var metrics = new SweepMeasurements();
-        var cluster = await ReaperTestClusters.StartAsync(1, state.Path, sweepPeriod: TimeSpan.FromSeconds(1),
-            new Dictionary<string, string> { ["DSPex:Pool:StartTimeout"] = "00:00:01" });
+        var cluster = await ReaperTestClusters.StartAsync(1, state.Path, sweepPeriod: TimeSpan.FromSeconds(1));
         await using var decoys = new DecoyProcesses();
         var stopped = false;
         try
@@ -40,7 +39,7 @@ public sealed class ForgedMarkerTests(ITestOutputHelper output)
             Assert.Equal(0, report.Found);
             Assert.Contains(report.Details, d => d.StartsWith($"pid {forged} preserved", StringComparison.Ordinal));
             Assert.Contains(report.Details, d => d.StartsWith($"pid {copiedToken} preserved", StringComparison.Ordinal));
-            // Reminder sweeps, now well past the start timeout, leave them too.
+            // Reminder sweeps leave them too.
             var reminderSweeps = metrics.Sum("dspex.reaper.sweeps", pool.SiloKey, ("trigger", "reminder"));
             await Eventually.HoldsAsync(() => metrics.Sum("dspex.reaper.sweeps", pool.SiloKey, ("trigger", "reminder")) >= reminderSweeps + 2,
                 "two more reminder sweeps");
