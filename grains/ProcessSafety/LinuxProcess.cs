@@ -18,17 +18,6 @@ public sealed record LinuxProcess(int Pid, char State, int ParentPid, int Proces
 
     public ProcessMarker? Marker => MarkerText is { } text && ProcessMarker.TryParse(text, out var marker) ? marker : null;
 
-    /// <summary>The pid of the silo process that started this bridge, from its command line.</summary>
-    public int? SpawnerPid =>
-        ArgumentAfter("--parent-pid") is { } text && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
-
-    /// <summary>
-    /// A process's parent changes only when the parent dies (the orphan is re-parented), and the bridge exits at
-    /// start unless its parent is the pid it was given: so a bridge whose parent differs has lost its silo process.
-    /// </summary>
-    public bool SpawnerIsGone =>
-        SpawnerPid is { } spawner && ParentPid != spawner && OwnPidNamespace is { } own && ReadPidNamespace(Pid) == own;
-
     private string? ArgumentAfter(string name)
     {
         for (var i = 0; i < Arguments.Count - 1; i++)

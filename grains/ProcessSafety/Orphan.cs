@@ -2,10 +2,20 @@ namespace DSPex.Orleans.ProcessSafety;
 
 /// <summary>A process a sweep proved ours and ownerless, with the identity the terminator re-checks before any signal.</summary>
 /// <remarks>
-/// MarkerInEnvironment: the process is something a worker's code spawned, found in the group its dead worker led;
-/// it carries the marker in its inherited environment rather than on its command line.
+/// MarkerInEnvironment: the process is something a worker's code spawned; it carries the marker in its inherited
+/// environment rather than on its command line. SignalGroup: it leads a group (pgid == pid, re-read before any
+/// signal) whose other members are ours too, so the group goes with it. Reap: it was re-parented to this silo
+/// (child subreaper) and is not a child .NET waits for, so this silo collects its exit status.
 /// </remarks>
-public sealed record Orphan(int Pid, ulong StartTime, string Marker, string WorkerId, string Reason, bool MarkerInEnvironment = false);
+public sealed record Orphan(
+    int Pid,
+    ulong StartTime,
+    string Marker,
+    string WorkerId,
+    string Reason,
+    bool MarkerInEnvironment = false,
+    bool SignalGroup = false,
+    bool Reap = false);
 
 public enum TerminationOutcome
 {
@@ -18,7 +28,7 @@ public enum TerminationOutcome
     /// <summary>It exited (or became a zombie) before any signal.</summary>
     AlreadyGone,
 
-    /// <summary>The pid now names another process (start time or marker changed): nothing was signalled.</summary>
+    /// <summary>The pid now names another process (start time, owner or marker changed): nothing was signalled.</summary>
     NoLongerOurs,
 
     Failed,

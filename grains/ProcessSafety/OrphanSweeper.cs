@@ -7,9 +7,10 @@ using Microsoft.Extensions.Options;
 namespace DSPex.Orleans.ProcessSafety;
 
 /// <summary>
-/// One silo's sweep of its host: the registry files of dead incarnations, then every process whose command line
-/// carries this cluster's marker. A process is signalled only when it is verifiably ours (marker, and for registry
-/// records start time and boot id) and its owner verifiably dead; everything else is preserved.
+/// One silo's sweep of its host: gathers <see cref="SweepFacts"/> (the registry files that pass the file checks,
+/// /proc, this incarnation's records, live workers, membership), lets <see cref="SweepRules"/> decide, ends what it
+/// decided through <see cref="OrphanTerminator"/> (which re-checks each process before any signal), and settles the
+/// files of dead incarnations.
 /// </summary>
 public sealed class OrphanSweeper(
     LocalWorkerPool pool,
@@ -17,6 +18,7 @@ public sealed class OrphanSweeper(
     IClusterMembershipService membership,
     IOptions<ProcessSafetyOptions> options,
     ReaperMetrics metrics,
+    AdoptedChildren adopted,
     ILogger<OrphanSweeper> logger)
 {
     // USER_HZ, the unit of /proc start times, is 100 on every Linux ABI .NET runs on.
@@ -41,8 +43,8 @@ public sealed class OrphanSweeper(
     }
 
     /// <summary>
-    /// At a clean stop, after the pool has stopped its workers: whatever this incarnation spawned and still lives
-    /// (its registry records, and any process with its own marker) is ended; nothing else is looked at.
+    /// At a clean stop, after the pool has stopped its workers: whatever this incarnation recorded and still lives,
+    /// and what its workers' code left with this silo, is ended; nothing else is looked at.
     /// </summary>
     public async Task<SweepReport> SweepOwnAtStopAsync()
     {
@@ -51,16 +53,9 @@ public sealed class OrphanSweeper(
         {
             var report = await Task.Run(async () =>
             {
-                var own = registry.Records
-                    .Select(r => LinuxProcess.Read(r.Pid) is { HasExited: false } p && p.StartTime == r.StartTime && p.MarkerText == r.Marker ? p : null)
-                    .Concat(LinuxProcess.AllPids().Select(LinuxProcess.Read))
-                    .OfType<LinuxProcess>()
-                    .Where(p => !p.HasExited && p.Marker is { } m && m.ClusterId == registry.ClusterId && m.Silo == pool.SiloKey && m.InstanceToken == pool.InstanceToken)
-                    .DistinctBy(p => p.Pid)
-                    .Select(p => new Orphan(p.Pid, p.StartTime, p.MarkerText!, p.Marker!.WorkerId, "left over at this silo's stop"))
-                    .ToList();
-                var results = await Task.WhenAll(own.Select(o => Task.Run(() => OrphanTerminator.Terminate(o, options.Value.KillGracePeriod))));
-                return new SweepReport(pool.SiloKey, SweepTriggers.Stop, own.Count,
+                var plan = SweepRules.JudgeAtStop(GatherFacts([], new HashSet<string>(), []));
+                var results = await TerminateAsync(plan.Terminate);
+                return new SweepReport(pool.SiloKey, SweepTriggers.Stop, plan.Terminate.Count,
                     results.Count(r => r.Outcome == TerminationOutcome.Graceful),
                     results.Count(r => r.Outcome == TerminationOutcome.Forced),
                     results.Count(r => r.Outcome == TerminationOutcome.Failed), 0, 0,
@@ -78,70 +73,40 @@ public sealed class OrphanSweeper(
 
     private async Task<SweepReport> Sweep(string trigger)
     {
-        var scan = new SweepScan(pool, membership.CurrentSnapshot, registry.ClusterId);
         var details = new List<string>();
+        var files = new List<RegistryFileFacts>();
         var errors = 0;
-        var stale = 0;
-        var orphans = new List<Orphan>();
-        var deadFiles = new List<(string Path, RegistryFileContent Content, List<ProcessRecord> Live)>();
-
         foreach (var path in RegistryFiles.List(registry.Directory).Where(p => p != registry.FilePath))
         {
-            RegistryFileContent? content;
-            try
+            var read = RegistryFiles.Read(path);
+            if (read.Content is { } content)
             {
-                content = RegistryFiles.Read(path);
+                files.Add(new RegistryFileFacts(path, content));
             }
-            catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
+            else if (read.Refusal is { } refusal)
             {
+                // Untrusted input: skipped, and reported so an operator can remove it.
                 errors++;
-                details.Add($"unreadable registry file {path}: {e.Message}");
-                continue;
+                details.Add($"registry file {path} skipped: it {refusal}");
             }
-
-            // A state directory shared between hosts holds files whose pids mean nothing here: those are left alone.
-            var fromThisHost = content?.Host is null || content.Host == Environment.MachineName;
-            if (content is null || content.ClusterId != registry.ClusterId || !fromThisHost || scan.WhyIncarnationIsDead(content) is not { } why)
-            {
-                continue; // a live incarnation sweeps its own processes
-            }
-
-            var live = new List<ProcessRecord>();
-            foreach (var record in content.Processes)
-            {
-                if (scan.VerifyRecord(record) is { } process)
-                {
-                    scan.Handled.Add(record.Pid);
-                    live.Add(record);
-                    orphans.Add(new Orphan(record.Pid, record.StartTime, record.Marker, record.WorkerId, $"registry of {content.Silo}: {why}"));
-                }
-                else
-                {
-                    stale++;
-                    var members = scan.SpawnedByExitedLeader(record);
-                    scan.Handled.UnionWith(members.Select(m => m.Pid));
-                    orphans.AddRange(members.Select(m => new Orphan(m.Pid, m.StartTime, record.Marker, record.WorkerId,
-                        $"spawned by worker pid {record.Pid} of {content.Silo}, which has exited ({why})", MarkerInEnvironment: true)));
-                }
-            }
-
-            deadFiles.Add((path, content, live));
         }
 
-        foreach (var process in scan.MarkedProcesses())
+        var deadSilos = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Dead)
+            .Select(m => SiloKeys.ForSilo(m.SiloAddress))
+            .ToHashSet();
+        var reaped = adopted.ReapExited();
+        if (reaped > 0)
         {
-            if (scan.WhyOrphaned(process, pool.Options.StartTimeout) is { } reason)
-            {
-                orphans.Add(new Orphan(process.Pid, process.StartTime, process.MarkerText!, process.Marker!.WorkerId, reason));
-            }
-            else
-            {
-                scan.Preserved++;
-            }
+            details.Add($"reaped {reaped} exited child(ren) this silo had adopted from its live workers");
         }
 
-        var grace = options.Value.KillGracePeriod;
-        var results = await Task.WhenAll(orphans.Select(o => Task.Run(() => OrphanTerminator.Terminate(o, grace))));
+        var plan = SweepRules.Judge(GatherFacts(files, deadSilos, files.SelectMany(f => f.Content.Processes).Select(r => r.Pid)));
+        adopted.Watch(plan.AdoptedFromLiveWorkers ?? []);
+        details.AddRange(plan.Notes);
+        details.AddRange(plan.Preserve.Where(p => !p.Reason.Contains("live worker", StringComparison.Ordinal)).Select(p => $"pid {p.Pid} preserved: {p.Reason}"));
+
+        var results = await TerminateAsync(plan.Terminate);
         foreach (var result in results)
         {
             var o = result.Orphan;
@@ -150,16 +115,36 @@ public sealed class OrphanSweeper(
 
         errors += results.Count(r => r.Outcome == TerminationOutcome.Failed);
         var failed = results.Where(r => r.Outcome == TerminationOutcome.Failed).Select(r => r.Orphan.Pid).ToHashSet();
-        foreach (var (path, content, live) in deadFiles)
+        foreach (var dead in plan.DeadIncarnations)
         {
-            SettleDeadFile(path, content, [.. live.Where(r => failed.Contains(r.Pid))], details);
+            SettleDeadFile(dead.Path, dead.Content, [.. dead.Live.Where(r => failed.Contains(r.Pid))], details);
         }
 
         return new SweepReport(
-            pool.SiloKey, trigger, orphans.Count,
+            pool.SiloKey, trigger, plan.Terminate.Count,
             results.Count(r => r.Outcome == TerminationOutcome.Graceful),
             results.Count(r => r.Outcome == TerminationOutcome.Forced),
-            errors, scan.Preserved, stale, details);
+            errors, plan.Preserve.Count, plan.StaleRecords, details);
+    }
+
+    private SweepFacts GatherFacts(IReadOnlyList<RegistryFileFacts> files, IReadOnlySet<string> deadSilos, IEnumerable<int> recordedLeaders)
+    {
+        var ownPid = Environment.ProcessId;
+        // Environments are read only where they can matter: this silo's children, and groups recorded workers led.
+        var groups = recordedLeaders.ToHashSet();
+        var processes = ProcessSnapshots.All(p => p.ParentPid == ownPid || groups.Contains(p.ProcessGroupId));
+        var claimed = pool.LiveProcesses().Select(p => new ClaimedWorker(p.Pid, p.ProcessGroupId, p.Marker.ToString())).ToList();
+        return new SweepFacts(
+            registry.ClusterId, pool.SiloKey, pool.InstanceToken, ownPid, NativeFiles.EffectiveUserId, LinuxProcess.BootId,
+            Environment.MachineName, LinuxProcess.OwnPidNamespace, processes, files, registry.Records, claimed, deadSilos,
+            NowTicks: (ulong)(ReadUptimeSeconds() * ClockTicksPerSecond),
+            HandshakeTicks: (ulong)((pool.Options.StartTimeout.TotalSeconds + 1) * ClockTicksPerSecond));
+    }
+
+    private async Task<TerminationResult[]> TerminateAsync(IReadOnlyList<Orphan> orphans)
+    {
+        var grace = options.Value.KillGracePeriod;
+        return await Task.WhenAll(orphans.Select(o => Task.Run(() => OrphanTerminator.Terminate(o, grace))));
     }
 
     /// <summary>A dead incarnation's file keeps only what could not be ended; once empty it goes.</summary>
@@ -176,112 +161,12 @@ public sealed class OrphanSweeper(
                 RegistryFiles.Write(path, content with { Processes = remaining });
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or UnsafeStateDirectoryException)
         {
             details.Add($"could not update registry file {path}: {e.Message}");
         }
     }
 
-    /// <summary>What one sweep knows about the host and the cluster, and the rules it judges processes by.</summary>
-    private sealed class SweepScan(LocalWorkerPool pool, ClusterMembershipSnapshot snapshot, string clusterId)
-    {
-        private readonly HashSet<int> _claimedPids = [.. pool.LiveProcesses().Select(p => p.Pid)];
-        private readonly HashSet<int> _claimedGroups = [.. pool.LiveProcesses().Select(p => p.ProcessGroupId).Where(g => g > 1)];
-        private readonly Dictionary<string, SiloStatus> _status = snapshot.Members.Values.ToDictionary(m => SiloKeys.ForSilo(m.SiloAddress), m => m.Status);
-        private readonly double _uptimeSeconds = ReadUptimeSeconds();
-
-        public HashSet<int> Handled { get; } = [Environment.ProcessId];
-
-        public int Preserved { get; set; }
-
-        public string? WhyIncarnationIsDead(RegistryFileContent content)
-        {
-            if (content.BootId != LinuxProcess.BootId)
-            {
-                return "written before the host rebooted";
-            }
-
-            var ownerPidMeansSomethingHere = content.PidNamespace is null || content.PidNamespace == LinuxProcess.OwnPidNamespace;
-            if (ownerPidMeansSomethingHere
-                && (LinuxProcess.Read(content.OwnerPid) is not { HasExited: false } owner || owner.StartTime != content.OwnerStartTime))
-            {
-                return $"its silo process {content.OwnerPid} is gone";
-            }
-
-            return IsDead(content.Silo) ? "its silo is dead in membership" : null;
-        }
-
-        /// <summary>The live process a record names, if the pid still names that very process (pid reuse) and it carries our marker.</summary>
-        public LinuxProcess? VerifyRecord(ProcessRecord record)
-        {
-            if (record.BootId != LinuxProcess.BootId || LinuxProcess.Read(record.Pid) is not { HasExited: false } process)
-            {
-                return null;
-            }
-
-            return process.StartTime == record.StartTime && process.MarkerText == record.Marker && process.Marker?.ClusterId == clusterId
-                ? process
-                : null;
-        }
-
-        /// <summary>
-        /// What a dead incarnation's worker spawned and left behind when it exited (by stdin EOF or its watchdog): the
-        /// live members of the group it led, carrying its exact marker in their environment. The kernel keeps a group
-        /// id from being reused while any member lives, and the marker names this worker and silo incarnation.
-        /// </summary>
-        public List<LinuxProcess> SpawnedByExitedLeader(ProcessRecord record)
-        {
-            var leader = LinuxProcess.Read(record.Pid);
-            var leaderExited = leader is null || (leader.HasExited && leader.StartTime == record.StartTime);
-            if (record.BootId != LinuxProcess.BootId || record.ProcessGroupId != record.Pid || !leaderExited)
-            {
-                return [];
-            }
-
-            return [.. LinuxProcess.AllPids()
-                .Where(pid => !Handled.Contains(pid))
-                .Select(LinuxProcess.Read)
-                .OfType<LinuxProcess>()
-                .Where(p => !p.HasExited && p.ProcessGroupId == record.ProcessGroupId && p.SessionId == record.ProcessGroupId
-                    && p.StartTime >= record.StartTime && LinuxProcess.ReadEnvironmentMarker(p.Pid) == record.Marker)];
-        }
-
-        public IEnumerable<LinuxProcess> MarkedProcesses() =>
-            LinuxProcess.AllPids()
-                .Where(pid => !Handled.Contains(pid))
-                .Select(LinuxProcess.Read)
-                .OfType<LinuxProcess>()
-                .Where(p => !p.HasExited && p.Marker?.ClusterId == clusterId);
-
-        /// <summary>Why a process with this cluster's marker is an orphan, or null when it must be preserved.</summary>
-        public string? WhyOrphaned(LinuxProcess process, TimeSpan startTimeout)
-        {
-            var marker = process.Marker!;
-            if (_claimedPids.Contains(process.Pid) || _claimedGroups.Contains(process.ProcessGroupId))
-            {
-                return null; // a live worker of this silo, or something its code forked
-            }
-
-            if (marker.Silo == pool.SiloKey && marker.InstanceToken == pool.InstanceToken)
-            {
-                // A worker still in its handshake is not claimed yet; past the start timeout it would have been.
-                var ageSeconds = _uptimeSeconds - process.StartTime / ClockTicksPerSecond;
-                return ageSeconds > startTimeout.TotalSeconds + 1 ? "this silo spawned it, but no live worker claims it" : null;
-            }
-
-            if (process.IsGroupLeader && process.SpawnerIsGone)
-            {
-                return $"the silo process that started it (pid {process.SpawnerPid}) is gone";
-            }
-
-            // Same silo key but another token: an earlier incarnation at this address and generation whose process
-            // still lives (the check above); it is not provably dead, so it is left alone.
-            return marker.Silo != pool.SiloKey && IsDead(marker.Silo) ? $"its silo {marker.Silo} is dead in membership" : null;
-        }
-
-        private bool IsDead(string siloKey) => _status.TryGetValue(siloKey, out var status) && status == SiloStatus.Dead;
-
-        private static double ReadUptimeSeconds() =>
-            double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private static double ReadUptimeSeconds() =>
+        double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 }

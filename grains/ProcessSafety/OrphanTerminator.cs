@@ -3,9 +3,10 @@ using DSPex.Orleans.Processes;
 namespace DSPex.Orleans.ProcessSafety;
 
 /// <summary>
-/// Ends one orphan and its process group: re-checks that the pid still names the process the sweep judged,
-/// SIGTERM (and SIGCONT, so a stopped process can act on it), a grace period, then SIGKILL. Where the kernel has
-/// pidfd, the check happens after the pidfd is open, so the signals reach exactly the checked process.
+/// Ends one orphan and, when the sweep allowed it, its process group: re-checks that the pid still names the process
+/// the sweep judged (start time, uid, marker; for a group, that it leads it: pgid == pid as /proc shows it), SIGTERM
+/// (and SIGCONT, so a stopped process can act on it), a grace period, then SIGKILL. Where the kernel has pidfd, the
+/// check happens after the pidfd is open, so the signals reach exactly the checked process.
 /// </summary>
 public static class OrphanTerminator
 {
@@ -31,24 +32,45 @@ public static class OrphanTerminator
             }
 
             var marker = orphan.MarkerInEnvironment ? LinuxProcess.ReadEnvironmentMarker(orphan.Pid) : current.MarkerText;
-            if (current.StartTime != orphan.StartTime || marker != orphan.Marker)
+            if (current.StartTime != orphan.StartTime || marker != orphan.Marker || ProcessSnapshots.Owner(orphan.Pid) != NativeFiles.EffectiveUserId)
             {
                 return new(orphan, TerminationOutcome.NoLongerOurs);
             }
 
-            // The bridge leads its own group (setsid); a fork that is not a leader is signalled alone.
-            var group = current.IsGroupLeader && !orphan.MarkerInEnvironment ? current.ProcessGroupId : 0;
+            // Only a group this very process leads, by /proc (not by what anyone reported), goes with it.
+            var group = orphan.SignalGroup && current.IsGroupLeader ? current.ProcessGroupId : 0;
             Signal(orphan.Pid, pidfd, group, NativeSignals.SIGTERM);
             Signal(orphan.Pid, pidfd, group, NativeSignals.SIGCONT);
             if (WaitUntilGone(orphan.Pid, pidfd, group, gracePeriod))
             {
+                Reap(orphan, current);
                 return new(orphan, TerminationOutcome.Graceful);
             }
 
             Signal(orphan.Pid, pidfd, group, NativeSignals.SIGKILL);
-            return WaitUntilGone(orphan.Pid, pidfd, group, KillWait)
-                ? new(orphan, TerminationOutcome.Forced)
-                : new(orphan, TerminationOutcome.Failed, $"pid {orphan.Pid} (group {group}) still alive {KillWait.TotalSeconds:0} s after SIGKILL");
+            if (WaitUntilGone(orphan.Pid, pidfd, group, KillWait))
+            {
+                Reap(orphan, current);
+                return new(orphan, TerminationOutcome.Forced);
+            }
+
+            return new(orphan, TerminationOutcome.Failed, $"pid {orphan.Pid} (group {group}) still alive {KillWait.TotalSeconds:0} s after SIGKILL");
+        }
+    }
+
+    /// <summary>An adopted child of this silo that was ended is reaped here: nothing else waits for it.</summary>
+    private static void Reap(Orphan orphan, LinuxProcess current)
+    {
+        if (!orphan.Reap || current.ParentPid != Environment.ProcessId)
+        {
+            return;
+        }
+
+        // Its exit was seen (pidfd or /proc shows it gone or a zombie); the zombie may take a moment to be visible to waitpid.
+        var deadline = Environment.TickCount64 + 2000;
+        while (ChildSubreaper.TryReap(orphan.Pid) == ChildSubreaper.ReapResult.NotExitedYet && Environment.TickCount64 < deadline)
+        {
+            Thread.Sleep(10);
         }
     }
 

@@ -50,9 +50,14 @@ public sealed class ProcessRegistry
         }
     }
 
-    /// <summary>Writes the (empty) file before any worker starts, so even a crash during warm-up leaves a record.</summary>
+    /// <summary>
+    /// Checks the state directory (throws <see cref="UnsafeStateDirectoryException"/>: the silo does not start on a folder
+    /// another user could write) and writes the (empty) file before any worker starts, so even a crash during warm-up
+    /// leaves a record.
+    /// </summary>
     public void Open()
     {
+        StateDirectory.Ensure(Directory);
         lock (_lock)
         {
             _closed = false;
@@ -129,7 +134,7 @@ public sealed class ProcessRegistry
             RegistryFiles.Write(FilePath, new RegistryFileContent(
                 ClusterId, _pool.SiloKey, _pool.InstanceToken, Environment.ProcessId, _ownerStartTime, LinuxProcess.BootId, [.. _records.Values], LinuxProcess.OwnPidNamespace, Environment.MachineName));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or UnsafeStateDirectoryException)
         {
             // The pool keeps working; the sweep's /proc scan by marker still covers these processes.
             _logger.LogError("Could not write the process registry {Path}: {Error}", FilePath, e.Message);

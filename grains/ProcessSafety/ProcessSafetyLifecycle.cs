@@ -5,13 +5,15 @@ using Microsoft.Extensions.Options;
 namespace DSPex.Orleans.ProcessSafety;
 
 /// <summary>
-/// Opens the registry and sweeps what dead incarnations left on this host before the pool warms up (the pool
+/// Opens the registry (refusing a state directory another user could write), makes this silo a child subreaper,
+/// sweeps what dead incarnations left on this host before the pool warms up (the pool
 /// starts at Active, this runs at BecomeActive); schedules the cluster-wide sweep reminder once the silo is active;
 /// and at a clean stop, after the pool has stopped, ends anything of this incarnation still alive and removes its file.
 /// </summary>
 internal sealed class ProcessSafetyLifecycle(
     ProcessRegistry registry,
     OrphanSweeper sweeper,
+    WorkerLeftovers leftovers,
     IGrainFactory grainFactory,
     IOptions<ProcessSafetyOptions> options,
     ILogger<ProcessSafetyLifecycle> logger) : ILifecycleParticipant<ISiloLifecycle>
@@ -30,6 +32,16 @@ internal sealed class ProcessSafetyLifecycle(
     private async Task StartAsync(CancellationToken cancellationToken)
     {
         registry.Open();
+        // Before the pool starts: what worker code spawns and detaches (setsid) must come back to this process.
+        if (ChildSubreaper.Enable() is { } error)
+        {
+            logger.LogWarning("This silo could not become a child subreaper ({Error}): processes a worker's code detaches with setsid() may outlive it", error);
+        }
+        else
+        {
+            logger.LogDebug("Child subreaper on: what worker code detaches comes back to this silo, and {Watcher} ends it with its worker", leftovers.GetType().Name);
+        }
+
         if (options.Value.SweepAtStart)
         {
             try

@@ -7,7 +7,9 @@ public sealed class ProcessSafetyOptions
 
     /// <summary>
     /// Root of the registry files; each cluster id gets a folder below it. Default: $XDG_RUNTIME_DIR/dspex-orleans,
-    /// else /tmp/dspex-orleans. Silos on one host must share it for one to clean up after another.
+    /// else /tmp/dspex-orleans-UID. Silos on one host must share it (and run as one user) for one to clean up after
+    /// another. It must be owned by the silo's user and writable by it alone (missing folders are created 0700):
+    /// otherwise the silo refuses to start.
     /// </summary>
     public string? StateDirectory { get; set; }
 
@@ -22,13 +24,7 @@ public sealed class ProcessSafetyOptions
 
     public string ResolveClusterDirectory(string clusterId)
     {
-        var root = StateDirectory;
-        if (string.IsNullOrEmpty(root))
-        {
-            var runtime = System.Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
-            root = string.IsNullOrEmpty(runtime) ? Path.Combine(Path.GetTempPath(), "dspex-orleans") : Path.Combine(runtime, "dspex-orleans");
-        }
-
+        var root = string.IsNullOrEmpty(StateDirectory) ? ProcessSafety.StateDirectory.DefaultRoot() : StateDirectory;
         return Path.Combine(root, clusterId);
     }
 }

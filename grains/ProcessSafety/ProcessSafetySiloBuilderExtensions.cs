@@ -15,6 +15,8 @@ public static class ProcessSafetySiloBuilderExtensions
         builder.Services.AddSingleton<ReaperMetrics>();
         builder.Services.AddSingleton<ProcessRegistry>();
         builder.Services.AddSingleton<OrphanSweeper>();
+        builder.Services.AddSingleton<WorkerLeftovers>();
+        builder.Services.AddSingleton<AdoptedChildren>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ProcessSafetyLifecycle>();
         return builder;
     }

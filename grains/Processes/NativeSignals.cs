@@ -18,6 +18,21 @@ public static partial class NativeSignals
 
     public static bool SendToGroup(int processGroupId, int signal) => processGroupId > 1 && Kill(-processGroupId, signal) == 0;
 
+    /// <summary>The process group a live process is in, from /proc/PID/stat (field 5, after the last ')'); null if it is gone.</summary>
+    public static int? ProcessGroupOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid.ToString(System.Globalization.CultureInfo.InvariantCulture)}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields[0] is "Z" or "X" ? null : int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
     public static string Describe(int exitCode) => exitCode switch
     {
         > 128 and < 160 => $"exit code {exitCode} (signal {SignalName(exitCode - 128)})",

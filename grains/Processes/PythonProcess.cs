@@ -91,6 +91,13 @@ public sealed class PythonProcess : IAsyncDisposable
         try
         {
             var ready = await worker._ready.Task.WaitAsync(info.StartTimeout, cancellationToken).ConfigureAwait(false);
+            // A group is signalled only if /proc shows this very process leads it: what the worker reports is not trusted.
+            if (NativeSignals.ProcessGroupOf(worker.Pid) is var actual && (ready.ProcessGroupId != worker.Pid || actual != worker.Pid))
+            {
+                throw new WorkerStartException(
+                    $"Python worker {info.WorkerId} (pid {worker.Pid}) does not lead its own process group (it reported {ready.ProcessGroupId}, /proc shows {actual?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}); it was stopped by its pid alone");
+            }
+
             worker.ProcessGroupId = ready.ProcessGroupId;
             Volatile.Write(ref worker._lastHeartbeat, Environment.TickCount64);
             worker.Commands = ready.Commands ?? [];

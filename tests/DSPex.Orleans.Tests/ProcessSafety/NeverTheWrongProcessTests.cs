@@ -32,11 +32,16 @@ public sealed class NeverTheWrongProcessTests(ITestOutputHelper output)
             var leavingWorkers = cluster.GetSiloServiceProvider(leaving.SiloAddress).GetRequiredService<LocalWorkerPool>().LiveProcesses().Select(p => p.Pid).ToList();
             var survivorWorkers = survivorPool.LiveProcesses().Select(p => p.Pid).ToList();
 
-            // The orphan to be: this cluster's marker, owned by the silo about to leave, with a child its code spawned.
-            var orphan = await decoys.StartBridgeAsync(new ProcessMarker(clusterId, leavingKey, $"{leavingKey}|7", Guid.NewGuid().ToString("N")));
+            // The orphan to be: this cluster's marker, owned by an incarnation of the silo about to leave whose
+            // registry file records it (what a crash would leave), with a child its code spawned.
+            var orphanToken = Guid.NewGuid().ToString("N");
+            var orphan = await decoys.StartBridgeAsync(new ProcessMarker(clusterId, leavingKey, $"{leavingKey}|7", orphanToken));
             var spawned = await orphan.Send("spawn_child", "{}", out _);
             var orphanChild = JsonSerializer.Deserialize<int>(spawned.ResultJson!);
             decoys.Track(orphanChild);
+            var orphanFile = WriteIncarnationRecording(orphan, orphanToken, clusterId, leavingKey, Path.Combine(state.Path, clusterId));
+            // The same bridge, but only its command line says whose it is: never enough.
+            var unrecorded = await decoys.StartBridgeAsync(new ProcessMarker(clusterId, leavingKey, $"{leavingKey}|8", Guid.NewGuid().ToString("N")));
 
             // Decoys. Another cluster's bridge naming the same (soon dead) silo:
             var otherCluster = await decoys.StartBridgeAsync(new ProcessMarker($"other-{Guid.NewGuid():N}", leavingKey, $"{leavingKey}|0", Guid.NewGuid().ToString("N")));
@@ -54,7 +59,7 @@ public sealed class NeverTheWrongProcessTests(ITestOutputHelper output)
             // No sweep is asked for: the reminder's sweeps must find the orphan, now that its silo is dead.
             await Eventually.HoldsAsync(() => !OsProcesses.IsAlive(orphan.Pid) && !OsProcesses.IsAlive(orphanChild),
                 $"orphan {orphan.Pid} and its child {orphanChild} ended by a reminder sweep");
-            await Eventually.HoldsAsync(() => !File.Exists(forgedFile), "the dead incarnation's stale registry file removed");
+            await Eventually.HoldsAsync(() => !File.Exists(forgedFile) && !File.Exists(orphanFile), "the dead incarnations' registry files settled");
 
             var client = new DSPexClient(cluster.Client);
             var sweep = await client.SweepAsync();
@@ -68,12 +73,13 @@ public sealed class NeverTheWrongProcessTests(ITestOutputHelper output)
             Assert.Equal(survivorKey, survivorReport.Silo);
             Assert.Equal(0, survivorReport.Found);
             Assert.Equal(0, survivorReport.Errors);
-            Assert.Equal(survivorWorkers.Count + 1, survivorReport.Preserved); // its workers and the live silo's other-token bridge
+            Assert.Equal(survivorWorkers.Count + 2, survivorReport.Preserved); // its workers, the live silo's other-token bridge, the unrecorded bridge
 
             foreach (var (pid, what) in new[]
             {
                 (otherCluster.Pid, "another cluster's bridge"), (ownedByLiveSilo.Pid, "a bridge owned by a live silo"),
                 (reusedPid, "the process that reused a recorded pid"), (unrelated, "an unrelated python3"),
+                (unrecorded.Pid, "a dead silo's bridge no registry file records"),
             }.Concat(survivorWorkers.Select(pid => (pid, "a live silo's worker"))))
             {
                 Assert.True(OsProcesses.IsAlive(pid), $"{what} (pid {pid}) was signalled");
@@ -87,6 +93,20 @@ public sealed class NeverTheWrongProcessTests(ITestOutputHelper output)
         {
             await cluster.StopAndDisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// The registry file of an incarnation of <paramref name="siloKey"/> recording <paramref name="bridge"/>, written by
+    /// this (test) process: it is dead once that silo is dead in membership.
+    /// </summary>
+    private static string WriteIncarnationRecording(PythonProcess bridge, string token, string clusterId, string siloKey, string folder)
+    {
+        var path = Path.Combine(folder, RegistryFiles.FileName(siloKey, token));
+        RegistryFiles.Write(path, new RegistryFileContent(clusterId, siloKey, token, Environment.ProcessId,
+            LinuxProcess.Read(Environment.ProcessId)!.StartTime, LinuxProcess.BootId,
+            [new ProcessRecord(bridge.Pid, bridge.Pid, LinuxProcess.Read(bridge.Pid)!.StartTime, LinuxProcess.BootId, bridge.WorkerId, bridge.Marker.ToString())],
+            LinuxProcess.OwnPidNamespace, Environment.MachineName));
+        return path;
     }
 
     /// <summary>

@@ -24,7 +24,7 @@ public sealed class OtherSiloSweepTests(ITestOutputHelper output)
         await victim.Warm;
         try
         {
-            var files = state.RegistryFiles(settings.ClusterId).Select(f => (Path: f, Content: RegistryFiles.Read(f)!)).ToList();
+            var files = state.RegistryFiles(settings.ClusterId).Select(f => (Path: f, Content: RegistryFiles.Read(f).Content!)).ToList();
             var victimFile = files.Single(f => f.Content.OwnerPid == victim.Pid);
             var survivorFile = files.Single(f => f.Content.OwnerPid == survivor.Pid);
             var victimWorkers = victimFile.Content.Processes.Select(r => r.Pid).ToList();

@@ -19,7 +19,7 @@ public sealed class ProcessRegistryTests
             var registry = services.GetRequiredService<ProcessRegistry>();
             Assert.Equal(Path.Combine(state.Path, cluster.Options.ClusterId), Path.GetDirectoryName(registry.FilePath));
 
-            var file = RegistryFiles.Read(registry.FilePath)!;
+            var file = RegistryFiles.Read(registry.FilePath).Content!;
             Assert.Equal(cluster.Options.ClusterId, file.ClusterId);
             Assert.Equal(pool.SiloKey, file.Silo);
             Assert.Equal(pool.InstanceToken, file.InstanceToken);
@@ -41,7 +41,7 @@ public sealed class ProcessRegistryTests
             var victim = workers[0];
             OsProcesses.Kill(victim.Pid);
             var after = await Eventually.HoldsAsync(
-                () => Task.FromResult(RegistryFiles.Read(registry.FilePath)!),
+                () => Task.FromResult(RegistryFiles.Read(registry.FilePath).Content!),
                 f => f.Processes.All(r => r.Pid != victim.Pid) && f.Processes.Count == pool.Options.Size,
                 "the dead worker's record gone and its replacement's recorded");
             Assert.Equal(pool.LiveProcesses().Select(w => w.Pid).Order(), after.Processes.Select(r => r.Pid).Order());

@@ -20,7 +20,7 @@ public sealed class SiloCrashTests(ITestOutputHelper output)
         var settings = RealSiloSettings.Fresh(state.Path);
         await using var silo = RealSiloProcess.Start(settings);
         await silo.Warm;
-        var workers = Assert.Single(state.RegistryFiles(settings.ClusterId)) is var file ? RegistryFiles.Read(file)!.Processes.Select(r => r.Pid).ToList() : [];
+        var workers = Assert.Single(state.RegistryFiles(settings.ClusterId)) is var file ? RegistryFiles.Read(file).Content!.Processes.Select(r => r.Pid).ToList() : [];
         Assert.Equal(2, workers.Count);
         try
         {
@@ -99,7 +99,7 @@ public sealed class SiloCrashTests(ITestOutputHelper output)
             Assert.Contains("errors 0", sweepLine);
 
             var registryFile = Assert.Single(state.RegistryFiles(settings.ClusterId)); // the dead incarnation's file is gone
-            var newWorkers = RegistryFiles.Read(registryFile)!.Processes.Select(r => r.Pid).ToList();
+            var newWorkers = RegistryFiles.Read(registryFile).Content!.Processes.Select(r => r.Pid).ToList();
             leftovers.AddRange(newWorkers);
             Assert.Equal(2, newWorkers.Count);
 

@@ -62,6 +62,25 @@ def spawn_child(args):
     return child.pid
 
 
+@command("spawn_detached_child")
+def spawn_detached_child(args):
+    """Starts a grandchild that leaves this worker's process group and session (setsid), then sleeps."""
+    child = subprocess.Popen([sys.executable, "-c", "import os, time; os.setsid(); time.sleep(600)"])
+    deadline = time.monotonic() + 30
+    while os.getsid(child.pid) != child.pid and time.monotonic() < deadline:
+        time.sleep(0.01)  # wait until it has left our session: the test relies on the escape having happened
+    return {"worker": os.getpid(), "child": child.pid, "detached": os.getsid(child.pid) == child.pid}
+
+
+@command("spawn_orphaned_grandchild")
+def spawn_orphaned_grandchild(args):
+    """Double fork: a child starts a detached grandchild and exits at once, so the grandchild loses its parent while this worker lives."""
+    code = ("import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', 'import os, time; os.setsid(); time.sleep(600)'], "
+            "stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); print(p.pid)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return {"worker": os.getpid(), "child": int(out.strip()), "detached": True}
+
+
 @command("remember")
 def remember(args):
     """Sets session variable args['name'] to args['value'] and returns what it held before."""

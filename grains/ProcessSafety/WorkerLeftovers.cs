@@ -1,0 +1,80 @@
+using DSPex.Orleans.Pool;
+using DSPex.Orleans.Processes;
+using Microsoft.Extensions.Logging;
+
+namespace DSPex.Orleans.ProcessSafety;
+
+/// <summary>
+/// When a worker of this silo ends, ends what its code spawned that escaped its process group with setsid(): with
+/// this silo a child subreaper, such a process is re-parented here when its parent dies, and carries the worker's
+/// exact marker in its environment (see <see cref="SweepRules.LeftBehindBy"/>). Killing one re-parents its own
+/// children here too, so it looks again until nothing is left.
+/// </summary>
+public sealed class WorkerLeftovers
+{
+    private const int MaxRounds = 10;
+    private readonly ILogger<WorkerLeftovers> _logger;
+
+    public WorkerLeftovers(LocalWorkerPool pool, ILogger<WorkerLeftovers> logger)
+    {
+        _logger = logger;
+        pool.ProcessAttached += Watch;
+    }
+
+    private void Watch(PythonProcess worker)
+    {
+        // Read now, while it lives: its start time bounds what it can have spawned.
+        if (LinuxProcess.Read(worker.Pid) is not { } process)
+        {
+            return;
+        }
+
+        var startTime = process.StartTime;
+        worker.ExitedEvent += ended =>
+        {
+            // Taken before the pool (a later handler) starts the slot's next worker, which has the same marker.
+            var endedBy = UptimeTicks();
+            _ = Task.Run(() => EndLeftovers(ended, startTime, endedBy));
+        };
+    }
+
+    private void EndLeftovers(PythonProcess worker, ulong startTime, ulong endedBy)
+    {
+        if (!ChildSubreaper.IsEnabled)
+        {
+            return;
+        }
+
+        try
+        {
+            var ownPid = Environment.ProcessId;
+            var marker = worker.Marker.ToString();
+            for (var round = 0; round < MaxRounds; round++)
+            {
+                var left = SweepRules.LeftBehindBy(ProcessSnapshots.All(p => p.ParentPid == ownPid), ownPid, NativeFiles.EffectiveUserId,
+                    marker, worker.WorkerId, startTime, endedBy);
+                if (left.Count == 0)
+                {
+                    return;
+                }
+
+                foreach (var orphan in left)
+                {
+                    // The worker is gone (its group took SIGKILL): what it left goes the same way, without a grace period.
+                    var result = OrphanTerminator.Terminate(orphan, TimeSpan.Zero);
+                    _logger.LogInformation("Ended pid {Pid}, which worker {WorkerId} spawned and left behind (it had left the worker's group): {Outcome}",
+                        orphan.Pid, worker.WorkerId, result.Outcome);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            // A later sweep looks for the same processes (this silo's children with a dead worker's marker).
+            _logger.LogWarning("Could not end what worker {WorkerId} left behind: {Error}", worker.WorkerId, e.Message);
+        }
+    }
+
+    // /proc start times count clock ticks (USER_HZ, 100) since boot.
+    private static ulong UptimeTicks() =>
+        (ulong)(double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 100);
+}

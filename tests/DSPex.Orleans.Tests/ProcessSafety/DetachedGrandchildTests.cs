@@ -1,0 +1,103 @@
+using System.Text.Json;
+using DSPex.Orleans.Client;
+using DSPex.Orleans.ProcessSafety;
+using DSPex.Orleans.Tests.Infrastructure;
+using Orleans.TestingHost;
+using Xunit.Abstractions;
+
+namespace DSPex.Orleans.Tests.ProcessSafety;
+
+/// <summary>
+/// A worker's code may start a process that leaves the worker's group and session with setsid(), escaping the group
+/// kill. The silo is a child subreaper, so such a process comes back to it and is ended (and reaped) with its worker.
+/// </summary>
+public sealed class DetachedGrandchildTests(ITestOutputHelper output)
+{
+    private sealed record Spawned(int Worker, int Child, bool Detached);
+
+    [Fact]
+    public async Task A_detached_grandchild_ends_when_its_worker_crashes()
+    {
+        await WithClusterAsync([], async (cluster, client, decoys) =>
+        {
+            var spawned = await SpawnDetachedAsync(client, decoys);
+            OsProcesses.Kill(spawned.Worker);
+            await Eventually.HoldsAsync(() => !Exists(spawned.Child), $"detached grandchild {spawned.Child} ended and reaped after worker {spawned.Worker} was killed");
+        });
+    }
+
+    [Fact]
+    public async Task A_detached_grandchild_ends_when_its_worker_is_recycled()
+    {
+        await WithClusterAsync(new() { ["DSPex:Pool:RecycleAfterRequests"] = "1", ["DSPex:Pool:RecycleJitter"] = "0" }, async (cluster, client, decoys) =>
+        {
+            var spawned = await SpawnDetachedAsync(client, decoys);
+            await Eventually.HoldsAsync(() => !OsProcesses.IsAlive(spawned.Worker), $"worker {spawned.Worker} recycled after its one request");
+            await Eventually.HoldsAsync(() => !Exists(spawned.Child), $"detached grandchild {spawned.Child} ended and reaped with its recycled worker");
+        });
+    }
+
+    [Fact]
+    public async Task A_detached_grandchild_ends_when_its_silo_stops()
+    {
+        await WithClusterAsync([], async (cluster, client, decoys) =>
+        {
+            var spawned = await SpawnDetachedAsync(client, decoys);
+            await cluster.StopAllSilosAsync();
+            Assert.False(OsProcesses.IsAlive(spawned.Worker), $"worker {spawned.Worker} outlived its silo's stop");
+            await Eventually.HoldsAsync(() => !Exists(spawned.Child), $"detached grandchild {spawned.Child} ended and reaped at the silo's stop");
+        });
+    }
+
+    [Fact]
+    public async Task A_grandchild_orphaned_while_its_worker_lives_is_kept_and_reaped_by_a_sweep_once_it_exits()
+    {
+        await WithClusterAsync([], async (cluster, client, decoys) =>
+        {
+            var spawned = JsonSerializer.Deserialize<Spawned>(await client.ExecuteRawAsync("spawn_orphaned_grandchild"), JsonSerializerOptions.Web)!;
+            decoys.Track(spawned.Child);
+            await Eventually.HoldsAsync(() => LinuxProcess.Read(spawned.Child)?.ParentPid == Environment.ProcessId,
+                $"grandchild {spawned.Child} re-parented to the silo process (its parent exited)");
+
+            var first = Assert.Single((await client.SweepAsync()).Silos);
+            output.WriteLine($"{first}\n  {string.Join("\n  ", first.Details)}");
+            Assert.True(OsProcesses.IsAlive(spawned.Child), "a live worker's grandchild was ended by a sweep");
+            Assert.True(OsProcesses.IsAlive(spawned.Worker), "its worker was ended by a sweep");
+
+            OsProcesses.Kill(spawned.Child); // it exits on its own: a zombie of the silo process until reaped
+            await Eventually.HoldsAsync(() => !OsProcesses.IsAlive(spawned.Child), $"grandchild {spawned.Child} exited");
+            var second = Assert.Single((await client.SweepAsync()).Silos);
+            output.WriteLine($"{second}\n  {string.Join("\n  ", second.Details)}");
+            Assert.False(Exists(spawned.Child), $"exited grandchild {spawned.Child} left as a zombie of the silo");
+        });
+    }
+
+    private async Task<Spawned> SpawnDetachedAsync(DSPexClient client, DecoyProcesses decoys)
+    {
+        var spawned = JsonSerializer.Deserialize<Spawned>(await client.ExecuteRawAsync("spawn_detached_child"), JsonSerializerOptions.Web)!;
+        decoys.Track(spawned.Child); // ended by pid at the end whatever happens
+        output.WriteLine($"worker {spawned.Worker} spawned {spawned.Child} (detached: {spawned.Detached})");
+        Assert.True(spawned.Detached, "the grandchild did not leave its worker's session");
+        var child = LinuxProcess.Read(spawned.Child)!;
+        Assert.True(child.SessionId == spawned.Child && child.ProcessGroupId == spawned.Child, "the grandchild leads its own session and group");
+        return spawned;
+    }
+
+    /// <summary>Present in /proc at all: a zombie nobody reaped still counts.</summary>
+    private static bool Exists(int pid) => LinuxProcess.Read(pid) is not null;
+
+    private static async Task WithClusterAsync(Dictionary<string, string> settings, Func<TestCluster, DSPexClient, DecoyProcesses, Task> test)
+    {
+        using var state = new TemporaryDirectory();
+        var cluster = await ReaperTestClusters.StartAsync(1, state.Path, sweepPeriod: TimeSpan.FromMinutes(10), settings);
+        try
+        {
+            await using var decoys = new DecoyProcesses();
+            await test(cluster, new DSPexClient(cluster.Client), decoys);
+        }
+        finally
+        {
+            await cluster.StopAndDisposeAsync();
+        }
+    }
+}
