@@ -29,7 +29,7 @@ public sealed partial class ProcessGroupCheckTests
         var marker = new ProcessMarker("pgid-check", "S", "S|0", Guid.NewGuid().ToString("N"));
         var info = new PythonProcessStartInfo(
             marker.WorkerId, PythonInterpreter.Resolve("python3"), Path.Combine(AppContext.BaseDirectory, "Python"), marker,
-            ["dspex_test_adapter"], [TestClusters.TestAdapterPath], new Dictionary<string, string> { ["PYTHONPATH"] = folder.Path },
+            ["dspex_test_adapter"], [TestClusters.TestAdapterPath], new Dictionary<string, string> { ["PYTHONPATH"] = folder.Path }, [],
             1024 * 1024, 1, TimeSpan.FromSeconds(30));
 
         var failed = await Assert.ThrowsAsync<WorkerStartException>(() => PythonProcess.StartAsync(info, NullLogger.Instance));
