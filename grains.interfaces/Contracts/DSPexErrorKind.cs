@@ -23,4 +23,6 @@ public enum DSPexErrorKind
     SessionNotFound,
     ProgramNotFound,
     Internal,
+    Unauthenticated,
+    Forbidden,
 }

@@ -17,13 +17,17 @@ internal sealed class SessionGrain(
     PoolDispatcher dispatcher,
     ISessionKeyExpiry keyExpiry,
     IOptions<DSPexSessionOptions> defaults,
-    TimeProvider clock) : Grain, ISessionGrain
+    TimeProvider clock) : Grain, ISessionGrain, IIncomingGrainCallFilter
 {
     private IGrainTimer? _expiryTimer;
 
     private SessionState Session => state.State;
 
     private string SessionId => this.GetPrimaryKeyString();
+
+    // Sessions belong to the credential that created them.
+    Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context) =>
+        Security.SessionOwnership.InvokeAsync(context, state, Session.Exists && !Session.IsExpired(clock.GetUtcNow()), SessionId);
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
