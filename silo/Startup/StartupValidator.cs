@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Security;
 using DSPex.Orleans.Silo.Configuration;
+using DSPex.Orleans.Silo.Security;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 
@@ -11,10 +13,20 @@ namespace DSPex.Orleans.Silo.Startup;
 /// Checks, before the silo joins the cluster, what would otherwise fail later and obscurely: the Python
 /// executable, that every adapter module imports, and that Redis answers. Each failure names the setting.
 /// </summary>
-internal sealed class StartupValidator(SiloHostOptions silo, DSPexPoolOptions pool) : IHostedService
+internal sealed class StartupValidator(SiloHostOptions silo, DSPexPoolOptions pool, DSPexSecurityOptions security) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        ExposureCheck.Verify(silo, security);
+        try
+        {
+            _ = new ApiKeyAuthenticator(Microsoft.Extensions.Options.Options.Create(security));
+        }
+        catch (InvalidSecurityConfigurationException e)
+        {
+            throw new SiloConfigurationException(e.Message);
+        }
+
         string python;
         try
         {

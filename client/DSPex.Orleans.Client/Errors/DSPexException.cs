@@ -30,6 +30,9 @@ public class DSPexException(DSPexErrorKind kind, string message, string? workerI
         DSPexErrorKind.WorkerBusy => new WorkerBusyException(error.Message, workerId),
         DSPexErrorKind.SessionWorkerUnavailable => new SessionWorkerUnavailableException(error.Message),
         DSPexErrorKind.ProgramNotFound => new ProgramNotFoundException(error.Message),
+        DSPexErrorKind.SessionNotFound => new SessionNotFoundException(error.Message),
+        DSPexErrorKind.Unauthenticated => new UnauthenticatedException(error.Message),
+        DSPexErrorKind.Forbidden => new ForbiddenException(error.Message, null),
         _ => new DSPexException(error.Kind, error.Message, workerId),
     };
 }
