@@ -8,17 +8,19 @@ namespace DSPex.Orleans.Security;
 /// <summary>The scopes a call on a public facade needs, read from the method and its arguments.</summary>
 internal static class CallPolicy
 {
-    // Orleans runs a grain's IAsyncEnumerable method through this extension method; the method itself is its argument.
-    private const string StartEnumeration = "StartEnumeration";
-
     public static IEnumerable<string> RequiredScopes(IInvokable call)
     {
+        // Orleans starts a grain's IAsyncEnumerable method through an extension whose argument is the method call itself.
+        for (var i = 0; i < call.GetArgumentCount(); i++)
+        {
+            if (call.GetArgument(i) is IInvokable enumerated)
+            {
+                return RequiredScopes(enumerated);
+            }
+        }
+
         var method = call.GetMethodName();
         var face = call.GetInterfaceType();
-        if (method == StartEnumeration && call.GetArgumentCount() > 1 && call.GetArgument(1) is IInvokable enumerated)
-        {
-            return RequiredScopes(enumerated);
-        }
 
         if (face == typeof(IRouterGrain))
         {

@@ -15,7 +15,14 @@ public sealed class RedisServer : IAsyncLifetime
 
     public int Port { get; private set; }
 
-    public string ConnectionString => $"127.0.0.1:{Port}";
+    /// <summary>When set, clients must AUTH with it (--requirepass).</summary>
+    public string? Password { get; init; }
+
+    /// <summary>When set, the server speaks TLS only (--tls-port, no plaintext port), with this certificate.</summary>
+    public RedisTlsFiles? Tls { get; init; }
+
+    public string ConnectionString =>
+        $"127.0.0.1:{Port}" + (Password is null ? "" : $",password={Password}") + (Tls is null ? "" : ",ssl=true");
 
     public async Task InitializeAsync()
     {
@@ -26,7 +33,13 @@ public sealed class RedisServer : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+        string[] listen = Tls is { } tls
+            ? ["--port", "0", "--tls-port", Port.ToString(), "--tls-cert-file", tls.CertificateFile, "--tls-key-file", tls.KeyFile,
+                "--tls-ca-cert-file", tls.CaFile, "--tls-auth-clients", "no"]
+            : ["--port", Port.ToString()];
+        // A throwaway test server takes its password as an argument; a production Redis reads it from its config file.
+        string[] auth = Password is { } password ? ["--requirepass", password] : [];
+        foreach (var arg in listen.Concat(auth).Concat(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]))
         {
             start.ArgumentList.Add(arg);
         }
@@ -75,3 +88,6 @@ public sealed class RedisServer : IAsyncLifetime
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+/// <summary>PEM files a TLS redis-server serves with.</summary>
+public sealed record RedisTlsFiles(string CertificateFile, string KeyFile, string CaFile);
