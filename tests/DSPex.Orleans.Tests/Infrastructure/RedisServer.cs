@@ -9,7 +9,7 @@ namespace DSPex.Orleans.Tests.Infrastructure;
 /// A real redis-server (Debian's package, installed by .ci/run) started by the tests on a free loopback port,
 /// without persistence, and ended by its pid.
 /// </summary>
-public sealed class RedisServer : IAsyncLifetime
+public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
 {
     private Process? _process;
 
@@ -80,6 +80,8 @@ public sealed class RedisServer : IAsyncLifetime
 
         _process?.Dispose();
     }
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 
     private static int FreePort()
     {
