@@ -23,6 +23,10 @@ internal static class ExposureCheck
             "or set DSPex:Security:AllowAnonymous=true if the network already keeps strangers out.");
     }
 
-    /// <summary>The silo binds all interfaces whenever an advertised address is set (see SiloHostBuilder), even a loopback one.</summary>
-    public static bool ListensBeyondLoopback(SiloHostOptions silo) => silo.AdvertisedAddress is { Length: > 0 };
+    /// <summary>
+    /// With Redis, the silo binds all interfaces whenever an advertised address is set (see SiloHostBuilder), even a
+    /// loopback one; the embedded localhost cluster binds loopback only.
+    /// </summary>
+    public static bool ListensBeyondLoopback(SiloHostOptions silo) =>
+        !string.IsNullOrEmpty(silo.RedisConnectionString) && silo.AdvertisedAddress is { Length: > 0 };
 }
