@@ -6,7 +6,7 @@ namespace DSPex.Orleans.Security;
 /// <summary>
 /// Every call from outside the cluster passes here before anything runs: its API key is checked (and removed,
 /// so it travels no further), the call must target a public facade, the credential must hold the call's scopes,
-/// and cluster-only request fields are stripped. The authenticated principal's name then follows the call
+/// (cluster-only request fields are stripped by <see cref="ClusterContextFilter"/>). The authenticated principal's name then follows the call
 /// through the cluster in its RequestContext. Calls made inside the cluster pass untouched.
 /// </summary>
 internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authenticator, ILogger<TrustBoundaryFilter> logger) : IIncomingGrainCallFilter
@@ -52,7 +52,6 @@ internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authentica
             }
         }
 
-        ExternalRequests.StripClusterContext(context.Request);
         RequestContext.Set(CallCredentials.Principal, principal.Name);
         return context.Invoke();
     }
