@@ -11,6 +11,9 @@ namespace DSPex.Orleans.Security;
 /// </summary>
 internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authenticator, ILogger<TrustBoundaryFilter> logger) : IIncomingGrainCallFilter
 {
+    // Orleans' Constants.ManifestProviderType (internal to Orleans): the system-target prefix and its name.
+    private const string ManifestSystemTarget = GrainTypePrefix.SystemTargetPrefix + "manifest";
+
     public Task Invoke(IIncomingGrainCallContext context)
     {
         if (!CallOrigin.IsExternal(context))
@@ -18,10 +21,17 @@ internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authentica
             return context.Invoke();
         }
 
-        // Orleans' own client protocol (cluster manifest, gateway list) is served by system targets.
+        // A client reads the cluster manifest (which grain types exist) from its gateway before any call; every
+        // other system target (silo control, membership, directory) is the cluster's own.
         if (context.TargetId.Type.IsSystemTarget())
         {
-            return context.Invoke();
+            if (context.TargetId.Type.ToString() == ManifestSystemTarget)
+            {
+                return context.Invoke();
+            }
+
+            LogInternalRefused(logger, "(unauthenticated)", context.TargetId.Type.ToString()!);
+            throw new CallRefusedException(DSPexErrorKind.Forbidden, $"'{context.TargetId.Type}' answers calls from inside the cluster only", "internal");
         }
 
         // Whatever principal a caller wrote itself is never believed.
