@@ -90,7 +90,7 @@ public static class SiloHostBuilder
             orleans.AddDSPexSecurity();
             if (tls.Enabled)
             {
-                SiloTls.Configure(orleans, tls);
+                SiloTls.Configure(orleans, tls, builder.Configuration.GetValue<bool>($"{SiloTls.SectionName}:RequireClientCertificate"));
             }
 
             orleans.AddDSPexWorkerPool(o => o.DrainTimeout = silo.DrainTimeout);

@@ -9,8 +9,11 @@ namespace DSPex.Orleans.Tests.Security;
 /// One real silo process with TLS and three API keys: two full keys (as during a rotation) and one allowed only
 /// echo, sessions and nothing else.
 /// </summary>
-public sealed class TlsSiloFixture : IAsyncLifetime
+public sealed class TlsSiloFixture : IAsyncLifetime, IAsyncDisposable
 {
+    /// <summary>Settings added to (or overriding) the fixture's own, for a test that starts one itself.</summary>
+    public IReadOnlyDictionary<string, string>? ExtraSettings { get; init; }
+
     public TestCertificates Certificates { get; } = new("cluster");
 
     public TemporaryDirectory State { get; } = new();
@@ -28,6 +31,11 @@ public sealed class TlsSiloFixture : IAsyncLifetime
         var settings = Certificates.SiloSettings("silo");
         foreach (var (key, value) in ApiKeys.Settings(
             ("full", FullKey, ["*"]), ("full-next", NextKey, ["*"]), ("echo-only", EchoOnlyKey, ["execute", "sessions", "command:echo"])))
+        {
+            settings[key] = value;
+        }
+
+        foreach (var (key, value) in ExtraSettings ?? new Dictionary<string, string>())
         {
             settings[key] = value;
         }
@@ -68,6 +76,8 @@ public sealed class TlsSiloFixture : IAsyncLifetime
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<Exception>(() => connecting);
     }
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 
     public async Task DisposeAsync()
     {
