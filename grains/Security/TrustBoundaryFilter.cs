@@ -21,6 +21,11 @@ internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authentica
             return context.Invoke();
         }
 
+        // Whatever principal a caller wrote itself is never believed.
+        RequestContext.Remove(CallCredentials.Principal);
+        var key = RequestContext.Get(CallCredentials.ApiKey) as string;
+        RequestContext.Remove(CallCredentials.ApiKey);
+
         // A client reads the cluster manifest (which grain types exist) from its gateway before any call; every
         // other system target (silo control, membership, directory) is the cluster's own.
         if (context.TargetId.Type.IsSystemTarget())
@@ -34,10 +39,6 @@ internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authentica
             throw new CallRefusedException(DSPexErrorKind.Forbidden, $"'{context.TargetId.Type}' answers calls from inside the cluster only", "internal");
         }
 
-        // Whatever principal a caller wrote itself is never believed.
-        RequestContext.Remove(CallCredentials.Principal);
-        var key = RequestContext.Get(CallCredentials.ApiKey) as string;
-        RequestContext.Remove(CallCredentials.ApiKey);
         var principal = authenticator.Authenticate(key);
         if (principal is null)
         {
