@@ -10,8 +10,9 @@ using StackExchange.Redis;
 namespace DSPex.Orleans.Silo.Startup;
 
 /// <summary>
-/// Checks, before the silo joins the cluster, what would otherwise fail later and obscurely: the Python
-/// executable, that every adapter module imports, and that Redis answers. Each failure names the setting.
+/// Checks, before the silo joins the cluster, what would otherwise fail later and obscurely (or never): that a
+/// silo open beyond loopback requires credentials, that API key hashes parse, the Python executable, that every
+/// adapter module imports, and that Redis answers. Each failure names the setting.
 /// </summary>
 internal sealed class StartupValidator(SiloHostOptions silo, DSPexPoolOptions pool, DSPexSecurityOptions security) : IHostedService
 {
