@@ -1,7 +1,10 @@
+using DSPex.Orleans.Client.Hosting.Tls;
 using DSPex.Orleans.Pool;
+using DSPex.Orleans.Security;
 using DSPex.Orleans.Silo.Configuration;
 using DSPex.Orleans.Silo.Demo;
 using DSPex.Orleans.Silo.Health;
+using DSPex.Orleans.Silo.Security;
 using DSPex.Orleans.Silo.Startup;
 using DSPex.Orleans.Silo.Telemetry;
 using Microsoft.AspNetCore.Builder;
@@ -15,8 +18,21 @@ using Orleans.Dashboard;
 // workload through the client library, prints the results and pool stats, then stops cleanly.
 var demo = args.Contains("--demo");
 var hostArgs = args.Where(a => a != "--demo").ToArray();
-var builder = SiloHostBuilder.Create(hostArgs);
-var app = builder.Build();
+WebApplicationBuilder builder;
+WebApplication app;
+try
+{
+    builder = SiloHostBuilder.Create(hostArgs);
+    app = builder.Build();
+}
+catch (Exception e) when (e is TlsConfigurationException or InvalidSecurityConfigurationException)
+{
+    Console.Error.WriteLine($"dspex-silo: configuration error: {e.Message}");
+    return 2;
+}
+
+// Metrics and the dashboard: loopback, or a credential with the "stats" scope.
+app.UseMonitoringAccess();
 
 // Liveness: the process answers. Readiness: the Python pool is warm and the silo is not draining.
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
@@ -33,7 +49,7 @@ try
 {
     await app.StartAsync();
 }
-catch (SiloConfigurationException e)
+catch (Exception e) when (e is SiloConfigurationException or TlsConfigurationException or InvalidSecurityConfigurationException)
 {
     Console.Error.WriteLine($"dspex-silo: configuration error: {e.Message}");
     return 2;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using DSPex.Orleans.Client;
+using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Client.Hosting;
 
 namespace DSPex.Orleans.Cli;
@@ -18,9 +19,17 @@ internal sealed class ClusterConnection
 
     public Option<string?> Redis { get; } = new("--redis") { Description = "Redis connection string: find gateways through the cluster's Redis membership" };
 
+    public Option<string?> ApiKey { get; } = new("--api-key") { Description = "API key for a cluster that requires one (default: the DSPEX_API_KEY environment variable, which keeps it off the command line)" };
+
+    public Option<string?> TlsCertificate { get; } = new("--tls-cert") { Description = "Client certificate (PEM) to present to the gateway" };
+
+    public Option<string?> TlsKey { get; } = new("--tls-key") { Description = "Private key (PEM) of --tls-cert" };
+
+    public Option<string?> TlsCa { get; } = new("--tls-ca") { Description = "CA bundle (PEM) the gateway's certificate must chain to; turns TLS on" };
+
     public void AddTo(RootCommand root)
     {
-        foreach (var option in new Option[] { Gateways, GatewayPort, ClusterId, ServiceId, Redis })
+        foreach (var option in new Option[] { Gateways, GatewayPort, ClusterId, ServiceId, Redis, ApiKey, TlsCertificate, TlsKey, TlsCa })
         {
             option.Recursive = true;
             root.Options.Add(option);
@@ -39,11 +48,16 @@ internal sealed class ClusterConnection
                 o.ClusterId = parse.GetValue(ClusterId)!;
                 o.ServiceId = parse.GetValue(ServiceId)!;
                 o.RedisConnectionString = parse.GetValue(Redis);
+                o.ApiKey = parse.GetValue(ApiKey) ?? Environment.GetEnvironmentVariable("DSPEX_API_KEY");
+                o.Tls.CertificateFile = parse.GetValue(TlsCertificate);
+                o.Tls.KeyFile = parse.GetValue(TlsKey);
+                o.Tls.CaFile = parse.GetValue(TlsCa);
             }, cancellationToken, LogLevel.Critical);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            var where = parse.GetValue(Redis) is { } redis ? $"Redis {redis}" : parse.GetValue(Gateways) is { Length: > 0 } gateways
+            // The connection string may carry a password: name only its endpoints.
+            var where = parse.GetValue(Redis) is { } redis ? $"Redis {string.Join(", ", StackExchange.Redis.ConfigurationOptions.Parse(redis).EndPoints)}" : parse.GetValue(Gateways) is { Length: > 0 } gateways
                 ? string.Join(", ", gateways) : $"localhost:{parse.GetValue(GatewayPort)}";
             Console.Error.WriteLine($"dspex: cannot reach cluster '{parse.GetValue(ClusterId)}' at {where}: {e.Message.Split('\n')[0]}");
             return 3;
@@ -51,7 +65,15 @@ internal sealed class ClusterConnection
 
         await using (connection)
         {
-            return await action(connection.Client, cancellationToken);
+            try
+            {
+                return await action(connection.Client, cancellationToken);
+            }
+            catch (DSPexException e) when (e is UnauthenticatedException or ForbiddenException)
+            {
+                Console.Error.WriteLine($"dspex: {e.Kind}: {e.Message}");
+                return 4;
+            }
         }
     }
 }

@@ -26,4 +26,10 @@ public enum DSPexErrorKind
 
     /// <summary>A session would exceed a configured limit (its size, variables, programs, TTL or metadata); nothing was changed.</summary>
     SessionLimitExceeded,
+
+    /// <summary>The caller presented no valid credential; nothing ran.</summary>
+    Unauthenticated,
+
+    /// <summary>The caller's credential does not grant the scope the call needs; nothing ran.</summary>
+    Forbidden,
 }

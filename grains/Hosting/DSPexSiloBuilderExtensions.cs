@@ -35,6 +35,8 @@ public static class DSPexSiloBuilderExtensions
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PoolLifecycle>();
         builder.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
         builder.AddDSPexProcessSafety();
+        // A client's request never carries session variables or program specs into a worker's frame.
+        builder.AddIncomingGrainCallFilter<Security.ClusterContextFilter>();
         return builder;
     }
 }

@@ -23,7 +23,7 @@ internal sealed class SessionGrain(
     ISessionKeyExpiry keyExpiry,
     IOptions<DSPexSessionOptions> options,
     SessionClock clock,
-    ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable
+    ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable, IIncomingGrainCallFilter
 {
     private const string ExpiryReminder = "session-expiry";
 
@@ -38,6 +38,10 @@ internal sealed class SessionGrain(
     private SessionState Session => state.State;
 
     private string SessionId => this.GetPrimaryKeyString();
+
+    // Sessions belong to the credential that created them.
+    Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context) =>
+        Security.SessionOwnership.InvokeAsync(context, state, Session.Exists && !Session.IsExpired(clock.UtcNow), SessionId);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -48,6 +48,10 @@ public sealed class SessionState
     [JsonPropertyName("variables")]
     public Dictionary<string, JsonElement> Variables { get; set; } = [];
 
+    /// <summary>The credential that created the session (see Security.SessionOwnership); null when created without one.</summary>
+    [JsonPropertyName("owner")]
+    public string? Owner { get; set; }
+
     [JsonIgnore]
     public TimeSpan Ttl => TimeSpan.FromSeconds(TtlSeconds);
 
@@ -71,6 +75,7 @@ public sealed class SessionState
         LastWorkerPid = LastWorkerPid,
         Programs = new Dictionary<string, StoredProgram>(Programs),
         Variables = new Dictionary<string, JsonElement>(Variables),
+        Owner = Owner,
     };
 }
 

@@ -1,7 +1,10 @@
 using System.Net;
 using DSPex.Orleans.Configuration;
+using DSPex.Orleans.Client.Hosting.Tls;
 using DSPex.Orleans.Hosting;
+using DSPex.Orleans.Security;
 using DSPex.Orleans.Silo.Health;
+using DSPex.Orleans.Silo.Security;
 using DSPex.Orleans.Silo.Startup;
 using DSPex.Orleans.Silo.Telemetry;
 using Microsoft.AspNetCore.Builder;
@@ -37,10 +40,12 @@ public static class SiloHostBuilder
         var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
         var pool = builder.Configuration.GetSection(DSPexPoolOptions.SectionName).Get<DSPexPoolOptions>() ?? new DSPexPoolOptions();
         var telemetry = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        var security = builder.Configuration.GetSection(DSPexSecurityOptions.SectionName).Get<DSPexSecurityOptions>() ?? new DSPexSecurityOptions();
+        var tls = builder.Configuration.GetSection(SiloTls.SectionName).Get<TlsFiles>() ?? new TlsFiles();
         builder.WebHost.UseUrls(silo.HttpPort > 0 ? $"http://0.0.0.0:{silo.HttpPort}" : "http://127.0.0.1:0");
 
         // Registered before Orleans, so a bad setting stops the host before the silo joins the cluster.
-        builder.Services.AddHostedService(_ => new StartupValidator(silo, pool));
+        builder.Services.AddHostedService(_ => new StartupValidator(silo, pool, security));
         builder.Services.AddHealthChecks().AddCheck<PoolReadinessCheck>("python-pool", tags: [PoolReadinessCheck.Tag]);
         builder.AddSiloTelemetry(telemetry);
 
@@ -81,6 +86,13 @@ public static class SiloHostBuilder
             }
 
             orleans.AddActivityPropagation();
+            // Callers from outside the cluster: authenticated, scoped, and kept to the public facade grains.
+            orleans.AddDSPexSecurity();
+            if (tls.Enabled)
+            {
+                SiloTls.Configure(orleans, tls, builder.Configuration.GetValue<bool>($"{SiloTls.SectionName}:RequireClientCertificate"));
+            }
+
             orleans.AddDSPexWorkerPool(o => o.DrainTimeout = silo.DrainTimeout);
         });
 

@@ -1,20 +1,33 @@
 using System.Diagnostics;
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Security;
 using DSPex.Orleans.Silo.Configuration;
+using DSPex.Orleans.Silo.Security;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 
 namespace DSPex.Orleans.Silo.Startup;
 
 /// <summary>
-/// Checks, before the silo joins the cluster, what would otherwise fail later and obscurely: the Python
-/// executable, that every adapter module imports, and that Redis answers. Each failure names the setting.
+/// Checks, before the silo joins the cluster, what would otherwise fail later and obscurely (or never): that a
+/// silo open beyond loopback requires credentials, that API key hashes parse, the Python executable, that every
+/// adapter module imports, and that Redis answers. Each failure names the setting.
 /// </summary>
-internal sealed class StartupValidator(SiloHostOptions silo, DSPexPoolOptions pool) : IHostedService
+internal sealed class StartupValidator(SiloHostOptions silo, DSPexPoolOptions pool, DSPexSecurityOptions security) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        ExposureCheck.Verify(silo, security);
+        try
+        {
+            _ = new ApiKeyAuthenticator(Microsoft.Extensions.Options.Options.Create(security));
+        }
+        catch (InvalidSecurityConfigurationException e)
+        {
+            throw new SiloConfigurationException(e.Message);
+        }
+
         string python;
         try
         {

@@ -39,6 +39,7 @@ public static class BenchmarkRun
         var clusters = new List<ClusterSettings>();
         string? pythonVersion = null;
         ClusterRemoteScenario? remote = null;
+        TlsBenchmarkCluster? tls = null;
         try
         {
             if (options.Runs("raw-pipe"))
@@ -65,6 +66,15 @@ public static class BenchmarkRun
                     clusters.Add(variantCluster);
                     scenarios.Add(new ClusterRemoteScenario(variantCluster, variant));
                 }
+            }
+
+            if (options.Runs("cluster-remote-tls"))
+            {
+                // The same path with TLS and an API key checked on every call: its ratio to cluster-remote is their cost.
+                tls = new TlsBenchmarkCluster();
+                var tlsCluster = ClusterSettings.Create("tls", options.Workers, options.PythonExecutable);
+                clusters.Add(tlsCluster);
+                scenarios.Add(new ClusterRemoteScenario(tlsCluster, tls.Variant, tls.ConfigureClient));
             }
 
             if (options.Runs("cluster-inproc"))
@@ -144,6 +154,8 @@ public static class BenchmarkRun
             {
                 await scenario.DisposeAsync();
             }
+
+            tls?.Dispose();
         }
 
         return CheckNothingLeftBehind(rawCluster, clusters) ? 0 : 1;

@@ -31,6 +31,9 @@ public class DSPexException(DSPexErrorKind kind, string message, string? workerI
         DSPexErrorKind.SessionWorkerUnavailable => new SessionWorkerUnavailableException(error.Message),
         DSPexErrorKind.ProgramNotFound => new ProgramNotFoundException(error.Message),
         DSPexErrorKind.SessionLimitExceeded => new SessionLimitExceededException(error.Message),
+        DSPexErrorKind.SessionNotFound => new SessionNotFoundException(error.Message),
+        DSPexErrorKind.Unauthenticated => new UnauthenticatedException(error.Message),
+        DSPexErrorKind.Forbidden => new ForbiddenException(error.Message, null),
         _ => new DSPexException(error.Kind, error.Message, workerId),
     };
 }

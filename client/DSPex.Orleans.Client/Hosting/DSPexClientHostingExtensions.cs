@@ -34,6 +34,13 @@ public static class DSPexClientHostingExtensions
     {
         // The caller's trace continues on the silo and the worker.
         client.AddActivityPropagation();
+        // The API key goes with every call; the cluster's refusals come back as typed exceptions.
+        client.AddOutgoingGrainCallFilter(new ApiKeyCallFilter(options.ApiKey));
+        if (options.Tls.Enabled)
+        {
+            Tls.ClientTls.Configure(client, options.Tls);
+        }
+
         // Orleans leaves calls whose gateway died waiting for their response timeout; the client checks them.
         client.AddGatewayCountChangedHandler(sp => (_, e) =>
         {

@@ -17,6 +17,12 @@ public sealed class DSPexClientOptions
     /// <summary>When set, gateways are discovered from the cluster's Redis membership instead.</summary>
     public string? RedisConnectionString { get; set; }
 
+    /// <summary>Sent with every call when the cluster requires API keys ("DSPex:Client:ApiKey"; the CLI also reads DSPEX_API_KEY).</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>TLS to the gateways: on when <see cref="Tls.TlsFiles.CaFile"/> is set; the certificate and key are optional.</summary>
+    public Tls.TlsFiles Tls { get; set; } = new();
+
     /// <summary>How long a call waits for an answer before its silo is taken for gone (raise with the silos' timeouts).</summary>
     public Calls.CallLimits CallLimits { get; set; } = new();
 }

@@ -9,7 +9,7 @@ namespace DSPex.Orleans.Benchmarks.Scenarios;
 /// The real deployment path: the real silo executable in its own process, and this process as an Orleans client
 /// over loopback: DSPexClient -> gateway -> router grain -> pool -> pipe -> Python, and back.
 /// </summary>
-public sealed class ClusterRemoteScenario(ClusterSettings cluster, SiloVariant? variant = null) : IScenario
+public sealed class ClusterRemoteScenario(ClusterSettings cluster, SiloVariant? variant = null, Action<DSPexClientOptions>? configureClient = null) : IScenario
 {
     private SiloChildProcess? _silo;
     private DSPexClientHost? _connection;
@@ -42,6 +42,7 @@ public sealed class ClusterRemoteScenario(ClusterSettings cluster, SiloVariant? 
                     o.ClusterId = cluster.ClusterId;
                     o.ServiceId = ClusterSettings.ServiceId;
                     o.GatewayPort = cluster.GatewayPort;
+                    configureClient?.Invoke(o);
                 }, cancellationToken);
                 _client = _connection.Client;
                 return;

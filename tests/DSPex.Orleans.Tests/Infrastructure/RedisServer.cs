@@ -9,7 +9,7 @@ namespace DSPex.Orleans.Tests.Infrastructure;
 /// A real redis-server (Debian's package, installed by .ci/run) started by the tests on a free loopback port,
 /// without persistence, and ended by its pid.
 /// </summary>
-public sealed class RedisServer : IAsyncLifetime
+public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
 {
     private Process? _process;
 
@@ -18,7 +18,14 @@ public sealed class RedisServer : IAsyncLifetime
 
     public int Port { get; private set; }
 
-    public string ConnectionString => $"127.0.0.1:{Port}";
+    /// <summary>When set, clients must AUTH with it (--requirepass).</summary>
+    public string? Password { get; init; }
+
+    /// <summary>When set, the server speaks TLS only (--tls-port, no plaintext port), with this certificate.</summary>
+    public RedisTlsFiles? Tls { get; init; }
+
+    public string ConnectionString =>
+        $"127.0.0.1:{Port}" + (Password is null ? "" : $",password={Password}") + (Tls is null ? "" : ",ssl=true");
 
     public async Task InitializeAsync()
     {
@@ -33,7 +40,13 @@ public sealed class RedisServer : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+        string[] listen = Tls is { } tls
+            ? ["--port", "0", "--tls-port", Port.ToString(), "--tls-cert-file", tls.CertificateFile, "--tls-key-file", tls.KeyFile,
+                "--tls-ca-cert-file", tls.CaFile, "--tls-auth-clients", "no"]
+            : ["--port", Port.ToString()];
+        // A throwaway test server takes its password as an argument; a production Redis reads it from its config file.
+        string[] auth = Password is { } password ? ["--requirepass", password] : [];
+        foreach (var arg in listen.Concat(auth).Concat(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]))
         {
             start.ArgumentList.Add(arg);
         }
@@ -76,6 +89,8 @@ public sealed class RedisServer : IAsyncLifetime
         _process = null;
     }
 
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -83,3 +98,6 @@ public sealed class RedisServer : IAsyncLifetime
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+/// <summary>PEM files a TLS redis-server serves with.</summary>
+public sealed record RedisTlsFiles(string CertificateFile, string KeyFile, string CaFile);

@@ -34,8 +34,16 @@ public sealed class OtherSiloSweepTests(ITestOutputHelper output)
             var (host, client) = await survivor.ConnectAsync();
             using (host)
             {
-                var victimPool = host.Services.GetRequiredService<IClusterClient>().GetGrain<IPoolGrain>(victimFile.Content.Silo);
-                var spawned = await victimPool.ExecuteAsync(new ExecuteRequest("spawn_child", "{}"));
+                // Through the victim's own gateway, whose router runs it on the victim's pool (pool grains answer the cluster only).
+                var (victimHost, victimClient) = await victim.ConnectAsync();
+                ExecuteResponse spawned;
+                using (victimHost)
+                {
+                    spawned = await victimClient.ExecuteResponseAsync("spawn_child");
+                    await victimHost.StopAsync();
+                }
+
+                Assert.Contains(spawned.WorkerPid, victimWorkers);
                 Assert.True(spawned.IsSuccess, spawned.Error?.Message);
                 var frozen = spawned.WorkerPid;
                 var child = JsonSerializer.Deserialize<int>(spawned.ResultJson!);

@@ -64,6 +64,11 @@ public sealed class RealSiloProcess : IAsyncDisposable
             start.ArgumentList.Add($"--{key}={value}");
         }
 
+        foreach (var (name, value) in settings.Environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
@@ -92,7 +97,7 @@ public sealed class RealSiloProcess : IAsyncDisposable
     }
 
     /// <summary>A client connected to this silo's gateway, for the length of a using block.</summary>
-    public async Task<(IHost Host, DSPexClient Client)> ConnectAsync()
+    public async Task<(IHost Host, DSPexClient Client)> ConnectAsync(Action<DSPexClientOptions>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -100,10 +105,18 @@ public sealed class RealSiloProcess : IAsyncDisposable
         {
             o.GatewayPort = Settings.GatewayPort;
             o.ClusterId = Settings.ClusterId;
+            configure?.Invoke(o);
         });
         var host = builder.Build();
         await host.StartAsync();
         return (host, host.Services.GetRequiredService<DSPexClient>());
+    }
+
+    /// <summary>Completes with the exit code when the process ends by itself (or is ended).</summary>
+    public async Task<int> ExitAsync()
+    {
+        await _process.WaitForExitAsync();
+        return _process.ExitCode;
     }
 
     public void Kill() => NativeSignals.SendToProcess(Pid, NativeSignals.SIGKILL);
@@ -129,7 +142,8 @@ public sealed class RealSiloProcess : IAsyncDisposable
 }
 
 /// <summary>How a real silo is started: its own cluster id, ports and registry folder.</summary>
-public sealed record RealSiloSettings(string ClusterId, int SiloPort, int GatewayPort, string StateDirectory, int? PrimarySiloPort = null, string? Redis = null, int PoolSize = 2)
+public sealed record RealSiloSettings(string ClusterId, int SiloPort, int GatewayPort, string StateDirectory, int? PrimarySiloPort = null, string? Redis = null, int PoolSize = 2,
+    IReadOnlyDictionary<string, string>? Extra = null, IReadOnlyDictionary<string, string>? Environment = null)
 {
     /// <summary>A silo of a cluster whose membership, reminders and sessions live in Redis.</summary>
     public static RealSiloSettings WithRedis(string stateDirectory, string clusterId, string redis) =>
@@ -154,6 +168,7 @@ public sealed record RealSiloSettings(string ClusterId, int SiloPort, int Gatewa
         ("DSPex:Pool:StopGracePeriod", "00:00:02"),
         ("DSPex:ProcessSafety:StateDirectory", StateDirectory),
         ("DSPex:ProcessSafety:KillGracePeriod", "00:00:02"),
+        .. (Extra ?? new Dictionary<string, string>()).Select(setting => (setting.Key, setting.Value)),
     ];
 
     private static int FreePort()

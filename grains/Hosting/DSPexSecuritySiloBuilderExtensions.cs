@@ -1,0 +1,25 @@
+using DSPex.Orleans.Security;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DSPex.Orleans.Hosting;
+
+public static class DSPexSecuritySiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds the trust boundary: every call from outside the cluster is authenticated (API keys from
+    /// "DSPex:Security:ApiKeys", anonymous when none are configured), authorised by scope, and allowed only on
+    /// the public facade grains. Options bind from "DSPex:Security".
+    /// </summary>
+    public static ISiloBuilder AddDSPexSecurity(this ISiloBuilder builder, Action<DSPexSecurityOptions>? configure = null)
+    {
+        var options = builder.Services.AddOptions<DSPexSecurityOptions>().BindConfiguration(DSPexSecurityOptions.SectionName);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        builder.Services.AddSingleton<ApiKeyAuthenticator>();
+        builder.AddIncomingGrainCallFilter<TrustBoundaryFilter>();
+        return builder;
+    }
+}

@@ -1,0 +1,22 @@
+namespace DSPex.Orleans.Security;
+
+/// <summary>Who may call the cluster from outside it (configuration section "DSPex:Security").</summary>
+public sealed class DSPexSecurityOptions
+{
+    public const string SectionName = "DSPex:Security";
+
+    /// <summary>
+    /// Credentials by name ("DSPex:Security:ApiKeys:&lt;name&gt;:Hash" and ":Scopes"). Several may be valid at once,
+    /// so a key is rotated by adding the new one, moving callers over, then removing the old one.
+    /// </summary>
+    public Dictionary<string, ApiKeyOptions> ApiKeys { get; set; } = [];
+
+    /// <summary>
+    /// Lets a silo that listens beyond loopback accept callers without a credential. Without it such a silo
+    /// refuses to start: an open gateway on a network is a configuration error, not a default.
+    /// </summary>
+    public bool AllowAnonymous { get; set; }
+
+    /// <summary>True when callers must present a credential.</summary>
+    public bool RequiresCredentials => ApiKeys.Count > 0;
+}

@@ -1,0 +1,38 @@
+using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Grains;
+using DSPex.Orleans.Sessions;
+
+namespace DSPex.Orleans.Security;
+
+/// <summary>
+/// A session belongs to the credential that created it. Run as the session grain's own call filter: a call by
+/// another credential finds no session (GetAsync null, TouchAsync and the deletes false, variables "{}", the
+/// rest a SessionNotFound refusal), and a session a credential has just created is recorded as its own.
+/// Calls without a principal (inside the cluster, or a silo without the trust boundary) are not checked.
+/// </summary>
+internal static class SessionOwnership
+{
+    public static async Task InvokeAsync(IIncomingGrainCallContext context, IPersistentState<SessionState> state, bool live, string sessionId)
+    {
+        var caller = RequestContext.Get(CallCredentials.Principal) as string;
+        if (caller is not null && live && state.State.Owner is { } owner && owner != caller)
+        {
+            context.Result = context.MethodName switch
+            {
+                nameof(ISessionGrain.GetAsync) => null,
+                nameof(ISessionGrain.GetVariablesAsync) => "{}",
+                nameof(ISessionGrain.TouchAsync) or nameof(ISessionGrain.DeleteProgramAsync) or nameof(ISessionGrain.DeleteVariableAsync) => false,
+                nameof(ISessionGrain.DeleteAsync) => null,
+                _ => throw new CallRefusedException(DSPexErrorKind.SessionNotFound, $"session '{sessionId}' not found"),
+            };
+            return;
+        }
+
+        await context.Invoke();
+        if (caller is not null && state.State.Exists && state.State.Owner is null)
+        {
+            state.State.Owner = caller;
+            await state.WriteStateAsync();
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using DSPex.Orleans.Contracts;
+using Microsoft.Extensions.Logging;
+
+namespace DSPex.Orleans.Security;
+
+/// <summary>
+/// Every call from outside the cluster passes here before anything runs: its API key is checked (and removed,
+/// so it travels no further), the call must target a public facade, the credential must hold the call's scopes,
+/// (cluster-only request fields are stripped by <see cref="ClusterContextFilter"/>). The authenticated principal's name then follows the call
+/// through the cluster in its RequestContext. Calls made inside the cluster pass untouched.
+/// </summary>
+internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authenticator, ILogger<TrustBoundaryFilter> logger) : IIncomingGrainCallFilter
+{
+    // Orleans' Constants.ManifestProviderType (internal to Orleans): the system-target prefix and its name.
+    private const string ManifestSystemTarget = GrainTypePrefix.SystemTargetPrefix + "manifest";
+
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (!CallOrigin.IsExternal(context))
+        {
+            return context.Invoke();
+        }
+
+        // Whatever principal a caller wrote itself is never believed.
+        RequestContext.Remove(CallCredentials.Principal);
+        var key = RequestContext.Get(CallCredentials.ApiKey) as string;
+        RequestContext.Remove(CallCredentials.ApiKey);
+
+        // A client reads the cluster manifest (which grain types exist) from its gateway before any call; every
+        // other system target (silo control, membership, directory) is the cluster's own.
+        if (context.TargetId.Type.IsSystemTarget())
+        {
+            if (context.TargetId.Type.ToString() == ManifestSystemTarget)
+            {
+                return context.Invoke();
+            }
+
+            LogInternalRefused(logger, "(unauthenticated)", context.TargetId.Type.ToString()!);
+            throw new CallRefusedException(DSPexErrorKind.Forbidden, $"'{context.TargetId.Type}' answers calls from inside the cluster only", "internal");
+        }
+
+        var principal = authenticator.Authenticate(key);
+        if (principal is null)
+        {
+            LogUnauthenticated(logger, context.InterfaceName, context.MethodName, string.IsNullOrEmpty(key));
+            throw new CallRefusedException(DSPexErrorKind.Unauthenticated,
+                string.IsNullOrEmpty(key) ? "the cluster requires an API key; none was sent" : "the API key sent is not valid for this cluster");
+        }
+
+        if (!PublicFacades.Contains(context.TargetContext.GrainInstance))
+        {
+            LogInternalRefused(logger, principal.Name, context.TargetId.Type.ToString()!);
+            throw new CallRefusedException(DSPexErrorKind.Forbidden,
+                $"'{context.TargetId.Type}' answers calls from inside the cluster only", "internal");
+        }
+
+        foreach (var scope in CallPolicy.RequiredScopes(context.Request))
+        {
+            if (!principal.Allows(scope))
+            {
+                LogForbidden(logger, principal.Name, scope);
+                throw new CallRefusedException(DSPexErrorKind.Forbidden, $"credential '{principal.Name}' lacks the scope '{scope}'", scope);
+            }
+        }
+
+        RequestContext.Set(CallCredentials.Principal, principal.Name);
+        return context.Invoke();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Interface}.{Method} from a client: {Reason}")]
+    private static partial void LogUnauthenticatedCore(ILogger logger, string @interface, string method, string reason);
+
+    private static void LogUnauthenticated(ILogger logger, string @interface, string method, bool missing) =>
+        LogUnauthenticatedCore(logger, @interface, method, missing ? "no API key" : "unknown API key");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a call of credential '{Principal}' to internal grain '{GrainType}'")]
+    private static partial void LogInternalRefused(ILogger logger, string principal, string grainType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused a call of credential '{Principal}': outside scope '{Scope}'")]
+    private static partial void LogForbidden(ILogger logger, string principal, string scope);
+}

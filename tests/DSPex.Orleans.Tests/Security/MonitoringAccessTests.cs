@@ -1,0 +1,65 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using DSPex.Orleans.Tests.ProcessSafety;
+
+namespace DSPex.Orleans.Tests.Security;
+
+/// <summary>
+/// The silo's HTTP port seen from another address: /healthz and /readyz answer anyone; /metrics answers loopback,
+/// or a request carrying an API key with the "stats" scope, and nobody else.
+/// </summary>
+public sealed class MonitoringAccessTests
+{
+    [Fact]
+    public async Task MetricsNeedLoopbackOrAStatsKeyWhileProbesStayOpen()
+    {
+        var external = NonLoopbackAddress();
+        Assert.True(external is not null, "this machine has no non-loopback IPv4 address to call the silo from");
+        using var state = new TemporaryDirectory();
+        var statsKey = ApiKeys.New();
+        var executeKey = ApiKeys.New();
+        var httpPort = FreePort();
+        var settings = ApiKeys.Settings(("scraper", statsKey, ["stats"]), ("app", executeKey, ["execute", "command:*"]));
+        settings["DSPex:Silo:HttpPort"] = httpPort.ToString();
+        settings["DSPex:Telemetry:Prometheus"] = "true";
+        await using var silo = RealSiloProcess.Start(RealSiloSettings.Fresh(state.Path) with { Extra = settings });
+        await silo.Warm.WaitAsync(TimeSpan.FromMinutes(2));
+
+        using var http = new HttpClient();
+        async Task<HttpStatusCode> GetAsync(IPAddress address, string path, string? key = null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{address}:{httpPort}{path}");
+            if (key is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            }
+
+            using var response = await http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(external!, "/healthz"));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(external!, "/readyz"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await GetAsync(external!, "/metrics"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await GetAsync(external!, "/metrics", executeKey));
+        Assert.Equal(HttpStatusCode.Unauthorized, await GetAsync(external!, "/metrics", ApiKeys.New()));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(external!, "/metrics", statsKey));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(IPAddress.Loopback, "/metrics"));
+    }
+
+    private static IPAddress? NonLoopbackAddress() =>
+        NetworkInterface.GetAllNetworkInterfaces()
+            .Where(nic => nic.OperationalStatus == OperationalStatus.Up && nic.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(nic => nic.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,27 @@
+using DSPex.Orleans.Client.Hosting.Tls;
+
+namespace DSPex.Orleans.Tests.Security;
+
+/// <summary>Certificate rotation without a restart: the next connection uses the files as they are now.</summary>
+public sealed class ReloadingCertificateTests
+{
+    [Fact]
+    public void RotatedFilesAreUsedAndAHalfWrittenPairKeepsThePreviousCertificate()
+    {
+        using var certificates = new TestCertificates("rotation");
+        var (certificateFile, keyFile) = certificates.Issue("silo");
+        var source = new ReloadingCertificate(certificateFile, keyFile, "test");
+        var first = source.Current.Thumbprint;
+        Assert.Equal(first, source.Current.Thumbprint);
+
+        var (renewedCertificate, renewedKey) = certificates.Issue("silo-renewed");
+        // cert-manager replaces the certificate first: until the key follows, the pair does not match.
+        File.Copy(renewedCertificate, certificateFile, overwrite: true);
+        Assert.Equal(first, source.Current.Thumbprint);
+        File.Copy(renewedKey, keyFile, overwrite: true);
+        var rotated = source.Current;
+        Assert.NotEqual(first, rotated.Thumbprint);
+        Assert.True(rotated.HasPrivateKey);
+        Assert.Contains("silo-renewed", rotated.Subject);
+    }
+}

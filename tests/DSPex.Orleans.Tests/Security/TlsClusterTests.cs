@@ -1,0 +1,72 @@
+using DSPex.Orleans.Sessions.Storage;
+using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Tests.ProcessSafety;
+using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
+
+namespace DSPex.Orleans.Tests.Security;
+
+/// <summary>
+/// Real silo processes over TLS whose membership, reminders and sessions live in a Redis that requires a
+/// password: two silos with the cluster's certificates form a cluster; a third with Redis access but a
+/// certificate of another CA cannot join.
+/// </summary>
+public sealed class TlsClusterTests
+{
+    private const string ServiceId = "dspex";
+
+    [Fact]
+    public async Task TwoTlsSilosFormAClusterAndOneWithoutTheClusterCertificateCannotJoin()
+    {
+        await using var redis = new RedisServer { Password = ApiKeys.New() };
+        await redis.InitializeAsync();
+        using var certificates = new TestCertificates("cluster");
+        using var stranger = new TestCertificates("stranger");
+        using var state = new TemporaryDirectory();
+        var clusterId = $"tls-{Guid.NewGuid():N}";
+        var key = ApiKeys.New();
+
+        RealSiloSettings Member(string name, TestCertificates issuer)
+        {
+            var settings = issuer.SiloSettings(name);
+            settings["DSPex:Security:Tls:CaFile"] = certificates.CaFile;
+            foreach (var (k, v) in ApiKeys.Settings(("app", key, ["*"])))
+            {
+                settings[k] = v;
+            }
+
+            return RealSiloSettings.WithRedis(state.Path, clusterId, redis.ConnectionString) with { Extra = settings };
+        }
+
+        await using var first = RealSiloProcess.Start(Member("silo-a", certificates));
+        await first.Warm.WaitAsync(TimeSpan.FromMinutes(2));
+        await using var second = RealSiloProcess.Start(Member("silo-b", certificates));
+        await second.Warm.WaitAsync(TimeSpan.FromMinutes(2));
+
+        var (host, client) = await first.ConnectAsync(o =>
+        {
+            o.ApiKey = key;
+            o.Tls.CaFile = certificates.CaFile;
+        });
+        using (host)
+        {
+            await Eventually.HoldsAsync(async () => (await client.GetClusterStatsAsync()).Pools.Count, count => count == 2, "both TLS silos serve");
+
+            // Sessions are stored in the password-protected Redis.
+            var session = client.Session($"tls-{Guid.NewGuid():N}");
+            await session.SetVariableAsync("kept", 42);
+            await using (var direct = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
+            {
+                Assert.True(await direct.GetDatabase().KeyExistsAsync(SessionStorageKeys.For(ServiceId, session.SessionId)));
+            }
+
+            await using var intruder = RealSiloProcess.Start(Member("intruder", stranger));
+            var exitCode = await intruder.ExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+            Assert.NotEqual(0, exitCode);
+            Assert.Equal(2, (await client.GetClusterStatsAsync()).Pools.Count);
+            Assert.Contains("Authentication failed", first.Output + second.Output);
+            Assert.Equal(42, await session.GetVariableAsync<int>("kept"));
+            await host.StopAsync();
+        }
+    }
+}
