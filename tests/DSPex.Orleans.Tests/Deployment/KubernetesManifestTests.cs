@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
 
 namespace DSPex.Orleans.Tests.Deployment;
@@ -160,6 +161,40 @@ public sealed class KubernetesManifestTests
         Assert.Contains("requirepass", command, StringComparison.Ordinal);
         Assert.DoesNotContain("--requirepass", command, StringComparison.Ordinal);
         Assert.Contains(Documents, d => d.Kind == "Service" && d.Name == "redis");
+    }
+
+    [Fact]
+    public void Silo_requires_api_keys_and_tls_whose_material_comes_from_secrets()
+    {
+        var container = SiloContainer();
+        // The manifest's environment, read the way the silo reads it (DSPEX_ prefix, "__" as the section separator),
+        // so a misspelt variable shows up here and not as an open silo in a cluster.
+        var settings = container.Sequence("env")
+            .Where(e => e.Scalar("name")!.StartsWith("DSPEX_", StringComparison.Ordinal))
+            .ToDictionary(e => e.Scalar("name")!["DSPEX_".Length..].Replace("__", ":", StringComparison.Ordinal),
+                e => e.Scalar("value") ?? (e.Scalar("valueFrom.secretKeyRef.name") is { } secret ? $"<secret {secret}>" : null));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var security = configuration.GetSection(DSPex.Orleans.Security.DSPexSecurityOptions.SectionName).Get<DSPex.Orleans.Security.DSPexSecurityOptions>()
+            ?? throw new Xunit.Sdk.XunitException("no DSPex:Security settings: a silo on the pod network would accept anyone");
+        Assert.True(security.RequiresCredentials);
+        Assert.False(security.AllowAnonymous);
+        foreach (var (name, key) in security.ApiKeys)
+        {
+            Assert.True(key.Hash.StartsWith("<secret ", StringComparison.Ordinal), $"API key '{name}' hash is not from a Secret");
+            Assert.NotEmpty(key.Scopes);
+            Assert.DoesNotContain("*", key.Scopes);
+        }
+
+        // TLS files under a read-only mount of a Secret volume.
+        var mounts = container.Sequence("volumeMounts").ToDictionary(m => m.Scalar("mountPath")!, m => m);
+        var volumes = Silo().Root.Sequence("spec.template.spec.volumes").ToDictionary(v => v.Scalar("name")!, v => v);
+        foreach (var file in new[] { "CertificateFile", "KeyFile", "CaFile" })
+        {
+            var path = configuration[$"DSPex:Security:Tls:{file}"] ?? throw new Xunit.Sdk.XunitException($"DSPex:Security:Tls:{file} is not set");
+            var mount = mounts.Single(m => path.StartsWith(m.Key + "/", StringComparison.Ordinal)).Value;
+            Assert.Equal("true", mount.Scalar("readOnly"));
+            Assert.False(string.IsNullOrEmpty(volumes[mount.Scalar("name")!].Scalar("secret.secretName")), $"{path} is not from a Secret");
+        }
     }
 
     [Fact]
