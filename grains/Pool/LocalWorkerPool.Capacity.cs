@@ -141,11 +141,11 @@ public sealed partial class LocalWorkerPool
     }
 
     /// <summary>
-    /// Frees a lease once its call is over. It runs on the worker's reader thread as the reply arrives (or on the
-    /// thread that sees the process exit), so a queued request reaches the freed worker without waiting for the
-    /// finished caller's continuation to be scheduled; only for a call that was never sent does its holder call it.
+    /// Frees a lease once its call is over; only its <see cref="CallLease"/> calls it, exactly once. It runs on the
+    /// worker's reader thread as the reply arrives (or on the thread that sees the process exit), so a queued
+    /// request reaches the freed worker without waiting for the finished caller's continuation to be scheduled.
     /// </summary>
-    private void Release(WorkerLease lease, BridgeReply reply)
+    internal void Release(WorkerLease lease, BridgeReply reply)
     {
         var (slot, process) = lease;
         Interlocked.Increment(ref slot.Served);

@@ -28,6 +28,8 @@ public sealed partial class LocalWorkerPool
 
     private readonly DSPexPoolOptions _options;
 
+    private readonly RequestValidator _validator;
+
     private readonly IGrainFactory _grainFactory;
 
     private readonly ILogger<LocalWorkerPool> _logger;
@@ -60,6 +62,7 @@ public sealed partial class LocalWorkerPool
         ILoggerFactory loggerFactory)
     {
         _options = options.Value;
+        _validator = new RequestValidator(_options);
         _grainFactory = grainFactory;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<LocalWorkerPool>();
