@@ -36,6 +36,22 @@ public static class RequestChecks
         return null;
     }
 
+    /// <summary>Null when <paramref name="id"/> (a session id) is non-empty and at most <see cref="RequestLimits.MaxIdLength"/> characters.</summary>
+    public static ExecuteError? Id(string? id, string name)
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            return Invalid($"{name} is {(id is null ? "null" : "empty")}");
+        }
+
+        return id.Length > RequestLimits.MaxIdLength
+            ? Invalid($"{name} is {id.Length} characters long, past the limit of {RequestLimits.MaxIdLength}")
+            : null;
+    }
+
+    /// <summary>Null when <paramref name="value"/> is not null.</summary>
+    public static ExecuteError? Present(object? value, string name) => value is null ? Invalid($"{name} is null") : null;
+
     /// <summary>
     /// Null when <paramref name="json"/> is one well-formed JSON value, valid UTF-16 (no lone surrogate), at most
     /// <see cref="RequestLimits.MaxJsonDepth"/> deep and at most <paramref name="maxBytes"/> bytes as UTF-8.

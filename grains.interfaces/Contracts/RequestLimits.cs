@@ -10,6 +10,9 @@ public static class RequestLimits
     /// <summary>Longest command name. Registered names are short identifiers; "program:" plus a program id fits.</summary>
     public const int MaxCommandLength = 256;
 
+    /// <summary>Longest session id.</summary>
+    public const int MaxIdLength = 256;
+
     /// <summary>
     /// Deepest nesting of arguments JSON. The silo's reader and the Python bridge read frames up to this depth
     /// plus their envelope, so arguments a worker echoes back can be read again.
@@ -21,6 +24,12 @@ public static class RequestLimits
 
     /// <summary>Default arguments size the client refuses past; the silos' default frame limit (16 MiB).</summary>
     public const int DefaultMaxRequestBytes = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Orleans' message body limit for a frame limit: a request or response carries one frame's JSON and a small
+    /// typed envelope, so anything past this headroom is refused by Orleans before it is read into memory.
+    /// </summary>
+    public static int MessageBodyLimit(int maxFrameBytes) => (int)Math.Min(int.MaxValue, (long)maxFrameBytes + (1024 * 1024));
 
     /// <summary>True for a character a command name may hold: letters, digits and _ - . : /</summary>
     public static bool IsCommandCharacter(char c) =>

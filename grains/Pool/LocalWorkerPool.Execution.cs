@@ -23,6 +23,9 @@ public sealed partial class LocalWorkerPool
             ? ValueTask.FromResult(ExecuteResponse.Failure(invalid))
             : RunCheckedAsync(request, affinity, cancellationToken);
 
+    /// <summary>The entry check of <see cref="ExecuteAsync(ExecuteRequest, WorkerAffinity?, CancellationToken)"/>, for grains that refuse before doing work of their own.</summary>
+    internal ExecuteError? Check(ExecuteRequest? request) => _validator.Check(request);
+
     private async ValueTask<ExecuteResponse> RunCheckedAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken)
     {
         var (grant, failure) = await AcquireAsync(request, affinity, cancellationToken);
@@ -53,7 +56,7 @@ public sealed partial class LocalWorkerPool
         var call = grant.Sent ?? Send(grant.Lease, request);
         var response = await AwaitReplyAsync(grant.Lease, call, request, cancellationToken);
         activity?.SetTag("dspex.outcome", response.Error?.Kind.ToString() ?? "ok");
-        Metrics?.RecordRequest(request.Command, response.Error?.Kind, System.Diagnostics.Stopwatch.GetElapsedTime(call.StartedAt));
+        Metrics?.RecordRequest(request.Command, request.Program, response.Error?.Kind, System.Diagnostics.Stopwatch.GetElapsedTime(call.StartedAt));
         return response;
     }
 
