@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Hosting;
+using DSPex.Orleans.Contracts;
 
 namespace DSPex.Orleans.Cli;
 
@@ -45,13 +46,15 @@ internal sealed class ClusterConnection
         {
             var where = parse.GetValue(Redis) is { } redis ? $"Redis {redis}" : parse.GetValue(Gateways) is { Length: > 0 } gateways
                 ? string.Join(", ", gateways) : $"localhost:{parse.GetValue(GatewayPort)}";
-            Console.Error.WriteLine($"dspex: cannot reach cluster '{parse.GetValue(ClusterId)}' at {where}: {e.Message.Split('\n')[0]}");
-            return 3;
+            // The message names the cluster and where it was looked for, never a password in a connection string.
+            var safeWhere = parse.GetValue(Redis) is not null ? "its Redis membership (--redis)" : where;
+            return CliErrors.Print(DSPexErrorKind.SiloUnavailable,
+                $"cannot reach cluster '{parse.GetValue(ClusterId)}' at {safeWhere}: {e.Message.Split('\n')[0]}", CliErrors.Unreachable);
         }
 
         await using (connection)
         {
-            return await action(connection.Client, cancellationToken);
+            return await CliErrors.ReportAsync(() => action(connection.Client, cancellationToken), cancellationToken);
         }
     }
 }

@@ -30,6 +30,7 @@ public class DSPexException(DSPexErrorKind kind, string message, string? workerI
         DSPexErrorKind.WorkerBusy => new WorkerBusyException(error.Message, workerId),
         DSPexErrorKind.SessionWorkerUnavailable => new SessionWorkerUnavailableException(error.Message),
         DSPexErrorKind.ProgramNotFound => new ProgramNotFoundException(error.Message),
+        DSPexErrorKind.Internal => new InternalErrorException(error.Message),
         _ => new DSPexException(error.Kind, error.Message, workerId),
     };
 }

@@ -17,6 +17,12 @@ public sealed class DSPexClientOptions
     /// <summary>When set, gateways are discovered from the cluster's Redis membership instead.</summary>
     public string? RedisConnectionString { get; set; }
 
+    /// <summary>
+    /// Largest arguments (UTF-8 bytes) a call may send; larger ones are refused locally with FrameTooLargeException.
+    /// Set it to the silos' DSPex:Pool:MaxFrameBytes; Orleans' message limit of the client follows it.
+    /// </summary>
+    public int MaxRequestBytes { get; set; } = Contracts.RequestLimits.DefaultMaxRequestBytes;
+
     /// <summary>How long a call waits for an answer before its silo is taken for gone (raise with the silos' timeouts).</summary>
     public Calls.CallLimits CallLimits { get; set; } = new();
 }
