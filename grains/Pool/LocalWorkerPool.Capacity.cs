@@ -135,9 +135,31 @@ public sealed partial class LocalWorkerPool
         }
 
         Interlocked.Increment(ref _queueTimeouts);
-        return (null, ExecuteResponse.Failure(
+        return (null, NoWorkerFailure() ?? ExecuteResponse.Failure(
             DSPexErrorKind.QueueTimeout,
             $"no worker on {Silo} became free within the queue timeout of {waitLimit.TotalMilliseconds:0} ms"));
+    }
+
+    /// <summary>
+    /// Why a queued request found no worker when the pool has no live one at all: its workers fail to start
+    /// (WorkerStartFailed, with the last start error) or are all down for now (NoWorkers); null when some live.
+    /// </summary>
+    private ExecuteResponse? NoWorkerFailure()
+    {
+        string? startError;
+        lock (_lock)
+        {
+            if (_slots.Any(s => s.Process is { HasExited: false }))
+            {
+                return null;
+            }
+
+            startError = _slots.Select(s => s.LastStartError).FirstOrDefault(e => e is not null);
+        }
+
+        return startError is not null
+            ? ExecuteResponse.Failure(DSPexErrorKind.WorkerStartFailed, $"no worker of the pool on {Silo} could start: {startError}")
+            : ExecuteResponse.Failure(DSPexErrorKind.NoWorkers, $"the pool on {Silo} has no live worker ({_slots.Length} restarting)");
     }
 
     /// <summary>

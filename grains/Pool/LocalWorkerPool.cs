@@ -124,6 +124,7 @@ public sealed partial class LocalWorkerPool
             lock (_lock)
             {
                 slot.ConsecutiveFailures++;
+                slot.LastStartError = e.Message.Split('\n', 2)[0];
             }
 
             if (retryInBackground)
@@ -200,6 +201,7 @@ public sealed partial class LocalWorkerPool
         lock (_lock)
         {
             slot.Process = process;
+            slot.LastStartError = null;
             slot.Incarnation++;
             slot.Recycling = false;
             slot.ServedByProcess = 0;
