@@ -26,10 +26,13 @@ public static class RequestLimits
     public const int DefaultMaxRequestBytes = 16 * 1024 * 1024;
 
     /// <summary>
-    /// Orleans' message body limit for a frame limit: a request or response carries one frame's JSON and a small
-    /// typed envelope, so anything past this headroom is refused by Orleans before it is read into memory.
+    /// Orleans' message body limit on the silos for a frame limit. A request between silos carries args, session
+    /// variables and a program spec, each up to a frame (together they must fit one frame, which the pool checks
+    /// with a typed error), so the limit leaves room for three frames and an envelope. Past it Orleans refuses a
+    /// message before reading its body into memory; it does so by dropping the connection, which is why the
+    /// client library refuses over-limit arguments itself and Orleans' limit stays above anything valid.
     /// </summary>
-    public static int MessageBodyLimit(int maxFrameBytes) => (int)Math.Min(int.MaxValue, (long)maxFrameBytes + (1024 * 1024));
+    public static int MessageBodyLimit(int maxFrameBytes) => (int)Math.Min(int.MaxValue, (3L * maxFrameBytes) + (1024 * 1024));
 
     /// <summary>True for a character a command name may hold: letters, digits and _ - . : /</summary>
     public static bool IsCommandCharacter(char c) =>

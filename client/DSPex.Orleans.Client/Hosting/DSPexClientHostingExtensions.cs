@@ -38,9 +38,6 @@ public static class DSPexClientHostingExtensions
     {
         // The caller's trace continues on the silo and the worker.
         client.AddActivityPropagation();
-        // Orleans refuses to send a message past this (a session variable or spec the library did not size):
-        // the caller gets FrameTooLarge at once, and the silo never reads it.
-        client.Configure<ClientMessagingOptions>(o => o.MaxMessageBodySize = Contracts.RequestLimits.MessageBodyLimit(options.MaxRequestBytes));
         // Orleans leaves calls whose gateway died waiting for their response timeout; the client checks them.
         client.AddGatewayCountChangedHandler(sp => (_, e) =>
         {

@@ -19,7 +19,8 @@ public sealed class DSPexClientOptions
 
     /// <summary>
     /// Largest arguments (UTF-8 bytes) a call may send; larger ones are refused locally with FrameTooLargeException.
-    /// Set it to the silos' DSPex:Pool:MaxFrameBytes; Orleans' message limit of the client follows it.
+    /// Set it to the silos' DSPex:Pool:MaxFrameBytes. (Orleans' own client limit is left alone: Orleans drops the
+    /// connection over a message past it, failing other calls too.)
     /// </summary>
     public int MaxRequestBytes { get; set; } = Contracts.RequestLimits.DefaultMaxRequestBytes;
 

@@ -39,10 +39,6 @@ public sealed class RobustnessClusterFixture : IAsyncLifetime
             ["MaxRequestTimeout"] = MaxRequestTimeout.ToString("c"),
             ["StreamIdleTimeout"] = StreamIdleTimeout.ToString("c"),
             ["CancelGracePeriod"] = "00:00:02",
-        }, configure: builder =>
-        {
-            builder.Properties[ClientMessageSizeConfigurator.Key] = MaxFrameBytes.ToString();
-            builder.AddClientBuilderConfigurator<ClientMessageSizeConfigurator>();
         });
         Client = new DSPexClient(Cluster.Client, maxRequestBytes: MaxFrameBytes);
     }
