@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using DSPex.Orleans.Client;
+using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Client.Hosting;
 using DSPex.Orleans.Contracts;
 
@@ -19,9 +20,11 @@ internal sealed class ClusterConnection
 
     public Option<string?> Redis { get; } = new("--redis") { Description = "Redis connection string: find gateways through the cluster's Redis membership" };
 
+    public Option<double> ConnectTimeout { get; } = new("--connect-timeout") { Description = "Seconds to wait for a gateway before giving up", DefaultValueFactory = _ => 20 };
+
     public void AddTo(RootCommand root)
     {
-        foreach (var option in new Option[] { Gateways, GatewayPort, ClusterId, ServiceId, Redis })
+        foreach (var option in new Option[] { Gateways, GatewayPort, ClusterId, ServiceId, Redis, ConnectTimeout })
         {
             option.Recursive = true;
             root.Options.Add(option);
@@ -31,6 +34,19 @@ internal sealed class ClusterConnection
     public async Task<int> RunAsync(ParseResult parse, Func<DSPexClient, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
     {
         DSPexClientHost connection;
+        TimeSpan connectTimeout;
+        try
+        {
+            connectTimeout = CliErrors.Seconds(parse.GetValue(ConnectTimeout), "--connect-timeout")!.Value;
+        }
+        catch (DSPexException e)
+        {
+            return CliErrors.Print(e.Kind, e.Message, CliErrors.Failed);
+        }
+
+        // Orleans' client keeps retrying an unreachable gateway: bound the wait, so a wrong address fails in one line.
+        using var connectLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connectLimit.CancelAfter(connectTimeout);
         try
         {
             connection = await DSPexClientHost.ConnectAsync(o =>
@@ -40,16 +56,16 @@ internal sealed class ClusterConnection
                 o.ClusterId = parse.GetValue(ClusterId)!;
                 o.ServiceId = parse.GetValue(ServiceId)!;
                 o.RedisConnectionString = parse.GetValue(Redis);
-            }, cancellationToken, LogLevel.Critical);
+            }, connectLimit.Token, LogLevel.None);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var where = parse.GetValue(Redis) is { } redis ? $"Redis {redis}" : parse.GetValue(Gateways) is { Length: > 0 } gateways
                 ? string.Join(", ", gateways) : $"localhost:{parse.GetValue(GatewayPort)}";
             // The message names the cluster and where it was looked for, never a password in a connection string.
             var safeWhere = parse.GetValue(Redis) is not null ? "its Redis membership (--redis)" : where;
             return CliErrors.Print(DSPexErrorKind.SiloUnavailable,
-                $"cannot reach cluster '{parse.GetValue(ClusterId)}' at {safeWhere}: {e.Message.Split('\n')[0]}", CliErrors.Unreachable);
+                $"cannot reach cluster '{parse.GetValue(ClusterId)}' at {safeWhere}: {(e is OperationCanceledException ? $"no gateway answered within {connectTimeout.TotalSeconds:0.#} s" : e.Message.Split('\n')[0])}", CliErrors.Unreachable);
         }
 
         await using (connection)

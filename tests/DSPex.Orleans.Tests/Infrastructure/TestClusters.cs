@@ -14,9 +14,11 @@ public static class TestClusters
         IReadOnlyDictionary<string, string>? pool = null,
         IReadOnlyDictionary<string, string>? sessions = null,
         string? serviceId = null,
-        TimeSpan? responseTimeout = null)
+        TimeSpan? responseTimeout = null,
+        Action<TestClusterBuilder>? configure = null)
     {
         var builder = new TestClusterBuilder(silos);
+        configure?.Invoke(builder);
         if (responseTimeout is { } timeout)
         {
             builder.Properties[ResponseTimeoutConfigurator.Key] = timeout.ToString("c");

@@ -9,7 +9,7 @@ namespace DSPex.Orleans.Tests.Robustness;
 /// <summary>
 /// One silo with 2 workers serving one request each (so a queued request is handed over on a reader thread), a
 /// 1 MiB frame limit (cheap to reach), a 5 minute maximum deadline and a 2 second stream idle limit. Shared by
-/// the tests of what callers may send; they run one after another, so "all workers idle" is theirs to check.
+/// the tests of what callers may send (over TCP, so the CLI tests can reach its gateway from another process); they run one after another, so "all workers idle" is theirs to check.
 /// </summary>
 public sealed class RobustnessClusterFixture : IAsyncLifetime
 {
@@ -39,7 +39,7 @@ public sealed class RobustnessClusterFixture : IAsyncLifetime
             ["MaxRequestTimeout"] = MaxRequestTimeout.ToString("c"),
             ["StreamIdleTimeout"] = StreamIdleTimeout.ToString("c"),
             ["CancelGracePeriod"] = "00:00:02",
-        });
+        }, configure: builder => builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket);
         Client = new DSPexClient(Cluster.Client, maxRequestBytes: MaxFrameBytes);
     }
 
