@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Client.Hosting;
+using DSPex.Orleans.Contracts;
 
 namespace DSPex.Orleans.Cli;
 
@@ -27,9 +28,11 @@ internal sealed class ClusterConnection
 
     public Option<string?> TlsCa { get; } = new("--tls-ca") { Description = "CA bundle (PEM) the gateway's certificate must chain to; turns TLS on" };
 
+    public Option<double> ConnectTimeout { get; } = new("--connect-timeout") { Description = "Seconds to wait for a gateway before giving up", DefaultValueFactory = _ => 20 };
+
     public void AddTo(RootCommand root)
     {
-        foreach (var option in new Option[] { Gateways, GatewayPort, ClusterId, ServiceId, Redis, ApiKey, TlsCertificate, TlsKey, TlsCa })
+        foreach (var option in new Option[] { Gateways, GatewayPort, ClusterId, ServiceId, Redis, ApiKey, TlsCertificate, TlsKey, TlsCa, ConnectTimeout })
         {
             option.Recursive = true;
             root.Options.Add(option);
@@ -39,6 +42,19 @@ internal sealed class ClusterConnection
     public async Task<int> RunAsync(ParseResult parse, Func<DSPexClient, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
     {
         DSPexClientHost connection;
+        TimeSpan connectTimeout;
+        try
+        {
+            connectTimeout = CliErrors.Seconds(parse.GetValue(ConnectTimeout), "--connect-timeout")!.Value;
+        }
+        catch (DSPexException e)
+        {
+            return CliErrors.Print(e.Kind, e.Message, CliErrors.Failed);
+        }
+
+        // Orleans' client keeps retrying an unreachable gateway: bound the wait, so a wrong address fails in one line.
+        using var connectLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connectLimit.CancelAfter(connectTimeout);
         try
         {
             connection = await DSPexClientHost.ConnectAsync(o =>
@@ -52,28 +68,20 @@ internal sealed class ClusterConnection
                 o.Tls.CertificateFile = parse.GetValue(TlsCertificate);
                 o.Tls.KeyFile = parse.GetValue(TlsKey);
                 o.Tls.CaFile = parse.GetValue(TlsCa);
-            }, cancellationToken, LogLevel.Critical);
+            }, connectLimit.Token, LogLevel.None);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The connection string may carry a password: name only its endpoints.
             var where = parse.GetValue(Redis) is { } redis ? $"Redis {string.Join(", ", StackExchange.Redis.ConfigurationOptions.Parse(redis).EndPoints)}" : parse.GetValue(Gateways) is { Length: > 0 } gateways
                 ? string.Join(", ", gateways) : $"localhost:{parse.GetValue(GatewayPort)}";
-            Console.Error.WriteLine($"dspex: cannot reach cluster '{parse.GetValue(ClusterId)}' at {where}: {e.Message.Split('\n')[0]}");
-            return 3;
+            return CliErrors.Print(DSPexErrorKind.SiloUnavailable,
+                $"cannot reach cluster '{parse.GetValue(ClusterId)}' at {where}: {(e is OperationCanceledException ? $"no gateway answered within {connectTimeout.TotalSeconds:0.#} s" : e.Message.Split('\n')[0])}", CliErrors.Unreachable);
         }
 
         await using (connection)
         {
-            try
-            {
-                return await action(connection.Client, cancellationToken);
-            }
-            catch (DSPexException e) when (e is UnauthenticatedException or ForbiddenException)
-            {
-                Console.Error.WriteLine($"dspex: {e.Kind}: {e.Message}");
-                return 4;
-            }
+            return await CliErrors.ReportAsync(() => action(connection.Client, cancellationToken), cancellationToken);
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using DSPex.Orleans.Client;
-using DSPex.Orleans.Client.Errors;
 
 namespace DSPex.Orleans.Cli;
 
@@ -15,23 +14,9 @@ internal static class Commands
         var command = new Command("exec", "Run a Python command on the cluster and print its JSON result") { name, args, timeout };
         command.SetAction((parse, ct) => connection.RunAsync(parse, async (client, token) =>
         {
-            var seconds = parse.GetValue(timeout);
-            var options = seconds is { } s ? new ExecuteOptions { Timeout = TimeSpan.FromSeconds(s) } : null;
-            try
-            {
-                Console.WriteLine(await client.ExecuteRawAsync(parse.GetValue(name)!, parse.GetValue(args)!, options, token));
-                return 0;
-            }
-            catch (DSPexException e)
-            {
-                Console.Error.WriteLine($"{e.Kind}: {e.Message}");
-                if (e is PythonException { PythonTraceback: { } traceback })
-                {
-                    Console.Error.WriteLine(traceback);
-                }
-
-                return 2;
-            }
+            var options = CliErrors.Seconds(parse.GetValue(timeout), "--timeout") is { } deadline ? new ExecuteOptions { Timeout = deadline } : null;
+            Console.WriteLine(await client.ExecuteRawAsync(parse.GetValue(name)!, parse.GetValue(args)!, options, token));
+            return 0;
         }, ct));
         return command;
     }

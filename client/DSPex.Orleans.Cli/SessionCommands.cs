@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using DSPex.Orleans.Client;
-using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Contracts;
 
 namespace DSPex.Orleans.Cli;
@@ -119,19 +118,11 @@ internal static class SessionCommands
     }
 
     private static SessionOptions Options(double? ttlSeconds, AffinityMode? affinity) =>
-        new(ttlSeconds is { } s ? TimeSpan.FromSeconds(s) : null, affinity);
+        new(CliErrors.Seconds(ttlSeconds, "--ttl"), affinity);
 
     private static async Task<int> Report(Func<Task<string>> call)
     {
-        try
-        {
-            Console.WriteLine(await call());
-            return 0;
-        }
-        catch (DSPexException e)
-        {
-            Console.Error.WriteLine($"{e.Kind}: {e.Message}");
-            return 2;
-        }
+        Console.WriteLine(await call());
+        return 0;
     }
 }

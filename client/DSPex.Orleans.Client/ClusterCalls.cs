@@ -36,10 +36,40 @@ internal static class ClusterCalls
                 await Task.Delay(delay);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxResendDelay.Ticks));
             }
-            catch (Exception e) when (e is global::Orleans.Runtime.SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException or TimeoutException)
+            catch (Exception e) when (e is not (Errors.DSPexException or OperationCanceledException))
             {
-                throw new Errors.SiloUnavailableException($"the cluster could not complete the call: {e.GetType().Name}: {e.Message}");
+                throw Typed(e);
             }
+        }
+    }
+
+    /// <summary>
+    /// Whatever else reaches the caller as a typed error with a one-line message: Orleans refusing a message over its
+    /// size limit, an argument Orleans or a grain rejected, or an exception raised inside a silo (its stack stays
+    /// out of the message).
+    /// </summary>
+    public static Errors.DSPexException Typed(Exception e) => e switch
+    {
+        OrleansException when e.Message.Contains("MaxMessageBodySize", StringComparison.Ordinal) =>
+            new Errors.FrameTooLargeException($"the message is over Orleans' size limit: {FirstLine(e.Message)}", null),
+        global::Orleans.Runtime.SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException or TimeoutException =>
+            new Errors.SiloUnavailableException($"the cluster could not complete the call: {e.GetType().Name}: {FirstLine(e.Message)}"),
+        ArgumentException => new Errors.InvalidArgumentsException($"the cluster refused an argument: {FirstLine(e.Message)}"),
+        _ => new Errors.InternalErrorException($"the call failed: {e.GetType().Name}: {FirstLine(e.Message)}"),
+    };
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].TrimEnd();
+
+    /// <summary>Maps failures to typed errors without sending again (for calls that must not repeat, like a stream's next item).</summary>
+    public static async ValueTask<T> Once<T>(Func<ValueTask<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (e is not (Errors.DSPexException or OperationCanceledException))
+        {
+            throw Typed(e);
         }
     }
 

@@ -18,17 +18,25 @@ public sealed class DSPexClient
     private readonly IGrainFactory _grainFactory;
     private readonly JsonSerializerOptions _json;
     private readonly TrackedCalls _calls;
+    private readonly int _maxRequestBytes;
     private int _nextRouter;
 
     /// <param name="grainFactory">The Orleans client (or a co-hosted silo's grain factory).</param>
     /// <param name="jsonOptions">For typed arguments and results; web defaults when null.</param>
     /// <param name="limits">How long a call may go unanswered before its silo is taken for gone.</param>
-    public DSPexClient(IGrainFactory grainFactory, JsonSerializerOptions? jsonOptions = null, CallLimits? limits = null)
+    /// <param name="maxRequestBytes">Arguments larger than this (UTF-8) are refused here with <see cref="FrameTooLargeException"/>; match the silos' MaxFrameBytes.</param>
+    public DSPexClient(IGrainFactory grainFactory, JsonSerializerOptions? jsonOptions = null, CallLimits? limits = null, int maxRequestBytes = RequestLimits.DefaultMaxRequestBytes)
     {
+        ArgumentNullException.ThrowIfNull(grainFactory);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRequestBytes);
         _grainFactory = grainFactory;
         _json = jsonOptions ?? new JsonSerializerOptions(JsonSerializerDefaults.Web);
         _calls = new TrackedCalls(Router, limits ?? new CallLimits());
+        _maxRequestBytes = maxRequestBytes;
     }
+
+    /// <summary>The largest arguments (UTF-8 bytes) a call may send.</summary>
+    public int MaxRequestBytes => _maxRequestBytes;
 
     /// <summary>Execute calls waiting for their answer.</summary>
     public int CallsInFlight => _calls.Count;
@@ -46,49 +54,59 @@ public sealed class DSPexClient
     /// <summary>Runs a command with raw JSON arguments and returns the raw JSON result.</summary>
     public async Task<string> ExecuteRawAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(command);
         var response = await ExecuteResponseAsync(command, argsJson, options, cancellationToken);
         return response.Error is { } error ? throw DSPexException.From(error, response.WorkerId) : response.ResultJson!;
     }
 
-    /// <summary>Runs a command and returns the full response (result, worker, pid) without throwing for Python or pool failures.</summary>
-    public ValueTask<ExecuteResponse> ExecuteResponseAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
-        new(_calls.ExecuteAsync(
+    /// <summary>
+    /// Runs a command and returns the full response (result, worker, pid) without throwing for Python or pool
+    /// failures. Unusable arguments still throw (<see cref="InvalidArgumentsException"/>, <see cref="FrameTooLargeException"/>): nothing is sent.
+    /// </summary>
+    public ValueTask<ExecuteResponse> ExecuteResponseAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        CheckRequest(command, argsJson, options);
+        return new(_calls.ExecuteAsync(
             (callId, token) => Router().ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false, CallId: callId), token),
             options, cancellationToken));
+    }
 
     /// <summary>Runs a command with arguments serialised by System.Text.Json and deserialises the result.</summary>
     public async Task<TResult> ExecuteAsync<TResult>(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var raw = await ExecuteRawAsync(command, JsonSerializer.Serialize(args ?? new { }, _json), options, cancellationToken);
-        return JsonSerializer.Deserialize<TResult>(raw, _json)!;
+        var raw = await ExecuteRawAsync(command, ClientChecks.Serialize(args, _json, nameof(args), stringIsJson: false), options, cancellationToken);
+        return ClientChecks.Deserialize<TResult>(raw, _json);
     }
 
     /// <summary>Runs a command and returns the result as a JSON element.</summary>
     public async Task<JsonElement> ExecuteAsync(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var raw = await ExecuteRawAsync(command, JsonSerializer.Serialize(args ?? new { }, _json), options, cancellationToken);
-        using var document = JsonDocument.Parse(raw);
-        return document.RootElement.Clone();
+        var raw = await ExecuteRawAsync(command, ClientChecks.Serialize(args, _json, nameof(args), stringIsJson: false), options, cancellationToken);
+        return ClientChecks.Deserialize<JsonElement>(raw, _json);
     }
 
     /// <summary>
     /// Runs a generator command and yields each item's raw JSON as it arrives. Reading slowly slows the
-    /// generator (a bounded window); stopping early (break, dispose or cancel) cancels it in Python.
+    /// generator (a bounded window); stopping early (break, dispose or cancel) cancels it in Python. The stream is
+    /// bounded by <see cref="ExecuteOptions.Timeout"/> (or the silos' default) and by their idle limit between items.
     /// </summary>
-    public async IAsyncEnumerable<string> StreamRawAsync(string command, string argsJson = "{}", ExecuteOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<string> StreamRawAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(command);
-        var request = new ExecuteRequest(command, argsJson, options?.Timeout);
-        await foreach (var item in Router().StreamAsync(request).WithCancellation(cancellationToken))
+        // Checked now, not at the first MoveNextAsync, so a bad call fails where it is made.
+        CheckRequest(command, argsJson, options);
+        return StreamCheckedAsync(new ExecuteRequest(command, argsJson, options?.Timeout), cancellationToken);
+    }
+
+    private async IAsyncEnumerable<string> StreamCheckedAsync(ExecuteRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var items = Router().StreamAsync(request).GetAsyncEnumerator(cancellationToken);
+        while (await ClusterCalls.Once(() => items.MoveNextAsync()))
         {
-            if (item.Error is { } error)
+            if (items.Current.Error is { } error)
             {
                 throw DSPexException.From(error, null);
             }
 
-            yield return item.ItemJson!;
+            yield return items.Current.ItemJson!;
         }
     }
 
@@ -96,21 +114,32 @@ public sealed class DSPexClient
     public async IAsyncEnumerable<TItem> StreamAsync<TItem>(string command, object? args = null, ExecuteOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var raw in StreamRawAsync(command, JsonSerializer.Serialize(args ?? new { }, _json), options, cancellationToken))
+        await foreach (var raw in StreamRawAsync(command, ClientChecks.Serialize(args, _json, nameof(args), stringIsJson: false), options, cancellationToken))
         {
-            yield return JsonSerializer.Deserialize<TItem>(raw, _json)!;
+            yield return ClientChecks.Deserialize<TItem>(raw, _json);
         }
     }
 
     /// <summary>A session by id; it is created on first use with the given options (TTL, affinity, metadata).</summary>
-    public DSPexSession Session(string sessionId, SessionOptions? options = null) =>
-        new(_grainFactory, Router, _calls, sessionId, options ?? new SessionOptions(), _json);
+    public DSPexSession Session(string sessionId, SessionOptions? options = null)
+    {
+        ClientChecks.Id(sessionId, nameof(sessionId));
+        ClientChecks.Options(options ?? new SessionOptions(), nameof(options));
+        return new(_grainFactory, Router, _calls, sessionId, options ?? new SessionOptions(), _json, _maxRequestBytes);
+    }
 
     /// <summary>Pool stats of every active silo.</summary>
     public Task<ClusterStats> GetClusterStatsAsync() => ClusterCalls.Guard(() => Router().GetClusterStatsAsync()).AsTask();
 
     /// <summary>Runs an orphan sweep on every active silo now and returns each silo's report.</summary>
     public Task<ClusterSweepReport> SweepAsync() => ClusterCalls.Guard(() => _grainFactory.GetGrain<IReaperGrain>(IReaperGrain.ClusterKey).SweepAllAsync()).AsTask();
+
+    private void CheckRequest(string command, string argsJson, ExecuteOptions? options)
+    {
+        ClientChecks.Command(command, nameof(command));
+        ClientChecks.Json(argsJson, _maxRequestBytes, nameof(argsJson));
+        ClientChecks.Options(options);
+    }
 
     private IRouterGrain Router() =>
         _grainFactory.GetGrain<IRouterGrain>((uint)Interlocked.Increment(ref _nextRouter) % RouterKeyCount);

@@ -16,12 +16,13 @@ public sealed class DSPexSession
     private readonly Func<IRouterGrain> _router;
     private readonly TrackedCalls _calls;
     private readonly JsonSerializerOptions _json;
+    private readonly int _maxRequestBytes;
 
-    internal DSPexSession(IGrainFactory grainFactory, Func<IRouterGrain> router, TrackedCalls calls, string sessionId, SessionOptions options, JsonSerializerOptions json)
+    internal DSPexSession(IGrainFactory grainFactory, Func<IRouterGrain> router, TrackedCalls calls, string sessionId, SessionOptions options, JsonSerializerOptions json, int maxRequestBytes)
     {
         _router = router;
         _calls = calls;
-        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        _maxRequestBytes = maxRequestBytes;
         SessionId = sessionId;
         Options = options;
         _json = json;
@@ -46,55 +47,97 @@ public sealed class DSPexSession
     public async Task<string> ExecuteRawAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         Unwrap(await ExecuteResponseAsync(command, argsJson, options, cancellationToken));
 
-    public Task<ExecuteResponse> ExecuteResponseAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
+    public Task<ExecuteResponse> ExecuteResponseAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ClientChecks.Command(command, nameof(command));
+        ClientChecks.Json(argsJson, _maxRequestBytes, nameof(argsJson));
+        ClientChecks.Options(options);
         // Through the gateway's router, so a call whose gateway dies is noticed (see TrackedCalls).
-        _calls.ExecuteAsync(
+        return _calls.ExecuteAsync(
             (callId, token) => new ValueTask<ExecuteResponse>(_router().ExecuteInSessionAsync(
                 SessionId, new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false, CallId: callId), Options, token)),
             options, cancellationToken);
+    }
 
     public async Task<TResult> ExecuteAsync<TResult>(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
-        JsonSerializer.Deserialize<TResult>(await ExecuteRawAsync(command, Serialize(args), options, cancellationToken), _json)!;
+        ClientChecks.Deserialize<TResult>(await ExecuteRawAsync(command, Serialize(args, nameof(args)), options, cancellationToken), _json);
 
-    /// <summary>Stores a program's spec in the session (a new revision if it exists) and returns its revision.</summary>
-    public async Task<int> CreateProgramAsync(string programId, object spec) =>
-        (await RefusableAsync(() => _grain.CreateProgramAsync(programId, spec as string ?? JsonSerializer.Serialize(spec, _json), Options))).Revision;
+    /// <summary>Stores a program's spec in the session (a new revision if it exists) and returns its revision. A string spec is taken as JSON text.</summary>
+    public async Task<int> CreateProgramAsync(string programId, object spec)
+    {
+        ClientChecks.Command(programId, nameof(programId));
+        ClientChecks.Present(spec, nameof(spec));
+        var specJson = Serialize(spec, nameof(spec));
+        ClientChecks.Json(specJson, _maxRequestBytes, nameof(spec));
+        return (await RefusableAsync(() => _grain.CreateProgramAsync(programId, specJson, Options))).Revision;
+    }
 
     public async Task<string> ExecuteProgramRawAsync(string programId, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         Unwrap(await ExecuteProgramResponseAsync(programId, argsJson, options, cancellationToken));
 
-    public Task<ExecuteResponse> ExecuteProgramResponseAsync(string programId, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
-        _calls.ExecuteAsync(
+    public Task<ExecuteResponse> ExecuteProgramResponseAsync(string programId, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ClientChecks.Command(programId, nameof(programId));
+        ClientChecks.Json(argsJson, _maxRequestBytes, nameof(argsJson));
+        ClientChecks.Options(options);
+        return _calls.ExecuteAsync(
             (callId, token) => new ValueTask<ExecuteResponse>(_router().ExecuteProgramAsync(SessionId, programId, argsJson, options?.Timeout, callId, Options, token)),
             options, cancellationToken);
+    }
 
     public async Task<TResult> ExecuteProgramAsync<TResult>(string programId, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
-        JsonSerializer.Deserialize<TResult>(await ExecuteProgramRawAsync(programId, Serialize(args), options, cancellationToken), _json)!;
+        ClientChecks.Deserialize<TResult>(await ExecuteProgramRawAsync(programId, Serialize(args, nameof(args)), options, cancellationToken), _json);
 
     public async Task<IReadOnlyList<ProgramInfo>> ListProgramsAsync() =>
         (await ClusterCalls.Guard(() => _grain.GetAsync()))?.Programs ?? [];
 
-    public Task<bool> DeleteProgramAsync(string programId) => ClusterCalls.Guard(() => _grain.DeleteProgramAsync(programId)).AsTask();
+    public Task<bool> DeleteProgramAsync(string programId)
+    {
+        ClientChecks.Command(programId, nameof(programId));
+        return ClusterCalls.Guard(() => _grain.DeleteProgramAsync(programId)).AsTask();
+    }
 
     public async Task<T?> GetVariableAsync<T>(string name)
     {
+        ClientChecks.Id(name, nameof(name));
         using var variables = JsonDocument.Parse(await ClusterCalls.Guard(() => _grain.GetVariablesAsync()));
-        return variables.RootElement.TryGetProperty(name, out var value) ? value.Deserialize<T>(_json) : default;
+        if (!variables.RootElement.TryGetProperty(name, out var value))
+        {
+            return default;
+        }
+
+        try
+        {
+            return value.Deserialize<T>(_json);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            throw new ResultNotSerializableException($"variable '{name}' could not be read as {typeof(T).Name}: {e.Message}", null);
+        }
     }
 
     /// <summary>All variables as a JSON object.</summary>
     public Task<string> GetVariablesJsonAsync() => ClusterCalls.Guard(() => _grain.GetVariablesAsync()).AsTask();
 
-    public Task SetVariableAsync<T>(string name, T value) =>
-        RefusableAsync(async () =>
+    public Task SetVariableAsync<T>(string name, T value)
+    {
+        ClientChecks.Id(name, nameof(name));
+        var valueJson = ClientChecks.SerializeValue(value, _json, nameof(value));
+        ClientChecks.Json(valueJson, _maxRequestBytes, nameof(value));
+        return RefusableAsync(async () =>
         {
-            await _grain.SetVariableAsync(name, JsonSerializer.Serialize(value, _json), Options);
+            await _grain.SetVariableAsync(name, valueJson, Options);
             return true;
         });
+    }
 
-    public Task<bool> DeleteVariableAsync(string name) => ClusterCalls.Guard(() => _grain.DeleteVariableAsync(name)).AsTask();
+    public Task<bool> DeleteVariableAsync(string name)
+    {
+        ClientChecks.Id(name, nameof(name));
+        return ClusterCalls.Guard(() => _grain.DeleteVariableAsync(name)).AsTask();
+    }
 
-    private string Serialize(object? args) => args as string ?? JsonSerializer.Serialize(args ?? new { }, _json);
+    private string Serialize(object? args, string name) => ClientChecks.Serialize(args, _json, name, stringIsJson: true);
 
     /// <summary>A call the session may refuse (bad input, a session limit): the refusal becomes its typed exception.</summary>
     private static async Task<T> RefusableAsync<T>(Func<Task<T>> call)

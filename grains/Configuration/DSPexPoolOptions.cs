@@ -43,8 +43,18 @@ public sealed class DSPexPoolOptions
     /// <summary>How long a session call in hint mode waits for its own busy worker before running on any worker.</summary>
     public TimeSpan AffinityHintWait { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Default deadline of a request once it reaches a worker.</summary>
+    /// <summary>Default deadline of a request once it reaches a worker, and of a whole stream, when the caller gives none.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The longest deadline a caller may ask for. A longer (or a zero or negative) one is refused as InvalidArguments
+    /// rather than shortened, so a caller never gets less time than it believes it has. Capped at Orleans'
+    /// response timeout of the execute calls (one day).
+    /// </summary>
+    public TimeSpan MaxRequestTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>A stream that yields no item for this long ends with DeadlineExceeded and its worker is freed.</summary>
+    public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Time a request past its deadline has to stop after the cancel frame before its worker is killed and replaced.</summary>
     public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromSeconds(2);

@@ -5,7 +5,10 @@ using DSPex.Orleans.Pool;
 using DSPex.Orleans.Routing;
 using DSPex.Orleans.Telemetry;
 using DSPex.Orleans.ProcessSafety;
+using DSPex.Orleans.Contracts;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace DSPex.Orleans.Hosting;
 
@@ -23,6 +26,10 @@ public static class DSPexSiloBuilderExtensions
             options.Configure(configure);
         }
 
+        // Orleans refuses a message past this before reading its body into memory: no request a worker could not
+        // take anyway (over the frame limit) costs the silo its size first.
+        builder.Services.AddOptions<SiloMessagingOptions>().Configure<IOptions<DSPexPoolOptions>>((messaging, pool) =>
+            messaging.MaxMessageBodySize = RequestLimits.MessageBodyLimit(pool.Value.MaxFrameBytes));
         builder.Services.AddMetrics();
         builder.Services.AddSingleton(sp =>
         {

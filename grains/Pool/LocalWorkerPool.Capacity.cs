@@ -135,17 +135,39 @@ public sealed partial class LocalWorkerPool
         }
 
         Interlocked.Increment(ref _queueTimeouts);
-        return (null, ExecuteResponse.Failure(
+        return (null, NoWorkerFailure() ?? ExecuteResponse.Failure(
             DSPexErrorKind.QueueTimeout,
             $"no worker on {Silo} became free within the queue timeout of {waitLimit.TotalMilliseconds:0} ms"));
     }
 
     /// <summary>
-    /// Frees a lease once its call is over. It runs on the worker's reader thread as the reply arrives (or on the
-    /// thread that sees the process exit), so a queued request reaches the freed worker without waiting for the
-    /// finished caller's continuation to be scheduled; only for a call that was never sent does its holder call it.
+    /// Why a queued request found no worker when the pool has no live one at all: its workers fail to start
+    /// (WorkerStartFailed, with the last start error) or are all down for now (NoWorkers); null when some live.
     /// </summary>
-    private void Release(WorkerLease lease, BridgeReply reply)
+    private ExecuteResponse? NoWorkerFailure()
+    {
+        string? startError;
+        lock (_lock)
+        {
+            if (_slots.Any(s => s.Process is { HasExited: false }))
+            {
+                return null;
+            }
+
+            startError = _slots.Select(s => s.LastStartError).FirstOrDefault(e => e is not null);
+        }
+
+        return startError is not null
+            ? ExecuteResponse.Failure(DSPexErrorKind.WorkerStartFailed, $"no worker of the pool on {Silo} could start: {startError}")
+            : ExecuteResponse.Failure(DSPexErrorKind.NoWorkers, $"the pool on {Silo} has no live worker ({_slots.Length} restarting)");
+    }
+
+    /// <summary>
+    /// Frees a lease once its call is over; only its <see cref="CallLease"/> calls it, exactly once. It runs on the
+    /// worker's reader thread as the reply arrives (or on the thread that sees the process exit), so a queued
+    /// request reaches the freed worker without waiting for the finished caller's continuation to be scheduled.
+    /// </summary>
+    internal void Release(WorkerLease lease, BridgeReply reply)
     {
         var (slot, process) = lease;
         Interlocked.Increment(ref slot.Served);

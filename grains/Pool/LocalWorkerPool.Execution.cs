@@ -2,7 +2,6 @@ using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Telemetry;
 using Microsoft.Extensions.Logging;
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
 namespace DSPex.Orleans.Pool;
@@ -16,9 +15,18 @@ public sealed partial class LocalWorkerPool
     /// <summary>
     /// Runs a request on a worker with free capacity, queueing when there is none. With an affinity, the
     /// session's worker is preferred as its mode says; a worker whose process changed (pid) no longer holds the
-    /// session's programs and counts as gone.
+    /// session's programs and counts as gone. A request that could not be written to a worker is refused here,
+    /// before it takes one (InvalidArguments or FrameTooLarge, naming the input).
     /// </summary>
-    public async ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken)
+    public ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken) =>
+        _validator.Check(request) is { } invalid
+            ? ValueTask.FromResult(ExecuteResponse.Failure(invalid))
+            : RunCheckedAsync(request, affinity, cancellationToken);
+
+    /// <summary>The entry check of <see cref="ExecuteAsync(ExecuteRequest, WorkerAffinity?, CancellationToken)"/>, for grains that refuse before doing work of their own.</summary>
+    internal ExecuteError? Check(ExecuteRequest? request) => _validator.Check(request);
+
+    private async ValueTask<ExecuteResponse> RunCheckedAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken)
     {
         var (grant, failure) = await AcquireAsync(request, affinity, cancellationToken);
         if (grant is not { } granted)
@@ -32,67 +40,10 @@ public sealed partial class LocalWorkerPool
             // Its worker died under it; a request marked idempotent is safe to run once more elsewhere.
             Interlocked.Increment(ref _retries);
             _logger.LogInformation("Retrying idempotent '{Command}' after its worker {WorkerId} crashed", request.Command, response.WorkerId);
-            return await ExecuteAsync(request with { Idempotent = false }, null, cancellationToken);
+            return await RunCheckedAsync(request with { Idempotent = false }, null, cancellationToken);
         }
 
         return response;
-    }
-
-    /// <summary>
-    /// Runs a generator command and yields its items as they come. Python sends an item only against credit
-    /// granted here as the caller reads (a bounded window), and a caller that stops reading cancels it.
-    /// </summary>
-    public async IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var (acquired, failure) = await AcquireAsync(null, null, cancellationToken);
-        if (acquired is not { Lease: var lease })
-        {
-            yield return new StreamItem(null, failure!.Error);
-            yield break;
-        }
-
-        var window = Math.Max(1, _options.StreamWindow);
-        var items = Channel.CreateBounded<string>(new BoundedChannelOptions(window) { SingleReader = true, SingleWriter = true });
-        if (!lease.Process.TrySendStream(request.Command, request.ArgsJson, request.Session, request.Program, window, items.Writer,
-                reply => Release(lease, reply), out var finished, out var id))
-        {
-            var unsent = finished.Result;
-            Release(lease, unsent);
-            yield return new StreamItem(null, unsent.Error);
-            yield break;
-        }
-
-        var completed = false;
-        try
-        {
-            var sinceCredit = 0;
-            while (await items.Reader.WaitToReadAsync(cancellationToken))
-            {
-                while (items.Reader.TryRead(out var item))
-                {
-                    yield return new StreamItem(item, null);
-                    if (++sinceCredit >= (window + 1) / 2)
-                    {
-                        lease.Process.GrantCredit(id, sinceCredit);
-                        sinceCredit = 0;
-                    }
-                }
-            }
-
-            var reply = await finished;
-            completed = true;
-            if (reply.Error is { } error)
-            {
-                yield return new StreamItem(null, error);
-            }
-        }
-        finally
-        {
-            if (!completed)
-            {
-                Abandon(lease, id, finished);
-            }
-        }
     }
 
     private async ValueTask<ExecuteResponse> RunAsync(CapacityGrant grant, ExecuteRequest request, CancellationToken cancellationToken)
@@ -105,31 +56,64 @@ public sealed partial class LocalWorkerPool
         var call = grant.Sent ?? Send(grant.Lease, request);
         var response = await AwaitReplyAsync(grant.Lease, call, request, cancellationToken);
         activity?.SetTag("dspex.outcome", response.Error?.Kind.ToString() ?? "ok");
-        Metrics?.RecordRequest(request.Command, response.Error?.Kind, System.Diagnostics.Stopwatch.GetElapsedTime(call.StartedAt));
+        Metrics?.RecordRequest(request.Command, request.Program, response.Error?.Kind, System.Diagnostics.Stopwatch.GetElapsedTime(call.StartedAt));
         return response;
     }
 
-    /// <summary>Writes a call to the lease's worker; its reply frees the lease on the reader thread (see <see cref="Release"/>).</summary>
-    private SentCall Send(WorkerLease lease, ExecuteRequest request)
+    /// <summary>
+    /// Writes a call to the lease's worker. From here the call owns the lease (see <see cref="CallLease"/>): its
+    /// reply frees it on the reader thread, and a call that could not be written frees it before this returns. It
+    /// never throws, because it also runs on a worker's reader thread for a queued request (see <see cref="Deliver"/>).
+    /// </summary>
+    private SentCall Send(WorkerLease lease, ExecuteRequest request) => Write(lease, request, null, null);
+
+    /// <summary>Writes a stream's call as <see cref="Send"/> writes a call; its items go to <paramref name="items"/>.</summary>
+    private SentCall SendStream(WorkerLease lease, ExecuteRequest request, int window, ChannelWriter<string> items) =>
+        Write(lease, request, window, items);
+
+    private SentCall Write(WorkerLease lease, ExecuteRequest request, int? window, ChannelWriter<string>? items)
     {
         var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        var sent = lease.Process.TrySend(request.Command, request.ArgsJson, request.Session, request.Program,
-            reply => Release(lease, reply), out var finished, out var id);
+        var owner = new CallLease(this, lease);
+        bool sent;
+        Task<BridgeReply> finished;
+        long id;
+        try
+        {
+            sent = items is null
+                ? lease.Process.TrySend(request.Command, request.ArgsJson, request.Session, request.Program, owner.Release, out finished, out id)
+                : lease.Process.TrySendStream(request.Command, request.ArgsJson, request.Session, request.Program, window!.Value, items, owner.Release, out finished, out id);
+        }
+        catch (Exception e)
+        {
+            (sent, finished, id) = (false, Task.FromResult(WriteFailed(lease, request.Command, e)), 0);
+            items?.TryComplete();
+        }
+
+        if (!sent)
+        {
+            // It never reached the worker, so no reply will come to free the lease.
+            owner.Release(finished.Result);
+        }
+
         return new SentCall(finished, id, sent, startedAt);
+    }
+
+    /// <summary>A write that threw: the caller gets a typed error, the silo log gets the exception with its stack.</summary>
+    private BridgeReply WriteFailed(WorkerLease lease, string command, Exception e)
+    {
+        _logger.LogError(e, "Writing '{Command}' to worker {WorkerId} (pid {Pid}) failed", command, lease.Slot.WorkerId, lease.Process.Pid);
+        return BridgeReply.Fail(DSPexErrorKind.Internal,
+            $"command '{command}' could not be written to worker {lease.Slot.WorkerId} ({e.GetType().Name}); the silo log has the details");
     }
 
     private async ValueTask<ExecuteResponse> AwaitReplyAsync(WorkerLease lease, SentCall call, ExecuteRequest request, CancellationToken cancellationToken)
     {
         var (slot, process) = lease;
         var finished = call.Finished;
-        if (!call.Sent)
+        if (call.Sent && !finished.IsCompleted)
         {
-            // It never reached the worker, so no reply will come to free the lease.
-            Release(lease, finished.Result);
-        }
-        else if (!finished.IsCompleted)
-        {
-            var deadline = request.Timeout ?? _options.RequestTimeout;
+            var deadline = _validator.DeadlineOf(request);
             try
             {
                 await finished.WaitAsync(deadline, cancellationToken);
@@ -152,7 +136,7 @@ public sealed partial class LocalWorkerPool
         if (!reply.Delivered && !_stopping)
         {
             // The worker died before the request reached it (its exit not yet seen): run it on another worker.
-            return await ExecuteAsync(request, null, cancellationToken);
+            return await RunCheckedAsync(request, null, cancellationToken);
         }
 
         return reply.Error is null

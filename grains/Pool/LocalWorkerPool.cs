@@ -28,6 +28,8 @@ public sealed partial class LocalWorkerPool
 
     private readonly DSPexPoolOptions _options;
 
+    private readonly RequestValidator _validator;
+
     private readonly IGrainFactory _grainFactory;
 
     private readonly ILogger<LocalWorkerPool> _logger;
@@ -60,6 +62,7 @@ public sealed partial class LocalWorkerPool
         ILoggerFactory loggerFactory)
     {
         _options = options.Value;
+        _validator = new RequestValidator(_options);
         _grainFactory = grainFactory;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<LocalWorkerPool>();
@@ -121,6 +124,7 @@ public sealed partial class LocalWorkerPool
             lock (_lock)
             {
                 slot.ConsecutiveFailures++;
+                slot.LastStartError = e.Message.Split('\n', 2)[0];
             }
 
             if (retryInBackground)
@@ -198,6 +202,7 @@ public sealed partial class LocalWorkerPool
         lock (_lock)
         {
             slot.Process = process;
+            slot.LastStartError = null;
             slot.Incarnation++;
             slot.Recycling = false;
             slot.ServedByProcess = 0;

@@ -32,6 +32,9 @@ internal sealed class WorkerSlot(int index, string workerId)
     /// <summary>The current process takes no new work; it is replaced once its requests finish.</summary>
     public bool Recycling { get; set; }
 
+    /// <summary>Why the last start of this slot's worker failed; cleared once a process is attached.</summary>
+    public string? LastStartError { get; set; }
+
     /// <summary>Crashes in a row without a served request; drives the restart back-off.</summary>
     public int ConsecutiveFailures { get; set; }
 

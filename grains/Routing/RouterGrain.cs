@@ -4,6 +4,7 @@ using DSPex.Orleans.Grains;
 using DSPex.Orleans.Placement;
 using DSPex.Orleans.Pool;
 using Orleans.Concurrency;
+using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Messaging;
 
 namespace DSPex.Orleans.Routing;
@@ -14,34 +15,60 @@ namespace DSPex.Orleans.Routing;
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
-internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool pool, CallTracker calls) : Grain, IRouterGrain
+internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool pool, CallTracker calls, ILogger<RouterGrain> logger) : Grain, IRouterGrain
 {
     // Under the client's probe timeout, so a slow silo makes an answer inconclusive rather than failing the probe.
     private static readonly TimeSpan CallStateProbeTimeout = TimeSpan.FromSeconds(5);
 
-    public async ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken)
-    {
-        // Recorded on the gateway: the reply goes back through it, even when the request spills to another silo.
-        using var call = calls.Begin(request.CallId);
-        // Session and program context only come through a session grain.
-        return await dispatcher.DispatchAsync(request.Session is null && request.Program is null ? request : request with { Session = null, Program = null }, null, cancellationToken);
-    }
+    public ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken) =>
+        GrainBoundary.Guard(async ValueTask<ExecuteResponse> () =>
+        {
+            if (pool.Check(request) is { } invalid)
+            {
+                return ExecuteResponse.Failure(invalid);
+            }
 
-    public async Task<ExecuteResponse> ExecuteInSessionAsync(string sessionId, ExecuteRequest request, SessionOptions options, CancellationToken cancellationToken)
-    {
-        using var call = calls.Begin(request.CallId);
-        return await GrainFactory.GetGrain<ISessionGrain>(sessionId).ExecuteAsync(request, options, cancellationToken);
-    }
+            // Recorded on the gateway: the reply goes back through it, even when the request spills to another silo.
+            using var call = calls.Begin(request.CallId);
+            // Session and program context only come through a session grain.
+            return await dispatcher.DispatchAsync(request.Session is null && request.Program is null ? request : request with { Session = null, Program = null }, null, cancellationToken);
+        }, logger, "execute", cancellationToken);
 
-    public async Task<ExecuteResponse> ExecuteProgramAsync(string sessionId, string programId, string argsJson, TimeSpan? timeout, Guid callId, SessionOptions options, CancellationToken cancellationToken)
-    {
-        using var call = calls.Begin(callId);
-        return await GrainFactory.GetGrain<ISessionGrain>(sessionId).ExecuteProgramAsync(programId, argsJson, timeout, options, cancellationToken);
-    }
+    public Task<ExecuteResponse> ExecuteInSessionAsync(string sessionId, ExecuteRequest request, SessionOptions options, CancellationToken cancellationToken) =>
+        GrainBoundary.Guard(async ValueTask<ExecuteResponse> () =>
+        {
+            // Refused before the session grain runs, so a bad call neither creates a session nor counts in it.
+            if ((RequestChecks.Id(sessionId, "sessionId") ?? pool.Check(request) ?? RequestChecks.Present(options, "options")) is { } invalid)
+            {
+                return ExecuteResponse.Failure(invalid);
+            }
 
-    // Streams stay on the gateway's pool: a stream is long-lived, so it does not spill.
+            using var call = calls.Begin(request.CallId);
+            return await GrainFactory.GetGrain<ISessionGrain>(sessionId).ExecuteAsync(request, options, cancellationToken);
+        }, logger, "session execute", cancellationToken).AsTask();
+
+    public Task<ExecuteResponse> ExecuteProgramAsync(string sessionId, string programId, string argsJson, TimeSpan? timeout, Guid callId, SessionOptions options, CancellationToken cancellationToken) =>
+        GrainBoundary.Guard(async ValueTask<ExecuteResponse> () =>
+        {
+            var invalid = RequestChecks.Id(sessionId, "sessionId")
+                ?? RequestChecks.Command(programId, "programId")
+                ?? pool.Check(new ExecuteRequest($"program:{programId}", argsJson, timeout))
+                ?? RequestChecks.Present(options, "options");
+            if (invalid is not null)
+            {
+                return ExecuteResponse.Failure(invalid);
+            }
+
+            using var call = calls.Begin(callId);
+            return await GrainFactory.GetGrain<ISessionGrain>(sessionId).ExecuteProgramAsync(programId, argsJson, timeout, options, cancellationToken);
+        }, logger, "program execute", cancellationToken).AsTask();
+
+    // Streams stay on the gateway's pool: a stream is long-lived, so it does not spill. The pool bounds it by its
+    // deadline and idle limit, and Orleans disposes it (cancelling it in Python) when the caller stops reading.
     public IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request) =>
-        pool.StreamAsync(request with { Session = null, Program = null }, CancellationToken.None);
+        GrainBoundary.Guard(() => request is null
+            ? pool.StreamAsync(null!, CancellationToken.None)
+            : pool.StreamAsync(request with { Session = null, Program = null }, CancellationToken.None), logger, "stream");
 
     public async Task<CallStatesReport> GetCallStatesAsync(Guid[] callIds)
     {

@@ -6,7 +6,7 @@ namespace DSPex.Orleans.Telemetry;
 
 /// <summary>
 /// The pool's instruments on the "DSPex.Orleans" meter (System.Diagnostics.Metrics): worker counts, queue depth,
-/// request latency by command, errors by kind, restarts, recycles and hung workers killed.
+/// request latency by command (a bounded label set), errors by kind, restarts, recycles and hung workers killed.
 /// </summary>
 public sealed class PoolMetrics
 {
@@ -18,8 +18,11 @@ public sealed class PoolMetrics
     private readonly Counter<long> _recycles;
     private readonly Counter<long> _hung;
 
+    private readonly CommandLabels _labels = new();
+
     public PoolMetrics(IMeterFactory meters, LocalWorkerPool pool)
     {
+        pool.ProcessAttached += process => _labels.Learn(process.Commands);
         var meter = meters.Create(MeterName);
         _duration = meter.CreateHistogram<double>("dspex.request.duration", "ms", "Time a request spent on a worker, by command");
         _requests = meter.CreateCounter<long>("dspex.requests", "{request}", "Requests run by the pool, by command and outcome (error kind or ok)");
@@ -32,9 +35,10 @@ public sealed class PoolMetrics
         meter.CreateObservableGauge("dspex.sessions.active", () => SessionActivations.Count, "{session}", "Session grains active on this silo");
     }
 
-    public void RecordRequest(string command, DSPexErrorKind? error, TimeSpan elapsed)
+    /// <summary>Records a request under a label from a bounded set (see <see cref="CommandLabels"/>), never the caller's text.</summary>
+    public void RecordRequest(string command, ProgramCall? program, DSPexErrorKind? error, TimeSpan elapsed)
     {
-        var commandTag = new KeyValuePair<string, object?>("command", command);
+        var commandTag = new KeyValuePair<string, object?>("command", _labels.For(command, program, error is null));
         _duration.Record(elapsed.TotalMilliseconds, commandTag);
         _requests.Add(1, commandTag, new KeyValuePair<string, object?>("outcome", error?.ToString() ?? "ok"));
     }

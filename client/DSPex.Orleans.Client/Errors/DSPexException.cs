@@ -34,6 +34,7 @@ public class DSPexException(DSPexErrorKind kind, string message, string? workerI
         DSPexErrorKind.SessionNotFound => new SessionNotFoundException(error.Message),
         DSPexErrorKind.Unauthenticated => new UnauthenticatedException(error.Message),
         DSPexErrorKind.Forbidden => new ForbiddenException(error.Message, null),
+        DSPexErrorKind.Internal => new InternalErrorException(error.Message),
         _ => new DSPexException(error.Kind, error.Message, workerId),
     };
 }

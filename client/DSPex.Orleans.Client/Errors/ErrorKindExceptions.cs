@@ -8,7 +8,7 @@ namespace DSPex.Orleans.Client.Errors;
 public sealed class UnknownCommandException(string message, string? workerId)
     : DSPexException(DSPexErrorKind.UnknownCommand, message, workerId);
 
-/// <summary>The arguments are not valid JSON; nothing was sent to Python.</summary>
+/// <summary>An argument of the call is unusable (named in the message: null, empty, not JSON, too deep, out of range); nothing was run.</summary>
 public sealed class InvalidArgumentsException(string message) : DSPexException(DSPexErrorKind.InvalidArguments, message);
 
 /// <summary>The command returned a value JSON cannot carry (an object, NaN, ...).</summary>

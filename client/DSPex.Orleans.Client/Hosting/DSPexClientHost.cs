@@ -21,11 +21,17 @@ public sealed class DSPexClientHost : IAsyncDisposable, IDisposable
 
     public DSPexClient Client { get; }
 
-    /// <summary>Connects to the cluster the options describe, logging from <paramref name="minimumLogLevel"/> up.</summary>
+    /// <summary>Connects to the cluster the options describe, logging from <paramref name="minimumLogLevel"/> up (<see cref="LogLevel.None"/>: nothing).</summary>
     public static async Task<DSPexClientHost> ConnectAsync(
         Action<DSPexClientOptions> configure, CancellationToken cancellationToken = default, LogLevel minimumLogLevel = LogLevel.Warning)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        if (minimumLogLevel == LogLevel.None)
+        {
+            // No log at all, whatever an appsettings.json in the working directory asks for (a CLI prints its own errors).
+            builder.Logging.ClearProviders();
+        }
+
         builder.Logging.SetMinimumLevel(minimumLogLevel);
         builder.Logging.AddFilter("Polly", (LogLevel)Math.Max((int)minimumLogLevel, (int)LogLevel.Warning));
         builder.AddDSPexClient(configure);

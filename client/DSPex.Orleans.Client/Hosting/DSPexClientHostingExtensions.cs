@@ -19,6 +19,7 @@ public static class DSPexClientHostingExtensions
         configure?.Invoke(options);
         builder.UseOrleansClient(client => ConfigureOrleansClient(client, options));
         builder.Services.AddSingleton(options.CallLimits);
+        builder.Services.AddSingleton(options);
         builder.Services.AddDSPexClient();
         return builder;
     }
@@ -26,7 +27,10 @@ public static class DSPexClientHostingExtensions
     /// <summary>Adds <see cref="DSPexClient"/> over an Orleans client (or co-hosted silo) configured elsewhere.</summary>
     public static IServiceCollection AddDSPexClient(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new DSPexClient(sp.GetRequiredService<IGrainFactory>(), limits: sp.GetService<Calls.CallLimits>()));
+        services.AddSingleton(sp => new DSPexClient(
+            sp.GetRequiredService<IGrainFactory>(),
+            limits: sp.GetService<Calls.CallLimits>(),
+            maxRequestBytes: sp.GetService<DSPexClientOptions>()?.MaxRequestBytes ?? Contracts.RequestLimits.DefaultMaxRequestBytes));
         return services;
     }
 

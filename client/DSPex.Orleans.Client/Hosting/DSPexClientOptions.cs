@@ -23,6 +23,13 @@ public sealed class DSPexClientOptions
     /// <summary>TLS to the gateways: on when <see cref="Tls.TlsFiles.CaFile"/> is set; the certificate and key are optional.</summary>
     public Tls.TlsFiles Tls { get; set; } = new();
 
+    /// <summary>
+    /// Largest arguments (UTF-8 bytes) a call may send; larger ones are refused locally with FrameTooLargeException.
+    /// Set it to the silos' DSPex:Pool:MaxFrameBytes. (Orleans' own client limit is left alone: Orleans drops the
+    /// connection over a message past it, failing other calls too.)
+    /// </summary>
+    public int MaxRequestBytes { get; set; } = Contracts.RequestLimits.DefaultMaxRequestBytes;
+
     /// <summary>How long a call waits for an answer before its silo is taken for gone (raise with the silos' timeouts).</summary>
     public Calls.CallLimits CallLimits { get; set; } = new();
 }

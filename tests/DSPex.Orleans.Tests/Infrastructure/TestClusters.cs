@@ -18,6 +18,7 @@ public static class TestClusters
         Action<TestClusterBuilder>? configure = null)
     {
         var builder = new TestClusterBuilder(silos);
+        configure?.Invoke(builder);
         if (responseTimeout is { } timeout)
         {
             builder.Properties[ResponseTimeoutConfigurator.Key] = timeout.ToString("c");

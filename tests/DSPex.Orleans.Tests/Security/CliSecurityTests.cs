@@ -25,7 +25,7 @@ public sealed class CliSecurityTests(TlsSiloFixture fixture) : IClassFixture<Tls
     public async Task RefusalsArePrintedAsTheirKind()
     {
         var wrong = await RunAsync(["exec", "echo"], ApiKeys.New());
-        Assert.Equal(2, wrong.ExitCode);
+        Assert.Equal(4, wrong.ExitCode);
         Assert.Contains("Unauthenticated", wrong.Output);
         Assert.DoesNotContain("   at ", wrong.Output);
 

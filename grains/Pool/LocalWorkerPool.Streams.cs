@@ -1,0 +1,108 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using DSPex.Orleans.Contracts;
+
+namespace DSPex.Orleans.Pool;
+
+/// <summary>Streams: generator commands whose items come back as the caller reads them.</summary>
+public sealed partial class LocalWorkerPool
+{
+    /// <summary>
+    /// Runs a generator command and yields its items as they come. Python sends an item only against credit
+    /// granted here as the caller reads (a bounded window), and a caller that stops reading cancels it. A stream
+    /// ends with DeadlineExceeded past its deadline (the request's Timeout, or RequestTimeout) or when no item
+    /// came for StreamIdleTimeout; either way its worker is freed.
+    /// </summary>
+    public async IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (_validator.Check(request) is { } invalid)
+        {
+            yield return new StreamItem(null, invalid);
+            yield break;
+        }
+
+        var (acquired, failure) = await AcquireAsync(null, null, cancellationToken);
+        if (acquired is not { Lease: var lease })
+        {
+            yield return new StreamItem(null, failure!.Error);
+            yield break;
+        }
+
+        var window = Math.Max(1, _options.StreamWindow);
+        var items = Channel.CreateBounded<string>(new BoundedChannelOptions(window) { SingleReader = true, SingleWriter = true });
+        var call = SendStream(lease, request, window, items.Writer);
+        if (!call.Sent)
+        {
+            yield return new StreamItem(null, call.Finished.Result.Error);
+            yield break;
+        }
+
+        using var limits = new StreamLimits(_validator.DeadlineOf(request), _options.StreamIdleTimeout, cancellationToken,
+            () => Abandon(lease, call.Id, call.Finished));
+        var finished = false;
+        try
+        {
+            ExecuteError? end = null;
+            var sinceCredit = 0;
+            while (true)
+            {
+                limits.StartWaiting();
+                var more = await WaitForItemAsync(items.Reader, limits.Token);
+                limits.StopWaiting();
+                if (more is not true)
+                {
+                    if (more is false && !limits.Ended)
+                    {
+                        end = (await call.Finished).Error;
+                        finished = true;
+                    }
+
+                    break;
+                }
+
+                while (items.Reader.TryRead(out var item))
+                {
+                    yield return new StreamItem(item, null);
+                    if (++sinceCredit >= (window + 1) / 2)
+                    {
+                        lease.Process.GrantCredit(call.Id, sinceCredit);
+                        sinceCredit = 0;
+                    }
+                }
+            }
+
+            if (!finished)
+            {
+                limits.Abandon();
+                cancellationToken.ThrowIfCancellationRequested();
+                end = limits.Reason(request.Command, lease.Slot.WorkerId);
+            }
+
+            if (end is not null)
+            {
+                yield return new StreamItem(null, end);
+            }
+        }
+        finally
+        {
+            if (!finished)
+            {
+                // The caller stopped reading (break, dispose) or a limit ended the stream.
+                limits.Abandon();
+            }
+        }
+    }
+
+    /// <summary>True when an item is ready, false when the stream completed, null when a limit or the caller ended the wait.</summary>
+    private static async ValueTask<bool?> WaitForItemAsync(ChannelReader<string> reader, CancellationToken token)
+    {
+        try
+        {
+            return await reader.WaitToReadAsync(token);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using DSPex.Orleans.Contracts;
+using Microsoft.Extensions.Logging;
+
+namespace DSPex.Orleans.Routing;
+
+/// <summary>
+/// The last line at the public grains: whatever escapes below becomes a typed answer. The caller gets a short
+/// message with an error id; the silo log gets the exception with its stack under the same id. A caller never
+/// sees a server stack trace.
+/// </summary>
+internal static class GrainBoundary
+{
+    public static async ValueTask<ExecuteResponse> Guard(Func<ValueTask<ExecuteResponse>> call, ILogger logger, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e)
+        {
+            return ExecuteResponse.Failure(ToError(e, logger, operation, cancellationToken));
+        }
+    }
+
+    /// <summary>A stream whose failure becomes its last item.</summary>
+    public static async IAsyncEnumerable<StreamItem> Guard(Func<IAsyncEnumerable<StreamItem>> stream, ILogger logger, string operation)
+    {
+        IAsyncEnumerator<StreamItem>? items = null;
+        try
+        {
+            ExecuteError? failure;
+            try
+            {
+                items = stream().GetAsyncEnumerator();
+                failure = null;
+            }
+            catch (Exception e)
+            {
+                failure = ToError(e, logger, operation, default);
+            }
+
+            while (failure is null)
+            {
+                var (more, error) = await MoveNextAsync(items!, logger, operation);
+                if (error is not null)
+                {
+                    failure = error;
+                    break;
+                }
+
+                if (!more)
+                {
+                    yield break;
+                }
+
+                yield return items!.Current;
+            }
+
+            yield return new StreamItem(null, failure);
+        }
+        finally
+        {
+            if (items is not null)
+            {
+                await items.DisposeAsync();
+            }
+        }
+    }
+
+    private static async ValueTask<(bool More, ExecuteError? Error)> MoveNextAsync(IAsyncEnumerator<StreamItem> items, ILogger logger, string operation)
+    {
+        try
+        {
+            return (await items.MoveNextAsync(), null);
+        }
+        catch (Exception e)
+        {
+            return (false, ToError(e, logger, operation, default));
+        }
+    }
+
+    private static ExecuteError ToError(Exception e, ILogger logger, string operation, CancellationToken cancellationToken)
+    {
+        if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            return new ExecuteError(DSPexErrorKind.Cancelled, $"{operation} was cancelled by the caller");
+        }
+
+        if (e is ArgumentException argument)
+        {
+            // Raised by a check below the boundary: the caller's input, named by the exception's parameter.
+            logger.LogInformation("{Operation} refused an argument: {Message}", operation, argument.Message);
+            return new ExecuteError(DSPexErrorKind.InvalidArguments, $"{operation}: {argument.Message}");
+        }
+
+        var id = Guid.NewGuid().ToString("N")[..12];
+        logger.LogError(e, "{Operation} failed unexpectedly (error {ErrorId})", operation, id);
+        return new ExecuteError(DSPexErrorKind.Internal, $"{operation} failed inside the silo ({e.GetType().Name}, error {id}); the silo log has the details");
+    }
+}

@@ -1,0 +1,61 @@
+using DSPex.Orleans.Client;
+using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Grains;
+using DSPex.Orleans.Tests.Infrastructure;
+using Orleans.TestingHost;
+
+namespace DSPex.Orleans.Tests.Robustness;
+
+/// <summary>
+/// One silo with 2 workers serving one request each (so a queued request is handed over on a reader thread), a
+/// 1 MiB frame limit (cheap to reach), a 5 minute maximum deadline and a 2 second stream idle limit. Shared by
+/// the tests of what callers may send (over TCP, so the CLI tests can reach its gateway from another process); they run one after another, so "all workers idle" is theirs to check.
+/// </summary>
+public sealed class RobustnessClusterFixture : IAsyncLifetime
+{
+    public const int PoolSize = 2;
+
+    public const int MaxFrameBytes = 1024 * 1024;
+
+    public static readonly TimeSpan MaxRequestTimeout = TimeSpan.FromMinutes(5);
+
+    public static readonly TimeSpan StreamIdleTimeout = TimeSpan.FromSeconds(2);
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public DSPexClient Client { get; private set; } = null!;
+
+    public IPoolGrain Pool => Cluster.PrimaryPool();
+
+    public IRouterGrain Router => Cluster.Client.GetGrain<IRouterGrain>(0);
+
+    public async Task InitializeAsync()
+    {
+        Cluster = await TestClusters.StartAsync(1, new Dictionary<string, string>
+        {
+            ["Size"] = PoolSize.ToString(),
+            ["ConcurrencyPerWorker"] = "1",
+            ["MaxFrameBytes"] = MaxFrameBytes.ToString(),
+            ["MaxRequestTimeout"] = MaxRequestTimeout.ToString("c"),
+            ["StreamIdleTimeout"] = StreamIdleTimeout.ToString("c"),
+            ["CancelGracePeriod"] = "00:00:02",
+        }, configure: builder => builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket);
+        Client = new DSPexClient(Cluster.Client, maxRequestBytes: MaxFrameBytes);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAndDisposeAsync();
+    }
+
+    /// <summary>Waits until the pool is back at full capacity: every worker live and idle, nothing queued.</summary>
+    public Task<PoolStats> FullCapacityAsync(string after) =>
+        Eventually.HoldsAsync(() => Pool.GetStatsAsync(), s => s.Workers == PoolSize && s.Busy == 0 && s.Queued == 0,
+            $"the pool is back at full capacity after {after}");
+}
+
+[CollectionDefinition(Name)]
+public sealed class RobustnessCollection : ICollectionFixture<RobustnessClusterFixture>
+{
+    public const string Name = "robustness cluster";
+}
