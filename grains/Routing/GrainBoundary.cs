@@ -86,6 +86,15 @@ internal static class GrainBoundary
             return new ExecuteError(DSPexErrorKind.Cancelled, $"{operation} was cancelled by the caller");
         }
 
+        // A refusal a grain below already typed (a session's limit, another credential's session): passed on as is.
+        switch (e)
+        {
+            case DSPexRequestException request:
+                return request.ToError();
+            case Security.CallRefusedException refused:
+                return new ExecuteError(refused.Kind, refused.Message);
+        }
+
         if (e is ArgumentException argument)
         {
             // Raised by a check below the boundary: the caller's input, named by the exception's parameter.

@@ -23,13 +23,7 @@ internal sealed class ApiKeyCallFilter(string? apiKey) : IOutgoingGrainCallFilte
         }
         catch (CallRefusedException refused)
         {
-            throw refused.Kind switch
-            {
-                DSPexErrorKind.Unauthenticated => new UnauthenticatedException(refused.Message),
-                DSPexErrorKind.Forbidden => new ForbiddenException(refused.Message, refused.Scope),
-                DSPexErrorKind.SessionNotFound => new SessionNotFoundException(refused.Message),
-                _ => new DSPexException(refused.Kind, refused.Message),
-            };
+            throw ClusterCalls.Typed(refused);
         }
     }
 }

@@ -31,7 +31,7 @@ public static class TestClusters
             builder.Options.ServiceId = serviceId;
         }
 
-        foreach (var (key, value) in sessions ?? new Dictionary<string, string>())
+        foreach (var (key, value) in WithSessionsWithinFrame(pool, sessions))
         {
             builder.Properties[$"DSPex:Sessions:{key}"] = value;
         }
@@ -50,6 +50,23 @@ public static class TestClusters
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
+    }
+
+    /// <summary>
+    /// A cluster with a small frame limit gets session limits that fit it (the silo refuses to start otherwise: a session
+    /// travels in every call's frame), unless the test sets them itself.
+    /// </summary>
+    private static Dictionary<string, string> WithSessionsWithinFrame(IReadOnlyDictionary<string, string>? pool, IReadOnlyDictionary<string, string>? sessions)
+    {
+        var result = new Dictionary<string, string>(sessions ?? new Dictionary<string, string>());
+        if (pool?.GetValueOrDefault("MaxFrameBytes") is { } frameText && int.TryParse(frameText, out var frame))
+        {
+            result.TryAdd("MaxVariablesTotalBytes", (frame / 4).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            result.TryAdd("MaxProgramSpecBytes", (frame / 8).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            result.TryAdd("MaxVariableBytes", (frame / 8).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return result;
     }
 
     /// <summary>The pool grain of one silo of the cluster.</summary>

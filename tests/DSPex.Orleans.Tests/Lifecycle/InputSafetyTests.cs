@@ -43,7 +43,7 @@ public sealed class InputSafetyTests(FaultCluster fault)
         await AssertSameWorkersServeAsync(pids);
 
         var error = await FailsKeepingWorkersAsync(new ExecuteRequest("echo", "[" + deepest + "]"), DSPexErrorKind.InvalidArguments);
-        Assert.Contains("deeper than the protocol limit of 64", error.Message);
+        Assert.Contains("within depth 64", error.Message);
     }
 
     [Theory]
@@ -60,7 +60,7 @@ public sealed class InputSafetyTests(FaultCluster fault)
         for (var i = 0; i < 3; i++) // more than the pool has workers: a leaked lease would show as a queue timeout
         {
             var error = await FailsKeepingWorkersAsync(new ExecuteRequest("echo", null!), DSPexErrorKind.InvalidArguments);
-            Assert.Contains("missing", error.Message);
+            Assert.Contains("args is null", error.Message);
         }
     }
 
@@ -108,13 +108,15 @@ public sealed class InputSafetyTests(FaultCluster fault)
     }
 
     [Fact]
-    public async Task A_huge_command_name_is_unknown_command_and_one_past_the_frame_limit_is_frame_too_large()
+    public async Task A_huge_command_name_is_invalid_arguments_naming_the_limit_before_it_reaches_a_worker()
     {
         var escapeHeavy = new string('\u0001', 9000); // each written as \u0001: most of the frame limit
-        var error = await FailsKeepingWorkersAsync(new ExecuteRequest(escapeHeavy, "null"), DSPexErrorKind.UnknownCommand);
+        var error = await FailsKeepingWorkersAsync(new ExecuteRequest(escapeHeavy, "null"), DSPexErrorKind.InvalidArguments);
         Assert.True(error.Message.Length < 10_000, $"the error repeats the whole name ({error.Message.Length} characters)");
+        Assert.Contains("limit of 256", error.Message);
 
-        await FailsKeepingWorkersAsync(new ExecuteRequest(new string('c', FaultCluster.MaxFrameBytes), "null"), DSPexErrorKind.FrameTooLarge);
+        var huge = await FailsKeepingWorkersAsync(new ExecuteRequest(new string('c', FaultCluster.MaxFrameBytes), "null"), DSPexErrorKind.InvalidArguments);
+        Assert.True(huge.Message.Length < 10_000, $"the error repeats the whole name ({huge.Message.Length} characters)");
     }
 
     [Theory]

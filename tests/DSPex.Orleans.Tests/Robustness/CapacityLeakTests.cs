@@ -45,12 +45,12 @@ public sealed class CapacityLeakTests(RobustnessClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_write_that_throws_on_the_direct_path_returns_its_worker_with_a_typed_error()
+    public async Task A_request_the_writer_refuses_on_the_direct_path_returns_its_worker_with_a_typed_error()
     {
         for (var i = 0; i < RobustnessClusterFixture.PoolSize * 2; i++)
         {
-            var response = await fixture.Pool.ExecuteAsync(new ExecuteRequest("echo", "{}", Program: Unwritable));
-            Assert.Equal(DSPexErrorKind.Internal, response.Error?.Kind);
+            var response = await fixture.LocalPool.ExecuteAsync(new ExecuteRequest("echo", "{}", Program: Unwritable), CancellationToken.None);
+            Assert.Equal(DSPexErrorKind.InvalidArguments, response.Error?.Kind);
             Assert.DoesNotMatch(CliErrorTests.StackFrame, response.Error!.Message);
         }
 
@@ -59,7 +59,7 @@ public sealed class CapacityLeakTests(RobustnessClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_queued_request_whose_write_throws_on_the_reader_thread_gets_a_typed_error_and_the_worker_comes_back()
+    public async Task A_queued_request_the_writer_refuses_on_the_reader_thread_gets_a_typed_error_and_the_worker_comes_back()
     {
         await fixture.FullCapacityAsync("earlier tests");
         // Both workers busy, so the unwritable requests queue; each freed worker hands them over on its reader thread.
@@ -67,12 +67,12 @@ public sealed class CapacityLeakTests(RobustnessClusterFixture fixture)
             .Select(_ => fixture.Pool.ExecuteAsync(new ExecuteRequest("sleep", """{"seconds":1}""")).AsTask()).ToList();
         await Eventually.HoldsAsync(() => fixture.Pool.GetStatsAsync(), s => s.Busy == RobustnessClusterFixture.PoolSize, "both workers taken");
         var queued = Enumerable.Range(0, RobustnessClusterFixture.PoolSize * 2)
-            .Select(_ => fixture.Pool.ExecuteAsync(new ExecuteRequest("echo", "{}", Program: Unwritable)).AsTask()).ToList();
+            .Select(_ => fixture.LocalPool.ExecuteAsync(new ExecuteRequest("echo", "{}", Program: Unwritable), CancellationToken.None).AsTask()).ToList();
         await Eventually.HoldsAsync(() => fixture.Pool.GetStatsAsync(), s => s.Queued == queued.Count, "the unwritable requests queued");
 
         foreach (var response in await Task.WhenAll(queued))
         {
-            Assert.Equal(DSPexErrorKind.Internal, response.Error?.Kind);
+            Assert.Equal(DSPexErrorKind.InvalidArguments, response.Error?.Kind);
         }
 
         Assert.All(await Task.WhenAll(holders), r => Assert.True(r.IsSuccess, r.Error?.Message));

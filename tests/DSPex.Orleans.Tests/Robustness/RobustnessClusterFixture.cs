@@ -27,6 +27,14 @@ public sealed class RobustnessClusterFixture : IAsyncLifetime
 
     public IPoolGrain Pool => Cluster.PrimaryPool();
 
+    /// <summary>
+    /// The primary silo's pool object itself, for requests only the silo can make (an outside caller's session and
+    /// program fields are stripped at the grain boundary).
+    /// </summary>
+    public DSPex.Orleans.Pool.LocalWorkerPool LocalPool =>
+        Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<DSPex.Orleans.Pool.LocalWorkerPool>(
+            ((global::Orleans.TestingHost.InProcessSiloHandle)Cluster.Primary!).SiloHost.Services);
+
     public IRouterGrain Router => Cluster.Client.GetGrain<IRouterGrain>(0);
 
     public async Task InitializeAsync()

@@ -132,7 +132,7 @@ public sealed class SessionLimitTests(SmallLimitsClusterFixture fixture)
         Assert.Contains("MaxProgramSpecBytes", big.Message);
 
         var malformed = await Assert.ThrowsAsync<InvalidArgumentsException>(() => session.CreateProgramAsync("broken", "{not json"));
-        Assert.Contains("'broken'", malformed.Message);
+        Assert.Contains("spec is not valid JSON", malformed.Message);
 
         Assert.Empty(await session.ListProgramsAsync());
         Assert.Equal(1, await session.CreateProgramAsync("fine", new { type = "template", template = "Hi {name}" }));
@@ -148,9 +148,12 @@ public sealed class SessionLimitTests(SmallLimitsClusterFixture fixture)
         await Assert.ThrowsAsync<SessionLimitExceededException>(() => tooLong.SetVariableAsync("k", 1));
         Assert.Null(await tooLong.GetInfoAsync());
 
-        var zero = fixture.Client.Session(tooLong.SessionId, new SessionOptions(Ttl: TimeSpan.Zero));
-        await Assert.ThrowsAsync<InvalidArgumentsException>(zero.CreateAsync);
-        Assert.Null(await zero.GetInfoAsync());
+        // The library refuses a zero TTL before anything is sent; the grain refuses it too, for callers without the library.
+        Assert.Throws<InvalidArgumentsException>(() => fixture.Client.Session(tooLong.SessionId, new SessionOptions(Ttl: TimeSpan.Zero)));
+        var raw = await Assert.ThrowsAsync<DSPexRequestException>(() =>
+            fixture.Cluster.Client.GetGrain<DSPex.Orleans.Grains.ISessionGrain>(tooLong.SessionId).CreateAsync(new SessionOptions(Ttl: TimeSpan.Zero)));
+        Assert.Equal(DSPexErrorKind.InvalidArguments, raw.Kind);
+        Assert.Null(await tooLong.GetInfoAsync());
 
         var fine = fixture.Client.Session(tooLong.SessionId, new SessionOptions(Ttl: MaxTtl));
         Assert.Equal(MaxTtl, (await fine.CreateAsync()).Ttl);
