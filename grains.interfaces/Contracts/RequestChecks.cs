@@ -129,5 +129,5 @@ public static class RequestChecks
     private static ExecuteError Invalid(string message) => new(DSPexErrorKind.InvalidArguments, message);
 
     private static ExecuteError TooLarge(string name, int size, int limit, bool atLeast) =>
-        new(DSPexErrorKind.FrameTooLarge, $"{name} of {(atLeast ? "at least " : "")}{size} bytes is past the request limit of {limit} bytes");
+        new(DSPexErrorKind.FrameTooLarge, $"{name} of {(atLeast ? "at least " : "")}{size} bytes exceeds the limit of {limit} bytes for a request");
 }

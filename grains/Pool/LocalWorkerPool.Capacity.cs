@@ -158,7 +158,7 @@ public sealed partial class LocalWorkerPool
         }
 
         return startError is not null
-            ? ExecuteResponse.Failure(DSPexErrorKind.WorkerStartFailed, $"no worker of the pool on {Silo} could start: {startError}")
+            ? ExecuteResponse.Failure(DSPexErrorKind.WorkerStartFailed, $"the workers of the pool on {Silo} fail to start: {startError}")
             : ExecuteResponse.Failure(DSPexErrorKind.NoWorkers, $"the pool on {Silo} has no live worker ({_slots.Length} restarting)");
     }
 

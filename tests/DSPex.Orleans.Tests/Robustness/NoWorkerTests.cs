@@ -1,0 +1,39 @@
+using DSPex.Orleans.Client;
+using DSPex.Orleans.Client.Errors;
+using DSPex.Orleans.Tests.Infrastructure;
+using Orleans.TestingHost;
+
+namespace DSPex.Orleans.Tests.Robustness;
+
+/// <summary>A pool whose workers cannot start says so (WorkerStartFailed), rather than that the queue timed out.</summary>
+public sealed class NoWorkerTests : IAsyncLifetime
+{
+    private TestCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        _cluster = await TestClusters.StartAsync(1, new Dictionary<string, string>
+        {
+            ["Size"] = "1",
+            ["AdapterModules:0"] = "dspex_no_such_adapter_module",
+            ["QueueTimeout"] = "00:00:01",
+            ["SpillToOtherSilos"] = "false",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.StopAndDisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_request_to_a_pool_whose_workers_fail_to_start_gets_worker_start_failed()
+    {
+        var client = new DSPexClient(_cluster.Client);
+        await Eventually.HoldsAsync(() => _cluster.PrimaryPool().GetStatsAsync(), s => s.WorkerDetails.All(w => w.Pid == 0), "no worker is live");
+
+        var error = await Assert.ThrowsAsync<WorkerStartFailedException>(() => client.ExecuteRawAsync("ping"));
+        Assert.Contains("fail to start", error.Message);
+        Assert.DoesNotContain("\n", error.Message);
+    }
+}
