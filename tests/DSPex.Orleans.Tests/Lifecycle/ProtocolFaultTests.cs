@@ -26,7 +26,7 @@ public sealed class ProtocolFaultTests(FaultCluster fault)
         var args = $$"""{"blob":"{{new string('x', FaultCluster.MaxFrameBytes)}}"}""";
         var (faulted, before) = await RunBesideBystanderAsync("echo", args);
         Assert.Equal(DSPexErrorKind.FrameTooLarge, faulted.Error?.Kind);
-        Assert.Contains("past the request limit", faulted.Error!.Message);
+        Assert.Contains("exceeds the limit", faulted.Error!.Message);
         Assert.Equal(before.Restarts, (await fault.AtSizeAsync()).Restarts);
     }
 

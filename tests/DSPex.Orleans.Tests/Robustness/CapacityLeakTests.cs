@@ -11,7 +11,7 @@ namespace DSPex.Orleans.Tests.Robustness;
 [Collection(RobustnessCollection.Name)]
 public sealed class CapacityLeakTests(RobustnessClusterFixture fixture)
 {
-    // A spec of null cannot be written into a frame: the write throws after the worker was taken.
+    // A spec of null cannot be written into a frame: the writer refuses it after the worker was taken.
     private static readonly ProgramCall Unwritable = new("p", 1, null!);
 
     [Fact]
