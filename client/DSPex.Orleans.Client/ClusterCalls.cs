@@ -26,14 +26,14 @@ internal static class ClusterCalls
         {
             try
             {
-                return await call();
+                return await call().ConfigureAwait(false);
             }
             // Not SiloUnavailableException: Orleans also raises it for a request that was delivered to a silo that
             // then died, which may have run.
             catch (OrleansMessageRejectionException e) when (e is not global::Orleans.Runtime.SiloUnavailableException
                 && TimeSpan.FromMilliseconds(Environment.TickCount64 - started) + delay < ResendWindow)
             {
-                await Task.Delay(delay);
+                await Task.Delay(delay).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxResendDelay.Ticks));
             }
             catch (Exception e) when (e is not (Errors.DSPexException or OperationCanceledException))
@@ -65,7 +65,7 @@ internal static class ClusterCalls
     {
         try
         {
-            return await call();
+            return await call().ConfigureAwait(false);
         }
         catch (Exception e) when (e is not (Errors.DSPexException or OperationCanceledException))
         {
@@ -79,7 +79,7 @@ internal static class ClusterCalls
 
     private static async ValueTask<bool> ReturnTrueAsync(Func<Task> call)
     {
-        await call();
+        await call().ConfigureAwait(false);
         return true;
     }
 }
