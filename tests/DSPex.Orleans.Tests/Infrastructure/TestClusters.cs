@@ -4,7 +4,10 @@ using Orleans.TestingHost;
 
 namespace DSPex.Orleans.Tests.Infrastructure;
 
-/// <summary>Starts in-process Orleans test clusters whose silos run real Python worker pools.</summary>
+/// <summary>
+/// The one way tests start in-process Orleans test clusters: silos running real Python worker pools of the test
+/// adapter, with whatever DSPex:* settings a test adds.
+/// </summary>
 public static class TestClusters
 {
     public static readonly string TestAdapterPath = Path.Combine(AppContext.BaseDirectory, "python");
@@ -15,10 +18,10 @@ public static class TestClusters
         IReadOnlyDictionary<string, string>? sessions = null,
         string? serviceId = null,
         TimeSpan? responseTimeout = null,
-        Action<TestClusterBuilder>? configure = null)
+        Action<TestClusterBuilder>? configure = null,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var builder = new TestClusterBuilder(silos);
-        configure?.Invoke(builder);
         if (responseTimeout is { } timeout)
         {
             builder.Properties[ResponseTimeoutConfigurator.Key] = timeout.ToString("c");
@@ -45,10 +48,16 @@ public static class TestClusters
             builder.Properties[$"DSPex:Pool:{key}"] = value;
         }
 
+        // Full keys ("DSPex:ProcessSafety:SweepPeriod"), for sections without a parameter of their own.
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.Properties[key] = value;
+        }
+
         builder.AddSiloBuilderConfigurator<PoolTestSiloConfigurator>();
         configure?.Invoke(builder);
         var cluster = builder.Build();
-        await cluster.DeployAsync();
+        await cluster.DeployAsync().WaitAsync(TestBounds.Start);
         return cluster;
     }
 
@@ -62,7 +71,7 @@ public static class TestClusters
     /// <summary>Stops every silo (so their Python workers end) and releases the cluster.</summary>
     public static async Task StopAndDisposeAsync(this TestCluster cluster)
     {
-        await cluster.StopAllSilosAsync();
+        await cluster.StopAllSilosAsync().WaitAsync(TestBounds.Exit);
         await cluster.DisposeAsync();
     }
 }
