@@ -23,6 +23,7 @@ public sealed record RealSiloSettings(string ClusterId, int SiloPort, int Gatewa
         ("DSPex:Silo:GatewayPort", GatewayPort.ToString()),
         ("DSPex:Pool:Size", PoolSize.ToString()),
         ("DSPex:Pool:AdapterModules:0", "dspex_test_adapter"),
+        ("DSPex:Pool:AdapterModules:1", "dspex.examples"),
         ("DSPex:Pool:AdapterPaths:0", TestClusters.TestAdapterPath),
         ("DSPex:Pool:StopGracePeriod", "00:00:02"),
         ("DSPex:ProcessSafety:StateDirectory", StateDirectory),

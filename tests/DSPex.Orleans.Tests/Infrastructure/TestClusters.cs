@@ -41,6 +41,8 @@ public static class TestClusters
 
         builder.Properties["DSPex:Pool:Size"] = "2";
         builder.Properties["DSPex:Pool:AdapterModules:0"] = "dspex_test_adapter";
+        // The example program types (keyword_classifier, template) are an opt-in adapter; the tests use them.
+        builder.Properties["DSPex:Pool:AdapterModules:1"] = "dspex.examples";
         builder.Properties["DSPex:Pool:AdapterPaths:0"] = TestAdapterPath;
         builder.Properties["DSPex:Pool:StopGracePeriod"] = "00:00:02";
         foreach (var (key, value) in pool ?? new Dictionary<string, string>())
