@@ -16,10 +16,10 @@ from .errors import InvalidArguments
 MAX_WIDTH = 1000
 MAX_OUTPUT_CHARS = 1000000
 
-# The standard format spec: [[fill]align][sign][z][#][0][width][grouping][.precision][type]
 # A checked field: its name, its format spec, and its conversion (repr, str, ascii or none).
 Field = tuple[str, str, Optional[Callable[[Any], str]]]
 
+# The standard format spec: [[fill]align][sign][z][#][0][width][grouping][.precision][type]
 _SPEC = re.compile(r"(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>\d*)[,_]?(?:\.(?P<precision>\d+))?[bcdeEfFgGnosxX%]?", re.DOTALL)
 _CONVERSIONS: dict[Optional[str], Optional[Callable[[Any], str]]] = {None: None, "r": repr, "s": str, "a": ascii}
 
