@@ -1,3 +1,4 @@
+using DSPex.Orleans.Contracts;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
 
@@ -44,12 +45,14 @@ internal static class ClusterCalls
     }
 
     /// <summary>
-    /// Whatever else reaches the caller as a typed error with a one-line message: Orleans refusing a message over its
+    /// Whatever else reaches the caller as a typed error with a one-line message: a grain's refusal of the request
+    /// (<see cref="DSPexRequestException"/>: bad input, a session limit) as the exception of its kind, Orleans refusing a message over its
     /// size limit, an argument Orleans or a grain rejected, or an exception raised inside a silo (its stack stays
     /// out of the message).
     /// </summary>
     public static Errors.DSPexException Typed(Exception e) => e switch
     {
+        DSPexRequestException refused => Errors.DSPexException.From(refused.ToError(), null),
         OrleansException when e.Message.Contains("MaxMessageBodySize", StringComparison.Ordinal) =>
             new Errors.FrameTooLargeException($"the message is over Orleans' size limit: {FirstLine(e.Message)}", null),
         global::Orleans.Runtime.SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException or TimeoutException =>

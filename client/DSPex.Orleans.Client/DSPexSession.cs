@@ -139,18 +139,11 @@ public sealed class DSPexSession
 
     private string Serialize(object? args, string name) => ClientChecks.Serialize(args, _json, name, stringIsJson: true);
 
-    /// <summary>A call the session may refuse (bad input, a session limit): the refusal becomes its typed exception.</summary>
-    private static async Task<T> RefusableAsync<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await ClusterCalls.Guard(call).ConfigureAwait(false);
-        }
-        catch (DSPexRequestException e)
-        {
-            throw DSPexException.From(e.ToError(), null);
-        }
-    }
+    /// <summary>
+    /// A call the session may refuse (bad input, a session limit): <see cref="ClusterCalls.Guard{T}(Func{Task{T}})"/>
+    /// turns the refusal into its typed exception.
+    /// </summary>
+    private static Task<T> RefusableAsync<T>(Func<Task<T>> call) => ClusterCalls.Guard(call).AsTask();
 
     private static string Unwrap(ExecuteResponse response) =>
         response.Error is { } error ? throw DSPexException.From(error, response.WorkerId) : response.ResultJson!;
