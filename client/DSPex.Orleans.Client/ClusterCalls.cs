@@ -1,3 +1,4 @@
+using DSPex.Orleans.Contracts;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
 
@@ -26,14 +27,14 @@ internal static class ClusterCalls
         {
             try
             {
-                return await call();
+                return await call().ConfigureAwait(false);
             }
             // Not SiloUnavailableException: Orleans also raises it for a request that was delivered to a silo that
             // then died, which may have run.
             catch (OrleansMessageRejectionException e) when (e is not global::Orleans.Runtime.SiloUnavailableException
                 && TimeSpan.FromMilliseconds(Environment.TickCount64 - started) + delay < ResendWindow)
             {
-                await Task.Delay(delay);
+                await Task.Delay(delay).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxResendDelay.Ticks));
             }
             catch (Exception e) when (e is not (Errors.DSPexException or OperationCanceledException))
@@ -44,7 +45,8 @@ internal static class ClusterCalls
     }
 
     /// <summary>
-    /// Whatever else reaches the caller as a typed error with a one-line message: Orleans refusing a message over its
+    /// Whatever else reaches the caller as a typed error with a one-line message: a grain's refusal of the request
+    /// (<see cref="DSPexRequestException"/>: bad input, a session limit) as the exception of its kind, Orleans refusing a message over its
     /// size limit, an argument Orleans or a grain rejected, or an exception raised inside a silo (its stack stays
     /// out of the message).
     /// </summary>
@@ -68,7 +70,7 @@ internal static class ClusterCalls
     {
         try
         {
-            return await call();
+            return await call().ConfigureAwait(false);
         }
         catch (Exception e) when (e is not (Errors.DSPexException or OperationCanceledException))
         {
@@ -82,7 +84,7 @@ internal static class ClusterCalls
 
     private static async ValueTask<bool> ReturnTrueAsync(Func<Task> call)
     {
-        await call();
+        await call().ConfigureAwait(false);
         return true;
     }
 }

@@ -54,7 +54,7 @@ public sealed class DSPexClient
     /// <summary>Runs a command with raw JSON arguments and returns the raw JSON result.</summary>
     public async Task<string> ExecuteRawAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var response = await ExecuteResponseAsync(command, argsJson, options, cancellationToken);
+        var response = await ExecuteResponseAsync(command, argsJson, options, cancellationToken).ConfigureAwait(false);
         return response.Error is { } error ? throw DSPexException.From(error, response.WorkerId) : response.ResultJson!;
     }
 
@@ -73,14 +73,14 @@ public sealed class DSPexClient
     /// <summary>Runs a command with arguments serialised by System.Text.Json and deserialises the result.</summary>
     public async Task<TResult> ExecuteAsync<TResult>(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var raw = await ExecuteRawAsync(command, ClientChecks.Serialize(args, _json, nameof(args), stringIsJson: false), options, cancellationToken);
+        var raw = await ExecuteRawAsync(command, ClientChecks.Serialize(args, _json, nameof(args), stringIsJson: false), options, cancellationToken).ConfigureAwait(false);
         return ClientChecks.Deserialize<TResult>(raw, _json);
     }
 
     /// <summary>Runs a command and returns the result as a JSON element.</summary>
     public async Task<JsonElement> ExecuteAsync(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var raw = await ExecuteRawAsync(command, ClientChecks.Serialize(args, _json, nameof(args), stringIsJson: false), options, cancellationToken);
+        var raw = await ExecuteRawAsync(command, ClientChecks.Serialize(args, _json, nameof(args), stringIsJson: false), options, cancellationToken).ConfigureAwait(false);
         return ClientChecks.Deserialize<JsonElement>(raw, _json);
     }
 
@@ -98,8 +98,9 @@ public sealed class DSPexClient
 
     private async IAsyncEnumerable<string> StreamCheckedAsync(ExecuteRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var items = Router().StreamAsync(request).GetAsyncEnumerator(cancellationToken);
-        while (await ClusterCalls.Once(() => items.MoveNextAsync()))
+        var items = Router().StreamAsync(request).GetAsyncEnumerator(cancellationToken);
+        await using var disposeItems = items.ConfigureAwait(false);
+        while (await ClusterCalls.Once(() => items.MoveNextAsync()).ConfigureAwait(false))
         {
             if (items.Current.Error is { } error)
             {
@@ -114,7 +115,7 @@ public sealed class DSPexClient
     public async IAsyncEnumerable<TItem> StreamAsync<TItem>(string command, object? args = null, ExecuteOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var raw in StreamRawAsync(command, ClientChecks.Serialize(args, _json, nameof(args), stringIsJson: false), options, cancellationToken))
+        await foreach (var raw in StreamRawAsync(command, ClientChecks.Serialize(args, _json, nameof(args), stringIsJson: false), options, cancellationToken).ConfigureAwait(false))
         {
             yield return ClientChecks.Deserialize<TItem>(raw, _json);
         }

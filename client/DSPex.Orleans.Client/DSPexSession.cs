@@ -45,7 +45,7 @@ public sealed class DSPexSession
     public Task DeleteAsync() => ClusterCalls.Guard(() => _grain.DeleteAsync());
 
     public async Task<string> ExecuteRawAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
-        Unwrap(await ExecuteResponseAsync(command, argsJson, options, cancellationToken));
+        Unwrap(await ExecuteResponseAsync(command, argsJson, options, cancellationToken).ConfigureAwait(false));
 
     public Task<ExecuteResponse> ExecuteResponseAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -60,7 +60,7 @@ public sealed class DSPexSession
     }
 
     public async Task<TResult> ExecuteAsync<TResult>(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
-        ClientChecks.Deserialize<TResult>(await ExecuteRawAsync(command, Serialize(args, nameof(args)), options, cancellationToken), _json);
+        ClientChecks.Deserialize<TResult>(await ExecuteRawAsync(command, Serialize(args, nameof(args)), options, cancellationToken).ConfigureAwait(false), _json);
 
     /// <summary>Stores a program's spec in the session (a new revision if it exists) and returns its revision. A string spec is taken as JSON text.</summary>
     public async Task<int> CreateProgramAsync(string programId, object spec)
@@ -69,11 +69,11 @@ public sealed class DSPexSession
         ClientChecks.Present(spec, nameof(spec));
         var specJson = Serialize(spec, nameof(spec));
         ClientChecks.Json(specJson, _maxRequestBytes, nameof(spec));
-        return (await RefusableAsync(() => _grain.CreateProgramAsync(programId, specJson, Options))).Revision;
+        return (await RefusableAsync(() => _grain.CreateProgramAsync(programId, specJson, Options)).ConfigureAwait(false)).Revision;
     }
 
     public async Task<string> ExecuteProgramRawAsync(string programId, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
-        Unwrap(await ExecuteProgramResponseAsync(programId, argsJson, options, cancellationToken));
+        Unwrap(await ExecuteProgramResponseAsync(programId, argsJson, options, cancellationToken).ConfigureAwait(false));
 
     public Task<ExecuteResponse> ExecuteProgramResponseAsync(string programId, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -86,10 +86,10 @@ public sealed class DSPexSession
     }
 
     public async Task<TResult> ExecuteProgramAsync<TResult>(string programId, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
-        ClientChecks.Deserialize<TResult>(await ExecuteProgramRawAsync(programId, Serialize(args, nameof(args)), options, cancellationToken), _json);
+        ClientChecks.Deserialize<TResult>(await ExecuteProgramRawAsync(programId, Serialize(args, nameof(args)), options, cancellationToken).ConfigureAwait(false), _json);
 
     public async Task<IReadOnlyList<ProgramInfo>> ListProgramsAsync() =>
-        (await ClusterCalls.Guard(() => _grain.GetAsync()))?.Programs ?? [];
+        (await ClusterCalls.Guard(() => _grain.GetAsync()).ConfigureAwait(false))?.Programs ?? [];
 
     public Task<bool> DeleteProgramAsync(string programId)
     {
@@ -100,7 +100,7 @@ public sealed class DSPexSession
     public async Task<T?> GetVariableAsync<T>(string name)
     {
         ClientChecks.Id(name, nameof(name));
-        using var variables = JsonDocument.Parse(await ClusterCalls.Guard(() => _grain.GetVariablesAsync()));
+        using var variables = JsonDocument.Parse(await ClusterCalls.Guard(() => _grain.GetVariablesAsync()).ConfigureAwait(false));
         if (!variables.RootElement.TryGetProperty(name, out var value))
         {
             return default;
@@ -126,7 +126,7 @@ public sealed class DSPexSession
         ClientChecks.Json(valueJson, _maxRequestBytes, nameof(value));
         return RefusableAsync(async () =>
         {
-            await _grain.SetVariableAsync(name, valueJson, Options);
+            await _grain.SetVariableAsync(name, valueJson, Options).ConfigureAwait(false);
             return true;
         });
     }
@@ -139,18 +139,11 @@ public sealed class DSPexSession
 
     private string Serialize(object? args, string name) => ClientChecks.Serialize(args, _json, name, stringIsJson: true);
 
-    /// <summary>A call the session may refuse (bad input, a session limit): the refusal becomes its typed exception.</summary>
-    private static async Task<T> RefusableAsync<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await ClusterCalls.Guard(call);
-        }
-        catch (DSPexRequestException e)
-        {
-            throw DSPexException.From(e.ToError(), null);
-        }
-    }
+    /// <summary>
+    /// A call the session may refuse (bad input, a session limit): <see cref="ClusterCalls.Guard{T}(Func{Task{T}})"/>
+    /// turns the refusal into its typed exception.
+    /// </summary>
+    private static Task<T> RefusableAsync<T>(Func<Task<T>> call) => ClusterCalls.Guard(call).AsTask();
 
     private static string Unwrap(ExecuteResponse response) =>
         response.Error is { } error ? throw DSPexException.From(error, response.WorkerId) : response.ResultJson!;

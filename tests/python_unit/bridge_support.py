@@ -10,11 +10,14 @@ BRIDGE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."
 sys.path.insert(0, os.path.abspath(BRIDGE_DIR))
 
 import dspex_bridge  # noqa: E402
+from dspex import protocol  # noqa: E402
 
 SEED = int(os.environ.get("DSPEX_TEST_SEED") or random.SystemRandom().randrange(2 ** 32))
 print("python_unit: DSPEX_TEST_SEED=%d (set it to replay)" % SEED, file=sys.stderr)
 
-ERROR_KINDS = {"PythonException", "UnknownCommand", "InvalidArguments", "ResultNotSerializable", "FrameTooLarge", "Internal"}
+# The error kinds and frame types the bridge may send, from the protocol's one definition (dspex/protocol.json).
+ERROR_KINDS = set(protocol.DEFINITION["error_kinds"])
+FRAMES_FROM_BRIDGE = set(protocol.DEFINITION["frames_from_bridge"])
 
 
 def rng(salt):

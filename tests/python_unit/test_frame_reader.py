@@ -6,10 +6,14 @@ import os
 import struct
 import unittest
 
-from bridge_support import Pipe, dspex_bridge, random_text, rng, strict_json
+from bridge_support import FRAMES_FROM_BRIDGE, Pipe, dspex_bridge, random_text, rng, strict_json
 
+import dspex
 import dspex.builtins  # noqa: F401 - registers echo
 from dspex import context
+
+# The template program type is the opt-in example adapter; these tests configure it as a silo would.
+dspex.load_adapters(["dspex.examples"])
 
 MAX_FRAME = 1 << 16
 
@@ -77,7 +81,7 @@ class FrameReaderTests(unittest.TestCase):
     def written(self):
         frames = [strict_json(f) for f in self.out.frames()]
         for frame in frames:
-            self.assertIn(frame["type"], {"error", "protocol_error", "heartbeat", "result"})
+            self.assertIn(frame["type"], FRAMES_FROM_BRIDGE)
         return frames
 
     def test_any_envelope_is_a_call_or_answered_and_never_an_exception(self):

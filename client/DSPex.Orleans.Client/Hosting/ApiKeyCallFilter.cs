@@ -19,7 +19,7 @@ internal sealed class ApiKeyCallFilter(string? apiKey) : IOutgoingGrainCallFilte
 
         try
         {
-            await context.Invoke();
+            await context.Invoke().ConfigureAwait(false);
         }
         catch (CallRefusedException refused)
         {

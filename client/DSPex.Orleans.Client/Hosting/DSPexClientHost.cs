@@ -38,7 +38,7 @@ public sealed class DSPexClientHost : IAsyncDisposable, IDisposable
         var host = builder.Build();
         try
         {
-            await host.StartAsync(cancellationToken);
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -58,7 +58,7 @@ public sealed class DSPexClientHost : IAsyncDisposable, IDisposable
 
         try
         {
-            await _host.StopAsync(TimeSpan.FromSeconds(10));
+            await _host.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
         finally
         {

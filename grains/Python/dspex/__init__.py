@@ -15,6 +15,8 @@ Programs (objects built from a spec and cached per worker) are registered with `
 A command that raises ``dspex.InvalidArguments`` gives its caller a typed InvalidArguments error.
 """
 
+from __future__ import annotations
+
 from .context import cancelled, current_request_id, delete_var, get_var, session_id, set_var
 from .errors import InvalidArguments
 from .programs import program_type

@@ -1,6 +1,9 @@
 """Per-request context, visible to the command running on the current thread."""
 
+from __future__ import annotations
+
 import threading
+from typing import Any, Optional
 
 _local = threading.local()
 
@@ -10,7 +13,16 @@ class RequestContext:
     # on every request. Only a streaming call, which waits for credit, gets a Condition.
     __slots__ = ("request_id", "is_cancelled", "session_id", "variables", "updates", "deleted", "_credit", "_credit_changed")
 
-    def __init__(self, request_id, session=None, credit=None):
+    request_id: int
+    is_cancelled: bool
+    session_id: Optional[str]
+    variables: dict[str, Any]
+    updates: dict[str, Any]
+    deleted: set[str]
+    _credit: Optional[int]
+    _credit_changed: Optional[threading.Condition]
+
+    def __init__(self, request_id: int, session: Optional[dict[str, Any]] = None, credit: Optional[int] = None) -> None:
         self.request_id = request_id
         self.is_cancelled = False
         self._credit = credit
@@ -20,64 +32,64 @@ class RequestContext:
         self.updates = {}
         self.deleted = set()
 
-    def cancel(self):
+    def cancel(self) -> None:
         self.is_cancelled = True
         if self._credit_changed is not None:
             with self._credit_changed:
                 self._credit_changed.notify_all()
 
-    def grant(self, n):
+    def grant(self, n: int) -> None:
         if self._credit_changed is None:
             return
         with self._credit_changed:
-            self._credit += n
+            self._credit = (self._credit or 0) + n
             self._credit_changed.notify_all()
 
-    def wait_for_credit(self):
+    def wait_for_credit(self) -> bool:
         """Takes one unit of stream credit, waiting for it; False once the request is cancelled."""
         if self._credit_changed is None:
             return not self.is_cancelled
         with self._credit_changed:
-            while self._credit <= 0 and not self.is_cancelled:
+            while (self._credit or 0) <= 0 and not self.is_cancelled:
                 self._credit_changed.wait()
             if self.is_cancelled:
                 return False
-            self._credit -= 1
+            self._credit = (self._credit or 0) - 1
             return True
 
-    def session_changes(self):
+    def session_changes(self) -> Optional[dict[str, Any]]:
         """What the command changed in its session's variables, or None."""
         if not self.updates and not self.deleted:
             return None
         return {"set": self.updates, "deleted": sorted(self.deleted)}
 
 
-def set_current(ctx):
+def set_current(ctx: Optional[RequestContext]) -> None:
     _local.ctx = ctx
 
 
-def _current():
+def _current() -> Optional[RequestContext]:
     return getattr(_local, "ctx", None)
 
 
-def current_request_id():
+def current_request_id() -> Optional[int]:
     ctx = _current()
     return ctx.request_id if ctx else None
 
 
-def cancelled():
+def cancelled() -> bool:
     """True once the caller cancelled the current request or its deadline passed."""
     ctx = _current()
     return bool(ctx and ctx.is_cancelled)
 
 
-def session_id():
+def session_id() -> Optional[str]:
     """The id of the session the current call runs in, or None for a stateless call."""
     ctx = _current()
     return ctx.session_id if ctx else None
 
 
-def get_var(name, default=None):
+def get_var(name: str, default: Any = None) -> Any:
     """Reads a session variable (changes made earlier in this call included)."""
     ctx = _current()
     if ctx is None or name in ctx.deleted:
@@ -87,7 +99,7 @@ def get_var(name, default=None):
     return ctx.variables.get(name, default)
 
 
-def set_var(name, value):
+def set_var(name: str, value: Any) -> None:
     """Sets a session variable; it is stored in the session when the call succeeds."""
     ctx = _current()
     if ctx is None or ctx.session_id is None:
@@ -96,7 +108,8 @@ def set_var(name, value):
     ctx.updates[name] = value
 
 
-def delete_var(name):
+def delete_var(name: str) -> None:
+    """Deletes a session variable when the call succeeds."""
     ctx = _current()
     if ctx is None or ctx.session_id is None:
         raise RuntimeError("delete_var needs a session call")

@@ -1,7 +1,14 @@
-"""Built-in example programs that hold real state in the worker, to show affinity and rebuilds."""
+"""Example program types that hold real state in the worker, to show affinity and rebuilds.
+
+An opt-in adapter module, not part of every worker: a silo that wants them lists it, e.g.
+``--DSPex:Pool:AdapterModules:0=dspex.examples`` (the tests do; production pools load only their own adapters).
+"""
+
+from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 from .context import get_var, set_var
 from .errors import InvalidArguments
@@ -17,13 +24,13 @@ class KeywordClassifier:
     reports how many calls this instance has served, so a caller can see whether it ran on the same build.
     """
 
-    def __init__(self, spec):
-        self.labels = {label: [kw.lower() for kw in words] for label, words in spec.get("labels", {}).items()}
-        self.default = spec.get("default", "unknown")
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.labels: dict[str, list[str]] = {label: [kw.lower() for kw in words] for label, words in spec.get("labels", {}).items()}
+        self.default: str = spec.get("default", "unknown")
         self.calls = 0
         self.built_in_pid = os.getpid()
 
-    def __call__(self, args):
+    def __call__(self, args: Any) -> dict[str, Any]:
         self.calls += 1
         words = re.findall(r"\w+", str(args.get("text", "")).lower())
         scores = {label: sum(words.count(kw) for kw in keywords) for label, keywords in self.labels.items()}
@@ -37,12 +44,12 @@ class KeywordClassifier:
 class TemplateProgram:
     """Fills a template from the call's args: {name} fields with an optional format spec (see dspex.templates)."""
 
-    def __init__(self, spec):
+    def __init__(self, spec: dict[str, Any]) -> None:
         if "template" not in spec:
             raise InvalidArguments("a template program's spec needs a \"template\" string")
         self.template = Template(spec["template"])
         self.calls = 0
 
-    def __call__(self, args):
+    def __call__(self, args: Any) -> dict[str, Any]:
         self.calls += 1
         return {"text": self.template.fill(args), "calls_on_this_build": self.calls, "pid": os.getpid()}

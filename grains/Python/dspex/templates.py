@@ -5,35 +5,41 @@ A field is a plain name looked up in the call's args: no attribute access (``{a.
 output, so a template cannot make the worker spend unbounded time or memory.
 """
 
+from __future__ import annotations
+
 import re
 import string
+from typing import Any, Callable, Optional
 
 from .errors import InvalidArguments
 
 MAX_WIDTH = 1000
 MAX_OUTPUT_CHARS = 1000000
 
+# A checked field: its name, its format spec, and its conversion (repr, str, ascii or none).
+Field = tuple[str, str, Optional[Callable[[Any], str]]]
+
 # The standard format spec: [[fill]align][sign][z][#][0][width][grouping][.precision][type]
 _SPEC = re.compile(r"(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>\d*)[,_]?(?:\.(?P<precision>\d+))?[bcdeEfFgGnosxX%]?", re.DOTALL)
-_CONVERSIONS = {None: None, "r": repr, "s": str, "a": ascii}
+_CONVERSIONS: dict[Optional[str], Optional[Callable[[Any], str]]] = {None: None, "r": repr, "s": str, "a": ascii}
 
 
 class Template:
     """A parsed template; :meth:`fill` formats it from a dict. Raises InvalidArguments naming what is wrong."""
 
-    def __init__(self, template):
+    def __init__(self, template: Any) -> None:
         if not isinstance(template, str):
             raise InvalidArguments("the template must be a string, not %s" % type(template).__name__)
         try:
             parts = list(string.Formatter().parse(template))
         except ValueError as exc:
             raise InvalidArguments("the template is not valid: %s" % exc) from None
-        self._parts = [(literal, _checked_field(field, spec, conversion)) for literal, field, spec, conversion in parts]
+        self._parts: list[tuple[str, Optional[Field]]] = [(literal, _checked_field(field, spec, conversion)) for literal, field, spec, conversion in parts]
 
-    def fill(self, values):
+    def fill(self, values: Any) -> str:
         if not isinstance(values, dict):
             raise InvalidArguments("a template is filled from a JSON object of values, not %s" % type(values).__name__)
-        pieces = []
+        pieces: list[str] = []
         size = 0
         for literal, field in self._parts:
             pieces.append(literal)
@@ -47,9 +53,10 @@ class Template:
         return _without_lone_surrogates("".join(pieces))
 
 
-def _checked_field(name, spec, conversion):
+def _checked_field(name: Optional[str], spec: Optional[str], conversion: Optional[str]) -> Optional[Field]:
     if name is None:
         return None
+    spec = spec or ""
     shown = ascii(name)
     if not name.isidentifier():
         raise InvalidArguments("template field %s is not a plain name: attribute access, indexing and positions are "
@@ -69,7 +76,7 @@ def _checked_field(name, spec, conversion):
     return name, spec, _CONVERSIONS[conversion]
 
 
-def _format(field, values):
+def _format(field: Field, values: dict[str, Any]) -> str:
     name, spec, convert = field
     if name not in values:
         raise InvalidArguments("the template needs a value for field %s, which the args do not have" % ascii(name))
@@ -81,6 +88,6 @@ def _format(field, values):
                                % (ascii(name), ascii(spec), exc)) from None
 
 
-def _without_lone_surrogates(text):
+def _without_lone_surrogates(text: str) -> str:
     """Lone UTF-16 surrogates (not Unicode, so not sendable as JSON text) become U+FFFD."""
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 namespace DSPex.Orleans.Tests.Deployment;
 
 /// <summary>Checks deploy/docker/Dockerfile and .dockerignore as text: no Docker engine is needed.</summary>
+[Trait("Category", "Unit")]
 public sealed partial class DockerImageTests
 {
     private static readonly IReadOnlyList<string> Instructions = ReadInstructions(RepositoryFiles.Dockerfile);

@@ -9,6 +9,7 @@ namespace DSPex.Orleans.Tests.Deployment;
 /// and keep the contract with the silo (probes, drain vs. grace period, the pod environment Orleans
 /// Kubernetes hosting reads, the RBAC it needs).
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class KubernetesManifestTests
 {
     private static readonly IReadOnlyList<ManifestDocument> Documents = RepositoryFiles.Documents();

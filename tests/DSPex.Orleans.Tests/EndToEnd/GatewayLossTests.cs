@@ -4,7 +4,6 @@ using DSPex.Orleans.Client.Calls;
 using DSPex.Orleans.Client.Hosting;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Tests.Infrastructure;
-using DSPex.Orleans.Tests.ProcessSafety;
 using Xunit.Abstractions;
 
 namespace DSPex.Orleans.Tests.EndToEnd;
@@ -14,6 +13,7 @@ namespace DSPex.Orleans.Tests.EndToEnd;
 /// silo processes (Redis membership) serve long calls from one client; one is SIGKILLed. The calls it carried fail
 /// at once as SiloUnavailable, the calls the other carries go on.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class GatewayLossTests(RedisServer redis, ITestOutputHelper output) : IClassFixture<RedisServer>
 {
     // Below each pool's size, so no call spills to the other silo: each runs on the gateway that took it.

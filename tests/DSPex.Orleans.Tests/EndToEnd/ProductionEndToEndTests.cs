@@ -4,7 +4,6 @@ using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Client.Hosting;
 using DSPex.Orleans.Tests.Infrastructure;
-using DSPex.Orleans.Tests.ProcessSafety;
 using Xunit.Abstractions;
 
 namespace DSPex.Orleans.Tests.EndToEnd;
@@ -14,6 +13,7 @@ namespace DSPex.Orleans.Tests.EndToEnd;
 /// membership, reminders and sessions, and this test process as the client. One silo is SIGKILLed under load;
 /// the other carries on and is then stopped with SIGTERM.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class ProductionEndToEndTests(RedisServer redis, ITestOutputHelper output) : IClassFixture<RedisServer>
 {
     [Fact]

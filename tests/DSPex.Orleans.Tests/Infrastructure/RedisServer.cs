@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using DSPex.Orleans.Processes;
 
 namespace DSPex.Orleans.Tests.Infrastructure;
@@ -31,7 +29,7 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
     {
         if (Port == 0)
         {
-            Port = FreePort();
+            Port = FreePorts.Next();
         }
 
         var start = new ProcessStartInfo("redis-server")
@@ -70,7 +68,7 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
         };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        await Task.WhenAny(ready.Task, _process.WaitForExitAsync());
+        await Task.WhenAny(ready.Task, _process.WaitForExitAsync()).WaitAsync(TestBounds.Start);
         if (_process.HasExited)
         {
             throw new InvalidOperationException($"redis-server exited at start with code {_process.ExitCode}.");
@@ -82,7 +80,7 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
         if (_process is { HasExited: false })
         {
             NativeSignals.SendToProcess(_process.Id, NativeSignals.SIGKILL);
-            await _process.WaitForExitAsync();
+            await _process.WaitForExitAsync().WaitAsync(TestBounds.Exit);
         }
 
         _process?.Dispose();
@@ -90,13 +88,6 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
     }
 
     async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>PEM files a TLS redis-server serves with.</summary>

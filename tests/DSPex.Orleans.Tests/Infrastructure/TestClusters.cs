@@ -4,7 +4,10 @@ using Orleans.TestingHost;
 
 namespace DSPex.Orleans.Tests.Infrastructure;
 
-/// <summary>Starts in-process Orleans test clusters whose silos run real Python worker pools.</summary>
+/// <summary>
+/// The one way tests start in-process Orleans test clusters: silos running real Python worker pools of the test
+/// adapter, with whatever DSPex:* settings a test adds.
+/// </summary>
 public static class TestClusters
 {
     public static readonly string TestAdapterPath = Path.Combine(AppContext.BaseDirectory, "python");
@@ -15,10 +18,10 @@ public static class TestClusters
         IReadOnlyDictionary<string, string>? sessions = null,
         string? serviceId = null,
         TimeSpan? responseTimeout = null,
-        Action<TestClusterBuilder>? configure = null)
+        Action<TestClusterBuilder>? configure = null,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var builder = new TestClusterBuilder(silos);
-        configure?.Invoke(builder);
         if (responseTimeout is { } timeout)
         {
             builder.Properties[ResponseTimeoutConfigurator.Key] = timeout.ToString("c");
@@ -38,6 +41,8 @@ public static class TestClusters
 
         builder.Properties["DSPex:Pool:Size"] = "2";
         builder.Properties["DSPex:Pool:AdapterModules:0"] = "dspex_test_adapter";
+        // The example program types (keyword_classifier, template) are an opt-in adapter; the tests use them.
+        builder.Properties["DSPex:Pool:AdapterModules:1"] = "dspex.examples";
         builder.Properties["DSPex:Pool:AdapterPaths:0"] = TestAdapterPath;
         builder.Properties["DSPex:Pool:StopGracePeriod"] = "00:00:02";
         foreach (var (key, value) in pool ?? new Dictionary<string, string>())
@@ -45,10 +50,16 @@ public static class TestClusters
             builder.Properties[$"DSPex:Pool:{key}"] = value;
         }
 
+        // Full keys ("DSPex:ProcessSafety:SweepPeriod"), for sections without a parameter of their own.
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.Properties[key] = value;
+        }
+
         builder.AddSiloBuilderConfigurator<PoolTestSiloConfigurator>();
         configure?.Invoke(builder);
         var cluster = builder.Build();
-        await cluster.DeployAsync();
+        await cluster.DeployAsync().WaitAsync(TestBounds.Start);
         return cluster;
     }
 
@@ -79,7 +90,7 @@ public static class TestClusters
     /// <summary>Stops every silo (so their Python workers end) and releases the cluster.</summary>
     public static async Task StopAndDisposeAsync(this TestCluster cluster)
     {
-        await cluster.StopAllSilosAsync();
+        await cluster.StopAllSilosAsync().WaitAsync(TestBounds.Exit);
         await cluster.DisposeAsync();
     }
 }

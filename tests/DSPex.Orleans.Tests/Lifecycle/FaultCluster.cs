@@ -28,6 +28,14 @@ public sealed class FaultCluster : IAsyncLifetime
             ["HeartbeatInterval"] = "00:00:00.100",
             ["HeartbeatTimeout"] = "00:00:03",
             ["CancelGracePeriod"] = "00:00:00.500",
+        },
+        // Session variables and a program spec travel in a session call's frame and must fit half of this small
+        // frame limit (DSPexSessionOptionsValidator); the defaults are sized for the default 16 MiB frame.
+        sessions: new Dictionary<string, string>
+        {
+            ["MaxVariableBytes"] = (4 * 1024).ToString(),
+            ["MaxVariablesTotalBytes"] = (8 * 1024).ToString(),
+            ["MaxProgramSpecBytes"] = (4 * 1024).ToString(),
         });
         Client = new DSPexClient(Cluster.Client);
         Pool = Cluster.PrimaryPool();

@@ -4,6 +4,7 @@ using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.Lifecycle;
 
+[Trait("Category", "Cluster")]
 [Collection(FaultCollection.Name)]
 public sealed class HeartbeatTests(FaultCluster fault, Xunit.Abstractions.ITestOutputHelper output)
 {

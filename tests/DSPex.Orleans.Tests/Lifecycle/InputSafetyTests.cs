@@ -7,6 +7,7 @@ namespace DSPex.Orleans.Tests.Lifecycle;
 /// Valid input that the silo and Python read differently, and text that is not Unicode, give the caller a typed error
 /// for that one request: the silo stays up and the pool keeps the very same worker processes.
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(FaultCollection.Name)]
 public sealed class InputSafetyTests(FaultCluster fault)
 {

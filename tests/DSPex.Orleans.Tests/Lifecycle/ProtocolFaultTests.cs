@@ -7,6 +7,7 @@ namespace DSPex.Orleans.Tests.Lifecycle;
 /// Each fault gives the caller a typed error with the detail, the worker is replaced when it must be, the silo
 /// stays up, and the request running beside it finishes.
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(FaultCollection.Name)]
 public sealed class ProtocolFaultTests(FaultCluster fault)
 {

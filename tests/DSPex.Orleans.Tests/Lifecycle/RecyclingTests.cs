@@ -6,6 +6,7 @@ using Orleans.TestingHost;
 namespace DSPex.Orleans.Tests.Lifecycle;
 
 /// <summary>One worker recycled every 5 requests (no jitter) or past 150 MiB resident.</summary>
+[Trait("Category", "Cluster")]
 public sealed class RecyclingTests : IAsyncLifetime
 {
     private TestCluster _cluster = null!;

@@ -9,6 +9,7 @@ using Orleans.TestingHost;
 namespace DSPex.Orleans.Tests.Lifecycle;
 
 /// <summary>Generator commands streamed as IAsyncEnumerable through the client library.</summary>
+[Trait("Category", "Cluster")]
 public sealed class StreamingTests : IAsyncLifetime
 {
     private const int Window = 16;

@@ -8,6 +8,7 @@ using Orleans.TestingHost;
 namespace DSPex.Orleans.Tests.Lifecycle;
 
 /// <summary>One silo, one Python process serving two requests at once on threads.</summary>
+[Trait("Category", "Cluster")]
 public sealed class WorkerPolicyTests : IAsyncLifetime
 {
     private TestCluster _cluster = null!;

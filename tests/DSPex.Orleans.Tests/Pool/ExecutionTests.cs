@@ -7,6 +7,7 @@ using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.Pool;
 
+[Trait("Category", "Cluster")]
 [Collection(TwoSiloCollection.Name)]
 public sealed class ExecutionTests(TwoSiloClusterFixture fixture)
 {

@@ -29,6 +29,7 @@ public sealed class ShortResponseTimeoutCluster : IAsyncLifetime
 /// Deadlines belong to the request, not to Orleans: a call may run longer than Orleans' response timeout, and
 /// a call nobody answers ends at the limit its own timeout sets.
 /// </summary>
+[Trait("Category", "Cluster")]
 public sealed class LongCallTests(ShortResponseTimeoutCluster fixture) : IClassFixture<ShortResponseTimeoutCluster>
 {
     private static readonly object LongerThanTheResponseTimeout = new { seconds = ShortResponseTimeoutCluster.ResponseTimeout.TotalSeconds * 2 };

@@ -7,6 +7,7 @@ using Orleans.TestingHost;
 namespace DSPex.Orleans.Tests.Pool;
 
 /// <summary>One silo, one worker, a queue of one: small enough to fill on purpose.</summary>
+[Trait("Category", "Cluster")]
 public sealed class QueueTests : IAsyncLifetime
 {
     private TestCluster _cluster = null!;

@@ -5,6 +5,7 @@ using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.Pool;
 
+[Trait("Category", "Cluster")]
 public sealed class SiloStopTests
 {
     [Fact]

@@ -8,6 +8,7 @@ using Orleans.TestingHost;
 namespace DSPex.Orleans.Tests.Pool;
 
 /// <summary>Two silos of one worker and no queue: a busy silo must hand work to the other.</summary>
+[Trait("Category", "Cluster")]
 public sealed class SpillTests : IAsyncLifetime
 {
     private TestCluster _cluster = null!;

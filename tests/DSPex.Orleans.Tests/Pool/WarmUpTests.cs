@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DSPex.Orleans.Tests.Pool;
 
+[Trait("Category", "Cluster")]
 [Collection(TwoSiloCollection.Name)]
 public sealed class WarmUpTests(TwoSiloClusterFixture fixture)
 {

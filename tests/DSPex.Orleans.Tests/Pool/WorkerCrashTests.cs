@@ -6,6 +6,7 @@ using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.Pool;
 
+[Trait("Category", "Cluster")]
 [Collection(TwoSiloCollection.Name)]
 public sealed class WorkerCrashTests(TwoSiloClusterFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {

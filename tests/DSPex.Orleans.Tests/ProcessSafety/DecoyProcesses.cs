@@ -62,7 +62,7 @@ public sealed class DecoyProcesses : IAsyncDisposable
 
         foreach (var process in _plain)
         {
-            await process.WaitForExitAsync();
+            await process.WaitForExitAsync().WaitAsync(TestBounds.Exit);
             process.Dispose();
         }
     }

@@ -11,6 +11,7 @@ namespace DSPex.Orleans.Tests.ProcessSafety;
 /// A worker's code may start a process that leaves the worker's group and session with setsid(), escaping the group
 /// kill. The silo is a child subreaper, so such a process comes back to it and is ended (and reaped) with its worker.
 /// </summary>
+[Trait("Category", "Process")]
 public sealed class DetachedGrandchildTests(ITestOutputHelper output)
 {
     private sealed record Spawned(int Worker, int Child, bool Detached);

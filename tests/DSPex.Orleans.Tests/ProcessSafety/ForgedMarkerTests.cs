@@ -12,6 +12,7 @@ namespace DSPex.Orleans.Tests.ProcessSafety;
 /// nothing. These decoys copy a live worker's marker and token (and claim a spawner that is gone) and must survive
 /// every kind of sweep, including the silo's own stop.
 /// </summary>
+[Trait("Category", "Process")]
 public sealed class ForgedMarkerTests(ITestOutputHelper output)
 {
     [Fact]

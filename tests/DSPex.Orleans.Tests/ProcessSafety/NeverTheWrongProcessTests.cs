@@ -11,6 +11,7 @@ using Xunit.Abstractions;
 
 namespace DSPex.Orleans.Tests.ProcessSafety;
 
+[Trait("Category", "Process")]
 public sealed class NeverTheWrongProcessTests(ITestOutputHelper output)
 {
     [Fact]

@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 
 namespace DSPex.Orleans.Tests.ProcessSafety;
 
+[Trait("Category", "Process")]
 public sealed class OtherSiloSweepTests(ITestOutputHelper output)
 {
     [Fact]

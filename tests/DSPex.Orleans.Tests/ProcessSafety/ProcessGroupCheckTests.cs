@@ -10,6 +10,7 @@ namespace DSPex.Orleans.Tests.ProcessSafety;
 /// bridge whose setsid() failed (it stays in the silo's own group) or that reports a group it does not lead fails at
 /// start and is stopped by its pid alone: the silo's group, the silo included, is never signalled.
 /// </summary>
+[Trait("Category", "Process")]
 public sealed partial class ProcessGroupCheckTests
 {
     [Theory]

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DSPex.Orleans.Tests.ProcessSafety;
 
+[Trait("Category", "Process")]
 public sealed class ProcessRegistryTests
 {
     [Fact]

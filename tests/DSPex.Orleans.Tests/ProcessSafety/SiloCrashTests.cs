@@ -11,6 +11,7 @@ namespace DSPex.Orleans.Tests.ProcessSafety;
 /// Real silo processes killed with SIGKILL. The elapsed times are written to the test output as measurements;
 /// nothing here asserts on them.
 /// </summary>
+[Trait("Category", "Process")]
 public sealed class SiloCrashTests(ITestOutputHelper output)
 {
     [Fact]

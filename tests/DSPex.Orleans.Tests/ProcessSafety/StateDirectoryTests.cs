@@ -1,4 +1,5 @@
 using DSPex.Orleans.ProcessSafety;
+using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.ProcessSafety;
 
@@ -6,6 +7,7 @@ namespace DSPex.Orleans.Tests.ProcessSafety;
 /// The state directory decides which registry files the reaper may trust: a folder another user could write is
 /// refused (the tests run as root, so "another user" is nobody, uid 65534).
 /// </summary>
+[Trait("Category", "Process")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class StateDirectoryTests
 {

@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace DSPex.Orleans.Tests.ProcessSafety;
 
 /// <summary>Registry files are input anyone with access to the folder could have written: planted, malformed, or not files at all.</summary>
+[Trait("Category", "Process")]
 public sealed class UntrustedRegistryFileTests(ITestOutputHelper output)
 {
     [Fact]

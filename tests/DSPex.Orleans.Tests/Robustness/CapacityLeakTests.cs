@@ -8,6 +8,7 @@ namespace DSPex.Orleans.Tests.Robustness;
 /// A request that fails between taking a worker and writing to it returns the worker (security review C2): on the
 /// direct path and on the queued path, where the freed worker's reader thread writes the waiting request.
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(RobustnessCollection.Name)]
 public sealed class CapacityLeakTests(RobustnessClusterFixture fixture)
 {

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.Robustness;
 
@@ -6,11 +6,10 @@ namespace DSPex.Orleans.Tests.Robustness;
 /// The dspex CLI, run as its own process against the test cluster: every failure is one line on stderr,
 /// "error: Kind: message", with a non-zero exit code and no stack trace (security review M5).
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(RobustnessCollection.Name)]
 public sealed class CliErrorTests(RobustnessClusterFixture fixture)
 {
-    private static readonly TimeSpan ExitBound = TimeSpan.FromMinutes(2);
-
     /// <summary>What a .NET stack frame looks like: "at Namespace.Type.Method(".</summary>
     internal const string StackFrame = @"\bat [\w.`<>]+\.[\w`<>]+\(";
 
@@ -54,10 +53,7 @@ public sealed class CliErrorTests(RobustnessClusterFixture fixture)
     [Fact]
     public async Task An_unreachable_cluster_is_one_typed_line_within_the_connect_timeout()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var deadPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var deadPort = FreePorts.Next();
 
         var (exitCode, stdout, stderr) = await RunAsync(["exec", "ping"], $"127.0.0.1:{deadPort}", ["--connect-timeout", "2"]);
         Assert.Equal(3, exitCode);
@@ -66,53 +62,13 @@ public sealed class CliErrorTests(RobustnessClusterFixture fixture)
         Assert.True(stdout.Trim() == "", stdout);
     }
 
-    private static string CliAssembly
-    {
-        get
-        {
-            // tests/DSPex.Orleans.Tests/bin/<configuration>/<tfm>/ -> client/DSPex.Orleans.Cli/bin/<configuration>/<tfm>/dspex.dll
-            var tfm = new DirectoryInfo(AppContext.BaseDirectory);
-            var configuration = tfm.Parent!;
-            var repository = configuration.Parent!.Parent!.Parent!.Parent!;
-            return Path.Combine(repository.FullName, "client", "DSPex.Orleans.Cli", "bin", configuration.Name, tfm.Name, "dspex.dll");
-        }
-    }
-
-    private async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string[] command, string? gateway = null, string[]? extra = null)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        start.ArgumentList.Add(CliAssembly);
-        start.ArgumentList.Add("--gateway");
-        start.ArgumentList.Add(gateway ?? fixture.Cluster.Primary!.GatewayAddress.Endpoint.ToString());
-        start.ArgumentList.Add("--cluster-id");
-        start.ArgumentList.Add(fixture.Cluster.Options.ClusterId);
-        start.ArgumentList.Add("--service-id");
-        start.ArgumentList.Add(fixture.Cluster.Options.ServiceId);
-        foreach (var part in (extra ?? []).Concat(command))
-        {
-            start.ArgumentList.Add(part);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(ExitBound);
-        try
-        {
-            await process.WaitForExitAsync(bound.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dspex {string.Join(' ', command)} (pid {process.Id}) did not exit; it was killed");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string[] command, string? gateway = null, string[]? extra = null) =>
+        CliProcess.RunAsync(
+        [
+            "--gateway", gateway ?? fixture.Cluster.Primary!.GatewayAddress.Endpoint.ToString(),
+            "--cluster-id", fixture.Cluster.Options.ClusterId,
+            "--service-id", fixture.Cluster.Options.ServiceId,
+            .. extra ?? [],
+            .. command,
+        ]);
 }

@@ -9,6 +9,7 @@ namespace DSPex.Orleans.Tests.Robustness;
 /// Every public method of <see cref="DSPexClient"/> and <see cref="DSPexSession"/> refuses null, empty and
 /// out-of-range arguments with a typed <see cref="DSPexException"/> naming the parameter, and the cluster serves on.
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(RobustnessCollection.Name)]
 public sealed class ClientArgumentTests(RobustnessClusterFixture fixture)
 {

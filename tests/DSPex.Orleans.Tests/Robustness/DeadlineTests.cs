@@ -5,6 +5,7 @@ using DSPex.Orleans.Contracts;
 namespace DSPex.Orleans.Tests.Robustness;
 
 /// <summary>The silo bounds deadlines (security review H2): unusable ones are refused, naming the bound, before a worker is taken.</summary>
+[Trait("Category", "Cluster")]
 [Collection(RobustnessCollection.Name)]
 public sealed class DeadlineTests(RobustnessClusterFixture fixture)
 {

@@ -12,6 +12,7 @@ namespace DSPex.Orleans.Tests.Robustness;
 /// silo up, and the pool back at full capacity with the same workers (none killed). The seed is printed; set
 /// DSPEX_PROPERTY_SEED to replay a run and DSPEX_PROPERTY_ITERATIONS to change its length.
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(RobustnessCollection.Name)]
 public sealed class GeneratedArgumentTests(RobustnessClusterFixture fixture, ITestOutputHelper output)
 {

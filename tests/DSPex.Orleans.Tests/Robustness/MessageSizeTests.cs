@@ -12,6 +12,7 @@ namespace DSPex.Orleans.Tests.Robustness;
 /// Requests over the frame limit are refused with a typed error before they cost memory (security review H5): by
 /// the client library before sending, by Orleans on either side past the frame limit plus headroom, and by the pool.
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(RobustnessCollection.Name)]
 public sealed class MessageSizeTests(RobustnessClusterFixture fixture)
 {

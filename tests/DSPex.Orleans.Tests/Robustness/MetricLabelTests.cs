@@ -6,6 +6,7 @@ using DSPex.Orleans.Telemetry;
 namespace DSPex.Orleans.Tests.Robustness;
 
 /// <summary>Caller text never becomes a metric label (security review M3): labels come from a bounded set.</summary>
+[Trait("Category", "Cluster")]
 [Collection(RobustnessCollection.Name)]
 public sealed class MetricLabelTests(RobustnessClusterFixture fixture)
 {

@@ -6,6 +6,7 @@ using Orleans.TestingHost;
 namespace DSPex.Orleans.Tests.Robustness;
 
 /// <summary>A pool whose workers cannot start says so (WorkerStartFailed), rather than that the queue timed out.</summary>
+[Trait("Category", "Cluster")]
 public sealed class NoWorkerTests : IAsyncLifetime
 {
     private TestCluster _cluster = null!;

@@ -47,7 +47,16 @@ public sealed class RobustnessClusterFixture : IAsyncLifetime
             ["MaxRequestTimeout"] = MaxRequestTimeout.ToString("c"),
             ["StreamIdleTimeout"] = StreamIdleTimeout.ToString("c"),
             ["CancelGracePeriod"] = "00:00:02",
-        }, configure: builder => builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket);
+        },
+        // Session variables and a program spec travel in a session call's frame and must fit half of the 1 MiB
+        // limit (DSPexSessionOptionsValidator); the defaults (4 MiB + 256 KiB) are sized for the default 16 MiB frame.
+        sessions: new Dictionary<string, string>
+        {
+            ["MaxVariableBytes"] = (128 * 1024).ToString(),
+            ["MaxVariablesTotalBytes"] = (256 * 1024).ToString(),
+            ["MaxProgramSpecBytes"] = (128 * 1024).ToString(),
+        },
+        configure: builder => builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket);
         Client = new DSPexClient(Cluster.Client, maxRequestBytes: MaxFrameBytes);
     }
 

@@ -6,6 +6,7 @@ using DSPex.Orleans.Tests.Infrastructure;
 namespace DSPex.Orleans.Tests.Robustness;
 
 /// <summary>Streams end at their deadline and at the idle limit, and free their worker even when the caller stops reading.</summary>
+[Trait("Category", "Cluster")]
 [Collection(RobustnessCollection.Name)]
 public sealed class StreamLimitTests(RobustnessClusterFixture fixture)
 {

@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using DSPex.Orleans.Tests.ProcessSafety;
+using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.Security;
 
@@ -7,6 +6,7 @@ namespace DSPex.Orleans.Tests.Security;
 /// The dspex CLI against the TLS silo with API keys: --tls-ca turns TLS on, the key comes from --api-key or
 /// DSPEX_API_KEY, and a refusal is printed as its kind with exit code 2 (exec) or 4 (other commands), never a stack trace.
 /// </summary>
+[Trait("Category", "Process")]
 public sealed class CliSecurityTests(TlsSiloFixture fixture) : IClassFixture<TlsSiloFixture>
 {
     [Fact]
@@ -35,38 +35,11 @@ public sealed class CliSecurityTests(TlsSiloFixture fixture) : IClassFixture<Tls
         Assert.Contains("stats", forbidden.Output);
     }
 
-    /// <summary>client/DSPex.Orleans.Cli/bin/&lt;configuration&gt;/&lt;tfm&gt;/dspex.dll, beside the silo's build output.</summary>
-    private static string CliAssembly
-    {
-        get
-        {
-            var tfm = new DirectoryInfo(Path.GetDirectoryName(RealSiloProcess.SiloAssembly)!);
-            var configuration = tfm.Parent!;
-            var repository = configuration.Parent!.Parent!.Parent!;
-            return Path.Combine(repository.FullName, "client", "DSPex.Orleans.Cli", "bin", configuration.Name, tfm.Name, "dspex.dll");
-        }
-    }
-
     private async Task<(int ExitCode, string Output)> RunAsync(string[] args, string? environmentKey)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(CliAssembly);
-        foreach (var arg in args.Concat(["--gateway-port", fixture.Silo.Settings.GatewayPort.ToString(), "--cluster-id", fixture.Silo.Settings.ClusterId,
-            "--tls-ca", fixture.Certificates.CaFile]))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("DSPEX_API_KEY");
-        if (environmentKey is not null)
-        {
-            start.Environment["DSPEX_API_KEY"] = environmentKey;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return (process.ExitCode, await output + await error);
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync(
+            [.. args, "--gateway-port", fixture.Silo.Settings.GatewayPort.ToString(), "--cluster-id", fixture.Silo.Settings.ClusterId, "--tls-ca", fixture.Certificates.CaFile],
+            new Dictionary<string, string?> { ["DSPEX_API_KEY"] = environmentKey });
+        return (exitCode, stdout + stderr);
     }
 }

@@ -4,6 +4,7 @@ namespace DSPex.Orleans.Tests.Security;
 /// A silo told to require client certificates: a client over TLS without one is refused at the handshake, one
 /// with a certificate of the cluster's CA runs commands.
 /// </summary>
+[Trait("Category", "Process")]
 public sealed class ClientCertificateRequiredTests
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace DSPex.Orleans.Tests.Security;
 /// A client that calls a pool grain directly (possible in a host without the trust boundary, such as this test
 /// cluster) cannot hand a worker another session's id and variables: the pool runs the request without them.
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(TwoSiloCollection.Name)]
 public sealed class ClusterContextTests(TwoSiloClusterFixture fixture)
 {

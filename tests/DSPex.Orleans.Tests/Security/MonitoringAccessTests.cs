@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
-using DSPex.Orleans.Tests.ProcessSafety;
+using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.Security;
 
@@ -10,6 +10,7 @@ namespace DSPex.Orleans.Tests.Security;
 /// The silo's HTTP port seen from another address: /healthz and /readyz answer anyone; /metrics answers loopback,
 /// or a request carrying an API key with the "stats" scope, and nobody else.
 /// </summary>
+[Trait("Category", "Process")]
 public sealed class MonitoringAccessTests
 {
     [Fact]
@@ -20,7 +21,7 @@ public sealed class MonitoringAccessTests
         using var state = new TemporaryDirectory();
         var statsKey = ApiKeys.New();
         var executeKey = ApiKeys.New();
-        var httpPort = FreePort();
+        var httpPort = FreePorts.Next();
         var settings = ApiKeys.Settings(("scraper", statsKey, ["stats"]), ("app", executeKey, ["execute", "command:*"]));
         settings["DSPex:Silo:HttpPort"] = httpPort.ToString();
         settings["DSPex:Telemetry:Prometheus"] = "true";
@@ -55,11 +56,4 @@ public sealed class MonitoringAccessTests
             .SelectMany(nic => nic.GetIPProperties().UnicastAddresses)
             .Select(a => a.Address)
             .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

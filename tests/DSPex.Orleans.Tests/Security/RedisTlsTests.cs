@@ -1,6 +1,5 @@
 using DSPex.Orleans.Sessions.Storage;
 using DSPex.Orleans.Tests.Infrastructure;
-using DSPex.Orleans.Tests.ProcessSafety;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 
@@ -11,6 +10,7 @@ namespace DSPex.Orleans.Tests.Security;
 /// string carries "ssl=true,password=..."; the private CA that signed Redis' certificate is named by
 /// StackExchange.Redis' SERedis_IssuerCertPath environment variable, which every Redis connection of the silo honours.
 /// </summary>
+[Trait("Category", "Redis")]
 public sealed class RedisTlsTests
 {
     [Fact]

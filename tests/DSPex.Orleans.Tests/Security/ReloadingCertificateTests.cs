@@ -3,6 +3,7 @@ using DSPex.Orleans.Client.Hosting.Tls;
 namespace DSPex.Orleans.Tests.Security;
 
 /// <summary>Certificate rotation without a restart: the next connection uses the files as they are now.</summary>
+[Trait("Category", "Unit")]
 public sealed class ReloadingCertificateTests
 {
     [Fact]

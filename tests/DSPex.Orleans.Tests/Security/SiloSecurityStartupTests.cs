@@ -1,4 +1,4 @@
-using DSPex.Orleans.Tests.ProcessSafety;
+using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.Security;
 
@@ -7,6 +7,7 @@ namespace DSPex.Orleans.Tests.Security;
 /// and a message naming the setting. The Redis address is a closed port: a silo that got past the security
 /// checks stops at the Redis check instead, which shows which check refused it.
 /// </summary>
+[Trait("Category", "Process")]
 public sealed class SiloSecurityStartupTests
 {
     private const string ClosedRedis = "127.0.0.1:1";

@@ -1,6 +1,5 @@
 using DSPex.Orleans.Sessions.Storage;
 using DSPex.Orleans.Tests.Infrastructure;
-using DSPex.Orleans.Tests.ProcessSafety;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 
@@ -11,6 +10,7 @@ namespace DSPex.Orleans.Tests.Security;
 /// password: two silos with the cluster's certificates form a cluster; a third with Redis access but a
 /// certificate of another CA cannot join.
 /// </summary>
+[Trait("Category", "Redis")]
 public sealed class TlsClusterTests
 {
     private const string ServiceId = "dspex";

@@ -1,7 +1,7 @@
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Hosting;
-using DSPex.Orleans.Tests.ProcessSafety;
 using Microsoft.Extensions.Hosting;
+using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.Security;
 

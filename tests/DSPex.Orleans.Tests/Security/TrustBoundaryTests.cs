@@ -14,6 +14,7 @@ namespace DSPex.Orleans.Tests.Security;
 /// certificate from another CA, no or a wrong key, a key used outside its scope, another credential's session,
 /// and direct calls to the internal grains.
 /// </summary>
+[Trait("Category", "Cluster")]
 public sealed class TrustBoundaryTests(TlsSiloFixture fixture) : IClassFixture<TlsSiloFixture>
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace DSPex.Orleans.Tests.Security;
 /// Workers get an explicit environment, not the silo's; a crash's stderr (which may hold what the crashed request
 /// printed) reaches the caller of that request only, never another caller whose request shared the worker.
 /// </summary>
+[Trait("Category", "Cluster")]
 public sealed class WorkerSecretsTests : IAsyncLifetime
 {
     private const string SiloSecret = "DSPEX_TEST_SILO_SECRET";

@@ -9,6 +9,7 @@ using Orleans.TestingHost;
 namespace DSPex.Orleans.Tests.Sessions;
 
 /// <summary>Affinity modes on one silo with two workers, sessions stored in a real Redis.</summary>
+[Trait("Category", "Redis")]
 public sealed class AffinityTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
 {
     private TestCluster _cluster = null!;

@@ -11,12 +11,13 @@ using StackExchange.Redis;
 namespace DSPex.Orleans.Tests.Sessions;
 
 /// <summary>Sessions when their Redis is not there: each test starts (and ends) its own redis-server.</summary>
+[Trait("Category", "Redis")]
 public sealed class RedisSessionFaultTests
 {
     [Fact]
     public async Task Key_expiry_connects_again_after_redis_was_unavailable_at_first_use()
     {
-        var port = RedisServer.FreePort();
+        var port = FreePorts.Next();
         var serviceId = $"svc-{Guid.NewGuid():N}";
         var sessionId = $"reconnect-{Guid.NewGuid():N}";
         using var expiry = new RedisSessionKeyExpiry(

@@ -8,6 +8,7 @@ using StackExchange.Redis;
 namespace DSPex.Orleans.Tests.Sessions;
 
 /// <summary>Sessions in a real Redis: they outlive the cluster, and expire from Redis with their TTL.</summary>
+[Trait("Category", "Redis")]
 public sealed class RedisSessionStorageTests(RedisServer redis) : IClassFixture<RedisServer>
 {
     private Dictionary<string, string> RedisSessions => new() { ["RedisConnectionString"] = redis.ConnectionString };

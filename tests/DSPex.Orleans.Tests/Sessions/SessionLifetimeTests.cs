@@ -10,6 +10,7 @@ namespace DSPex.Orleans.Tests.Sessions;
 /// Idle sessions cost storage, not memory: no timer holds them, Orleans collects them like any idle grain, and
 /// they come back from storage when called. Expiry is lazy, on the session clock the tests move by hand.
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(SmallLimitsCollection.Name)]
 public sealed class SessionLifetimeTests(SmallLimitsClusterFixture fixture)
 {

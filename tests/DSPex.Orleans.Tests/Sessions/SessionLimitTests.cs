@@ -10,6 +10,7 @@ namespace DSPex.Orleans.Tests.Sessions;
 /// Every session limit refuses with a typed error naming the input, changes nothing, and leaves the session
 /// usable: the next ordinary call on it still works.
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(SmallLimitsCollection.Name)]
 public sealed class SessionLimitTests(SmallLimitsClusterFixture fixture)
 {
@@ -197,6 +198,7 @@ public sealed class SessionLimitTests(SmallLimitsClusterFixture fixture)
 /// A session stores only what the frame writer will send: a value Python would read differently (past the protocol's
 /// depth, a lone surrogate, a spec that is not an object) is refused when stored, not on every later call.
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(SmallLimitsCollection.Name)]
 public sealed class SessionStoredJsonTests(SmallLimitsClusterFixture fixture)
 {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 namespace DSPex.Orleans.Tests.Sessions;
 
 /// <summary>Session settings a silo could not keep stop it at start, with a message naming the setting.</summary>
+[Trait("Category", "Cluster")]
 public sealed class SessionOptionsValidationTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using DSPex.Orleans.Tests.Infrastructure;
 namespace DSPex.Orleans.Tests.Sessions;
 
 /// <summary>Session behaviour on the shared 2-silo cluster (in-memory session storage).</summary>
+[Trait("Category", "Cluster")]
 [Collection(TwoSiloCollection.Name)]
 public sealed class SessionTests(TwoSiloClusterFixture fixture)
 {

@@ -1,16 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Hosting;
 using DSPex.Orleans.Processes;
-using DSPex.Orleans.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace DSPex.Orleans.Tests.ProcessSafety;
+namespace DSPex.Orleans.Tests.Infrastructure;
 
 /// <summary>
 /// The real silo executable (dspex-silo.dll) as a child process of the test, for crashes that must be real:
@@ -34,8 +31,11 @@ public sealed class RealSiloProcess : IAsyncDisposable
 
     public string Output => string.Join('\n', _output);
 
-    /// <summary>Completes when the silo logs that its pool is warm (after its start sweep).</summary>
-    public Task Warm => _warm.Task;
+    /// <summary>
+    /// Completes when the silo logs that its pool is warm (after its start sweep); fails if it exits first or is
+    /// not warm within <see cref="TestBounds.Start"/>.
+    /// </summary>
+    public Task Warm => _warm.Task.WaitAsync(TestBounds.Start);
 
     public static string SiloAssembly
     {
@@ -108,14 +108,14 @@ public sealed class RealSiloProcess : IAsyncDisposable
             configure?.Invoke(o);
         });
         var host = builder.Build();
-        await host.StartAsync();
+        await host.StartAsync().WaitAsync(TestBounds.Start);
         return (host, host.Services.GetRequiredService<DSPexClient>());
     }
 
     /// <summary>Completes with the exit code when the process ends by itself (or is ended).</summary>
     public async Task<int> ExitAsync()
     {
-        await _process.WaitForExitAsync();
+        await _process.WaitForExitAsync().WaitAsync(TestBounds.Exit);
         return _process.ExitCode;
     }
 
@@ -125,7 +125,7 @@ public sealed class RealSiloProcess : IAsyncDisposable
     public async Task<int> StopAsync()
     {
         NativeSignals.SendToProcess(Pid, NativeSignals.SIGTERM);
-        await _process.WaitForExitAsync();
+        await _process.WaitForExitAsync().WaitAsync(TestBounds.Exit);
         return _process.ExitCode;
     }
 
@@ -136,45 +136,7 @@ public sealed class RealSiloProcess : IAsyncDisposable
             Kill();
         }
 
-        await _process.WaitForExitAsync();
+        await _process.WaitForExitAsync().WaitAsync(TestBounds.Exit);
         _process.Dispose();
-    }
-}
-
-/// <summary>How a real silo is started: its own cluster id, ports and registry folder.</summary>
-public sealed record RealSiloSettings(string ClusterId, int SiloPort, int GatewayPort, string StateDirectory, int? PrimarySiloPort = null, string? Redis = null, int PoolSize = 2,
-    IReadOnlyDictionary<string, string>? Extra = null, IReadOnlyDictionary<string, string>? Environment = null)
-{
-    /// <summary>A silo of a cluster whose membership, reminders and sessions live in Redis.</summary>
-    public static RealSiloSettings WithRedis(string stateDirectory, string clusterId, string redis) =>
-        new(clusterId, FreePort(), FreePort(), stateDirectory, Redis: redis);
-
-    public static RealSiloSettings Fresh(string stateDirectory) =>
-        new($"reaper-real-{Guid.NewGuid():N}", FreePort(), FreePort(), stateDirectory);
-
-    /// <summary>A second silo of the same cluster on this host, joining this one.</summary>
-    public RealSiloSettings SecondSilo() => this with { SiloPort = FreePort(), GatewayPort = FreePort(), PrimarySiloPort = SiloPort };
-
-    public IEnumerable<(string Key, string Value)> CommandLine() =>
-    [
-        .. PrimarySiloPort is { } primary ? [("DSPex:Silo:PrimarySiloEndpoint", $"127.0.0.1:{primary}")] : Array.Empty<(string, string)>(),
-        .. Redis is { } redis ? [("DSPex:Silo:RedisConnectionString", redis)] : Array.Empty<(string, string)>(),
-        ("DSPex:Silo:ClusterId", ClusterId),
-        ("DSPex:Silo:SiloPort", SiloPort.ToString()),
-        ("DSPex:Silo:GatewayPort", GatewayPort.ToString()),
-        ("DSPex:Pool:Size", PoolSize.ToString()),
-        ("DSPex:Pool:AdapterModules:0", "dspex_test_adapter"),
-        ("DSPex:Pool:AdapterPaths:0", TestClusters.TestAdapterPath),
-        ("DSPex:Pool:StopGracePeriod", "00:00:02"),
-        ("DSPex:ProcessSafety:StateDirectory", StateDirectory),
-        ("DSPex:ProcessSafety:KillGracePeriod", "00:00:02"),
-        .. (Extra ?? new Dictionary<string, string>()).Select(setting => (setting.Key, setting.Value)),
-    ];
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Tests.ProcessSafety;
+namespace DSPex.Orleans.Tests.Infrastructure;
 
 /// <summary>A registry root of its own for one test.</summary>
 public sealed class TemporaryDirectory : IDisposable

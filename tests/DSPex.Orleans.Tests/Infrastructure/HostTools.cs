@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace DSPex.Orleans.Tests.ProcessSafety;
+namespace DSPex.Orleans.Tests.Infrastructure;
 
 /// <summary>Runs a short-lived host tool (mkfifo, chown) to completion; it ends by itself, and the test awaits its exit.</summary>
 public static class HostTools
@@ -14,8 +14,8 @@ public static class HostTools
         }
 
         using var process = Process.Start(start)!;
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var error = await process.StandardError.ReadToEndAsync().WaitAsync(TestBounds.Exit);
+        await process.WaitForExitAsync().WaitAsync(TestBounds.Exit);
         Assert.True(process.ExitCode == 0, $"{tool} {string.Join(' ', arguments)} failed: {error}");
     }
 

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+
+namespace DSPex.Orleans.Tests.Infrastructure;
+
+/// <summary>The dspex CLI (client/DSPex.Orleans.Cli) run as its own process to completion, as a user would run it.</summary>
+public static class CliProcess
+{
+    /// <summary>client/DSPex.Orleans.Cli/bin/&lt;configuration&gt;/&lt;tfm&gt;/dspex.dll, built beside the tests.</summary>
+    public static string Assembly
+    {
+        get
+        {
+            // tests/DSPex.Orleans.Tests/bin/<configuration>/<tfm>/ -> client/DSPex.Orleans.Cli/bin/<configuration>/<tfm>/dspex.dll
+            var tfm = new DirectoryInfo(AppContext.BaseDirectory);
+            var configuration = tfm.Parent!;
+            var repository = configuration.Parent!.Parent!.Parent!.Parent!;
+            return Path.Combine(repository.FullName, "client", "DSPex.Orleans.Cli", "bin", configuration.Name, tfm.Name, "dspex.dll");
+        }
+    }
+
+    /// <summary>
+    /// Runs the CLI with these arguments; an environment value of null removes the variable. A CLI that has not exited
+    /// within <see cref="TestBounds.Exit"/> is killed (by its pid) and the test fails with a timeout.
+    /// </summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        start.ArgumentList.Add(Assembly);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var bound = new CancellationTokenSource(TestBounds.Exit);
+        try
+        {
+            await process.WaitForExitAsync(bound.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dspex {string.Join(' ', start.ArgumentList.Skip(1))} (pid {process.Id}) did not exit; it was killed");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}

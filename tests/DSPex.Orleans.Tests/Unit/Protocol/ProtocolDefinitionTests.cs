@@ -1,0 +1,81 @@
+using System.Text;
+using System.Text.Json;
+using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Processes;
+
+namespace DSPex.Orleans.Tests.Unit.Protocol;
+
+/// <summary>
+/// The silo against the protocol's one definition, grains/Python/dspex/protocol.json (the file the Python bridge loads
+/// its constants from; tests/python_unit/test_protocol.py checks the bridge against it): the frame types the silo
+/// reads and the error kinds it takes from a bridge are exactly the ones the file lists, so neither side can drift.
+/// </summary>
+[Trait("Category", "Unit")]
+public sealed class ProtocolDefinitionTests
+{
+    /// <summary>The file as the grains ship it: copied beside the bridge into every build and publish output.</summary>
+    private static readonly string ProtocolFile = Path.Combine(AppContext.BaseDirectory, "Python", "dspex", "protocol.json");
+
+    private static readonly JsonElement Definition = Load();
+
+    private static JsonElement Load()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(ProtocolFile));
+        return document.RootElement.Clone();
+    }
+
+    private static Dictionary<string, string> FramesFromBridge() =>
+        Definition.GetProperty("frames_from_bridge").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+
+    private static string[] ErrorKinds() => [.. Definition.GetProperty("error_kinds").EnumerateArray().Select(k => k.GetString()!)];
+
+    [Fact]
+    public void The_frame_types_the_silo_knows_are_the_ones_a_bridge_sends()
+    {
+        var known = Enum.GetNames<BridgeFrameType>().Where(n => n != nameof(BridgeFrameType.Unknown)).Order();
+        Assert.Equal(known, FramesFromBridge().Values.Order());
+    }
+
+    [Fact]
+    public void Each_frame_type_on_the_wire_is_read_as_its_member()
+    {
+        foreach (var (wire, member) in FramesFromBridge())
+        {
+            var envelope = $$"""{"id":1,"type":"{{wire}}","result":null,"error":{"kind":"Internal","type":"T","message":"m","traceback":null},"message":"m","pid":1,"pgid":1,"commands":[]}""";
+            var frame = BridgeFrame.Parse(Encoding.UTF8.GetBytes(envelope));
+            Assert.True(Enum.GetName(frame.Type) == member, $"\"{wire}\" was read as {frame.Type}, the file says {member}");
+        }
+
+        Assert.Equal(BridgeFrameType.Unknown, BridgeFrame.Parse("""{"id":1,"type":"not_in_the_file"}"""u8).Type);
+    }
+
+    [Fact]
+    public void The_error_kinds_a_bridge_may_send_are_exactly_the_files()
+    {
+        var kinds = ErrorKinds();
+        Assert.NotEmpty(kinds);
+        foreach (var kind in kinds)
+        {
+            Assert.True(Enum.TryParse<DSPexErrorKind>(kind, ignoreCase: false, out var parsed) && Enum.GetName(parsed) == kind,
+                $"the file's error kind {kind} is not a DSPexErrorKind");
+            Assert.Equal(parsed, BridgeErrorKinds.Parse(kind));
+        }
+
+        // Every other kind is the silo's own: a bridge naming one is read as a plain Python exception.
+        foreach (var other in Enum.GetNames<DSPexErrorKind>().Except(kinds))
+        {
+            Assert.True(BridgeErrorKinds.Parse(other) == DSPexErrorKind.PythonException, $"the silo takes {other} from a bridge, but the file does not list it");
+        }
+    }
+
+    /// <summary>The control frames (cancel, credit, heartbeat) are written by the process connection as literals.</summary>
+    [Fact]
+    public void The_call_frame_the_silo_writes_is_a_type_the_file_lists()
+    {
+        var toBridge = Definition.GetProperty("frames_to_bridge").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Equal(["call", "cancel", "credit", "heartbeat"], toBridge.Order());
+        var frame = new BridgeFrameWriter(64 * 1024).Call(7, "echo", "{}");
+        using var envelope = JsonDocument.Parse(frame[4..]);
+        Assert.Contains(envelope.RootElement.GetProperty("type").GetString(), toBridge);
+    }
+}
