@@ -1,4 +1,5 @@
 using DSPex.Orleans.Client.Hosting.Tls;
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Security;
 using DSPex.Orleans.Silo.Configuration;
@@ -72,7 +73,7 @@ var pids = pool.LiveProcesses().Select(p => p.Pid).ToList();
 var exitCode = await DemoWorkload.RunAsync(silo, Console.Out);
 await app.StopAsync();
 
-var alive = pids.Where(pid => Directory.Exists($"/proc/{pid}")).ToList();
+var alive = pids.Where(LinuxProcess.IsRunning).ToList();
 Console.WriteLine(alive.Count == 0
     ? $"silo stopped; all {pids.Count} Python worker processes have exited"
     : $"silo stopped, but Python processes are still alive: {string.Join(", ", alive)}");

@@ -1,4 +1,5 @@
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Placement;
 using DSPex.Orleans.Pool;
 using Microsoft.Extensions.Logging;
@@ -21,8 +22,6 @@ public sealed class OrphanSweeper(
     AdoptedChildren adopted,
     ILogger<OrphanSweeper> logger)
 {
-    // USER_HZ, the unit of /proc start times, is 100 on every Linux ABI .NET runs on.
-    private const double ClockTicksPerSecond = 100;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
     public async Task<SweepReport> SweepAsync(string trigger)
@@ -137,8 +136,8 @@ public sealed class OrphanSweeper(
         return new SweepFacts(
             registry.ClusterId, pool.SiloKey, pool.InstanceToken, ownPid, NativeFiles.EffectiveUserId, LinuxProcess.BootId,
             Environment.MachineName, LinuxProcess.OwnPidNamespace, processes, files, registry.Records, claimed, deadSilos,
-            NowTicks: (ulong)(ReadUptimeSeconds() * ClockTicksPerSecond),
-            HandshakeTicks: (ulong)((pool.Options.StartTimeout.TotalSeconds + 1) * ClockTicksPerSecond));
+            NowTicks: LinuxProcess.UptimeTicks(),
+            HandshakeTicks: (ulong)((pool.Options.StartTimeout.TotalSeconds + 1) * LinuxProcess.ClockTicksPerSecond));
     }
 
     private async Task<TerminationResult[]> TerminateAsync(IReadOnlyList<Orphan> orphans)
@@ -166,7 +165,4 @@ public sealed class OrphanSweeper(
             details.Add($"could not update registry file {path}: {e.Message}");
         }
     }
-
-    private static double ReadUptimeSeconds() =>
-        double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 }

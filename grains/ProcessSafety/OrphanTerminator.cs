@@ -1,3 +1,4 @@
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Processes;
 
 namespace DSPex.Orleans.ProcessSafety;

@@ -1,4 +1,5 @@
 using DSPex.Orleans.Grains;
+using DSPex.Orleans.Native;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-using System.Globalization;
+using DSPex.Orleans.Native;
 
 namespace DSPex.Orleans.ProcessSafety;
 
@@ -23,16 +23,6 @@ public static class ProcessSnapshots
             : snapshot;
     }
 
-    /// <summary>The uid a process runs as: the owner of its /proc entry (root for a non-dumpable process, which is then not taken for ours).</summary>
-    public static uint? Owner(int pid)
-    {
-        try
-        {
-            return NativeFiles.Status($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}")?.OwnerUid;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    /// <summary>The uid a process runs as (see <see cref="LinuxProcess.Owner"/>).</summary>
+    public static uint? Owner(int pid) => LinuxProcess.Owner(pid);
 }

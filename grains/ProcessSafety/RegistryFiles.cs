@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DSPex.Orleans.Native;
 
 namespace DSPex.Orleans.ProcessSafety;
 

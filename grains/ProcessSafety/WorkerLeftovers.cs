@@ -1,3 +1,4 @@
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Processes;
 using Microsoft.Extensions.Logging;
@@ -33,7 +34,7 @@ public sealed class WorkerLeftovers
         worker.ExitedEvent += ended =>
         {
             // Taken before the pool (a later handler) starts the slot's next worker, which has the same marker.
-            var endedBy = UptimeTicks();
+            var endedBy = LinuxProcess.UptimeTicks();
             _ = Task.Run(() => EndLeftovers(ended, startTime, endedBy));
         };
     }
@@ -73,8 +74,4 @@ public sealed class WorkerLeftovers
             _logger.LogWarning("Could not end what worker {WorkerId} left behind: {Error}", worker.WorkerId, e.Message);
         }
     }
-
-    // /proc start times count clock ticks (USER_HZ, 100) since boot.
-    private static ulong UptimeTicks() =>
-        (ulong)(double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 100);
 }

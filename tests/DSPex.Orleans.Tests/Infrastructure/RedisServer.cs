@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Processes;
 
 namespace DSPex.Orleans.Tests.Infrastructure;

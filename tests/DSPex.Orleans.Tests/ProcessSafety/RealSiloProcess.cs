@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Hosting;
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

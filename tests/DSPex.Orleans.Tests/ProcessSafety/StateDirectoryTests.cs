@@ -1,3 +1,4 @@
+using DSPex.Orleans.Native;
 using DSPex.Orleans.ProcessSafety;
 
 namespace DSPex.Orleans.Tests.ProcessSafety;

@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.ProcessSafety;
+namespace DSPex.Orleans.Native;
 
 /// <summary>Owner, type and permission bits of one file, as statx reports them.</summary>
 public readonly record struct FileStatus(uint OwnerUid, uint Mode, long Size)
