@@ -13,7 +13,7 @@ namespace DSPex.Orleans.Native;
 /// adopted children too). So an adopted child that exits stays a zombie until this silo reaps it: <see cref="TryReap"/>
 /// takes exactly the pid the reaper killed, never waitpid(-1), which would take exit statuses Process waits for.
 /// </remarks>
-public static partial class ChildSubreaper
+internal static partial class ChildSubreaper
 {
     private const int PrSetChildSubreaper = 36;
     private const int PrGetChildSubreaper = 37;

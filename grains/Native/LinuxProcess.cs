@@ -8,7 +8,7 @@ namespace DSPex.Orleans.Native;
 /// 22, in clock ticks since boot) together with the boot id names a process uniquely on a host, where a pid alone may
 /// have been reused. The parsing itself is in <see cref="ProcStat"/> and <see cref="ProcText"/>.
 /// </summary>
-public sealed record LinuxProcess(int Pid, char State, int ParentPid, int ProcessGroupId, int SessionId, ulong StartTime, IReadOnlyList<string> Arguments)
+internal sealed record LinuxProcess(int Pid, char State, int ParentPid, int ProcessGroupId, int SessionId, ulong StartTime, IReadOnlyList<string> Arguments)
 {
     /// <summary>USER_HZ, the unit of /proc start times: 100 on every Linux ABI .NET runs on.</summary>
     public const int ClockTicksPerSecond = 100;

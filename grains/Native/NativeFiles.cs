@@ -7,7 +7,7 @@ namespace DSPex.Orleans.Native;
 /// File checks .NET does not offer: who owns a path, and opening one without following a link or blocking on a
 /// FIFO. statx is used because its buffer has one layout on every architecture (struct stat does not).
 /// </summary>
-public static partial class NativeFiles
+internal static partial class NativeFiles
 {
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;

@@ -1,7 +1,9 @@
+using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Native;
 using DSPex.Orleans.Placement;
 using DSPex.Orleans.Pool;
+using DSPex.Orleans.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +15,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// decided through <see cref="OrphanTerminator"/> (which re-checks each process before any signal), and settles the
 /// files of dead incarnations.
 /// </summary>
-public sealed class OrphanSweeper(
+internal sealed class OrphanSweeper(
     LocalWorkerPool pool,
     ProcessRegistry registry,
     IClusterMembershipService membership,

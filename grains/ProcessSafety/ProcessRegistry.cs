@@ -1,3 +1,4 @@
+using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Native;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Processes;
@@ -12,7 +13,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// leaves a record for the next sweep on its host. An entry leaves when its process exits: the file never grows
 /// with stale entries.
 /// </summary>
-public sealed class ProcessRegistry
+internal sealed class ProcessRegistry
 {
     private readonly object _lock = new();
     private readonly Dictionary<int, ProcessRecord> _records = [];

@@ -3,7 +3,7 @@ using DSPex.Orleans.Native;
 namespace DSPex.Orleans.ProcessSafety;
 
 /// <summary>Takes <see cref="ProcessSnapshot"/>s from /proc. Any process may vanish while it is read: it is then left out.</summary>
-public static class ProcessSnapshots
+internal static class ProcessSnapshots
 {
     /// <summary>Every process on the host; environments are read only where <paramref name="wantsEnvironment"/> says.</summary>
     public static List<ProcessSnapshot> All(Func<ProcessSnapshot, bool> wantsEnvironment) =>

@@ -11,7 +11,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// exact marker in its environment (see <see cref="SweepRules.LeftBehindBy"/>). Killing one re-parents its own
 /// children here too, so it looks again until nothing is left.
 /// </summary>
-public sealed class WorkerLeftovers
+internal sealed class WorkerLeftovers
 {
     private const int MaxRounds = 10;
     private readonly ILogger<WorkerLeftovers> _logger;

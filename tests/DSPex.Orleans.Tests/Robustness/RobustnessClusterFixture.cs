@@ -39,7 +39,15 @@ public sealed class RobustnessClusterFixture : IAsyncLifetime
             ["MaxRequestTimeout"] = MaxRequestTimeout.ToString("c"),
             ["StreamIdleTimeout"] = StreamIdleTimeout.ToString("c"),
             ["CancelGracePeriod"] = "00:00:02",
-        }, configure: builder => builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket);
+        },
+        // Session variables and a spec travel in a call's frame: with this small frame limit, the session limits shrink too.
+        sessions: new Dictionary<string, string>
+        {
+            ["MaxVariableBytes"] = $"{MaxFrameBytes / 4}",
+            ["MaxVariablesTotalBytes"] = $"{MaxFrameBytes / 4}",
+            ["MaxProgramSpecBytes"] = $"{MaxFrameBytes / 8}",
+        },
+        configure: builder => builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket);
         Client = new DSPexClient(Cluster.Client, maxRequestBytes: MaxFrameBytes);
     }
 

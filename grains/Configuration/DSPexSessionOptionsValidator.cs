@@ -1,7 +1,7 @@
 using DSPex.Orleans.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace DSPex.Orleans.Sessions;
+namespace DSPex.Orleans.Configuration;
 
 /// <summary>
 /// Rejects session settings a silo could not keep at start: limits that are not positive, a TTL range that is
