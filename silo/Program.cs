@@ -1,7 +1,5 @@
-using DSPex.Orleans.Client.Hosting.Tls;
 using DSPex.Orleans.Native;
 using DSPex.Orleans.Pool;
-using DSPex.Orleans.Security;
 using DSPex.Orleans.Silo.Configuration;
 using DSPex.Orleans.Silo.Demo;
 using DSPex.Orleans.Silo.Health;
@@ -26,9 +24,9 @@ try
     builder = SiloHostBuilder.Create(hostArgs);
     app = builder.Build();
 }
-catch (Exception e) when (e is TlsConfigurationException or InvalidSecurityConfigurationException)
+catch (Exception e) when (ConfigurationError.Describe(e) is { } error)
 {
-    Console.Error.WriteLine($"dspex-silo: configuration error: {e.Message}");
+    Console.Error.WriteLine($"dspex-silo: configuration error: {error}");
     return 2;
 }
 
@@ -50,9 +48,9 @@ try
 {
     await app.StartAsync();
 }
-catch (Exception e) when (e is SiloConfigurationException or TlsConfigurationException or InvalidSecurityConfigurationException)
+catch (Exception e) when (ConfigurationError.Describe(e) is { } error)
 {
-    Console.Error.WriteLine($"dspex-silo: configuration error: {e.Message}");
+    Console.Error.WriteLine($"dspex-silo: configuration error: {error}");
     return 2;
 }
 catch (OperationCanceledException)
