@@ -8,7 +8,7 @@ internal sealed class DSPexSecurityOptionsValidator : IValidateOptions<DSPexSecu
 {
     public ValidateOptionsResult Validate(string? name, DSPexSecurityOptions options)
     {
-        var failures = new List<string>();
+        var failures = new OptionFailures(DSPexSecurityOptions.SectionName);
         foreach (var (keyName, key) in options.ApiKeys)
         {
             if (ApiKeyHash.Parse(key.Hash) is null)
@@ -17,13 +17,11 @@ internal sealed class DSPexSecurityOptionsValidator : IValidateOptions<DSPexSecu
                 failures.Add(NotAHash(keyName));
             }
 
-            if (key.Scopes.Any(string.IsNullOrWhiteSpace))
-            {
-                failures.Add($"{DSPexSecurityOptions.SectionName}:ApiKeys:{keyName}:Scopes holds a blank scope.");
-            }
+            failures.Check(!key.Scopes.Any(string.IsNullOrWhiteSpace), $"ApiKeys:{keyName}:Scopes", "must not hold a blank scope",
+                $"[{string.Join(", ", key.Scopes)}]");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.Result;
     }
 
     public static string NotAHash(string keyName) =>

@@ -1,4 +1,3 @@
-using DSPex.Orleans.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace DSPex.Orleans.Configuration;
@@ -11,41 +10,25 @@ internal sealed class DSPexSessionOptionsValidator(IOptions<DSPexPoolOptions> po
 {
     public ValidateOptionsResult Validate(string? name, DSPexSessionOptions options)
     {
-        var failures = new List<string>();
-        if (options.MinTtl <= TimeSpan.Zero)
-        {
-            failures.Add($"DSPex:Sessions:MinTtl must be positive (is {options.MinTtl}).");
-        }
+        var failures = new OptionFailures(DSPexSessionOptions.SectionName);
+        failures.Positive(options.MinTtl, nameof(options.MinTtl));
+        failures.Check(options.MaxTtl >= options.MinTtl, nameof(options.MaxTtl), $"must not be below MinTtl ({options.MinTtl})", options.MaxTtl);
+        failures.Check(options.DefaultTtl >= options.MinTtl && options.DefaultTtl <= options.MaxTtl, nameof(options.DefaultTtl),
+            $"must lie within MinTtl ({options.MinTtl}) and MaxTtl ({options.MaxTtl})", options.DefaultTtl);
+        failures.Check(options.IdleDeactivationAge >= TimeSpan.FromSeconds(1), nameof(options.IdleDeactivationAge), "must be at least one second",
+            options.IdleDeactivationAge);
 
-        if (options.MaxTtl < options.MinTtl)
-        {
-            failures.Add($"DSPex:Sessions:MaxTtl ({options.MaxTtl}) must not be below MinTtl ({options.MinTtl}).");
-        }
-
-        if (options.DefaultTtl < options.MinTtl || options.DefaultTtl > options.MaxTtl)
-        {
-            failures.Add($"DSPex:Sessions:DefaultTtl ({options.DefaultTtl}) must lie within MinTtl ({options.MinTtl}) and MaxTtl ({options.MaxTtl}).");
-        }
-
-        if (options.IdleDeactivationAge < TimeSpan.FromSeconds(1))
-        {
-            failures.Add($"DSPex:Sessions:IdleDeactivationAge must be at least one second (is {options.IdleDeactivationAge}).");
-        }
-
-        Positive(options.MaxSessionIdLength, nameof(options.MaxSessionIdLength));
-        Positive(options.MaxNameLength, nameof(options.MaxNameLength));
-        Positive(options.MaxMetadataEntries, nameof(options.MaxMetadataEntries));
-        Positive(options.MaxMetadataBytes, nameof(options.MaxMetadataBytes));
-        Positive(options.MaxVariables, nameof(options.MaxVariables));
-        Positive(options.MaxVariableBytes, nameof(options.MaxVariableBytes));
-        Positive(options.MaxVariablesTotalBytes, nameof(options.MaxVariablesTotalBytes));
-        Positive(options.MaxPrograms, nameof(options.MaxPrograms));
-        Positive(options.MaxProgramSpecBytes, nameof(options.MaxProgramSpecBytes));
-
-        if (options.MaxVariableBytes > options.MaxVariablesTotalBytes)
-        {
-            failures.Add($"DSPex:Sessions:MaxVariableBytes ({options.MaxVariableBytes}) must not exceed MaxVariablesTotalBytes ({options.MaxVariablesTotalBytes}).");
-        }
+        failures.Positive(options.MaxSessionIdLength, nameof(options.MaxSessionIdLength));
+        failures.Positive(options.MaxNameLength, nameof(options.MaxNameLength));
+        failures.Positive(options.MaxMetadataEntries, nameof(options.MaxMetadataEntries));
+        failures.Positive(options.MaxMetadataBytes, nameof(options.MaxMetadataBytes));
+        failures.Positive(options.MaxVariables, nameof(options.MaxVariables));
+        failures.Positive(options.MaxVariableBytes, nameof(options.MaxVariableBytes));
+        failures.Positive(options.MaxVariablesTotalBytes, nameof(options.MaxVariablesTotalBytes));
+        failures.Positive(options.MaxPrograms, nameof(options.MaxPrograms));
+        failures.Positive(options.MaxProgramSpecBytes, nameof(options.MaxProgramSpecBytes));
+        failures.Check(options.MaxVariableBytes <= options.MaxVariablesTotalBytes, nameof(options.MaxVariableBytes),
+            $"must not exceed MaxVariablesTotalBytes ({options.MaxVariablesTotalBytes})", options.MaxVariableBytes);
 
         // Half the frame stays free for the call's own arguments and the envelope.
         var frameShare = pool.Value.MaxFrameBytes / 2;
@@ -55,14 +38,6 @@ internal sealed class DSPexSessionOptionsValidator(IOptions<DSPexPoolOptions> po
                 + $"must fit half of DSPex:Pool:MaxFrameBytes ({frameShare}), since both travel in every session call's frame.");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-
-        void Positive(int value, string option)
-        {
-            if (value <= 0)
-            {
-                failures.Add($"DSPex:Sessions:{option} must be positive (is {value}).");
-            }
-        }
+        return failures.Result;
     }
 }

@@ -7,17 +7,9 @@ internal sealed class ProcessSafetyOptionsValidator : IValidateOptions<ProcessSa
 {
     public ValidateOptionsResult Validate(string? name, ProcessSafetyOptions options)
     {
-        var failures = new List<string>();
-        if (options.SweepPeriod <= TimeSpan.Zero)
-        {
-            failures.Add($"{ProcessSafetyOptions.SectionName}:SweepPeriod must be positive (is {options.SweepPeriod}).");
-        }
-
-        if (options.KillGracePeriod < TimeSpan.Zero)
-        {
-            failures.Add($"{ProcessSafetyOptions.SectionName}:KillGracePeriod must not be negative (is {options.KillGracePeriod}).");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        var failures = new OptionFailures(ProcessSafetyOptions.SectionName);
+        failures.Positive(options.SweepPeriod, nameof(options.SweepPeriod));
+        failures.NotNegative(options.KillGracePeriod, nameof(options.KillGracePeriod));
+        return failures.Result;
     }
 }

@@ -34,7 +34,7 @@ internal sealed class OrphanSweeper(
             var report = await Task.Run(() => Sweep(trigger));
             metrics.Record(report);
             var level = report.Found > 0 || report.Errors > 0 || trigger != SweepTriggers.Reminder ? LogLevel.Information : LogLevel.Debug;
-            logger.Log(level, "{Report}{Details}", report, report.Details.Count == 0 ? "" : "\n  " + string.Join("\n  ", report.Details));
+            logger.Swept(level, report, report.Details.Count == 0 ? "" : "\n  " + string.Join("\n  ", report.Details));
             return report;
         }
         finally
@@ -63,7 +63,7 @@ internal sealed class OrphanSweeper(
                     [.. results.Select(r => $"pid {r.Orphan.Pid} ({r.Orphan.WorkerId}): {r.Outcome}{(r.Error is null ? "" : " - " + r.Error)}")]);
             });
             metrics.Record(report);
-            logger.LogInformation("{Report}", report);
+            logger.SweptAtStop(report);
             return report;
         }
         finally

@@ -139,7 +139,7 @@ internal sealed class ProcessRegistry
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or UnsafeStateDirectoryException)
         {
             // The pool keeps working; the sweep's /proc scan by marker still covers these processes.
-            _logger.LogError("Could not write the process registry {Path}: {Error}", FilePath, e.Message);
+            _logger.RegistryNotWritten(e, FilePath);
         }
     }
 }

@@ -63,15 +63,14 @@ internal sealed class WorkerLeftovers
                 {
                     // The worker is gone (its group took SIGKILL): what it left goes the same way, without a grace period.
                     var result = OrphanTerminator.Terminate(orphan, TimeSpan.Zero);
-                    _logger.LogInformation("Ended pid {Pid}, which worker {WorkerId} spawned and left behind (it had left the worker's group): {Outcome}",
-                        orphan.Pid, worker.WorkerId, result.Outcome);
+                    _logger.LeftoverEnded(orphan.Pid, worker.WorkerId, result.Outcome);
                 }
             }
         }
         catch (Exception e)
         {
             // A later sweep looks for the same processes (this silo's children with a dead worker's marker).
-            _logger.LogWarning("Could not end what worker {WorkerId} left behind: {Error}", worker.WorkerId, e.Message);
+            _logger.LeftoversNotEnded(e, worker.WorkerId);
         }
     }
 }
