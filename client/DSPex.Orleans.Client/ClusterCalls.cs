@@ -50,6 +50,7 @@ internal static class ClusterCalls
     /// </summary>
     public static Errors.DSPexException Typed(Exception e) => e switch
     {
+        Contracts.DSPexRequestException refusal => Errors.DSPexException.From(refusal),
         OrleansException when e.Message.Contains("MaxMessageBodySize", StringComparison.Ordinal) =>
             new Errors.FrameTooLargeException($"the message is over Orleans' size limit: {FirstLine(e.Message)}", null),
         global::Orleans.Runtime.SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException or TimeoutException =>

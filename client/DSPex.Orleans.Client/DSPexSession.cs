@@ -148,7 +148,7 @@ public sealed class DSPexSession
         }
         catch (DSPexRequestException e)
         {
-            throw DSPexException.From(e.ToError(), null);
+            throw DSPexException.From(e);
         }
     }
 

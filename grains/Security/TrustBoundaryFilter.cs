@@ -36,21 +36,21 @@ internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authentica
             }
 
             LogInternalRefused(logger, "(unauthenticated)", context.TargetId.Type.ToString()!);
-            throw new CallRefusedException(DSPexErrorKind.Forbidden, $"'{context.TargetId.Type}' answers calls from inside the cluster only", "internal");
+            throw new DSPexRequestException(DSPexErrorKind.Forbidden, $"'{context.TargetId.Type}' answers calls from inside the cluster only", "internal");
         }
 
         var principal = authenticator.Authenticate(key);
         if (principal is null)
         {
             LogUnauthenticated(logger, context.InterfaceName, context.MethodName, string.IsNullOrEmpty(key));
-            throw new CallRefusedException(DSPexErrorKind.Unauthenticated,
+            throw new DSPexRequestException(DSPexErrorKind.Unauthenticated,
                 string.IsNullOrEmpty(key) ? "the cluster requires an API key; none was sent" : "the API key sent is not valid for this cluster");
         }
 
         if (!PublicFacades.Contains(context.TargetContext.GrainInstance))
         {
             LogInternalRefused(logger, principal.Name, context.TargetId.Type.ToString()!);
-            throw new CallRefusedException(DSPexErrorKind.Forbidden,
+            throw new DSPexRequestException(DSPexErrorKind.Forbidden,
                 $"'{context.TargetId.Type}' answers calls from inside the cluster only", "internal");
         }
 
@@ -59,7 +59,7 @@ internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authentica
             if (!principal.Allows(scope))
             {
                 LogForbidden(logger, principal.Name, scope);
-                throw new CallRefusedException(DSPexErrorKind.Forbidden, $"credential '{principal.Name}' lacks the scope '{scope}'", scope);
+                throw new DSPexRequestException(DSPexErrorKind.Forbidden, $"credential '{principal.Name}' lacks the scope '{scope}'", scope);
             }
         }
 

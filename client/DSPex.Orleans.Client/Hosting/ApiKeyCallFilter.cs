@@ -21,15 +21,9 @@ internal sealed class ApiKeyCallFilter(string? apiKey) : IOutgoingGrainCallFilte
         {
             await context.Invoke();
         }
-        catch (CallRefusedException refused)
+        catch (DSPexRequestException refused)
         {
-            throw refused.Kind switch
-            {
-                DSPexErrorKind.Unauthenticated => new UnauthenticatedException(refused.Message),
-                DSPexErrorKind.Forbidden => new ForbiddenException(refused.Message, refused.Scope),
-                DSPexErrorKind.SessionNotFound => new SessionNotFoundException(refused.Message),
-                _ => new DSPexException(refused.Kind, refused.Message),
-            };
+            throw DSPexException.From(refused);
         }
     }
 }
