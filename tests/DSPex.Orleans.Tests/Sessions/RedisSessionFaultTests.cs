@@ -60,11 +60,11 @@ public sealed class RedisSessionFaultTests
             await session.CreateProgramAsync("kept", spec);
 
             await redis.DisposeAsync();
-            var variable = await Assert.ThrowsAsync<DSPexException>(() => session.SetVariableAsync("lost", 2));
+            var variable = await Assert.ThrowsAsync<InternalErrorException>(() => session.SetVariableAsync("lost", 2));
             Assert.Equal(DSPexErrorKind.Internal, variable.Kind);
             Assert.Contains("not kept", variable.Message);
-            await Assert.ThrowsAsync<DSPexException>(() => session.CreateProgramAsync("lost", spec));
-            await Assert.ThrowsAsync<DSPexException>(() => session.CreateProgramAsync("kept", spec));
+            await Assert.ThrowsAsync<InternalErrorException>(() => session.CreateProgramAsync("lost", spec));
+            await Assert.ThrowsAsync<InternalErrorException>(() => session.CreateProgramAsync("kept", spec));
 
             var info = await session.GetInfoAsync();
             Assert.Equal(["kept"], info!.VariableNames);
