@@ -67,15 +67,15 @@ internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authentica
         return context.Invoke();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Interface}.{Method} from a client: {Reason}")]
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Warning, Message = "Refused {Interface}.{Method} from a client: {Reason}")]
     private static partial void LogUnauthenticatedCore(ILogger logger, string @interface, string method, string reason);
 
     private static void LogUnauthenticated(ILogger logger, string @interface, string method, bool missing) =>
         LogUnauthenticatedCore(logger, @interface, method, missing ? "no API key" : "unknown API key");
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a call of credential '{Principal}' to internal grain '{GrainType}'")]
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Refused a call of credential '{Principal}' to internal grain '{GrainType}'")]
     private static partial void LogInternalRefused(ILogger logger, string principal, string grainType);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Refused a call of credential '{Principal}': outside scope '{Scope}'")]
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "Refused a call of credential '{Principal}': outside scope '{Scope}'")]
     private static partial void LogForbidden(ILogger logger, string principal, string scope);
 }
