@@ -18,7 +18,7 @@ namespace DSPex.Orleans.Sessions;
 /// gone. Redis expires the stored key with the TTL; with in-memory storage, a reminder left at deactivation
 /// clears a session nobody touches again.
 /// </summary>
-internal sealed class SessionGrain(
+internal sealed partial class SessionGrain(
     [PersistentState("session", DSPexSessionOptions.StorageName)] IPersistentState<SessionState> state,
     PoolDispatcher dispatcher,
     ISessionKeyExpiry keyExpiry,
@@ -27,14 +27,6 @@ internal sealed class SessionGrain(
     SessionActivations activations,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable, IIncomingGrainCallFilter
 {
-    private const string ExpiryReminder = "session-expiry";
-
-    // Orleans does not run reminders more often than once a minute.
-    private static readonly TimeSpan MinReminderPeriod = TimeSpan.FromMinutes(1);
-
-    // The reminder is left while the grain deactivates; a tick due at once could reach the activation on its way out.
-    private static readonly TimeSpan MinReminderDue = TimeSpan.FromSeconds(1);
-
     private readonly SessionLimits _limits = new(options.Value);
 
     private SessionState Session => state.State;
@@ -44,46 +36,6 @@ internal sealed class SessionGrain(
     // Sessions belong to the credential that created them.
     Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context) =>
         Security.SessionOwnership.InvokeAsync(context, state, Session.Exists && !Session.IsExpired(clock.UtcNow), SessionId);
-
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        activations.Activated();
-        if (Session.IsExpired(clock.UtcNow))
-        {
-            await ExpireAsync();
-        }
-    }
-
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        activations.Deactivated();
-        if (!keyExpiry.StoreRemovesExpiredSessions && Session.Exists && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
-        {
-            await LeaveExpiryReminderAsync();
-        }
-    }
-
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        if (reminderName != ExpiryReminder)
-        {
-            return;
-        }
-
-        // Activation already cleared an expired session; a live one keeps its reminder until it has expired, and
-        // its activation is left to the collector (it may be serving calls).
-        if (Session.Exists)
-        {
-            return;
-        }
-
-        if (await this.GetReminder(ExpiryReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-
-        this.DeactivateOnIdle();
-    }
 
     public async Task<SessionInfo> CreateAsync(SessionOptions options)
     {
@@ -298,32 +250,6 @@ internal sealed class SessionGrain(
             // The session is saved; only its key keeps the storage's longest expiry (MaxTtl) until a later call
             // sets it. Expiry stays correct either way: it is checked on every activation and call.
             logger.KeyExpiryNotSet(e, SessionId);
-        }
-    }
-
-    private async Task ExpireAsync()
-    {
-        if (state.RecordExists)
-        {
-            await state.ClearStateAsync();
-        }
-
-        state.State = new SessionState();
-    }
-
-    private async Task LeaveExpiryReminderAsync()
-    {
-        var left = Session.LastAccessAt + Session.Ttl - clock.UtcNow;
-        try
-        {
-            await this.RegisterOrUpdateReminder(ExpiryReminder,
-                left > MinReminderDue ? left : MinReminderDue,
-                Session.Ttl > MinReminderPeriod ? Session.Ttl : MinReminderPeriod);
-        }
-        catch (Exception e)
-        {
-            // Without it, an untouched session stays in memory storage until its id is used again (and then expires).
-            logger.ExpiryReminderNotLeft(e, SessionId);
         }
     }
 }
