@@ -1,6 +1,5 @@
-using DSPex.Orleans.Client.Hosting.Tls;
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Pool;
-using DSPex.Orleans.Security;
 using DSPex.Orleans.Silo.Configuration;
 using DSPex.Orleans.Silo.Demo;
 using DSPex.Orleans.Silo.Health;
@@ -25,9 +24,9 @@ try
     builder = SiloHostBuilder.Create(hostArgs);
     app = builder.Build();
 }
-catch (Exception e) when (e is TlsConfigurationException or InvalidSecurityConfigurationException)
+catch (Exception e) when (ConfigurationError.Describe(e) is { } error)
 {
-    Console.Error.WriteLine($"dspex-silo: configuration error: {e.Message}");
+    Console.Error.WriteLine($"dspex-silo: configuration error: {error}");
     return 2;
 }
 
@@ -49,9 +48,9 @@ try
 {
     await app.StartAsync();
 }
-catch (Exception e) when (e is SiloConfigurationException or TlsConfigurationException or InvalidSecurityConfigurationException)
+catch (Exception e) when (ConfigurationError.Describe(e) is { } error)
 {
-    Console.Error.WriteLine($"dspex-silo: configuration error: {e.Message}");
+    Console.Error.WriteLine($"dspex-silo: configuration error: {error}");
     return 2;
 }
 catch (OperationCanceledException)
@@ -72,7 +71,7 @@ var pids = pool.LiveProcesses().Select(p => p.Pid).ToList();
 var exitCode = await DemoWorkload.RunAsync(silo, Console.Out);
 await app.StopAsync();
 
-var alive = pids.Where(pid => Directory.Exists($"/proc/{pid}")).ToList();
+var alive = pids.Where(LinuxProcess.IsRunning).ToList();
 Console.WriteLine(alive.Count == 0
     ? $"silo stopped; all {pids.Count} Python worker processes have exited"
     : $"silo stopped, but Python processes are still alive: {string.Join(", ", alive)}");

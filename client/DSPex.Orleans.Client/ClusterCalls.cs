@@ -52,9 +52,7 @@ internal static class ClusterCalls
     /// </summary>
     public static Errors.DSPexException Typed(Exception e) => e switch
     {
-        Contracts.DSPexRequestException request => Errors.DSPexException.From(request.ToError(), null),
-        Security.CallRefusedException { Kind: Contracts.DSPexErrorKind.Forbidden } forbidden => new Errors.ForbiddenException(forbidden.Message, forbidden.Scope),
-        Security.CallRefusedException refused => Errors.DSPexException.From(new Contracts.ExecuteError(refused.Kind, refused.Message), null),
+        Contracts.DSPexRequestException refusal => Errors.DSPexException.From(refusal),
         OrleansException when e.Message.Contains("MaxMessageBodySize", StringComparison.Ordinal) =>
             new Errors.FrameTooLargeException($"the message is over Orleans' size limit: {FirstLine(e.Message)}", null),
         global::Orleans.Runtime.SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException or TimeoutException =>

@@ -68,7 +68,7 @@ public sealed class DSPexSession
         ClientChecks.Command(programId, nameof(programId));
         ClientChecks.Present(spec, nameof(spec));
         var specJson = Serialize(spec, nameof(spec));
-        ClientChecks.Json(specJson, _maxRequestBytes, nameof(spec));
+        ClientChecks.Json(specJson, _maxRequestBytes, $"spec of program '{programId}'");
         return (await RefusableAsync(() => _grain.CreateProgramAsync(programId, specJson, Options)).ConfigureAwait(false)).Revision;
     }
 

@@ -3,8 +3,8 @@ namespace DSPex.Orleans.Contracts;
 /// <summary>
 /// Orleans' client does not fail calls in flight when the connection to their gateway drops: they wait for the
 /// response timeout. So each client call carries an id, the gateway silo that takes it (its router) records
-/// it while it runs and for a while after, and a client that loses a gateway asks the live silos which of its
-/// calls they hold; a call none of them holds is failed at once instead.
+/// it while it runs (not after), and a client that loses a gateway asks the live silos which of its calls they
+/// are running; a call none of them is running is failed at once instead.
 /// </summary>
 public static class CallTracking
 {

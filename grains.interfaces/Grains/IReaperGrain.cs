@@ -12,6 +12,10 @@ public interface IReaperGrain : IGrainWithStringKey
 
     Task<ClusterSweepReport> SweepAllAsync();
 
-    /// <summary>Registers the sweep reminder unless it already runs with the configured period.</summary>
+    /// <summary>
+    /// Registers the sweep reminder with the configured period when there is none. An existing reminder is kept as
+    /// it is (every silo calls this at start, and re-registering would restart the period), so a changed
+    /// SweepPeriod applies only once the reminder is gone, e.g. after the whole cluster was stopped with in-memory reminders.
+    /// </summary>
     Task EnsureScheduledAsync();
 }

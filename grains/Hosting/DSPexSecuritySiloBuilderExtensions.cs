@@ -1,3 +1,4 @@
+using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Security;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,12 +13,7 @@ public static class DSPexSecuritySiloBuilderExtensions
     /// </summary>
     public static ISiloBuilder AddDSPexSecurity(this ISiloBuilder builder, Action<DSPexSecurityOptions>? configure = null)
     {
-        var options = builder.Services.AddOptions<DSPexSecurityOptions>().BindConfiguration(DSPexSecurityOptions.SectionName);
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
+        builder.Services.AddValidatedOptions<DSPexSecurityOptions, DSPexSecurityOptionsValidator>(DSPexSecurityOptions.SectionName, configure);
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
         builder.AddIncomingGrainCallFilter<TrustBoundaryFilter>();
         return builder;

@@ -1,5 +1,7 @@
+using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Sessions;
 using DSPex.Orleans.Sessions.Storage;
+using DSPex.Orleans.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,14 +19,10 @@ public static class DSPexSessionsSiloBuilderExtensions
     /// </summary>
     public static ISiloBuilder AddDSPexSessions(this ISiloBuilder builder, Action<DSPexSessionOptions>? configure = null)
     {
-        var options = builder.Services.AddOptions<DSPexSessionOptions>().BindConfiguration(DSPexSessionOptions.SectionName);
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DSPexSessionOptions>, DSPexSessionOptionsValidator>());
+        builder.Services.AddValidatedOptions<DSPexSessionOptions, DSPexSessionOptionsValidator>(DSPexSessionOptions.SectionName, configure);
+        builder.Services.AddDSPexInstruments();
+        builder.Services.TryAddSingleton<SessionActivations>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SessionActivations>());
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton(new SessionClock(TimeProvider.System));
         var resolved = ResolveOptions(builder, configure);

@@ -4,7 +4,6 @@ using DSPex.Orleans.Placement;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Routing;
 using DSPex.Orleans.Telemetry;
-using DSPex.Orleans.ProcessSafety;
 using DSPex.Orleans.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -20,21 +19,17 @@ public static class DSPexSiloBuilderExtensions
     /// </summary>
     public static ISiloBuilder AddDSPexWorkerPool(this ISiloBuilder builder, Action<DSPexPoolOptions>? configure = null)
     {
-        var options = builder.Services.AddOptions<DSPexPoolOptions>().BindConfiguration(DSPexPoolOptions.SectionName);
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
+        builder.Services.AddValidatedOptions<DSPexPoolOptions, DSPexPoolOptionsValidator>(DSPexPoolOptions.SectionName, configure);
 
         // Orleans refuses a message past this before reading its body into memory: no request a worker could not
         // take anyway (over the frame limit) costs the silo its size first.
         builder.Services.AddOptions<SiloMessagingOptions>().Configure<IOptions<DSPexPoolOptions>>((messaging, pool) =>
             messaging.MaxMessageBodySize = RequestLimits.MessageBodyLimit(pool.Value.MaxFrameBytes));
-        builder.Services.AddMetrics();
+        builder.Services.AddDSPexInstruments();
         builder.Services.AddSingleton(sp =>
         {
             var pool = ActivatorUtilities.CreateInstance<LocalWorkerPool>(sp);
-            pool.Metrics = new PoolMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), pool);
+            pool.Metrics = new PoolMetrics(sp.GetRequiredService<DSPexInstruments>(), pool);
             return pool;
         });
         builder.Services.AddSingleton<PoolDispatcher>();

@@ -4,7 +4,7 @@ namespace DSPex.Orleans.Placement;
 /// Keys of silo-pinned grains: the silo's parsable address, which includes its generation, then an optional
 /// '|' and a local part. A restarted silo is a new generation, so a stale key can never reach its new processes.
 /// </summary>
-public static class SiloKeys
+internal static class SiloKeys
 {
     public const char Separator = '|';
 

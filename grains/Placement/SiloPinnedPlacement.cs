@@ -7,10 +7,10 @@ namespace DSPex.Orleans.Placement;
 /// something local to one silo: Python processes, the silo's pool, its reaper.
 /// </summary>
 [Serializable, GenerateSerializer, Immutable, SuppressReferenceTracking]
-public sealed class SiloPinnedPlacement : PlacementStrategy
+internal sealed class SiloPinnedPlacement : PlacementStrategy
 {
     public static SiloPinnedPlacement Instance { get; } = new();
 }
 
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
-public sealed class SiloPinnedPlacementAttribute() : PlacementAttribute(SiloPinnedPlacement.Instance);
+internal sealed class SiloPinnedPlacementAttribute() : PlacementAttribute(SiloPinnedPlacement.Instance);

@@ -3,7 +3,7 @@ using Orleans.Runtime.Placement;
 namespace DSPex.Orleans.Placement;
 
 /// <summary>Puts the activation on the silo its key names, or fails if that silo is not in the cluster.</summary>
-public sealed class SiloPinnedPlacementDirector : IPlacementDirector
+internal sealed class SiloPinnedPlacementDirector : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {

@@ -1,3 +1,5 @@
+using DSPex.Orleans.Native;
+
 namespace DSPex.Orleans.ProcessSafety;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// ours; a later sweep reaps each once it has exited (a zombie keeps its pid and start time until reaped, so the
 /// identity check holds), by its pid alone.
 /// </summary>
-public sealed class AdoptedChildren
+internal sealed class AdoptedChildren
 {
     private readonly object _lock = new();
     private readonly Dictionary<int, ulong> _watched = [];

@@ -7,7 +7,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// signal) whose other members are ours too, so the group goes with it. Reap: it was re-parented to this silo
 /// (child subreaper) and is not a child .NET waits for, so this silo collects its exit status.
 /// </remarks>
-public sealed record Orphan(
+internal sealed record Orphan(
     int Pid,
     ulong StartTime,
     string Marker,
@@ -17,7 +17,7 @@ public sealed record Orphan(
     bool SignalGroup = false,
     bool Reap = false);
 
-public enum TerminationOutcome
+internal enum TerminationOutcome
 {
     /// <summary>Its group ended within the grace period after SIGTERM.</summary>
     Graceful,
@@ -34,4 +34,4 @@ public enum TerminationOutcome
     Failed,
 }
 
-public sealed record TerminationResult(Orphan Orphan, TerminationOutcome Outcome, string? Error = null);
+internal sealed record TerminationResult(Orphan Orphan, TerminationOutcome Outcome, string? Error = null);

@@ -1,6 +1,9 @@
+using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Placement;
 using DSPex.Orleans.Pool;
+using DSPex.Orleans.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +15,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// decided through <see cref="OrphanTerminator"/> (which re-checks each process before any signal), and settles the
 /// files of dead incarnations.
 /// </summary>
-public sealed class OrphanSweeper(
+internal sealed class OrphanSweeper(
     LocalWorkerPool pool,
     ProcessRegistry registry,
     IClusterMembershipService membership,
@@ -21,8 +24,6 @@ public sealed class OrphanSweeper(
     AdoptedChildren adopted,
     ILogger<OrphanSweeper> logger)
 {
-    // USER_HZ, the unit of /proc start times, is 100 on every Linux ABI .NET runs on.
-    private const double ClockTicksPerSecond = 100;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
     public async Task<SweepReport> SweepAsync(string trigger)
@@ -33,7 +34,7 @@ public sealed class OrphanSweeper(
             var report = await Task.Run(() => Sweep(trigger));
             metrics.Record(report);
             var level = report.Found > 0 || report.Errors > 0 || trigger != SweepTriggers.Reminder ? LogLevel.Information : LogLevel.Debug;
-            logger.Log(level, "{Report}{Details}", report, report.Details.Count == 0 ? "" : "\n  " + string.Join("\n  ", report.Details));
+            logger.Swept(level, report, report.Details.Count == 0 ? "" : "\n  " + string.Join("\n  ", report.Details));
             return report;
         }
         finally
@@ -62,7 +63,7 @@ public sealed class OrphanSweeper(
                     [.. results.Select(r => $"pid {r.Orphan.Pid} ({r.Orphan.WorkerId}): {r.Outcome}{(r.Error is null ? "" : " - " + r.Error)}")]);
             });
             metrics.Record(report);
-            logger.LogInformation("{Report}", report);
+            logger.SweptAtStop(report);
             return report;
         }
         finally
@@ -137,8 +138,8 @@ public sealed class OrphanSweeper(
         return new SweepFacts(
             registry.ClusterId, pool.SiloKey, pool.InstanceToken, ownPid, NativeFiles.EffectiveUserId, LinuxProcess.BootId,
             Environment.MachineName, LinuxProcess.OwnPidNamespace, processes, files, registry.Records, claimed, deadSilos,
-            NowTicks: (ulong)(ReadUptimeSeconds() * ClockTicksPerSecond),
-            HandshakeTicks: (ulong)((pool.Options.StartTimeout.TotalSeconds + 1) * ClockTicksPerSecond));
+            NowTicks: LinuxProcess.UptimeTicks(),
+            HandshakeTicks: (ulong)((pool.Options.StartTimeout.TotalSeconds + 1) * LinuxProcess.ClockTicksPerSecond));
     }
 
     private async Task<TerminationResult[]> TerminateAsync(IReadOnlyList<Orphan> orphans)
@@ -166,7 +167,4 @@ public sealed class OrphanSweeper(
             details.Add($"could not update registry file {path}: {e.Message}");
         }
     }
-
-    private static double ReadUptimeSeconds() =>
-        double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 }

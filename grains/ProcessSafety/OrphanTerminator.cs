@@ -1,3 +1,4 @@
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Processes;
 
 namespace DSPex.Orleans.ProcessSafety;
@@ -8,7 +9,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// (and SIGCONT, so a stopped process can act on it), a grace period, then SIGKILL. Where the kernel has pidfd, the
 /// check happens after the pidfd is open, so the signals reach exactly the checked process.
 /// </summary>
-public static class OrphanTerminator
+internal static class OrphanTerminator
 {
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
 

@@ -1,13 +1,13 @@
 namespace DSPex.Orleans.ProcessSafety;
 
 /// <summary>One process a silo spawned, with what it takes to recognise that very process later (pid reuse).</summary>
-public sealed record ProcessRecord(int Pid, int ProcessGroupId, ulong StartTime, string BootId, string WorkerId, string Marker);
+internal sealed record ProcessRecord(int Pid, int ProcessGroupId, ulong StartTime, string BootId, string WorkerId, string Marker);
 
 /// <summary>
 /// The registry file of one silo incarnation. The owner fields name the silo process itself, so another silo on the
 /// host can tell whether this incarnation still lives.
 /// </summary>
-public sealed record RegistryFileContent(
+internal sealed record RegistryFileContent(
     string ClusterId,
     string Silo,
     string InstanceToken,

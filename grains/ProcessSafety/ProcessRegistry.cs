@@ -1,3 +1,5 @@
+using DSPex.Orleans.Configuration;
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Processes;
 using Microsoft.Extensions.Logging;
@@ -11,7 +13,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// leaves a record for the next sweep on its host. An entry leaves when its process exits: the file never grows
 /// with stale entries.
 /// </summary>
-public sealed class ProcessRegistry
+internal sealed class ProcessRegistry
 {
     private readonly object _lock = new();
     private readonly Dictionary<int, ProcessRecord> _records = [];
@@ -137,7 +139,7 @@ public sealed class ProcessRegistry
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or UnsafeStateDirectoryException)
         {
             // The pool keeps working; the sweep's /proc scan by marker still covers these processes.
-            _logger.LogError("Could not write the process registry {Path}: {Error}", FilePath, e.Message);
+            _logger.RegistryNotWritten(e, FilePath);
         }
     }
 }

@@ -1,4 +1,6 @@
+using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Grains;
+using DSPex.Orleans.Native;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -35,11 +37,11 @@ internal sealed class ProcessSafetyLifecycle(
         // Before the pool starts: what worker code spawns and detaches (setsid) must come back to this process.
         if (ChildSubreaper.Enable() is { } error)
         {
-            logger.LogWarning("This silo could not become a child subreaper ({Error}): processes a worker's code detaches with setsid() may outlive it", error);
+            logger.SubreaperRefused(error);
         }
         else
         {
-            logger.LogDebug("Child subreaper on: what worker code detaches comes back to this silo, and {Watcher} ends it with its worker", leftovers.GetType().Name);
+            logger.SubreaperOn(leftovers.GetType().Name);
         }
 
         if (options.Value.SweepAtStart)
@@ -51,7 +53,7 @@ internal sealed class ProcessSafetyLifecycle(
             catch (Exception e)
             {
                 // A sweep that cannot run leaves orphans for a later one; it is no reason to keep the silo down.
-                logger.LogError(e, "The start sweep failed");
+                logger.StartSweepFailed(e);
             }
         }
     }
@@ -65,7 +67,7 @@ internal sealed class ProcessSafetyLifecycle(
         catch (Exception e)
         {
             // Without a reminder service the start, stop and manual sweeps still run; only the periodic one is off.
-            logger.LogWarning("Periodic orphan sweeps are off: the sweep reminder could not be registered ({Error})", e.Message);
+            logger.SweepReminderNotRegistered(e);
         }
     }
 
@@ -77,7 +79,7 @@ internal sealed class ProcessSafetyLifecycle(
         }
         catch (Exception e)
         {
-            logger.LogError(e, "The stop sweep failed");
+            logger.StopSweepFailed(e);
         }
 
         registry.Close();

@@ -5,7 +5,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// it uniquely where a pid may be reused), the uid that owns it, and the markers it carries on its command line
 /// (anyone can forge these) and in its environment (inherited from a worker; read only where it matters).
 /// </summary>
-public sealed record ProcessSnapshot(
+internal sealed record ProcessSnapshot(
     int Pid,
     int ParentPid,
     int ProcessGroupId,

@@ -1,9 +1,9 @@
-using System.Globalization;
+using DSPex.Orleans.Native;
 
 namespace DSPex.Orleans.ProcessSafety;
 
 /// <summary>Takes <see cref="ProcessSnapshot"/>s from /proc. Any process may vanish while it is read: it is then left out.</summary>
-public static class ProcessSnapshots
+internal static class ProcessSnapshots
 {
     /// <summary>Every process on the host; environments are read only where <paramref name="wantsEnvironment"/> says.</summary>
     public static List<ProcessSnapshot> All(Func<ProcessSnapshot, bool> wantsEnvironment) =>
@@ -23,16 +23,6 @@ public static class ProcessSnapshots
             : snapshot;
     }
 
-    /// <summary>The uid a process runs as: the owner of its /proc entry (root for a non-dumpable process, which is then not taken for ours).</summary>
-    public static uint? Owner(int pid)
-    {
-        try
-        {
-            return NativeFiles.Status($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}")?.OwnerUid;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    /// <summary>The uid a process runs as (see <see cref="LinuxProcess.Owner"/>).</summary>
+    public static uint? Owner(int pid) => LinuxProcess.Owner(pid);
 }

@@ -1,3 +1,4 @@
+using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
 using DSPex.Orleans.Placement;
@@ -56,7 +57,7 @@ internal sealed class ReaperGrain(
             }
             catch (Exception e)
             {
-                logger.LogWarning("The reaper on {Silo} did not answer the {Trigger} sweep: {Error}", silo, trigger, e.Message);
+                logger.SiloSweepUnanswered(e, silo, trigger);
                 return (silo, report: (SweepReport?)null);
             }
         }));

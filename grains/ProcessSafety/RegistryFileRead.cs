@@ -4,7 +4,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// What reading one registry file gave: its content, or why it was refused (it is then skipped and logged, never
 /// trusted). Neither means the file vanished in between (another silo settled it).
 /// </summary>
-public sealed record RegistryFileRead(RegistryFileContent? Content, string? Refusal)
+internal sealed record RegistryFileRead(RegistryFileContent? Content, string? Refusal)
 {
     public static RegistryFileRead Refused(string reason) => new(null, reason);
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DSPex.Orleans.Native;
 
 namespace DSPex.Orleans.ProcessSafety;
 
@@ -7,7 +8,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// A read treats the file as untrusted input: anything but a small regular file owned by this silo's uid and
 /// writable only by it, holding well-formed content, is refused with a reason; a read never blocks and never throws.
 /// </summary>
-public static class RegistryFiles
+internal static class RegistryFiles
 {
     public const string Extension = ".json";
 

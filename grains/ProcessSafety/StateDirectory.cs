@@ -1,3 +1,5 @@
+using DSPex.Orleans.Native;
+
 namespace DSPex.Orleans.ProcessSafety;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// this silo's uid and writable by it alone; every existing folder above them must be a directory owned by root or
 /// this uid (a link on the way only if root or this uid owns it).
 /// </summary>
-public static class StateDirectory
+internal static class StateDirectory
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 

@@ -5,7 +5,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// the registry files that passed the file checks (regular, owned by this uid, in its own folder), this
 /// incarnation's own records, the live workers that claim pids, and which silos membership declares dead.
 /// </summary>
-public sealed record SweepFacts(
+internal sealed record SweepFacts(
     string ClusterId,
     string SiloKey,
     string InstanceToken,
@@ -23,7 +23,7 @@ public sealed record SweepFacts(
     ulong HandshakeTicks = 0);
 
 /// <summary>A registry file another incarnation wrote, as read (see <see cref="RegistryFiles.Read"/>).</summary>
-public sealed record RegistryFileFacts(string Path, RegistryFileContent Content);
+internal sealed record RegistryFileFacts(string Path, RegistryFileContent Content);
 
 /// <summary>A live worker of this silo, as its pool holds it.</summary>
-public sealed record ClaimedWorker(int Pid, int ProcessGroupId, string Marker);
+internal sealed record ClaimedWorker(int Pid, int ProcessGroupId, string Marker);

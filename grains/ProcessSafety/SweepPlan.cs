@@ -6,7 +6,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// to settle, notes on input it refused to trust, and the silo's adopted children it proved are a live worker's (to
 /// reap once they exit: nothing else waits for them).
 /// </summary>
-public sealed record SweepPlan(
+internal sealed record SweepPlan(
     IReadOnlyList<Orphan> Terminate,
     IReadOnlyList<PreservedProcess> Preserve,
     int StaleRecords,
@@ -14,7 +14,7 @@ public sealed record SweepPlan(
     IReadOnlyList<string> Notes,
     IReadOnlyList<ProcessSnapshot>? AdoptedFromLiveWorkers = null);
 
-public sealed record PreservedProcess(int Pid, string Reason);
+internal sealed record PreservedProcess(int Pid, string Reason);
 
 /// <summary>A dead incarnation's registry file and those of its records that named a live process.</summary>
-public sealed record DeadIncarnation(string Path, RegistryFileContent Content, IReadOnlyList<ProcessRecord> Live);
+internal sealed record DeadIncarnation(string Path, RegistryFileContent Content, IReadOnlyList<ProcessRecord> Live);

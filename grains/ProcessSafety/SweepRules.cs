@@ -9,7 +9,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// when it is something a worker spawned that came back to this silo (its child, by the subreaper) carrying that
 /// worker's exact marker in its environment. Everything else is preserved, with the reason.
 /// </summary>
-public static class SweepRules
+internal static class SweepRules
 {
     public static SweepPlan Judge(SweepFacts facts) => new Judgement(facts, atStop: false).Run();
 

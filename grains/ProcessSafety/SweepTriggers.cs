@@ -1,7 +1,7 @@
 namespace DSPex.Orleans.ProcessSafety;
 
 /// <summary>What started a sweep; reported with it.</summary>
-public static class SweepTriggers
+internal static class SweepTriggers
 {
     public const string Start = "start";
     public const string Reminder = "reminder";

@@ -1,3 +1,5 @@
+using DSPex.Orleans.Native;
+
 namespace DSPex.Orleans.ProcessSafety;
 
 /// <summary>

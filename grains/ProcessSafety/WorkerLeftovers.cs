@@ -1,3 +1,4 @@
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Processes;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// exact marker in its environment (see <see cref="SweepRules.LeftBehindBy"/>). Killing one re-parents its own
 /// children here too, so it looks again until nothing is left.
 /// </summary>
-public sealed class WorkerLeftovers
+internal sealed class WorkerLeftovers
 {
     private const int MaxRounds = 10;
     private readonly ILogger<WorkerLeftovers> _logger;
@@ -33,7 +34,7 @@ public sealed class WorkerLeftovers
         worker.ExitedEvent += ended =>
         {
             // Taken before the pool (a later handler) starts the slot's next worker, which has the same marker.
-            var endedBy = UptimeTicks();
+            var endedBy = LinuxProcess.UptimeTicks();
             _ = Task.Run(() => EndLeftovers(ended, startTime, endedBy));
         };
     }
@@ -62,19 +63,14 @@ public sealed class WorkerLeftovers
                 {
                     // The worker is gone (its group took SIGKILL): what it left goes the same way, without a grace period.
                     var result = OrphanTerminator.Terminate(orphan, TimeSpan.Zero);
-                    _logger.LogInformation("Ended pid {Pid}, which worker {WorkerId} spawned and left behind (it had left the worker's group): {Outcome}",
-                        orphan.Pid, worker.WorkerId, result.Outcome);
+                    _logger.LeftoverEnded(orphan.Pid, worker.WorkerId, result.Outcome);
                 }
             }
         }
         catch (Exception e)
         {
             // A later sweep looks for the same processes (this silo's children with a dead worker's marker).
-            _logger.LogWarning("Could not end what worker {WorkerId} left behind: {Error}", worker.WorkerId, e.Message);
+            _logger.LeftoversNotEnded(e, worker.WorkerId);
         }
     }
-
-    // /proc start times count clock ticks (USER_HZ, 100) since boot.
-    private static ulong UptimeTicks() =>
-        (ulong)(double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 100);
 }

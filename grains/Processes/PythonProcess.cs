@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Native;
 using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.Processes;

@@ -91,8 +91,6 @@ internal static class GrainBoundary
         {
             case DSPexRequestException request:
                 return request.ToError();
-            case Security.CallRefusedException refused:
-                return new ExecuteError(refused.Kind, refused.Message);
         }
 
         if (e is ArgumentException argument)

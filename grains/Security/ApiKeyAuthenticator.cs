@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using DSPex.Orleans.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace DSPex.Orleans.Security;
@@ -9,9 +10,8 @@ namespace DSPex.Orleans.Security;
 /// unsalted hash is enough to make a leaked configuration useless to callers; every configured hash is compared
 /// in constant time, so timing does not tell which one came close.
 /// </summary>
-public sealed class ApiKeyAuthenticator
+internal sealed class ApiKeyAuthenticator
 {
-    private const string HashPrefix = "sha256:";
     private readonly (CallerPrincipal Principal, byte[] Hash)[] _keys;
 
     public ApiKeyAuthenticator(IOptions<DSPexSecurityOptions> options)
@@ -47,25 +47,6 @@ public sealed class ApiKeyAuthenticator
         return found;
     }
 
-    /// <summary>The configuration form of a key's hash ("sha256:&lt;hex&gt;").</summary>
-    public static string HashOf(string key) => HashPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
-
-    private static byte[] ParseHash(string name, string text)
-    {
-        var hex = text.StartsWith(HashPrefix, StringComparison.OrdinalIgnoreCase) ? text[HashPrefix.Length..] : text;
-        try
-        {
-            var bytes = Convert.FromHexString(hex);
-            if (bytes.Length == SHA256.HashSizeInBytes)
-            {
-                return bytes;
-            }
-        }
-        catch (FormatException)
-        {
-        }
-
-        throw new InvalidSecurityConfigurationException(
-            $"{DSPexSecurityOptions.SectionName}:ApiKeys:{name}:Hash is not \"sha256:\" followed by 64 hex digits");
-    }
+    private static byte[] ParseHash(string name, string text) =>
+        ApiKeyHash.Parse(text) ?? throw new InvalidSecurityConfigurationException(DSPexSecurityOptionsValidator.NotAHash(name));
 }

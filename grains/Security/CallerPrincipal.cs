@@ -1,7 +1,7 @@
 namespace DSPex.Orleans.Security;
 
 /// <summary>An authenticated caller: the credential's name and the scopes it was granted.</summary>
-public sealed class CallerPrincipal(string name, IReadOnlyCollection<string> scopes)
+internal sealed class CallerPrincipal(string name, IReadOnlyCollection<string> scopes)
 {
     /// <summary>The principal of every caller when no credentials are configured (embedded default).</summary>
     public static readonly CallerPrincipal Anonymous = new("anonymous", ["*"]);

@@ -1,7 +1,7 @@
 namespace DSPex.Orleans.Security;
 
 /// <summary>The scope names a call is checked against.</summary>
-public static class Scopes
+internal static class Scopes
 {
     public const string Execute = "execute";
     public const string Stream = "stream";

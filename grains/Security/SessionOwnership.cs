@@ -23,7 +23,7 @@ internal static class SessionOwnership
                 nameof(ISessionGrain.GetVariablesAsync) => "{}",
                 nameof(ISessionGrain.TouchAsync) or nameof(ISessionGrain.DeleteProgramAsync) or nameof(ISessionGrain.DeleteVariableAsync) => false,
                 nameof(ISessionGrain.DeleteAsync) => null,
-                _ => throw new CallRefusedException(DSPexErrorKind.SessionNotFound, $"session '{sessionId}' not found"),
+                _ => throw new DSPexRequestException(DSPexErrorKind.SessionNotFound, $"session '{sessionId}' not found"),
             };
             return;
         }

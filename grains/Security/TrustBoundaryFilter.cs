@@ -36,21 +36,21 @@ internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authentica
             }
 
             LogInternalRefused(logger, "(unauthenticated)", context.TargetId.Type.ToString()!);
-            throw new CallRefusedException(DSPexErrorKind.Forbidden, $"'{context.TargetId.Type}' answers calls from inside the cluster only", "internal");
+            throw new DSPexRequestException(DSPexErrorKind.Forbidden, $"'{context.TargetId.Type}' answers calls from inside the cluster only", "internal");
         }
 
         var principal = authenticator.Authenticate(key);
         if (principal is null)
         {
             LogUnauthenticated(logger, context.InterfaceName, context.MethodName, string.IsNullOrEmpty(key));
-            throw new CallRefusedException(DSPexErrorKind.Unauthenticated,
+            throw new DSPexRequestException(DSPexErrorKind.Unauthenticated,
                 string.IsNullOrEmpty(key) ? "the cluster requires an API key; none was sent" : "the API key sent is not valid for this cluster");
         }
 
         if (!PublicFacades.Contains(context.TargetContext.GrainInstance))
         {
             LogInternalRefused(logger, principal.Name, context.TargetId.Type.ToString()!);
-            throw new CallRefusedException(DSPexErrorKind.Forbidden,
+            throw new DSPexRequestException(DSPexErrorKind.Forbidden,
                 $"'{context.TargetId.Type}' answers calls from inside the cluster only", "internal");
         }
 
@@ -59,7 +59,7 @@ internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authentica
             if (!principal.Allows(scope))
             {
                 LogForbidden(logger, principal.Name, scope);
-                throw new CallRefusedException(DSPexErrorKind.Forbidden, $"credential '{principal.Name}' lacks the scope '{scope}'", scope);
+                throw new DSPexRequestException(DSPexErrorKind.Forbidden, $"credential '{principal.Name}' lacks the scope '{scope}'", scope);
             }
         }
 
@@ -67,15 +67,15 @@ internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authentica
         return context.Invoke();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Interface}.{Method} from a client: {Reason}")]
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Warning, Message = "Refused {Interface}.{Method} from a client: {Reason}")]
     private static partial void LogUnauthenticatedCore(ILogger logger, string @interface, string method, string reason);
 
     private static void LogUnauthenticated(ILogger logger, string @interface, string method, bool missing) =>
         LogUnauthenticatedCore(logger, @interface, method, missing ? "no API key" : "unknown API key");
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a call of credential '{Principal}' to internal grain '{GrainType}'")]
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Refused a call of credential '{Principal}' to internal grain '{GrainType}'")]
     private static partial void LogInternalRefused(ILogger logger, string principal, string grainType);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Refused a call of credential '{Principal}': outside scope '{Scope}'")]
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "Refused a call of credential '{Principal}': outside scope '{Scope}'")]
     private static partial void LogForbidden(ILogger logger, string principal, string scope);
 }

@@ -4,7 +4,7 @@ namespace DSPex.Orleans.Sessions;
 /// The time sessions age by. A type of its own so a host (or a test) can move session time without changing
 /// the TimeProvider Orleans itself runs on.
 /// </summary>
-public sealed class SessionClock(TimeProvider time)
+internal sealed class SessionClock(TimeProvider time)
 {
     public DateTimeOffset UtcNow => time.GetUtcNow();
 }

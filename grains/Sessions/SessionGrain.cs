@@ -1,8 +1,9 @@
-using System.Text.Json;
+using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
 using DSPex.Orleans.Routing;
 using DSPex.Orleans.Sessions.Storage;
+using DSPex.Orleans.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -17,22 +18,15 @@ namespace DSPex.Orleans.Sessions;
 /// gone. Redis expires the stored key with the TTL; with in-memory storage, a reminder left at deactivation
 /// clears a session nobody touches again.
 /// </summary>
-internal sealed class SessionGrain(
+internal sealed partial class SessionGrain(
     [PersistentState("session", DSPexSessionOptions.StorageName)] IPersistentState<SessionState> state,
     PoolDispatcher dispatcher,
     ISessionKeyExpiry keyExpiry,
     IOptions<DSPexSessionOptions> options,
     SessionClock clock,
+    SessionActivations activations,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable, IIncomingGrainCallFilter
 {
-    private const string ExpiryReminder = "session-expiry";
-
-    // Orleans does not run reminders more often than once a minute.
-    private static readonly TimeSpan MinReminderPeriod = TimeSpan.FromMinutes(1);
-
-    // The reminder is left while the grain deactivates; a tick due at once could reach the activation on its way out.
-    private static readonly TimeSpan MinReminderDue = TimeSpan.FromSeconds(1);
-
     private readonly SessionLimits _limits = new(options.Value);
 
     private SessionState Session => state.State;
@@ -43,54 +37,14 @@ internal sealed class SessionGrain(
     Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context) =>
         Security.SessionOwnership.InvokeAsync(context, state, Session.Exists && !Session.IsExpired(clock.UtcNow), SessionId);
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        Telemetry.SessionActivations.Activated();
-        if (Session.IsExpired(clock.UtcNow))
-        {
-            await ExpireAsync();
-        }
-    }
-
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        Telemetry.SessionActivations.Deactivated();
-        if (!keyExpiry.StoreRemovesExpiredSessions && Session.Exists && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
-        {
-            await LeaveExpiryReminderAsync();
-        }
-    }
-
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        if (reminderName != ExpiryReminder)
-        {
-            return;
-        }
-
-        // Activation already cleared an expired session; a live one keeps its reminder until it has expired, and
-        // its activation is left to the collector (it may be serving calls).
-        if (Session.Exists)
-        {
-            return;
-        }
-
-        if (await this.GetReminder(ExpiryReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-
-        this.DeactivateOnIdle();
-    }
-
     public async Task<SessionInfo> CreateAsync(SessionOptions options)
     {
         CheckRequest(options);
-        return await ChangeAsync(options, () => Task.FromResult(Info()));
+        return await ChangeAsync(options, () => Task.FromResult(Session.ToInfo(SessionId)));
     }
 
     public Task<SessionInfo?> GetAsync() =>
-        Task.FromResult(Session.Exists && !Session.IsExpired(clock.UtcNow) ? Info() : null);
+        Task.FromResult(Session.Exists && !Session.IsExpired(clock.UtcNow) ? Session.ToInfo(SessionId) : null);
 
     public async Task<bool> TouchAsync()
     {
@@ -109,47 +63,19 @@ internal sealed class SessionGrain(
         this.DeactivateOnIdle();
     }
 
-    public async Task<ExecuteResponse> ExecuteAsync(ExecuteRequest request, SessionOptions options, CancellationToken cancellationToken)
-    {
-        try
-        {
-            CheckRequest(options);
-        }
-        catch (DSPexRequestException e)
-        {
-            return ExecuteResponse.Failure(e.ToError());
-        }
-
-        return await RespondAsync(options, () => RunAsync(request with { Program = null }, "calls", cancellationToken));
-    }
+    public Task<ExecuteResponse> ExecuteAsync(ExecuteRequest request, SessionOptions options, CancellationToken cancellationToken) =>
+        RespondAsync(options, () => RunAsync(request with { Program = null }, SessionCounters.Calls, cancellationToken));
 
     public async Task<ProgramInfo> CreateProgramAsync(string programId, string specJson, SessionOptions options)
     {
         CheckRequest(options);
         _limits.CheckName(programId, "program id");
         var spec = _limits.ParseSpec(programId, specJson);
-        return await ChangeAsync(options, () =>
-        {
-            _limits.CheckProgramCount(Session.Programs, programId);
-            var revision = Session.Programs.TryGetValue(programId, out var existing) ? existing.Revision + 1 : 1;
-            var program = new StoredProgram { Revision = revision, UpdatedAt = clock.UtcNow, Spec = spec };
-            Session.Programs[programId] = program;
-            return Task.FromResult(new ProgramInfo(programId, revision, program.UpdatedAt));
-        });
+        return await ChangeAsync(options, () => Task.FromResult(Session.SetProgram(programId, spec, clock.UtcNow, _limits)));
     }
 
-    public async Task<ExecuteResponse> ExecuteProgramAsync(string programId, string argsJson, TimeSpan? timeout, SessionOptions options, CancellationToken cancellationToken)
-    {
-        try
-        {
-            CheckRequest(options);
-        }
-        catch (DSPexRequestException e)
-        {
-            return ExecuteResponse.Failure(e.ToError());
-        }
-
-        return await RespondAsync(options, async () =>
+    public Task<ExecuteResponse> ExecuteProgramAsync(string programId, string argsJson, TimeSpan? timeout, SessionOptions options, CancellationToken cancellationToken) =>
+        RespondAsync(options, async () =>
         {
             if (!Session.Programs.TryGetValue(programId, out var program))
             {
@@ -158,25 +84,13 @@ internal sealed class SessionGrain(
             }
 
             var call = new ProgramCall(programId, program.Revision, program.Spec.GetRawText());
-            return await RunAsync(new ExecuteRequest($"program:{programId}", argsJson, timeout, Program: call), "program_calls", cancellationToken);
+            return await RunAsync(new ExecuteRequest($"program:{programId}", argsJson, timeout, Program: call), SessionCounters.ProgramCalls, cancellationToken);
         });
-    }
 
-    public async Task<bool> DeleteProgramAsync(string programId)
-    {
-        if (!_limits.IsValidSessionId(SessionId) || !await ExistsAsync() || !Session.Programs.ContainsKey(programId))
-        {
-            return false;
-        }
-
-        var before = Session.Copy();
-        Session.Programs.Remove(programId);
-        await SaveOrUndoAsync(before);
-        return true;
-    }
+    public Task<bool> DeleteProgramAsync(string programId) => RemoveAsync(session => session.Programs.Remove(programId));
 
     public async Task<string> GetVariablesAsync() =>
-        _limits.IsValidSessionId(SessionId) && await ExistsAsync() ? VariablesJson() : "{}";
+        _limits.IsValidSessionId(SessionId) && await ExistsAsync() ? Session.VariablesJson() : "{}";
 
     public async Task SetVariableAsync(string name, string valueJson, SessionOptions options)
     {
@@ -185,25 +99,12 @@ internal sealed class SessionGrain(
         var value = _limits.ParseVariable(name, valueJson);
         await ChangeAsync(options, () =>
         {
-            var variables = new Dictionary<string, JsonElement>(Session.Variables) { [name] = value };
-            _limits.CheckVariables(variables);
-            Session.Variables = variables;
+            Session.SetVariable(name, value, _limits);
             return Task.FromResult(true);
         });
     }
 
-    public async Task<bool> DeleteVariableAsync(string name)
-    {
-        if (!_limits.IsValidSessionId(SessionId) || !await ExistsAsync() || !Session.Variables.ContainsKey(name))
-        {
-            return false;
-        }
-
-        var before = Session.Copy();
-        Session.Variables.Remove(name);
-        await SaveOrUndoAsync(before);
-        return true;
-    }
+    public Task<bool> DeleteVariableAsync(string name) => RemoveAsync(session => session.Variables.Remove(name));
 
     /// <summary>Validates what a call brings before the session is touched, so a refused call persists nothing.</summary>
     private void CheckRequest(SessionOptions options)
@@ -238,12 +139,31 @@ internal sealed class SessionGrain(
     {
         try
         {
+            CheckRequest(options);
             return await ChangeAsync(options, run);
         }
         catch (DSPexRequestException e)
         {
             return ExecuteResponse.Failure(e.ToError());
         }
+    }
+
+    /// <summary>Removes something from an existing session and saves it; false when there was nothing to remove.</summary>
+    private async Task<bool> RemoveAsync(Func<SessionState, bool> remove)
+    {
+        if (!_limits.IsValidSessionId(SessionId) || !await ExistsAsync())
+        {
+            return false;
+        }
+
+        var before = Session.Copy();
+        if (!remove(Session))
+        {
+            return false;
+        }
+
+        await SaveOrUndoAsync(before);
+        return true;
     }
 
     private async Task SaveOrUndoAsync(SessionState before)
@@ -261,59 +181,27 @@ internal sealed class SessionGrain(
 
     private async Task<ExecuteResponse> RunAsync(ExecuteRequest request, string counter, CancellationToken cancellationToken)
     {
-        var affinity = Session.LastWorkerId is { } worker ? new WorkerAffinity(worker, Session.LastWorkerPid, Session.Affinity) : null;
         var response = await dispatcher.DispatchAsync(
-            request with { Session = new SessionCallContext(SessionId, VariablesJson()) }, affinity, cancellationToken);
-
-        Increment(counter);
-        if (response.Error is { } error)
+            request with { Session = new SessionCallContext(SessionId, Session.VariablesJson()) }, Session.WorkerAffinity(), cancellationToken);
+        Session.RecordRun(response, counter);
+        if (response.SessionUpdatesJson is not { } updates)
         {
-            Increment("errors");
-            if (error.Kind == DSPexErrorKind.SessionWorkerUnavailable)
-            {
-                // The worker that held this session's programs is gone: the next call runs anywhere and rebuilds them.
-                Session.LastWorkerId = null;
-                Session.LastWorkerPid = 0;
-            }
+            return response;
         }
 
-        if (response.WorkerId is { } workerId && response.WorkerPid != 0 && RanOnWorker(response))
+        try
         {
-            if (Session.LastWorkerId is not null && (Session.LastWorkerId != workerId || Session.LastWorkerPid != response.WorkerPid))
-            {
-                Increment("moves");
-            }
-
-            Session.LastWorkerId = workerId;
-            Session.LastWorkerPid = response.WorkerPid;
+            Session.ApplyVariableUpdates(updates, _limits);
+            return response;
         }
-
-        if (response.SessionUpdatesJson is { } updates)
+        catch (DSPexRequestException e)
         {
-            try
-            {
-                Session.Variables = VariableUpdates.Apply(Session.Variables, updates, _limits);
-            }
-            catch (DSPexRequestException e)
-            {
-                // The command ran, but its variable changes are not kept: the caller learns why, the session stays as it was.
-                Increment("errors");
-                return ExecuteResponse.Failure(
-                    new ExecuteError(e.Kind, $"the command's variable changes were not stored: {e.Message}"), response.WorkerId, response.WorkerPid);
-            }
+            // The command ran, but its variable changes are not kept: the caller learns why, the session stays as it was.
+            Session.Increment(SessionCounters.Errors);
+            return ExecuteResponse.Failure(
+                new ExecuteError(e.Kind, $"the command's variable changes were not stored: {e.Message}"), response.WorkerId, response.WorkerPid);
         }
-
-        return response;
-
-        static bool RanOnWorker(ExecuteResponse r) =>
-            r.Error is null || r.Error.Kind is DSPexErrorKind.PythonException or DSPexErrorKind.UnknownCommand or DSPexErrorKind.ResultNotSerializable;
     }
-
-    private string VariablesJson() =>
-        JsonSerializer.Serialize(Session.Variables, SessionStateJsonContext.Default.DictionaryStringJsonElement);
-
-    private void Increment(string counter) =>
-        Session.Counters[counter] = Session.Counters.GetValueOrDefault(counter) + 1;
 
     /// <summary>True when the session exists and has not expired; an expired one is removed on the way.</summary>
     private async Task<bool> ExistsAsync()
@@ -334,16 +222,8 @@ internal sealed class SessionGrain(
             return;
         }
 
-        var now = clock.UtcNow;
-        state.State = new SessionState
-        {
-            Exists = true,
-            CreatedAt = now,
-            LastAccessAt = now,
-            TtlSeconds = _limits.CheckOptions(sessionOptions).TotalSeconds,
-            Affinity = sessionOptions.Affinity ?? options.Value.DefaultAffinity,
-            Metadata = sessionOptions.Metadata is null ? [] : new Dictionary<string, string>(sessionOptions.Metadata),
-        };
+        state.State = SessionState.Start(clock.UtcNow, _limits.CheckOptions(sessionOptions), sessionOptions.Affinity ?? options.Value.DefaultAffinity,
+            sessionOptions.Metadata);
     }
 
     /// <summary>Writes the session and slides its expiry; the store's key expires with it.</summary>
@@ -356,7 +236,7 @@ internal sealed class SessionGrain(
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Session {SessionId}: its storage refused a write", SessionId);
+            logger.StorageRefusedWrite(e, SessionId);
             throw new DSPexRequestException(DSPexErrorKind.Internal,
                 $"session '{SessionId}' could not be saved ({e.GetType().Name} from its storage); the change was not kept");
         }
@@ -369,46 +249,7 @@ internal sealed class SessionGrain(
         {
             // The session is saved; only its key keeps the storage's longest expiry (MaxTtl) until a later call
             // sets it. Expiry stays correct either way: it is checked on every activation and call.
-            logger.LogWarning(e, "Session {SessionId}: could not set the key expiry of its stored state", SessionId);
+            logger.KeyExpiryNotSet(e, SessionId);
         }
     }
-
-    private async Task ExpireAsync()
-    {
-        if (state.RecordExists)
-        {
-            await state.ClearStateAsync();
-        }
-
-        state.State = new SessionState();
-    }
-
-    private async Task LeaveExpiryReminderAsync()
-    {
-        var left = Session.LastAccessAt + Session.Ttl - clock.UtcNow;
-        try
-        {
-            await this.RegisterOrUpdateReminder(ExpiryReminder,
-                left > MinReminderDue ? left : MinReminderDue,
-                Session.Ttl > MinReminderPeriod ? Session.Ttl : MinReminderPeriod);
-        }
-        catch (Exception e)
-        {
-            // Without it, an untouched session stays in memory storage until its id is used again (and then expires).
-            logger.LogWarning(e, "Session {SessionId}: could not leave its expiry reminder", SessionId);
-        }
-    }
-
-    private SessionInfo Info() => new(
-        SessionId,
-        Session.CreatedAt,
-        Session.LastAccessAt,
-        Session.Ttl,
-        Session.Affinity,
-        Session.LastWorkerId,
-        Session.LastWorkerPid,
-        new Dictionary<string, string>(Session.Metadata),
-        new Dictionary<string, long>(Session.Counters),
-        [.. Session.Programs.Select(p => new ProgramInfo(p.Key, p.Value.Revision, p.Value.UpdatedAt))],
-        [.. Session.Variables.Keys]);
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Sessions.Storage;

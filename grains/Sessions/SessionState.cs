@@ -8,7 +8,7 @@ namespace DSPex.Orleans.Sessions;
 /// A session as stored. The JSON names are the storage contract: renaming a .NET member or type does not
 /// change what is stored, and <see cref="SchemaVersion"/> lets a later change migrate older records.
 /// </summary>
-public sealed class SessionState
+internal sealed partial class SessionState
 {
     public const int CurrentSchemaVersion = 1;
 
@@ -77,16 +77,4 @@ public sealed class SessionState
         Variables = new Dictionary<string, JsonElement>(Variables),
         Owner = Owner,
     };
-}
-
-public sealed class StoredProgram
-{
-    [JsonPropertyName("revision")]
-    public int Revision { get; set; }
-
-    [JsonPropertyName("updated")]
-    public DateTimeOffset UpdatedAt { get; set; }
-
-    [JsonPropertyName("spec")]
-    public JsonElement Spec { get; set; }
 }

@@ -11,7 +11,7 @@ namespace DSPex.Orleans.Telemetry;
 /// rest. Callers choose command names and program specs, so their text must never become a label by itself: each
 /// distinct label is a time series a metrics backend keeps.
 /// </summary>
-public sealed class CommandLabels
+internal sealed class CommandLabels
 {
     public const string Other = "other";
 

@@ -7,5 +7,5 @@ public static class DSPexActivities
 {
     public const string SourceName = "DSPex.Orleans";
 
-    public static readonly ActivitySource Source = new(SourceName);
+    internal static readonly ActivitySource Source = new(SourceName);
 }

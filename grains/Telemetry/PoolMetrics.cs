@@ -5,13 +5,11 @@ using DSPex.Orleans.Pool;
 namespace DSPex.Orleans.Telemetry;
 
 /// <summary>
-/// The pool's instruments on the "DSPex.Orleans" meter (System.Diagnostics.Metrics): worker counts, queue depth,
-/// request latency by command (a bounded label set), errors by kind, restarts, recycles and hung workers killed.
+/// The pool's instruments: worker counts, queue depth, request latency by command (a bounded label set), errors by
+/// kind, restarts, recycles and hung workers killed.
 /// </summary>
 public sealed class PoolMetrics
 {
-    public const string MeterName = "DSPex.Orleans";
-
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _requests;
     private readonly Counter<long> _restarts;
@@ -20,19 +18,18 @@ public sealed class PoolMetrics
 
     private readonly CommandLabels _labels = new();
 
-    public PoolMetrics(IMeterFactory meters, LocalWorkerPool pool)
+    internal PoolMetrics(DSPexInstruments instruments, LocalWorkerPool pool)
     {
         pool.ProcessAttached += process => _labels.Learn(process.Commands);
-        var meter = meters.Create(MeterName);
-        _duration = meter.CreateHistogram<double>("dspex.request.duration", "ms", "Time a request spent on a worker, by command");
-        _requests = meter.CreateCounter<long>("dspex.requests", "{request}", "Requests run by the pool, by command and outcome (error kind or ok)");
-        _restarts = meter.CreateCounter<long>("dspex.worker.restarts", "{worker}", "Workers restarted after they died");
-        _recycles = meter.CreateCounter<long>("dspex.worker.recycles", "{worker}", "Workers replaced by recycling (requests, age, memory)");
-        _hung = meter.CreateCounter<long>("dspex.worker.hung_killed", "{worker}", "Workers killed for missing heartbeats");
-        meter.CreateObservableGauge("dspex.pool.workers", () => pool.GetStats().Workers, "{worker}", "Live workers in this silo's pool");
-        meter.CreateObservableGauge("dspex.pool.busy", () => pool.GetStats().Busy, "{worker}", "Workers running a request");
-        meter.CreateObservableGauge("dspex.pool.queued", () => pool.GetStats().Queued, "{request}", "Requests waiting for a worker");
-        meter.CreateObservableGauge("dspex.sessions.active", () => SessionActivations.Count, "{session}", "Session grains active on this silo");
+        var meter = instruments.Meter;
+        _duration = meter.CreateHistogram<double>(InstrumentNames.RequestDuration, "ms", "Time a request spent on a worker, by command");
+        _requests = meter.CreateCounter<long>(InstrumentNames.Requests, "{request}", "Requests run by the pool, by command and outcome (error kind or ok)");
+        _restarts = meter.CreateCounter<long>(InstrumentNames.WorkerRestarts, "{worker}", "Workers restarted after they died");
+        _recycles = meter.CreateCounter<long>(InstrumentNames.WorkerRecycles, "{worker}", "Workers replaced by recycling (requests, age, memory)");
+        _hung = meter.CreateCounter<long>(InstrumentNames.WorkersHungKilled, "{worker}", "Workers killed for missing heartbeats");
+        meter.CreateObservableGauge(InstrumentNames.PoolWorkers, () => pool.GetStats().Workers, "{worker}", "Live workers in this silo's pool");
+        meter.CreateObservableGauge(InstrumentNames.PoolBusy, () => pool.GetStats().Busy, "{worker}", "Workers running a request");
+        meter.CreateObservableGauge(InstrumentNames.PoolQueued, () => pool.GetStats().Queued, "{request}", "Requests waiting for a worker");
     }
 
     /// <summary>Records a request under a label from a bounded set (see <see cref="CommandLabels"/>), never the caller's text.</summary>
@@ -48,16 +45,4 @@ public sealed class PoolMetrics
     public void WorkerRecycled() => _recycles.Add(1);
 
     public void HungWorkerKilled() => _hung.Add(1);
-}
-
-/// <summary>Counts session grains active in this process, for the sessions gauge.</summary>
-public static class SessionActivations
-{
-    private static int _count;
-
-    public static int Count => Volatile.Read(ref _count);
-
-    public static void Activated() => Interlocked.Increment(ref _count);
-
-    public static void Deactivated() => Interlocked.Decrement(ref _count);
 }

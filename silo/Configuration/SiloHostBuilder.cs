@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using StackExchange.Redis;
@@ -37,15 +38,17 @@ public static class SiloHostBuilder
         builder.Configuration.AddEnvironmentVariables("DSPEX_");
         builder.Configuration.AddCommandLine(args);
 
-        var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
+        var silo = ValidatedSettings.Read<SiloHostOptions, SiloHostOptionsValidator>(builder.Configuration, builder.Services, SiloHostOptions.SectionName);
+        var telemetry = ValidatedSettings.Read<TelemetryOptions, TelemetryOptionsValidator>(builder.Configuration, builder.Services, TelemetryOptions.SectionName);
+        // Only for the shutdown timeout below; the pool itself reads its options (validated) from the container.
         var pool = builder.Configuration.GetSection(DSPexPoolOptions.SectionName).Get<DSPexPoolOptions>() ?? new DSPexPoolOptions();
-        var telemetry = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        var security = builder.Configuration.GetSection(DSPexSecurityOptions.SectionName).Get<DSPexSecurityOptions>() ?? new DSPexSecurityOptions();
         var tls = builder.Configuration.GetSection(SiloTls.SectionName).Get<TlsFiles>() ?? new TlsFiles();
         builder.WebHost.UseUrls(silo.HttpPort > 0 ? $"http://0.0.0.0:{silo.HttpPort}" : "http://127.0.0.1:0");
 
         // Registered before Orleans, so a bad setting stops the host before the silo joins the cluster.
-        builder.Services.AddHostedService(_ => new StartupValidator(silo, pool, security));
+        // It checks the options the silo runs with (a configure delegate included), after their validators passed.
+        builder.Services.AddHostedService(sp => new StartupValidator(silo,
+            sp.GetRequiredService<IOptions<DSPexPoolOptions>>().Value, sp.GetRequiredService<IOptions<DSPexSecurityOptions>>().Value));
         builder.Services.AddHealthChecks().AddCheck<PoolReadinessCheck>("python-pool", tags: [PoolReadinessCheck.Tag]);
         builder.AddSiloTelemetry(telemetry);
 

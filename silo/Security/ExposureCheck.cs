@@ -1,3 +1,4 @@
+using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Security;
 using DSPex.Orleans.Silo.Configuration;
 using DSPex.Orleans.Silo.Startup;

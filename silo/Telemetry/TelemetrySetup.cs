@@ -19,7 +19,7 @@ public static class TelemetrySetup
         var telemetry = builder.Services.AddOpenTelemetry();
         telemetry.WithMetrics(metrics =>
         {
-            metrics.AddMeter(PoolMetrics.MeterName, "Microsoft.Orleans");
+            metrics.AddMeter(InstrumentNames.MeterName, "Microsoft.Orleans");
             if (options.Prometheus)
             {
                 metrics.AddPrometheusExporter();

@@ -10,6 +10,10 @@ public class DSPexException(DSPexErrorKind kind, string message, string? workerI
     /// <summary>The worker that ran (or was running) the request, when there was one.</summary>
     public string? WorkerId { get; } = workerId;
 
+    /// <summary>The typed exception for a call the cluster refused before it ran.</summary>
+    internal static DSPexException From(DSPexRequestException refusal) =>
+        refusal.Kind == DSPexErrorKind.Forbidden ? new ForbiddenException(refusal.Message, refusal.Scope) : From(refusal.ToError(), null);
+
     /// <summary>Builds the exception type that matches the error's kind.</summary>
     public static DSPexException From(ExecuteError error, string? workerId) => error.Kind switch
     {

@@ -21,9 +21,9 @@ internal sealed class ApiKeyCallFilter(string? apiKey) : IOutgoingGrainCallFilte
         {
             await context.Invoke().ConfigureAwait(false);
         }
-        catch (CallRefusedException refused)
+        catch (DSPexRequestException refused)
         {
-            throw ClusterCalls.Typed(refused);
+            throw DSPexException.From(refused);
         }
     }
 }

@@ -1,7 +1,7 @@
 namespace DSPex.Orleans.Sessions.Storage;
 
 /// <summary>Makes the stored session expire with its TTL where the store can (Redis key expiry).</summary>
-public interface ISessionKeyExpiry
+internal interface ISessionKeyExpiry
 {
     /// <summary>True when the store removes an expired session by itself; otherwise the session grain has to.</summary>
     bool StoreRemovesExpiredSessions { get; }

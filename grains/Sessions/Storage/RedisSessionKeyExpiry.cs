@@ -1,3 +1,4 @@
+using DSPex.Orleans.Configuration;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using StackExchange.Redis;
@@ -8,7 +9,7 @@ namespace DSPex.Orleans.Sessions.Storage;
 /// Sets the Redis key expiry of a session to its own TTL (the storage's write sets the longest one). Connects on
 /// first use and keeps only a connection that succeeded: after a failed connect the next use tries again.
 /// </summary>
-public sealed class RedisSessionKeyExpiry(IOptions<DSPexSessionOptions> options, IOptions<ClusterOptions> cluster) : ISessionKeyExpiry, IDisposable
+internal sealed class RedisSessionKeyExpiry(IOptions<DSPexSessionOptions> options, IOptions<ClusterOptions> cluster) : ISessionKeyExpiry, IDisposable
 {
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private ConnectionMultiplexer? _connection;

@@ -1,5 +1,5 @@
-using Orleans.Storage;
 using System.Text.Json;
+using Orleans.Storage;
 
 namespace DSPex.Orleans.Sessions.Storage;
 
@@ -7,7 +7,7 @@ namespace DSPex.Orleans.Sessions.Storage;
 /// Grain storage serializer for sessions: System.Text.Json with the explicit contract of
 /// <see cref="SessionStateJsonContext"/>, so stored sessions do not depend on .NET type names.
 /// </summary>
-public sealed class SessionStorageSerializer : IGrainStorageSerializer
+internal sealed class SessionStorageSerializer : IGrainStorageSerializer
 {
     public BinaryData Serialize<T>(T? input) =>
         typeof(T) == typeof(SessionState)

@@ -47,7 +47,7 @@ public sealed class TlsBenchmarkCluster : IDisposable
         ["DSPEX_DSPex__Security__Tls__CertificateFile"] = CertificateFile,
         ["DSPEX_DSPex__Security__Tls__KeyFile"] = KeyFile,
         ["DSPEX_DSPex__Security__Tls__CaFile"] = CaFile,
-        ["DSPEX_DSPex__Security__ApiKeys__bench__Hash"] = ApiKeyAuthenticator.HashOf(_apiKey),
+        ["DSPEX_DSPex__Security__ApiKeys__bench__Hash"] = ApiKeyHash.Of(_apiKey),
         ["DSPEX_DSPex__Security__ApiKeys__bench__Scopes__0"] = "*",
     });
 

@@ -175,7 +175,7 @@ public sealed class KubernetesManifestTests
             .ToDictionary(e => e.Scalar("name")!["DSPEX_".Length..].Replace("__", ":", StringComparison.Ordinal),
                 e => e.Scalar("value") ?? (e.Scalar("valueFrom.secretKeyRef.name") is { } secret ? $"<secret {secret}>" : null));
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var security = configuration.GetSection(DSPex.Orleans.Security.DSPexSecurityOptions.SectionName).Get<DSPex.Orleans.Security.DSPexSecurityOptions>()
+        var security = configuration.GetSection(DSPex.Orleans.Configuration.DSPexSecurityOptions.SectionName).Get<DSPex.Orleans.Configuration.DSPexSecurityOptions>()
             ?? throw new Xunit.Sdk.XunitException("no DSPex:Security settings: a silo on the pod network would accept anyone");
         Assert.True(security.RequiresCredentials);
         Assert.False(security.AllowAnonymous);

@@ -1,4 +1,4 @@
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Native;
 
 namespace DSPex.Orleans.Tests.Infrastructure;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Hosting;
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Processes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Processes;
 
 namespace DSPex.Orleans.Tests.Infrastructure;

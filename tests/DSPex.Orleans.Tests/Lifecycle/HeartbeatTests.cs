@@ -1,4 +1,5 @@
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
 

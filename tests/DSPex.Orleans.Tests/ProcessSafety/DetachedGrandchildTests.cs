@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DSPex.Orleans.Client;
+using DSPex.Orleans.Native;
 using DSPex.Orleans.ProcessSafety;
 using DSPex.Orleans.Tests.Infrastructure;
 using Orleans.TestingHost;

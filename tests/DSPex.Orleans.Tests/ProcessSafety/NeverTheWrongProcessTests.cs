@@ -1,10 +1,11 @@
 using System.Text.Json;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Placement;
 using DSPex.Orleans.Pool;
-using DSPex.Orleans.Processes;
 using DSPex.Orleans.ProcessSafety;
+using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;

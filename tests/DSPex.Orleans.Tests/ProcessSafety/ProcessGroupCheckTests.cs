@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Native;
 using DSPex.Orleans.ProcessSafety;
+using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
 using Xunit.Abstractions;
 

@@ -1,3 +1,4 @@
+using DSPex.Orleans.Native;
 using DSPex.Orleans.ProcessSafety;
 using DSPex.Orleans.Tests.Infrastructure;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using DSPex.Orleans.ProcessSafety;
+using DSPex.Orleans.Telemetry;
 
 namespace DSPex.Orleans.Tests.ProcessSafety;
 
@@ -14,7 +15,7 @@ public sealed class SweepMeasurements : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == ReaperMetrics.MeterName && instrument.Name.StartsWith("dspex.reaper.", StringComparison.Ordinal))
+            if (instrument.Meter.Name == InstrumentNames.MeterName && instrument.Name.StartsWith("dspex.reaper.", StringComparison.Ordinal))
             {
                 listener.EnableMeasurementEvents(instrument);
             }

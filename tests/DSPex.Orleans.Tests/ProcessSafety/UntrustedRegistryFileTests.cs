@@ -1,7 +1,8 @@
 using DSPex.Orleans.Client;
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Pool;
-using DSPex.Orleans.Processes;
 using DSPex.Orleans.ProcessSafety;
+using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;

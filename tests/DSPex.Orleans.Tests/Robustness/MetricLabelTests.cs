@@ -17,7 +17,7 @@ public sealed class MetricLabelTests(RobustnessClusterFixture fixture)
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == PoolMetrics.MeterName && instrument.Name is "dspex.requests" or "dspex.request.duration")
+            if (instrument.Meter.Name == InstrumentNames.MeterName && instrument.Name is "dspex.requests" or "dspex.request.duration")
             {
                 l.EnableMeasurementEvents(instrument);
             }

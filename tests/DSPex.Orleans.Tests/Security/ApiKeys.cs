@@ -12,7 +12,7 @@ public static class ApiKeys
         var settings = new Dictionary<string, string>();
         foreach (var (name, key, scopes) in keys)
         {
-            settings[$"DSPex:Security:ApiKeys:{name}:Hash"] = ApiKeyAuthenticator.HashOf(key);
+            settings[$"DSPex:Security:ApiKeys:{name}:Hash"] = ApiKeyHash.Of(key);
             for (var i = 0; i < scopes.Length; i++)
             {
                 settings[$"DSPex:Security:ApiKeys:{name}:Scopes:{i}"] = scopes[i];

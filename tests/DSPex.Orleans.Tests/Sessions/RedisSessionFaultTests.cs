@@ -1,5 +1,6 @@
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Errors;
+using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Sessions;
 using DSPex.Orleans.Sessions.Storage;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace DSPex.Orleans.ProcessSafety;
+namespace DSPex.Orleans.Native;
 
 /// <summary>
 /// Makes this silo process a child subreaper (prctl PR_SET_CHILD_SUBREAPER): a process a worker's code spawned that
@@ -13,7 +13,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// adopted children too). So an adopted child that exits stays a zombie until this silo reaps it: <see cref="TryReap"/>
 /// takes exactly the pid the reaper killed, never waitpid(-1), which would take exit statuses Process waits for.
 /// </remarks>
-public static partial class ChildSubreaper
+internal static partial class ChildSubreaper
 {
     private const int PrSetChildSubreaper = 36;
     private const int PrGetChildSubreaper = 37;

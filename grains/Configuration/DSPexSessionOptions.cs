@@ -1,6 +1,6 @@
 using DSPex.Orleans.Contracts;
 
-namespace DSPex.Orleans.Sessions;
+namespace DSPex.Orleans.Configuration;
 
 /// <summary>
 /// Session defaults, limits and storage (configuration section "DSPex:Sessions"). The limits bound what one

@@ -1,7 +1,7 @@
-namespace DSPex.Orleans.ProcessSafety;
+namespace DSPex.Orleans.Native;
 
 /// <summary>Owner, type and permission bits of one file, as statx reports them.</summary>
-public readonly record struct FileStatus(uint OwnerUid, uint Mode, long Size)
+internal readonly record struct FileStatus(uint OwnerUid, uint Mode, long Size)
 {
     private const uint TypeMask = 0xF000;
 

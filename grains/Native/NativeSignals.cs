@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Native;
 
 /// <summary>POSIX signals, sent by pid or to a whole process group.</summary>
-public static partial class NativeSignals
+internal static partial class NativeSignals
 {
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
@@ -18,20 +18,8 @@ public static partial class NativeSignals
 
     public static bool SendToGroup(int processGroupId, int signal) => processGroupId > 1 && Kill(-processGroupId, signal) == 0;
 
-    /// <summary>The process group a live process is in, from /proc/PID/stat (field 5, after the last ')'); null if it is gone.</summary>
-    public static int? ProcessGroupOf(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid.ToString(System.Globalization.CultureInfo.InvariantCulture)}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return fields[0] is "Z" or "X" ? null : int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
-        {
-            return null;
-        }
-    }
+    /// <summary>The process group a live process is in, from /proc/PID/stat; null if it is gone.</summary>
+    public static int? ProcessGroupOf(int pid) => LinuxProcess.ProcessGroupOf(pid);
 
     public static string Describe(int exitCode) => exitCode switch
     {

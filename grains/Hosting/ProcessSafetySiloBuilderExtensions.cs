@@ -1,6 +1,9 @@
+using DSPex.Orleans.Configuration;
+using DSPex.Orleans.ProcessSafety;
+using DSPex.Orleans.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace DSPex.Orleans.ProcessSafety;
+namespace DSPex.Orleans.Hosting;
 
 public static class ProcessSafetySiloBuilderExtensions
 {
@@ -10,8 +13,8 @@ public static class ProcessSafetySiloBuilderExtensions
     /// </summary>
     public static ISiloBuilder AddDSPexProcessSafety(this ISiloBuilder builder)
     {
-        builder.Services.AddOptions<ProcessSafetyOptions>().BindConfiguration(ProcessSafetyOptions.SectionName);
-        builder.Services.AddMetrics();
+        builder.Services.AddValidatedOptions<ProcessSafetyOptions, ProcessSafetyOptionsValidator>(ProcessSafetyOptions.SectionName);
+        builder.Services.AddDSPexInstruments();
         builder.Services.AddSingleton<ReaperMetrics>();
         builder.Services.AddSingleton<ProcessRegistry>();
         builder.Services.AddSingleton<OrphanSweeper>();

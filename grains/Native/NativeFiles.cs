@@ -1,13 +1,13 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace DSPex.Orleans.ProcessSafety;
+namespace DSPex.Orleans.Native;
 
 /// <summary>
 /// File checks .NET does not offer: who owns a path, and opening one without following a link or blocking on a
 /// FIFO. statx is used because its buffer has one layout on every architecture (struct stat does not).
 /// </summary>
-public static partial class NativeFiles
+internal static partial class NativeFiles
 {
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;

@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Security;
+namespace DSPex.Orleans.Configuration;
 
 /// <summary>Who may call the cluster from outside it (configuration section "DSPex:Security").</summary>
 public sealed class DSPexSecurityOptions

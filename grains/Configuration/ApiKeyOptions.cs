@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Security;
+namespace DSPex.Orleans.Configuration;
 
 /// <summary>One API key as the silo stores it: never the key, only its hash, and what it may do.</summary>
 public sealed class ApiKeyOptions

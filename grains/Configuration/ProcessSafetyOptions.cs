@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.ProcessSafety;
+namespace DSPex.Orleans.Configuration;
 
 /// <summary>Settings of the process registry and the orphan reaper (configuration section "DSPex:ProcessSafety").</summary>
 public sealed class ProcessSafetyOptions

@@ -1,0 +1,49 @@
+using DSPex.Orleans.Contracts;
+using Microsoft.Extensions.Options;
+
+namespace DSPex.Orleans.Configuration;
+
+/// <summary>
+/// Rejects pool settings the pool could not honour as written, instead of the pool quietly using something else:
+/// sizes, windows and timeouts that are not positive, a heartbeat timeout that does not outlast its interval, a
+/// recycle jitter outside [0, 1), a default deadline above the longest one a caller may ask for.
+/// </summary>
+internal sealed class DSPexPoolOptionsValidator : IValidateOptions<DSPexPoolOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DSPexPoolOptions options)
+    {
+        var failures = new OptionFailures(DSPexPoolOptions.SectionName);
+        failures.Positive(options.Size, nameof(options.Size));
+        failures.Positive(options.ConcurrencyPerWorker, nameof(options.ConcurrencyPerWorker));
+        failures.NotNegative(options.MaxQueueLength, nameof(options.MaxQueueLength));
+        failures.Positive(options.MaxFrameBytes, nameof(options.MaxFrameBytes));
+        failures.Positive(options.StreamWindow, nameof(options.StreamWindow));
+        failures.NotNegative(options.RecycleAfterRequests, nameof(options.RecycleAfterRequests));
+        failures.NotNegative(options.MaxWorkerResidentBytes, nameof(options.MaxWorkerResidentBytes));
+        failures.Check(options.RecycleJitter is >= 0 and < 1, nameof(options.RecycleJitter), "must lie in [0, 1)", options.RecycleJitter);
+        failures.Check(!string.IsNullOrWhiteSpace(options.PythonExecutable), nameof(options.PythonExecutable), "must name an interpreter", $"'{options.PythonExecutable}'");
+
+        failures.Positive(options.QueueTimeout, nameof(options.QueueTimeout));
+        failures.Positive(options.RequestTimeout, nameof(options.RequestTimeout));
+        failures.Positive(options.MaxRequestTimeout, nameof(options.MaxRequestTimeout));
+        failures.Positive(options.StreamIdleTimeout, nameof(options.StreamIdleTimeout));
+        failures.Positive(options.StartTimeout, nameof(options.StartTimeout));
+        failures.Positive(options.HeartbeatInterval, nameof(options.HeartbeatInterval));
+        failures.NotNegative(options.AffinityHintWait, nameof(options.AffinityHintWait));
+        failures.NotNegative(options.CancelGracePeriod, nameof(options.CancelGracePeriod));
+        failures.NotNegative(options.StopGracePeriod, nameof(options.StopGracePeriod));
+        failures.NotNegative(options.DrainTimeout, nameof(options.DrainTimeout));
+        if (options.MaxWorkerAge is { } age)
+        {
+            failures.Positive(age, nameof(options.MaxWorkerAge));
+        }
+
+        failures.Check(options.HeartbeatTimeout > options.HeartbeatInterval, nameof(options.HeartbeatTimeout),
+            $"must be longer than HeartbeatInterval ({options.HeartbeatInterval})", options.HeartbeatTimeout);
+        failures.Check(options.RequestTimeout <= options.MaxRequestTimeout, nameof(options.RequestTimeout),
+            $"must not exceed MaxRequestTimeout ({options.MaxRequestTimeout})", options.RequestTimeout);
+        failures.Check(options.MaxRequestTimeout <= RequestLimits.MaxTimeout, nameof(options.MaxRequestTimeout),
+            $"must not exceed {RequestLimits.MaxTimeout} (the execute calls' response timeout)", options.MaxRequestTimeout);
+        return failures.Result;
+    }
+}

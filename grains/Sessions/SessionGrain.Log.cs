@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace DSPex.Orleans.Sessions;
+
+internal static partial class SessionGrainLog
+{
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Session {SessionId}: its storage refused a write")]
+    public static partial void StorageRefusedWrite(this ILogger logger, Exception exception, string sessionId);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Session {SessionId}: could not set the key expiry of its stored state")]
+    public static partial void KeyExpiryNotSet(this ILogger logger, Exception exception, string sessionId);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Session {SessionId}: could not leave its expiry reminder")]
+    public static partial void ExpiryReminderNotLeft(this ILogger logger, Exception exception, string sessionId);
+}
