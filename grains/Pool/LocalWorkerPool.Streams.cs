@@ -65,7 +65,7 @@ public sealed partial class LocalWorkerPool
                     yield return new StreamItem(item, null);
                     if (++sinceCredit >= (window + 1) / 2)
                     {
-                        lease.Process.GrantCredit(call.Id, sinceCredit);
+                        lease.Worker.Connection.GrantCredit(call.Id, sinceCredit);
                         sinceCredit = 0;
                     }
                 }

@@ -33,6 +33,6 @@ public sealed class BridgeWorkers(string clusterId, string pythonExecutable)
             StartTimeout: TimeSpan.FromSeconds(30));
     }
 
-    public Task<PythonProcess> StartOneAsync(CancellationToken cancellationToken = default) =>
+    internal Task<PythonProcess> StartOneAsync(CancellationToken cancellationToken = default) =>
         PythonProcess.StartAsync(StartInfo(), NullLogger.Instance, cancellationToken);
 }
