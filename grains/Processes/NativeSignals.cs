@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace DSPex.Orleans.Processes;
 
 /// <summary>POSIX signals, sent by pid or to a whole process group.</summary>
-public static partial class NativeSignals
+internal static partial class NativeSignals
 {
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;

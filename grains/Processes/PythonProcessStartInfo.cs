@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace DSPex.Orleans.Processes;
 
 /// <summary>Everything needed to start one bridge process.</summary>
-public sealed record PythonProcessStartInfo(
+internal sealed record PythonProcessStartInfo(
     string WorkerId,
     string PythonExecutable,
     string BridgeDirectory,

@@ -16,7 +16,7 @@ public sealed class BridgeWorkers(string clusterId, string pythonExecutable)
 
     public string ClusterId => clusterId;
 
-    public PythonProcessStartInfo StartInfo()
+    internal PythonProcessStartInfo StartInfo()
     {
         var workerId = $"bench-raw-{Interlocked.Increment(ref _nextWorker)}";
         return new PythonProcessStartInfo(
