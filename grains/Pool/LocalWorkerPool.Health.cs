@@ -9,9 +9,10 @@ public sealed partial class LocalWorkerPool
 {
     /// <summary>
     /// Stops taking new work (callers get SiloUnavailable, and the router sends them to other silos), then waits
-    /// up to <paramref name="timeout"/> for the requests in flight and queued to finish.
+    /// up to <paramref name="timeout"/> for the requests in flight and queued to finish, or until the silo's stop
+    /// can wait no longer (<paramref name="cancellationToken"/>).
     /// </summary>
-    public async Task<bool> DrainAsync(TimeSpan timeout)
+    internal async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         _draining = true;
         _scheduler.BeginDrain();
@@ -22,10 +23,10 @@ public sealed partial class LocalWorkerPool
 
         try
         {
-            await _drained.Task.WaitAsync(timeout);
+            await _drained.Task.WaitAsync(timeout, cancellationToken);
             return true;
         }
-        catch (TimeoutException)
+        catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             Log.DrainTimedOut(_logger, Silo, timeout);
             return false;

@@ -83,13 +83,13 @@ public sealed partial class LocalWorkerPool
     internal PoolMetrics? Metrics { get; set; }
 
     /// <summary>Names this silo process in every worker's marker, so the reaper can tell its own workers from an earlier incarnation's.</summary>
-    public string InstanceToken => _instanceToken;
+    internal string InstanceToken => _instanceToken;
 
     /// <summary>Raised when a worker's process is ready and joins the pool (the process registry listens).</summary>
     internal event Action<PythonProcess>? ProcessAttached;
 
     /// <summary>Starts every worker at once and returns when each has answered its handshake or failed its first start.</summary>
-    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    internal async Task WarmUpAsync(CancellationToken cancellationToken)
     {
         _pythonExecutable = await Task.Run(() => PythonInterpreter.Resolve(_options.PythonExecutable), cancellationToken);
         var started = DateTimeOffset.UtcNow;
@@ -113,7 +113,7 @@ public sealed partial class LocalWorkerPool
     internal IReadOnlyList<PythonProcess> LiveProcesses() => _scheduler.LiveWorkers();
 
     /// <summary>Stops taking work, fails queued requests, and ends every Python process this silo started.</summary>
-    public async Task StopAsync()
+    internal async Task StopAsync()
     {
         _stopping = true;
         await _stopped.CancelAsync();
