@@ -67,7 +67,7 @@ if (!demo)
 }
 
 var pool = app.Services.GetRequiredService<LocalWorkerPool>();
-var pids = pool.LiveProcesses().Select(p => p.Pid).ToList();
+var pids = pool.GetStats().WorkerDetails.Where(w => w.Pid > 0).Select(w => w.Pid).ToList();
 var exitCode = await DemoWorkload.RunAsync(silo, Console.Out);
 await app.StopAsync();
 

@@ -8,7 +8,7 @@ namespace DSPex.Orleans.Calls;
 /// memory follows the calls in flight, not the call rate. A call without an id (an in-silo caller, or a client
 /// that does not track its calls) is not recorded.
 /// </summary>
-public sealed class CallTracker
+internal sealed class CallTracker
 {
     private readonly ConcurrentDictionary<Guid, byte> _running = new();
 

@@ -92,4 +92,10 @@ public sealed class DSPexPoolOptions
 
     /// <summary>Send a request to another silo's pool when this silo's queue is full.</summary>
     public bool SpillToOtherSilos { get; set; } = true;
+
+    /// <summary>
+    /// The level each line a worker writes to stderr is logged at, under the category "DSPex.Orleans.PythonWorker"
+    /// (Information by default; Debug or None quiets chatty adapters). The last lines still explain a crash.
+    /// </summary>
+    public Microsoft.Extensions.Logging.LogLevel StderrLogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
 }

@@ -1,5 +1,7 @@
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Pool.Scheduling;
 using DSPex.Orleans.Processes;
+using WorkerLease = DSPex.Orleans.Pool.Scheduling.WorkerLease<DSPex.Orleans.Processes.PythonProcess>;
 
 namespace DSPex.Orleans.Pool;
 
@@ -12,60 +14,35 @@ public sealed partial class LocalWorkerPool
     /// </summary>
     private async ValueTask<(CapacityGrant? Grant, ExecuteResponse? Failure)> AcquireAsync(ExecuteRequest? request, WorkerAffinity? affinity, CancellationToken cancellationToken)
     {
-        WorkerLease lease;
-        CapacityWaiter? waiter = null;
-        var waitLimit = _options.QueueTimeout;
-        lock (_lock)
+        var (preferredSlot, preferredProcess) = affinity is null ? (null, null) : PreferredWorker(affinity);
+        if (affinity is not null && preferredProcess is null && affinity.Mode == AffinityMode.StrictFailFast)
         {
-            if (_stopping || _draining)
-            {
+            return (null, SessionWorkerGone(affinity));
+        }
+
+        var acquired = _scheduler.Acquire(
+            preferredProcess is null ? null : preferredSlot, preferredProcess, affinity?.Mode != AffinityMode.StrictFailFast,
+            request, static request => new CapacityWaiter(request));
+        var waitLimit = preferredProcess is not null && affinity!.Mode == AffinityMode.Hint ? _options.AffinityHintWait : _options.QueueTimeout;
+        switch (acquired.Status)
+        {
+            case AcquireStatus.Granted:
+                return (new CapacityGrant(acquired.Lease), null);
+            case AcquireStatus.Closed:
                 return (null, ExecuteResponse.Failure(DSPexErrorKind.SiloUnavailable, $"silo {Silo} is {(_draining ? "draining" : "stopping")}"));
-            }
-
-            var preferred = affinity is null ? null : PreferredSlot(affinity);
-            if (affinity is not null && preferred is null && affinity.Mode == AffinityMode.StrictFailFast)
-            {
-                return (null, ExecuteResponse.Failure(DSPexErrorKind.SessionWorkerUnavailable,
-                    $"the session's worker {affinity.WorkerId} (pid {affinity.Pid}) is gone"));
-            }
-
-            if (preferred is not null)
-            {
-                if (!TryTakeFreeFrom(preferred, out lease))
-                {
-                    if (affinity!.Mode == AffinityMode.StrictFailFast)
-                    {
-                        return (null, ExecuteResponse.Failure(DSPexErrorKind.WorkerBusy,
-                            $"the session's worker {preferred.WorkerId} (pid {affinity.Pid}) is busy", preferred.WorkerId, affinity.Pid));
-                    }
-
-                    if (preferred.Waiters.Count >= _options.MaxQueueLength)
-                    {
-                        return (null, Saturated());
-                    }
-
-                    waiter = new CapacityWaiter(request);
-                    waiter.Node = preferred.Waiters.AddLast(waiter);
-                    waitLimit = affinity.Mode == AffinityMode.Hint ? _options.AffinityHintWait : _options.QueueTimeout;
-                }
-            }
-            else if (!TryTakeFree(out lease))
-            {
-                if (_waiters.Count >= _options.MaxQueueLength)
-                {
-                    return (null, Saturated());
-                }
-
-                waiter = new CapacityWaiter(request);
-                waiter.Node = _waiters.AddLast(waiter);
-            }
+            case AcquireStatus.Saturated:
+                return (null, Saturated(acquired.Queued));
+            case AcquireStatus.PreferredBusy:
+                return (null, ExecuteResponse.Failure(DSPexErrorKind.WorkerBusy,
+                    $"the session's worker {affinity!.WorkerId} (pid {affinity.Pid}) is busy", affinity.WorkerId, affinity.Pid));
+            case AcquireStatus.PreferredGone:
+                // It died between the look-up and the claim: as if it had been gone at the look-up.
+                return affinity!.Mode == AffinityMode.StrictFailFast
+                    ? (null, SessionWorkerGone(affinity))
+                    : await AcquireAsync(request, null, cancellationToken);
         }
 
-        if (waiter is null)
-        {
-            return (new CapacityGrant(lease), null);
-        }
-
+        var waiter = (CapacityWaiter)acquired.Waiter!;
         var queued = await WaitForCapacityAsync(waiter, waitLimit, cancellationToken);
         if (queued.Grant is not null)
         {
@@ -79,26 +56,22 @@ public sealed partial class LocalWorkerPool
         return moveOn ? await AcquireAsync(request, null, cancellationToken) : queued;
     }
 
-    private ExecuteResponse Saturated()
+    private static ExecuteResponse SessionWorkerGone(WorkerAffinity affinity) =>
+        ExecuteResponse.Failure(DSPexErrorKind.SessionWorkerUnavailable, $"the session's worker {affinity.WorkerId} (pid {affinity.Pid}) is gone");
+
+    private ExecuteResponse Saturated(int queued)
     {
-        Interlocked.Increment(ref _saturated);
+        _counters.Saturated();
         return ExecuteResponse.Failure(
             DSPexErrorKind.PoolSaturated,
-            $"pool on {Silo} is saturated: {_slots.Length} workers busy and {_waiters.Count} requests queued (limit {_options.MaxQueueLength})");
+            $"pool on {Silo} is saturated: {_scheduler.Size} workers busy and {queued} requests queued (limit {_options.MaxQueueLength})");
     }
 
-    private WorkerSlot? PreferredSlot(WorkerAffinity affinity)
-    {
-        foreach (var slot in _slots)
-        {
-            if (slot.WorkerId == affinity.WorkerId)
-            {
-                return slot.Process is { HasExited: false } process && process.Pid == affinity.Pid ? slot : null;
-            }
-        }
-
-        return null;
-    }
+    /// <summary>The session's worker, when its slot still holds the very process (pid) that holds the session's programs.</summary>
+    private (int? Slot, PythonProcess? Process) PreferredWorker(WorkerAffinity affinity) =>
+        SlotOf(affinity.WorkerId) is { } slot && _scheduler.LiveWorker(slot) is { } process && process.Pid == affinity.Pid
+            ? (slot, process)
+            : (null, null);
 
     private async ValueTask<(CapacityGrant? Grant, ExecuteResponse? Failure)> WaitForCapacityAsync(
         CapacityWaiter waiter, TimeSpan waitLimit, CancellationToken cancellationToken)
@@ -114,11 +87,7 @@ public sealed partial class LocalWorkerPool
             }
         }
 
-        lock (_lock)
-        {
-            waiter.Node?.List?.Remove(waiter.Node);
-        }
-
+        _scheduler.Forget(waiter);
         if (_stopping)
         {
             return (null, ExecuteResponse.Failure(DSPexErrorKind.SiloUnavailable, $"silo {Silo} stopped while the request was queued"));
@@ -134,7 +103,7 @@ public sealed partial class LocalWorkerPool
             return (null, ExecuteResponse.Failure(DSPexErrorKind.Cancelled, "cancelled by the caller while queued for a worker"));
         }
 
-        Interlocked.Increment(ref _queueTimeouts);
+        _counters.QueueTimedOut();
         return (null, NoWorkerFailure() ?? ExecuteResponse.Failure(
             DSPexErrorKind.QueueTimeout,
             $"no worker on {Silo} became free within the queue timeout of {waitLimit.TotalMilliseconds:0} ms"));
@@ -146,20 +115,14 @@ public sealed partial class LocalWorkerPool
     /// </summary>
     private ExecuteResponse? NoWorkerFailure()
     {
-        string? startError;
-        lock (_lock)
+        if (!_scheduler.HasNoLiveWorker(out var startError))
         {
-            if (_slots.Any(s => s.Process is { HasExited: false }))
-            {
-                return null;
-            }
-
-            startError = _slots.Select(s => s.LastStartError).FirstOrDefault(e => e is not null);
+            return null;
         }
 
         return startError is not null
             ? ExecuteResponse.Failure(DSPexErrorKind.WorkerStartFailed, $"the workers of the pool on {Silo} fail to start: {startError}")
-            : ExecuteResponse.Failure(DSPexErrorKind.NoWorkers, $"the pool on {Silo} has no live worker ({_slots.Length} restarting)");
+            : ExecuteResponse.Failure(DSPexErrorKind.NoWorkers, $"the pool on {Silo} has no live worker ({_scheduler.Size} restarting)");
     }
 
     /// <summary>
@@ -169,142 +132,31 @@ public sealed partial class LocalWorkerPool
     /// </summary>
     internal void Release(WorkerLease lease, BridgeReply reply)
     {
-        var (slot, process) = lease;
-        Interlocked.Increment(ref slot.Served);
-        Interlocked.Increment(ref reply.Error is null ? ref _served : ref _errors);
-        var recycleNow = false;
-        CapacityWaiter? next = null;
-        lock (_lock)
-        {
-            slot.InFlight--;
-            slot.ServedByProcess++;
-            if (reply.Error is null)
-            {
-                slot.ConsecutiveFailures = 0;
-            }
-
-            if (ReferenceEquals(slot.Process, process) && !process.HasExited && !_stopping)
-            {
-                if (slot.RecycleAtRequest > 0 && slot.ServedByProcess >= slot.RecycleAtRequest)
-                {
-                    slot.Recycling = true;
-                }
-
-                if (slot.Recycling)
-                {
-                    recycleNow = slot.InFlight == 0;
-                }
-                else
-                {
-                    next = GiveCapacity(lease);
-                }
-            }
-        }
-
+        _counters.Replied(reply.Error is null);
+        var (next, recycleNow) = _scheduler.Release(lease, reply.Error is null);
         if (next is not null)
         {
-            Deliver(next, lease);
+            Deliver((CapacityWaiter)next, lease);
         }
 
         if (recycleNow)
         {
-            _ = RecycleAsync(slot, process);
+            Recycle(lease.Slot, lease.Worker);
         }
 
-        if (_draining && IsIdle())
+        if (_draining && _scheduler.IsIdle())
         {
             _drained.TrySetResult();
         }
     }
 
-    private bool IsIdle()
-    {
-        lock (_lock)
-        {
-            return _waiters.Count == 0 && _slots.All(s => s.InFlight == 0 && s.Waiters.Count == 0);
-        }
-    }
-
-    // Both below run under _lock.
-    private bool TryTakeFree(out WorkerLease lease)
-    {
-        while (_free.TryDequeue(out lease))
-        {
-            if (ReferenceEquals(lease.Slot.Process, lease.Process) && !lease.Process.HasExited && !lease.Slot.Recycling)
-            {
-                lease.Slot.InFlight++;
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private bool TryTakeFreeFrom(WorkerSlot slot, out WorkerLease lease)
-    {
-        lease = default;
-        var found = false;
-        for (var remaining = _free.Count; remaining > 0; remaining--)
-        {
-            var candidate = _free.Dequeue();
-            if (!ReferenceEquals(candidate.Slot.Process, candidate.Process) || candidate.Process.HasExited || candidate.Slot.Recycling)
-            {
-                continue;
-            }
-
-            if (!found && ReferenceEquals(candidate.Slot, slot))
-            {
-                lease = candidate;
-                found = true;
-                slot.InFlight++;
-                continue;
-            }
-
-            _free.Enqueue(candidate);
-        }
-
-        return found;
-    }
-
     /// <summary>
-    /// Freed capacity goes first to requests waiting for this very worker, then to the general queue. Runs under
-    /// _lock; a waiter it returns is claimed, and the caller completes it with <see cref="Deliver"/> outside the lock.
-    /// </summary>
-    private CapacityWaiter? GiveCapacity(WorkerLease lease)
-    {
-        if ((Claim(lease.Slot.Waiters) ?? Claim(_waiters)) is { } waiter)
-        {
-            lease.Slot.InFlight++;
-            return waiter;
-        }
-
-        _free.Enqueue(lease);
-        return null;
-    }
-
-    private static CapacityWaiter? Claim(LinkedList<CapacityWaiter> waiters)
-    {
-        while (waiters.First is { } first)
-        {
-            waiters.RemoveFirst();
-            if (first.Value.TryClaim())
-            {
-                return first.Value;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// Completes a claimed waiter. Its call is written to the worker here, by the thread that freed it (usually the
-    /// worker's reader thread), so Python gets its next request at once instead of idling through the waiter's
-    /// thread-pool and grain-scheduler hops. Only with one request per worker: the reader thread then has no other
-    /// reply of that worker to read, so it cannot block on a full pipe while Python blocks writing to it.
+    /// Completes a claimed waiter. When the scheduler says so (<see cref="CapacityScheduler{TWorker}.SendsOnReleasingThread"/>),
+    /// its call is written to the worker here, by the thread that freed it.
     /// </summary>
     private void Deliver(CapacityWaiter waiter, WorkerLease lease)
     {
-        var sent = waiter.Request is { } request && _options.ConcurrencyPerWorker <= 1 ? Send(lease, request) : (SentCall?)null;
+        var sent = waiter.Request is { } request && _scheduler.SendsOnReleasingThread ? Send(lease, request) : (SentCall?)null;
         waiter.Grant(new CapacityGrant(lease, sent));
     }
 }

@@ -1,8 +1,8 @@
+using System.Threading.Channels;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Telemetry;
-using Microsoft.Extensions.Logging;
-using System.Threading.Channels;
+using WorkerLease = DSPex.Orleans.Pool.Scheduling.WorkerLease<DSPex.Orleans.Processes.PythonProcess>;
 
 namespace DSPex.Orleans.Pool;
 
@@ -38,8 +38,8 @@ public sealed partial class LocalWorkerPool
         if (request.Idempotent && response.Error?.Kind == DSPexErrorKind.WorkerCrashed && !cancellationToken.IsCancellationRequested)
         {
             // Its worker died under it; a request marked idempotent is safe to run once more elsewhere.
-            Interlocked.Increment(ref _retries);
-            _logger.LogInformation("Retrying idempotent '{Command}' after its worker {WorkerId} crashed", request.Command, response.WorkerId);
+            _counters.Retried();
+            Log.RetryingIdempotent(_logger, request.Command, response.WorkerId);
             return await RunCheckedAsync(request with { Idempotent = false }, null, cancellationToken);
         }
 
@@ -65,44 +65,40 @@ public sealed partial class LocalWorkerPool
     /// reply frees it on the reader thread, and a call that could not be written frees it before this returns. It
     /// never throws, because it also runs on a worker's reader thread for a queued request (see <see cref="Deliver"/>).
     /// </summary>
-    private SentCall Send(WorkerLease lease, ExecuteRequest request) => Write(lease, request, null, null);
+    private SentCall Send(WorkerLease lease, ExecuteRequest request) =>
+        Write(lease, new BridgeCall(request.Command, request.ArgsJson, request.Session, request.Program));
 
     /// <summary>Writes a stream's call as <see cref="Send"/> writes a call; its items go to <paramref name="items"/>.</summary>
     private SentCall SendStream(WorkerLease lease, ExecuteRequest request, int window, ChannelWriter<string> items) =>
-        Write(lease, request, window, items);
+        Write(lease, BridgeCall.Stream(request.Command, request.ArgsJson, request.Session, request.Program, window, items));
 
-    private SentCall Write(WorkerLease lease, ExecuteRequest request, int? window, ChannelWriter<string>? items)
+    private SentCall Write(WorkerLease lease, in BridgeCall call)
     {
-        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         var owner = new CallLease(this, lease);
-        bool sent;
-        Task<BridgeReply> finished;
-        long id;
+        SentCall sent;
         try
         {
-            sent = items is null
-                ? lease.Process.TrySend(request.Command, request.ArgsJson, request.Session, request.Program, owner.Release, out finished, out id)
-                : lease.Process.TrySendStream(request.Command, request.ArgsJson, request.Session, request.Program, window!.Value, items, owner.Release, out finished, out id);
+            sent = lease.Worker.Connection.Send(call, owner.Release);
         }
         catch (Exception e)
         {
-            (sent, finished, id) = (false, Task.FromResult(WriteFailed(lease, request.Command, e)), 0);
-            items?.TryComplete();
+            sent = SentCall.NotSent(WriteFailed(lease, call.Command, e));
+            call.StreamItems?.TryComplete();
         }
 
-        if (!sent)
+        if (!sent.Sent)
         {
             // It never reached the worker, so no reply will come to free the lease.
-            owner.Release(finished.Result);
+            owner.Release(sent.Finished.Result);
         }
 
-        return new SentCall(finished, id, sent, startedAt);
+        return sent;
     }
 
     /// <summary>A write that threw: the caller gets a typed error, the silo log gets the exception with its stack.</summary>
     private BridgeReply WriteFailed(WorkerLease lease, string command, Exception e)
     {
-        _logger.LogError(e, "Writing '{Command}' to worker {WorkerId} (pid {Pid}) failed", command, lease.Slot.WorkerId, lease.Process.Pid);
+        Log.WriteFailed(_logger, e, command, lease.Slot.WorkerId, lease.Worker.Pid);
         return BridgeReply.Fail(DSPexErrorKind.Internal,
             $"command '{command}' could not be written to worker {lease.Slot.WorkerId} ({e.GetType().Name}); the silo log has the details");
     }
@@ -151,8 +147,11 @@ public sealed partial class LocalWorkerPool
     /// </summary>
     private void Abandon(WorkerLease lease, long id, Task<BridgeReply> finished)
     {
-        lease.Process.Cancel(id);
-        _ = KillUnlessStoppedAsync(lease, finished);
+        lease.Worker.Connection.Cancel(id);
+        if (!finished.IsCompleted)
+        {
+            _background.Run($"grace period of an abandoned request on worker {lease.Slot.WorkerId}", () => KillUnlessStoppedAsync(lease, finished));
+        }
     }
 
     private async Task KillUnlessStoppedAsync(WorkerLease lease, Task<BridgeReply> finished)
@@ -163,10 +162,8 @@ public sealed partial class LocalWorkerPool
         }
         catch (TimeoutException)
         {
-            _logger.LogWarning(
-                "Worker {WorkerId} (pid {Pid}) did not stop an abandoned request within {Grace} ms; killing it",
-                lease.Slot.WorkerId, lease.Process.Pid, _options.CancelGracePeriod.TotalMilliseconds);
-            lease.Process.Kill();
+            Log.AbandonedRequestNotStopped(_logger, lease.Slot.WorkerId, lease.Worker.Pid, _options.CancelGracePeriod.TotalMilliseconds);
+            lease.Worker.Kill();
         }
     }
 }

@@ -1,57 +1,62 @@
 using DSPex.Orleans.Grains;
+using DSPex.Orleans.Pool.Scheduling;
 using DSPex.Orleans.Processes;
-using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.Pool;
 
-/// <summary>Heartbeats, hung-worker kills, recycling and drain.</summary>
+/// <summary>Heartbeats, hung-worker kills, memory samples, recycling and drain.</summary>
 public sealed partial class LocalWorkerPool
 {
     /// <summary>
     /// Stops taking new work (callers get SiloUnavailable, and the router sends them to other silos), then waits
-    /// up to <paramref name="timeout"/> for the requests in flight and queued to finish.
+    /// up to <paramref name="timeout"/> for the requests in flight and queued to finish, or until the silo's stop
+    /// can wait no longer (<paramref name="cancellationToken"/>).
     /// </summary>
-    public async Task<bool> DrainAsync(TimeSpan timeout)
+    internal async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         _draining = true;
-        if (IsIdle())
+        _scheduler.BeginDrain();
+        if (_scheduler.IsIdle())
         {
             return true;
         }
 
         try
         {
-            await _drained.Task.WaitAsync(timeout);
+            await _drained.Task.WaitAsync(timeout, cancellationToken);
             return true;
         }
-        catch (TimeoutException)
+        catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            _logger.LogWarning("Pool on {Silo} still had requests in flight after the drain timeout of {Timeout}", Silo, timeout);
+            Log.DrainTimedOut(_logger, Silo, timeout);
             return false;
         }
     }
 
+    private void Recycle(WorkerSlot<PythonProcess> slot, PythonProcess process) =>
+        _background.Run($"recycling of worker {slot.WorkerId}", () => RecycleAsync(slot.WorkerId, process));
+
     /// <summary>The worker's grain starts the replacement first and stops the old process only once it is ready.</summary>
-    private async Task RecycleAsync(WorkerSlot slot, PythonProcess process)
+    private async Task RecycleAsync(string workerId, PythonProcess process)
     {
-        Interlocked.Increment(ref _recycles);
+        _counters.Recycled();
         Metrics?.WorkerRecycled();
-        _logger.LogInformation("Recycling worker {WorkerId} (pid {Pid}, {Served} requests, {Rss} MiB)",
-            slot.WorkerId, process.Pid, slot.ServedByProcess, process.ResidentBytes() / 1048576);
+        Log.Recycling(_logger, workerId, process.Pid, process.ResidentBytes / 1048576);
         try
         {
-            await _grainFactory.GetGrain<IWorkerGrain>(slot.WorkerId).RecycleAsync(process.Pid);
+            await _grainFactory.GetGrain<IWorkerGrain>(workerId).RecycleAsync(process.Pid);
         }
         catch (Exception e) when (!_stopping)
         {
-            _logger.LogWarning("Recycling worker {WorkerId} failed: {Error}; it will be restarted", slot.WorkerId, e.Message);
+            Log.RecycleFailed(_logger, e, workerId);
             process.Kill("recycling failed");
         }
     }
 
     /// <summary>
-    /// Heartbeats every worker and checks its age and memory. A worker that has not answered for
-    /// HeartbeatTimeout is hung (the bridge answers from its reader thread, so a busy one still answers).
+    /// Heartbeats every worker, samples its resident memory and checks its age and memory. A worker that has not
+    /// answered for HeartbeatTimeout is hung (the bridge answers from its reader thread, so a busy one still
+    /// answers). A check that throws is logged and the loop carries on with the next worker and tick.
     /// </summary>
     private async Task MonitorHealthAsync(CancellationToken cancellationToken)
     {
@@ -60,9 +65,16 @@ public sealed partial class LocalWorkerPool
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                foreach (var slot in _slots)
+                for (var slot = 0; slot < _scheduler.Size; slot++)
                 {
-                    CheckHealth(slot);
+                    try
+                    {
+                        CheckHealth(slot);
+                    }
+                    catch (Exception e)
+                    {
+                        Log.HealthCheckFailed(_logger, e, _scheduler.WorkerIdOf(slot));
+                    }
                 }
             }
         }
@@ -71,50 +83,33 @@ public sealed partial class LocalWorkerPool
         }
     }
 
-    private void CheckHealth(WorkerSlot slot)
+    private void CheckHealth(int slot)
     {
-        if (slot.Process is not { HasExited: false } process)
+        if (_scheduler.LiveWorker(slot) is not { } process)
         {
             return;
         }
 
-        if (process.SinceLastHeartbeat > _options.HeartbeatTimeout)
+        var connection = process.Connection;
+        if (connection.SinceLastHeartbeat > _options.HeartbeatTimeout)
         {
-            var reason = $"unresponsive: no heartbeat answer for {process.SinceLastHeartbeat.TotalMilliseconds:0} ms (limit {_options.HeartbeatTimeout.TotalMilliseconds:0} ms); killed";
+            var reason = $"unresponsive: no heartbeat answer for {connection.SinceLastHeartbeat.TotalMilliseconds:0} ms (limit {_options.HeartbeatTimeout.TotalMilliseconds:0} ms); killed";
             // The exit is observed a little after SIGKILL; until then this check runs again and must not recount.
             if (process.Kill(reason))
             {
-                Interlocked.Increment(ref _hungKilled);
+                _counters.HungKilled();
                 Metrics?.HungWorkerKilled();
-                _logger.LogWarning("Worker {WorkerId} (pid {Pid}) {Reason}", slot.WorkerId, process.Pid, reason);
+                Log.HungWorkerKilled(_logger, process.WorkerId, process.Pid, reason);
             }
 
             return;
         }
 
-        process.SendHeartbeat();
-        var tooOld = _options.MaxWorkerAge is { } maxAge && DateTimeOffset.UtcNow - process.StartedAt > maxAge;
-        var tooBig = _options.MaxWorkerResidentBytes > 0 && process.ResidentBytes() > _options.MaxWorkerResidentBytes;
-        if (!tooOld && !tooBig)
+        connection.SendHeartbeat();
+        var residentBytes = process.SampleResidentBytes();
+        if (_recycle.IsDue(DateTimeOffset.UtcNow - process.StartedAt, residentBytes) && _scheduler.StartRecycling(slot, process))
         {
-            return;
-        }
-
-        bool recycleNow;
-        lock (_lock)
-        {
-            if (slot.Recycling || !ReferenceEquals(slot.Process, process))
-            {
-                return;
-            }
-
-            slot.Recycling = true;
-            recycleNow = slot.InFlight == 0;
-        }
-
-        if (recycleNow)
-        {
-            _ = RecycleAsync(slot, process);
+            _background.Run($"recycling of worker {process.WorkerId}", () => RecycleAsync(process.WorkerId, process));
         }
     }
 }

@@ -28,7 +28,7 @@ public sealed partial class LocalWorkerPool
             yield break;
         }
 
-        var window = Math.Max(1, _options.StreamWindow);
+        var window = _options.StreamWindow;
         var items = Channel.CreateBounded<string>(new BoundedChannelOptions(window) { SingleReader = true, SingleWriter = true });
         var call = SendStream(lease, request, window, items.Writer);
         if (!call.Sent)
@@ -65,7 +65,7 @@ public sealed partial class LocalWorkerPool
                     yield return new StreamItem(item, null);
                     if (++sinceCredit >= (window + 1) / 2)
                     {
-                        lease.Process.GrantCredit(call.Id, sinceCredit);
+                        lease.Worker.Connection.GrantCredit(call.Id, sinceCredit);
                         sinceCredit = 0;
                     }
                 }

@@ -1,7 +1,7 @@
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Grains;
 using DSPex.Orleans.Placement;
+using DSPex.Orleans.Pool.Scheduling;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -14,45 +14,29 @@ namespace DSPex.Orleans.Pool;
 /// The silo-local half of the pool: hands each request to a worker with free capacity, queues the rest
 /// (bounded, with a timeout), and keeps the pool at size by restarting dead workers through their grains.
 /// It is a plain object behind the pool and router grains because a grain hop per request would cost more
-/// than it gives; the worker grains stay the owners of the processes and the unit of placement.
+/// than it gives; the worker grains stay the owners of the processes and the unit of placement. Who gets
+/// which worker is decided by its <see cref="CapacityScheduler{TWorker}"/>; this class runs the processes.
 /// </summary>
 public sealed partial class LocalWorkerPool
 {
-    private readonly object _lock = new();
-
-    private readonly WorkerSlot[] _slots;
-
-    private readonly Queue<WorkerLease> _free = new();
-
-    private readonly LinkedList<CapacityWaiter> _waiters = new();
-
+    private readonly CapacityScheduler<PythonProcess> _scheduler;
+    private readonly RecyclePolicy _recycle;
+    private readonly PoolCounters _counters = new();
     private readonly DSPexPoolOptions _options;
-
     private readonly RequestValidator _validator;
-
     private readonly IGrainFactory _grainFactory;
-
     private readonly ILogger<LocalWorkerPool> _logger;
-
     private readonly ILoggerFactory _loggerFactory;
-
+    private readonly BackgroundWork _background;
     private readonly string _clusterId;
-
     private readonly string _instanceToken = Guid.NewGuid().ToString("N");
-
-    private string? _pythonExecutable;
-
-    private volatile bool _stopping;
-
-    private volatile bool _draining;
-
-    private volatile bool _warm;
-
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private long _served, _errors, _restarts, _queueTimeouts, _saturated, _recycles, _hungKilled, _retries;
-
     private readonly CancellationTokenSource _stopped = new();
+    private string? _pythonExecutable;
+    private volatile bool _stopping;
+    private volatile bool _draining;
+    private volatile bool _warm;
+    private Task _healthLoop = Task.CompletedTask;
 
     public LocalWorkerPool(
         IOptions<DSPexPoolOptions> options,
@@ -61,19 +45,20 @@ public sealed partial class LocalWorkerPool
         IGrainFactory grainFactory,
         ILoggerFactory loggerFactory)
     {
+        // Checked at start by DSPexPoolOptionsValidator (sizes positive, a defined stderr level): used as written.
         _options = options.Value;
         _validator = new RequestValidator(_options);
         _grainFactory = grainFactory;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<LocalWorkerPool>();
+        _background = new BackgroundWork(_logger);
         _clusterId = clusterOptions.Value.ClusterId;
         Silo = siloDetails.SiloAddress;
         SiloKey = SiloKeys.ForSilo(Silo);
-        _slots = new WorkerSlot[Math.Max(1, _options.Size)];
-        for (var i = 0; i < _slots.Length; i++)
-        {
-            _slots[i] = new WorkerSlot(i, SiloKeys.ForWorker(Silo, i));
-        }
+        var workerIds = Enumerable.Range(0, _options.Size).Select(i => SiloKeys.ForWorker(Silo, i)).ToList();
+        _scheduler = new CapacityScheduler<PythonProcess>(
+            workerIds, _options.ConcurrencyPerWorker, _options.MaxQueueLength, static process => process.HasExited);
+        _recycle = new RecyclePolicy(_options.RecycleAfterRequests, _options.RecycleJitter, _options.MaxWorkerAge, _options.MaxWorkerResidentBytes);
     }
 
     public SiloAddress Silo { get; }
@@ -90,281 +75,56 @@ public sealed partial class LocalWorkerPool
     /// <summary>The silo is stopping: new work goes elsewhere while requests in flight finish.</summary>
     public bool IsDraining => _draining || _stopping;
 
-    public PoolMetrics? Metrics { get; set; }
+    internal PoolMetrics? Metrics { get; set; }
 
     /// <summary>Names this silo process in every worker's marker, so the reaper can tell its own workers from an earlier incarnation's.</summary>
-    public string InstanceToken => _instanceToken;
+    internal string InstanceToken => _instanceToken;
 
     /// <summary>Raised when a worker's process is ready and joins the pool (the process registry listens).</summary>
-    public event Action<PythonProcess>? ProcessAttached;
+    internal event Action<PythonProcess>? ProcessAttached;
 
     /// <summary>Starts every worker at once and returns when each has answered its handshake or failed its first start.</summary>
-    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    internal async Task WarmUpAsync(CancellationToken cancellationToken)
     {
         _pythonExecutable = await Task.Run(() => PythonInterpreter.Resolve(_options.PythonExecutable), cancellationToken);
         var started = DateTimeOffset.UtcNow;
-        await Task.WhenAll(_slots.Select(slot => StartSlotAsync(slot, retryInBackground: true)));
+        await Task.WhenAll(Enumerable.Range(0, _scheduler.Size).Select(slot => StartSlotAsync(slot, retryInBackground: true)));
         _warm = true;
-        _ = MonitorHealthAsync(_stopped.Token);
-        _logger.LogInformation(
-            "Pool on {Silo} warm: {Live}/{Size} workers in {Elapsed} ms",
-            Silo, _slots.Count(s => s.Process is { HasExited: false }), _slots.Length,
-            (int)(DateTimeOffset.UtcNow - started).TotalMilliseconds);
-    }
-
-    private async Task StartSlotAsync(WorkerSlot slot, bool retryInBackground)
-    {
-        try
-        {
-            await _grainFactory.GetGrain<IWorkerGrain>(slot.WorkerId).EnsureStartedAsync();
-        }
-        catch (Exception e) when (!_stopping)
-        {
-            _logger.LogError("Worker {WorkerId} failed to start: {Error}", slot.WorkerId, e.Message);
-            lock (_lock)
-            {
-                slot.ConsecutiveFailures++;
-                slot.LastStartError = e.Message.Split('\n', 2)[0];
-            }
-
-            if (retryInBackground)
-            {
-                _ = RestartLaterAsync(slot);
-            }
-            else
-            {
-                throw;
-            }
-        }
-        catch (Exception) when (_stopping)
-        {
-        }
-    }
-
-    /// <summary>Restarts a dead worker after a back-off that grows with crashes in a row, so a crash storm cannot spin.</summary>
-    private async Task RestartLaterAsync(WorkerSlot slot)
-    {
-        while (!_stopping)
-        {
-            int failures;
-            lock (_lock)
-            {
-                failures = slot.ConsecutiveFailures;
-            }
-
-            var delay = failures <= 1 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Min(30_000, 100 * Math.Pow(2, failures - 2)));
-            if (delay > TimeSpan.Zero)
-            {
-                await Task.Delay(delay);
-            }
-
-            try
-            {
-                await StartSlotAsync(slot, retryInBackground: false);
-                return;
-            }
-            catch (Exception) when (!_stopping)
-            {
-            }
-        }
-    }
-
-    /// <summary>What a worker grain starts for its slot.</summary>
-    internal PythonProcessStartInfo CreateStartInfo(int slotIndex)
-    {
-        var slot = _slots[slotIndex];
-        var bridgeDirectory = _options.BridgeDirectory ?? Path.Combine(AppContext.BaseDirectory, "Python");
-        return new PythonProcessStartInfo(
-            slot.WorkerId,
-            _pythonExecutable ?? PythonInterpreter.Resolve(_options.PythonExecutable),
-            bridgeDirectory,
-            new ProcessMarker(_clusterId, SiloKey, slot.WorkerId, _instanceToken),
-            _options.AdapterModules,
-            _options.AdapterPaths,
-            _options.Environment,
-            _options.InheritEnvironment,
-            _options.MaxFrameBytes,
-            Math.Max(1, _options.ConcurrencyPerWorker),
-            _options.StartTimeout);
-    }
-
-    internal ILogger CreateWorkerLogger() => _loggerFactory.CreateLogger("DSPex.Orleans.PythonWorker");
-
-    internal bool IsValidSlot(int slotIndex) => slotIndex >= 0 && slotIndex < _slots.Length;
-
-    /// <summary>Called by a worker grain once its process is ready: its capacity joins the pool.</summary>
-    internal void Attach(int slotIndex, PythonProcess process)
-    {
-        var slot = _slots[slotIndex];
-        ProcessAttached?.Invoke(process);
-        process.ExitedEvent += OnProcessExited;
-        var claimed = new List<(CapacityWaiter, WorkerLease)>();
-        lock (_lock)
-        {
-            slot.Process = process;
-            slot.LastStartError = null;
-            slot.Incarnation++;
-            slot.Recycling = false;
-            slot.ServedByProcess = 0;
-            slot.RecycleAtRequest = _options.RecycleAfterRequests <= 0
-                ? 0
-                : Math.Max(1, (long)Math.Round(_options.RecycleAfterRequests * (1 + _options.RecycleJitter * (2 * Random.Shared.NextDouble() - 1))));
-            for (var i = 0; i < Math.Max(1, _options.ConcurrencyPerWorker); i++)
-            {
-                var lease = new WorkerLease(slot, process);
-                if (GiveCapacity(lease) is { } waiter)
-                {
-                    claimed.Add((waiter, lease));
-                }
-            }
-        }
-
-        foreach (var (waiter, lease) in claimed)
-        {
-            Deliver(waiter, lease);
-        }
-
-        if (process.HasExited)
-        {
-            OnProcessExited(process);
-        }
-    }
-
-    private void OnProcessExited(PythonProcess process)
-    {
-        var slot = _slots.FirstOrDefault(s => s.WorkerId == process.WorkerId);
-        if (slot is null)
-        {
-            return;
-        }
-
-        lock (_lock)
-        {
-            if (!ReferenceEquals(slot.Process, process))
-            {
-                return;
-            }
-
-            slot.Process = null;
-            if (!process.StopRequested)
-            {
-                slot.ConsecutiveFailures++;
-            }
-
-            foreach (var waiter in slot.Waiters)
-            {
-                waiter.AbandonForGoneWorker();
-            }
-
-            slot.Waiters.Clear();
-        }
-
-        if (!_stopping && !process.StopRequested)
-        {
-            Interlocked.Increment(ref _restarts);
-            Metrics?.WorkerRestarted();
-            _ = RestartLaterAsync(slot);
-        }
+        _healthLoop = MonitorHealthAsync(_stopped.Token);
+        Log.Warm(_logger, Silo, LiveProcesses().Count, _scheduler.Size, (int)(DateTimeOffset.UtcNow - started).TotalMilliseconds);
     }
 
     public PoolStats GetStats()
     {
-        WorkerInfo[] workers;
-        int queued;
-        lock (_lock)
-        {
-            workers = [.. _slots.Select(s => s.Snapshot())];
-            queued = _waiters.Count;
-        }
-
-        return new PoolStats(
-            SiloKey,
-            _slots.Length,
-            workers.Count(w => w.State is "idle" or "busy"),
-            workers.Count(w => w.InFlight > 0),
-            queued,
-            Interlocked.Read(ref _served),
-            Interlocked.Read(ref _errors),
-            Interlocked.Read(ref _restarts),
-            Interlocked.Read(ref _queueTimeouts),
-            Interlocked.Read(ref _saturated),
-            workers,
-            Interlocked.Read(ref _recycles),
-            Interlocked.Read(ref _hungKilled),
-            Interlocked.Read(ref _retries));
+        // No /proc read here: resident memory is the health loop's last sample, so a scrape costs one short lock.
+        var (slots, queued) = _scheduler.ViewAll();
+        return _counters.ToStats(SiloKey, _scheduler.Size, [.. slots.Select(ToWorkerInfo)], queued);
     }
+
+    private static WorkerInfo ToWorkerInfo(SlotView<PythonProcess> slot) =>
+        new(slot.WorkerId, slot.Worker?.Pid ?? 0, slot.State, slot.InFlight, slot.Served, slot.Incarnation, slot.Worker?.ResidentBytes ?? 0);
 
     /// <summary>Live worker processes, for tests and the reaper.</summary>
-    public IReadOnlyList<PythonProcess> LiveProcesses()
-    {
-        lock (_lock)
-        {
-            return [.. _slots.Select(s => s.Process).OfType<PythonProcess>().Where(p => !p.HasExited)];
-        }
-    }
+    internal IReadOnlyList<PythonProcess> LiveProcesses() => _scheduler.LiveWorkers();
 
     /// <summary>Stops taking work, fails queued requests, and ends every Python process this silo started.</summary>
-    public async Task StopAsync()
+    internal async Task StopAsync()
     {
-        PythonProcess[] processes;
-        CapacityWaiter[] waiting;
-        _stopped.Cancel();
-        lock (_lock)
-        {
-            _stopping = true;
-            waiting = [.. _waiters, .. _slots.SelectMany(slot => slot.Waiters)];
-            _waiters.Clear();
-            foreach (var slot in _slots)
-            {
-                slot.Waiters.Clear();
-            }
-
-            processes = [.. _slots.Select(s => s.Process).OfType<PythonProcess>()];
-        }
-
+        _stopping = true;
+        await _stopped.CancelAsync();
+        var (waiting, processes) = _scheduler.Stop();
         foreach (var waiter in waiting)
         {
             waiter.Abandon();
         }
 
         await Task.WhenAll(processes.Select(p => p.StopAsync(_options.StopGracePeriod)));
-        _logger.LogInformation("Pool on {Silo} stopped {Count} Python processes", Silo, processes.Length);
-    }
-
-    /// <summary>One slot's state, as the stats report it.</summary>
-    internal WorkerInfo SlotInfo(int slotIndex)
-    {
-        lock (_lock)
+        await _healthLoop;
+        if (!await _background.WhenAllAsync(_options.StopGracePeriod + TimeSpan.FromSeconds(10)))
         {
-            return _slots[slotIndex].Snapshot();
+            Log.BackgroundWorkOutlivedStop(_logger, Silo);
         }
-    }
 
-    /// <summary>The slot's live process, for a worker grain activation to adopt.</summary>
-    internal PythonProcess? CurrentProcess(int slotIndex)
-    {
-        lock (_lock)
-        {
-            return _slots[slotIndex].Process is { HasExited: false } process ? process : null;
-        }
-    }
-
-    /// <summary>A worker grain went away while the silo lives on: activate it again so the slot keeps an owner.</summary>
-    internal void ReactivateLater(int slotIndex)
-    {
-        _logger.LogInformation("Worker grain {WorkerId} was deactivated while its silo runs; activating it again", _slots[slotIndex].WorkerId);
-        _ = Task.Run(() => StartSlotAsync(_slots[slotIndex], retryInBackground: true));
-    }
-
-    internal void Detach(int slotIndex, PythonProcess process)
-    {
-        lock (_lock)
-        {
-            var slot = _slots[slotIndex];
-            if (ReferenceEquals(slot.Process, process))
-            {
-                slot.Process = null;
-            }
-        }
+        Log.Stopped(_logger, Silo, processes.Length);
     }
 }

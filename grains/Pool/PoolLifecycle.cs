@@ -11,7 +11,7 @@ internal sealed class PoolLifecycle(LocalWorkerPool pool) : ILifecycleParticipan
 
     private async Task StopAsync(CancellationToken cancellationToken)
     {
-        await pool.DrainAsync(pool.Options.DrainTimeout);
+        await pool.DrainAsync(pool.Options.DrainTimeout, cancellationToken);
         await pool.StopAsync();
     }
 }

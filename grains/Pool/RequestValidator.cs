@@ -9,10 +9,8 @@ namespace DSPex.Orleans.Pool;
 /// </summary>
 internal sealed class RequestValidator(DSPexPoolOptions options)
 {
-    /// <summary>The longest deadline the pool grants: its configured maximum, within Orleans' response timeout.</summary>
-    public TimeSpan MaxTimeout { get; } = options.MaxRequestTimeout > TimeSpan.Zero && options.MaxRequestTimeout < RequestLimits.MaxTimeout
-        ? options.MaxRequestTimeout
-        : RequestLimits.MaxTimeout;
+    /// <summary>The longest deadline the pool grants (validated at start to lie within Orleans' response timeout).</summary>
+    public TimeSpan MaxTimeout { get; } = options.MaxRequestTimeout;
 
     public ExecuteError? Check(ExecuteRequest? request)
     {

@@ -3,7 +3,7 @@ using DSPex.Orleans.Contracts;
 namespace DSPex.Orleans.Processes;
 
 /// <summary>What came back for one request: raw result JSON (and the session variables it changed), or an error.</summary>
-public readonly record struct BridgeReply(string? ResultJson, ExecuteError? Error, string? SessionUpdatesJson = null, bool Delivered = true)
+internal readonly record struct BridgeReply(string? ResultJson, ExecuteError? Error, string? SessionUpdatesJson = null, bool Delivered = true)
 {
     public static BridgeReply Fail(DSPexErrorKind kind, string message) => new(null, new ExecuteError(kind, message));
 }

@@ -7,7 +7,7 @@ namespace DSPex.Orleans.Processes;
 /// pool freeing the worker for the next request) passes a hook, which runs on the thread that completes the
 /// call before the caller's continuation is scheduled.
 /// </summary>
-internal sealed class PendingCall(Action<BridgeReply>? onReply)
+internal sealed partial class PendingCall(Action<BridgeReply>? onReply)
     : TaskCompletionSource<BridgeReply>(TaskCreationOptions.RunContinuationsAsynchronously)
 {
     public void Complete(BridgeReply reply, ILogger logger)
@@ -19,9 +19,12 @@ internal sealed class PendingCall(Action<BridgeReply>? onReply)
         catch (Exception e)
         {
             // The hook runs on the reader thread: an exception escaping it would end the silo process.
-            logger.LogError(e, "A reply hook failed");
+            ReplyHookFailed(logger, e);
         }
 
         TrySetResult(reply);
     }
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Error, Message = "A reply hook failed")]
+    private static partial void ReplyHookFailed(ILogger logger, Exception exception);
 }

@@ -40,9 +40,7 @@ public static class PythonInterpreter
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new PythonInterpreterException($"Python executable '{configured}' could not be started: {e.Message}");
+            throw new PythonInterpreterException($"Python executable '{configured}' could not be started: {e.Message}", e);
         }
     }
 }
-
-public sealed class PythonInterpreterException(string message) : Exception(message);

@@ -1,7 +1,11 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+
 namespace DSPex.Orleans.Processes;
 
 /// <summary>Everything needed to start one bridge process.</summary>
-public sealed record PythonProcessStartInfo(
+internal sealed record PythonProcessStartInfo(
     string WorkerId,
     string PythonExecutable,
     string BridgeDirectory,
@@ -33,4 +37,65 @@ public sealed record PythonProcessStartInfo(
         ["VECLIB_MAXIMUM_THREADS"] = "1",
         ["PYTHONUNBUFFERED"] = "1",
     };
+
+    /// <summary>The level each line the worker writes to stderr is logged at.</summary>
+    public LogLevel StderrLogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>The command line and environment of the bridge process.</summary>
+    internal ProcessStartInfo ToProcessStartInfo()
+    {
+        var start = new ProcessStartInfo(PythonExecutable)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = BridgeDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(BridgeDirectory, BridgeScriptName));
+        start.ArgumentList.Add(ProcessMarker.Argument);
+        start.ArgumentList.Add(Marker.ToString());
+        start.ArgumentList.Add("--parent-pid");
+        start.ArgumentList.Add(System.Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add("--max-frame");
+        start.ArgumentList.Add(MaxFrameBytes.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add("--concurrency");
+        start.ArgumentList.Add(Concurrency.ToString(CultureInfo.InvariantCulture));
+        foreach (var adapter in AdapterModules)
+        {
+            start.ArgumentList.Add("--adapter");
+            start.ArgumentList.Add(adapter);
+        }
+
+        // An explicit environment, not the silo's: the silo's may hold its own secrets (a Redis password, API key
+        // hashes), and a worker runs adapter code on callers' input.
+        start.Environment.Clear();
+        foreach (var name in InheritedByDefault.Concat(InheritedVariables))
+        {
+            if (System.Environment.GetEnvironmentVariable(name) is { } inherited)
+            {
+                start.Environment[name] = inherited;
+            }
+        }
+
+        foreach (var (name, value) in SingleThreadedNativeLibraries)
+        {
+            start.Environment[name] = value;
+        }
+
+        foreach (var (name, value) in Environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var pythonPath = new List<string>(AdapterPaths) { BridgeDirectory };
+        if (Environment.TryGetValue("PYTHONPATH", out var configured) && !string.IsNullOrEmpty(configured))
+        {
+            pythonPath.Add(configured);
+        }
+
+        start.Environment["PYTHONPATH"] = string.Join(Path.PathSeparator, pythonPath);
+        start.Environment[ProcessMarker.EnvironmentVariable] = Marker.ToString();
+        return start;
+    }
 }

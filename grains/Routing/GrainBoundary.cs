@@ -8,7 +8,7 @@ namespace DSPex.Orleans.Routing;
 /// message with an error id; the silo log gets the exception with its stack under the same id. A caller never
 /// sees a server stack trace.
 /// </summary>
-internal static class GrainBoundary
+internal static partial class GrainBoundary
 {
     public static async ValueTask<ExecuteResponse> Guard(Func<ValueTask<ExecuteResponse>> call, ILogger logger, string operation, CancellationToken cancellationToken)
     {
@@ -96,12 +96,18 @@ internal static class GrainBoundary
         if (e is ArgumentException argument)
         {
             // Raised by a check below the boundary: the caller's input, named by the exception's parameter.
-            logger.LogInformation("{Operation} refused an argument: {Message}", operation, argument.Message);
+            ArgumentRefused(logger, operation, argument.Message);
             return new ExecuteError(DSPexErrorKind.InvalidArguments, $"{operation}: {argument.Message}");
         }
 
         var id = Guid.NewGuid().ToString("N")[..12];
-        logger.LogError(e, "{Operation} failed unexpectedly (error {ErrorId})", operation, id);
+        FailedUnexpectedly(logger, e, operation, id);
         return new ExecuteError(DSPexErrorKind.Internal, $"{operation} failed inside the silo ({e.GetType().Name}, error {id}); the silo log has the details");
     }
+
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "{Operation} refused an argument: {Message}")]
+    private static partial void ArgumentRefused(ILogger logger, string operation, string message);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Error, Message = "{Operation} failed unexpectedly (error {ErrorId})")]
+    private static partial void FailedUnexpectedly(ILogger logger, Exception exception, string operation, string errorId);
 }

@@ -9,7 +9,7 @@ namespace DSPex.Orleans.Routing;
 /// Decides which pool runs a request: the session's worker's silo when there is an affinity, this silo's pool
 /// otherwise, and other silos' pools when this one is saturated. Shared by the router and session grains.
 /// </summary>
-public sealed class PoolDispatcher(LocalWorkerPool pool, IClusterMembershipService membership, IGrainFactory grainFactory)
+internal sealed class PoolDispatcher(LocalWorkerPool pool, IClusterMembershipService membership, IGrainFactory grainFactory)
 {
     public async ValueTask<ExecuteResponse> DispatchAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken)
     {

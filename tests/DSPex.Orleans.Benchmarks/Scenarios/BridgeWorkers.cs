@@ -16,7 +16,7 @@ public sealed class BridgeWorkers(string clusterId, string pythonExecutable)
 
     public string ClusterId => clusterId;
 
-    public PythonProcessStartInfo StartInfo()
+    internal PythonProcessStartInfo StartInfo()
     {
         var workerId = $"bench-raw-{Interlocked.Increment(ref _nextWorker)}";
         return new PythonProcessStartInfo(
@@ -33,6 +33,6 @@ public sealed class BridgeWorkers(string clusterId, string pythonExecutable)
             StartTimeout: TimeSpan.FromSeconds(30));
     }
 
-    public Task<PythonProcess> StartOneAsync(CancellationToken cancellationToken = default) =>
+    internal Task<PythonProcess> StartOneAsync(CancellationToken cancellationToken = default) =>
         PythonProcess.StartAsync(StartInfo(), NullLogger.Instance, cancellationToken);
 }

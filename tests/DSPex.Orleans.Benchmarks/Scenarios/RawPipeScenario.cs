@@ -14,7 +14,7 @@ public sealed class RawPipeScenario(BridgeWorkers bridge, int workers) : IScenar
 
     public string Name => $"raw-pipe-{workers}w";
 
-    public string Description => $"PythonProcess.Send over the pipes of {workers} bridge worker(s); no Orleans";
+    public string Description => $"PythonProcess's connection (Send) over the pipes of {workers} bridge worker(s); no Orleans";
 
     public int Workers => workers;
 
@@ -28,7 +28,7 @@ public sealed class RawPipeScenario(BridgeWorkers bridge, int workers) : IScenar
 
     public async ValueTask CallAsync(Workload workload, int caller)
     {
-        var reply = await _processes[caller % _processes.Count].Send(workload.Command, workload.ArgsJson, out _);
+        var reply = await _processes[caller % _processes.Count].Connection.Send(new BridgeCall(workload.Command, workload.ArgsJson)).Finished;
         if (reply.Error is { } error)
         {
             throw new InvalidOperationException($"{error.Kind}: {error.Message}");
@@ -38,7 +38,7 @@ public sealed class RawPipeScenario(BridgeWorkers bridge, int workers) : IScenar
     public IReadOnlyList<int> WorkerPids() => [.. _processes.Select(p => p.Pid)];
 
     public ScenarioMemory? Memory() => new(
-        Name, null, null, [.. _processes.Select(p => p.ResidentBytes())], "bridge processes started by the benchmark");
+        Name, null, null, [.. _processes.Select(p => p.SampleResidentBytes())], "bridge processes started by the benchmark");
 
     public async ValueTask DisposeAsync()
     {

@@ -15,7 +15,7 @@ public sealed class DecoyProcesses : IAsyncDisposable
     private readonly List<PythonProcess> _bridges = [];
     private readonly List<Process> _plain = [];
 
-    public async Task<PythonProcess> StartBridgeAsync(ProcessMarker marker)
+    internal async Task<PythonProcess> StartBridgeAsync(ProcessMarker marker)
     {
         var python = PythonInterpreter.Resolve("python3");
         var info = new PythonProcessStartInfo(

@@ -38,7 +38,7 @@ public sealed class NeverTheWrongProcessTests(ITestOutputHelper output)
             // registry file records it (what a crash would leave), with a child its code spawned.
             var orphanToken = Guid.NewGuid().ToString("N");
             var orphan = await decoys.StartBridgeAsync(new ProcessMarker(clusterId, leavingKey, $"{leavingKey}|7", orphanToken));
-            var spawned = await orphan.Send("spawn_child", "{}", out _);
+            var spawned = await orphan.Connection.Send(new BridgeCall("spawn_child", "{}")).Finished;
             var orphanChild = JsonSerializer.Deserialize<int>(spawned.ResultJson!);
             decoys.Track(orphanChild);
             var orphanFile = WriteIncarnationRecording(orphan, orphanToken, clusterId, leavingKey, Path.Combine(state.Path, clusterId));

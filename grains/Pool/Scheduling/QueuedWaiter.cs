@@ -1,0 +1,43 @@
+namespace DSPex.Orleans.Pool.Scheduling;
+
+/// <summary>
+/// A request queued for worker capacity. A releasing thread claims it under the scheduler's lock and completes it
+/// outside, so a timeout or cancellation that fires in between must lose to the claim rather than complete it first.
+/// </summary>
+internal abstract class QueuedWaiter
+{
+    private const int Waiting = 0, Claimed = 1, GaveUp = 2;
+    private int _state;
+
+    /// <summary>Where it waits (the general queue or one worker's); guarded by the scheduler's lock.</summary>
+    internal LinkedListNode<QueuedWaiter>? Node { get; set; }
+
+    /// <summary>Set when the worker this request waited for died: the request then moves to any worker.</summary>
+    public bool WorkerGone { get; private set; }
+
+    /// <summary>Takes the waiter for a grant; false when it already gave up or another grant took it.</summary>
+    public bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Waiting) == Waiting;
+
+    /// <summary>Queue timeout, caller cancellation or a stopping pool: gives up unless capacity was claimed first.</summary>
+    public void Abandon()
+    {
+        if (TryGiveUp())
+        {
+            OnGaveUp();
+        }
+    }
+
+    public void AbandonForGoneWorker()
+    {
+        if (TryGiveUp())
+        {
+            WorkerGone = true;
+            OnGaveUp();
+        }
+    }
+
+    /// <summary>Completes the waiter without capacity; called once, by whichever gave up first.</summary>
+    protected abstract void OnGaveUp();
+
+    private bool TryGiveUp() => Interlocked.CompareExchange(ref _state, GaveUp, Waiting) == Waiting;
+}

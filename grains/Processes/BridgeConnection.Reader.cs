@@ -1,0 +1,132 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Threading.Channels;
+using DSPex.Orleans.Contracts;
+
+namespace DSPex.Orleans.Processes;
+
+/// <summary>The reader thread: frames in, replies and stream items dispatched to their pending calls.</summary>
+internal sealed partial class BridgeConnection
+{
+    // Room for the envelope around a result of the largest size allowed.
+    private const int EnvelopeAllowance = 1024;
+
+    /// <summary>
+    /// Starts the reader thread. When the pipe closes, or a frame breaks the protocol (the stream is then out of
+    /// step), it calls <paramref name="onClosed"/> with the error kind pending calls fail with and why. If that
+    /// throws, <paramref name="onFault"/> is the last resort. Nothing escapes the thread.
+    /// </summary>
+    public void Start(Action<DSPexErrorKind, string> onClosed, Action<Exception> onFault)
+    {
+        // Reply hooks run pool code (and grain calls) on this thread: it must not carry the async-local state
+        // (trace activity, log scopes, request context) of whichever call happened to start the process.
+        new Thread(() => ReadLoop(onClosed, onFault)) { IsBackground = true, Name = $"dspex-reader-{_pid}" }.UnsafeStart();
+    }
+
+    private void ReadLoop(Action<DSPexErrorKind, string> onClosed, Action<Exception> onFault)
+    {
+        // An unhandled exception here would end the silo process.
+        try
+        {
+            var (kind, reason) = ReadFramesUntilClosed();
+            onClosed(kind, reason);
+        }
+        catch (Exception e)
+        {
+            Log.ReaderFailed(_logger, e, _workerId, _pid);
+            try
+            {
+                onFault(e);
+            }
+            catch (Exception last)
+            {
+                Log.CouldNotFailCleanly(_logger, last, _workerId, _pid);
+            }
+        }
+    }
+
+    /// <summary>Reads and dispatches frames until the pipe closes or a frame breaks the protocol.</summary>
+    private (DSPexErrorKind Kind, string Reason) ReadFramesUntilClosed()
+    {
+        Span<byte> header = stackalloc byte[4];
+        try
+        {
+            while (true)
+            {
+                _stdout.ReadExactly(header);
+                var length = BinaryPrimitives.ReadInt32BigEndian(header);
+                if (length < 0 || length > _maxFrameBytes + EnvelopeAllowance)
+                {
+                    return (DSPexErrorKind.MalformedFrame,
+                        $"it sent a frame of {length} bytes, past the limit of {_maxFrameBytes}: the stream cannot be trusted");
+                }
+
+                var buffer = ArrayPool<byte>.Shared.Rent(length);
+                try
+                {
+                    _stdout.ReadExactly(buffer, 0, length);
+                    Dispatch(BridgeFrame.Parse(buffer.AsSpan(0, length)));
+                }
+                catch (MalformedFrameException e)
+                {
+                    return (DSPexErrorKind.MalformedFrame, $"it sent a malformed frame ({e.Message}): the stream cannot be trusted");
+                }
+                catch (Exception e) when (e is not (IOException or ObjectDisposedException))
+                {
+                    // Whatever a frame makes fail is that worker's fault, never the silo's.
+                    Log.FrameNotHandled(_logger, e, _workerId, _pid);
+                    return (DSPexErrorKind.MalformedFrame, $"it sent a malformed frame ({e.GetType().Name}): the stream cannot be trusted");
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            return (DSPexErrorKind.WorkerCrashed, "its output pipe closed");
+        }
+    }
+
+    private void Dispatch(in BridgeFrame frame)
+    {
+        switch (frame.Type)
+        {
+            case BridgeFrameType.Item:
+                ChannelWriter<string>? stream;
+                lock (_pending)
+                {
+                    _streams.TryGetValue(frame.Id, out stream);
+                }
+
+                // Python sends only against credit, so the bounded channel always has room.
+                stream?.TryWrite(frame.ResultJson!);
+                break;
+            case BridgeFrameType.Result:
+            case BridgeFrameType.Error:
+                PendingCall? completion;
+                lock (_pending)
+                {
+                    _pending.Remove(frame.Id, out completion);
+                    _streams.Remove(frame.Id, out stream);
+                }
+
+                stream?.TryComplete();
+                completion?.Complete(new BridgeReply(frame.ResultJson, frame.Error, frame.SessionJson), _logger);
+                break;
+            case BridgeFrameType.Ready:
+                _ready.TrySetResult(frame);
+                break;
+            case BridgeFrameType.Fatal:
+                _ready.TrySetException(new WorkerStartException($"Python worker {_workerId} failed to start: {frame.Message}"));
+                break;
+            case BridgeFrameType.Heartbeat:
+                MarkAlive();
+                break;
+            case BridgeFrameType.ProtocolError:
+                Log.FrameRejected(_logger, _workerId, _pid, frame.Message);
+                break;
+        }
+    }
+}

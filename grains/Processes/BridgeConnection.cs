@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using DSPex.Orleans.Contracts;
+using Microsoft.Extensions.Logging;
+
+namespace DSPex.Orleans.Processes;
+
+/// <summary>
+/// The multiplexed protocol over a bridge's pipes: calls written as frames, their pending replies and stream items
+/// by id, credit, cancellation and heartbeats. Replies are read by a dedicated thread (a blocking read costs about
+/// half of an async pipe read per round trip), which completes the pending call by id. Once closed, every pending
+/// call has failed and a new one is refused as not delivered.
+/// </summary>
+internal sealed partial class BridgeConnection
+{
+    private readonly Stream _stdin;
+    private readonly Stream _stdout;
+    private readonly int _maxFrameBytes;
+    private readonly string _workerId;
+    private readonly int _pid;
+    private readonly ILogger _logger;
+    private readonly BridgeFrameWriter _writer;
+    private readonly object _writeLock = new();
+    private readonly Dictionary<long, PendingCall> _pending = [];
+    private readonly Dictionary<long, ChannelWriter<string>> _streams = [];
+    private readonly TaskCompletionSource<BridgeFrame> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _nextId;
+    private volatile string? _closedReason;
+    private long _lastHeartbeat = Environment.TickCount64;
+
+    public BridgeConnection(Stream stdin, Stream stdout, int maxFrameBytes, string workerId, int pid, ILogger logger)
+    {
+        _stdin = stdin;
+        _stdout = stdout;
+        _maxFrameBytes = maxFrameBytes;
+        _workerId = workerId;
+        _pid = pid;
+        _logger = logger;
+        _writer = new BridgeFrameWriter(maxFrameBytes);
+    }
+
+    /// <summary>The bridge's ready frame; faults with <see cref="WorkerStartException"/> when it reported a fatal start or closed first.</summary>
+    public Task<BridgeFrame> Ready => _ready.Task;
+
+    /// <summary>Why the connection closed (ending in a full stop), once it has.</summary>
+    public string? ClosedReason => _closedReason;
+
+    /// <summary>Time since the last heartbeat answer (or the handshake).</summary>
+    public TimeSpan SinceLastHeartbeat => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastHeartbeat));
+
+    /// <summary>
+    /// Sends a call. It never throws and its task never faults: every failure is a reply with a typed error. When
+    /// given, <paramref name="onReply"/> receives the reply on the thread that receives it (the reader thread, or
+    /// the one that sees the process exit) before the task completes, so an owner can reuse the worker without
+    /// waiting for the caller's continuation; it is not called for a call that was not sent.
+    /// </summary>
+    public SentCall Send(in BridgeCall call, Action<BridgeReply>? onReply = null)
+    {
+        var startedAt = Stopwatch.GetTimestamp();
+        var id = Interlocked.Increment(ref _nextId);
+        var completion = new PendingCall(onReply);
+        lock (_writeLock)
+        {
+            if (_closedReason is { } reason)
+            {
+                return NotSent(BridgeReply.Fail(DSPexErrorKind.WorkerCrashed, reason) with { Delivered = false });
+            }
+
+            ReadOnlyMemory<byte> frame;
+            try
+            {
+                frame = _writer.Call(id, call.Command, call.ArgsJson, call.Session, call.Program, call.StreamWindow);
+            }
+            catch (InvalidCallInputException e)
+            {
+                return NotSent(BridgeReply.Fail(DSPexErrorKind.InvalidArguments, e.Message));
+            }
+            catch (FrameTooLargeException e)
+            {
+                return NotSent(BridgeReply.Fail(DSPexErrorKind.FrameTooLarge, e.Message));
+            }
+            catch (Exception e)
+            {
+                // Never an exception to the caller: it may be the reader thread handing this worker its next request.
+                Log.EncodeFailed(_logger, e, _workerId, _pid);
+                _writer.ReleaseLargeBuffer();
+                return NotSent(BridgeReply.Fail(DSPexErrorKind.Internal, $"the request could not be encoded ({e.GetType().Name})"));
+            }
+
+            lock (_pending)
+            {
+                _pending[id] = completion;
+                if (call.StreamItems is { } items)
+                {
+                    _streams[id] = items;
+                }
+            }
+
+            try
+            {
+                _stdin.Write(frame.Span);
+                _writer.ReleaseLargeBuffer();
+            }
+            catch (IOException e)
+            {
+                // The process is gone and the request never reached it, so it is safe to run elsewhere.
+                lock (_pending)
+                {
+                    _pending.Remove(id);
+                    _streams.Remove(id);
+                }
+
+                call.StreamItems?.TryComplete();
+                return NotSent(new BridgeReply(null,
+                    new ExecuteError(DSPexErrorKind.WorkerCrashed, $"Python worker {_workerId} (pid {_pid}) is gone ({e.Message}); the request was not delivered"),
+                    Delivered: false));
+            }
+        }
+
+        return new SentCall(completion.Task, id, true, startedAt);
+
+        SentCall NotSent(BridgeReply why) => new(Task.FromResult(why), id, false, startedAt);
+    }
+
+    /// <summary>Asks Python to stop a call (commands check dspex.cancelled()).</summary>
+    public void Cancel(long id) => SendControl(id, "cancel"u8);
+
+    /// <summary>Lets Python send <paramref name="count"/> more items of a stream call.</summary>
+    public void GrantCredit(long id, int count) => SendControl(id, "credit"u8, count);
+
+    /// <summary>Asks the bridge for a heartbeat; its reader thread answers even while a command runs.</summary>
+    public void SendHeartbeat() => SendControl(Interlocked.Increment(ref _nextId), "heartbeat"u8);
+
+    /// <summary>Counts the handshake as the first heartbeat.</summary>
+    public void MarkAlive() => Volatile.Write(ref _lastHeartbeat, Environment.TickCount64);
+
+    private void SendControl(long id, ReadOnlySpan<byte> type, int? n = null)
+    {
+        lock (_writeLock)
+        {
+            if (_closedReason is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                _stdin.Write(_writer.Control(id, type, n).Span);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Refuses new calls from now on, and fails every pending call and stream with <paramref name="kind"/>; the
+    /// message a caller gets depends on how many calls were in flight (see <paramref name="messageFor"/>).
+    /// </summary>
+    public void Close(string reason, DSPexErrorKind kind, Func<int, string> messageFor, bool keepEarlierReason = false)
+    {
+        lock (_writeLock)
+        {
+            _closedReason = keepEarlierReason ? _closedReason ?? reason : reason;
+        }
+
+        KeyValuePair<long, PendingCall>[] orphaned;
+        ChannelWriter<string>[] streams;
+        lock (_pending)
+        {
+            orphaned = [.. _pending];
+            _pending.Clear();
+            streams = [.. _streams.Values];
+            _streams.Clear();
+        }
+
+        foreach (var stream in streams)
+        {
+            stream.TryComplete();
+        }
+
+        var message = messageFor(orphaned.Length);
+        foreach (var (_, completion) in orphaned)
+        {
+            completion.Complete(BridgeReply.Fail(kind, message), _logger);
+        }
+    }
+
+    /// <summary>The handshake can no longer succeed.</summary>
+    public void FailReady(string reason) => _ready.TrySetException(new WorkerStartException(reason));
+}
