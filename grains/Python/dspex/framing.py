@@ -1,0 +1,180 @@
+"""Frames on the bridge's pipes: a 4-byte big-endian length and a UTF-8 JSON envelope, never over the frame limit.
+
+The writer bounds error text and cuts it until the frame fits, so an error always reaches the silo; the reader
+refuses a length over the limit without reading the body. Split from dspex_bridge so the serving loop and the wire
+format each stay small, and both are tested on their own (tests/python_unit).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import threading
+import traceback
+from typing import Any, Optional
+
+from dspex import protocol
+
+HEADER = struct.Struct(">I")
+
+# Error frames carry bounded, always-encodable text: an error must reach the silo whatever the exception held.
+MAX_MESSAGE_CHARS = 4000
+MAX_TRACEBACK_CHARS = 16000
+MAX_NAME_CHARS = 200
+
+
+def encodable(text: str) -> str:
+    """The text with lone UTF-16 surrogates written as \\udXXX escapes, so it always encodes as UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def bounded(text: Any, limit: int) -> Optional[str]:
+    """At most ``limit`` characters of the text's start, saying how much was cut."""
+    if text is None:
+        return None
+    text = text if isinstance(text, str) else str(text)
+    if len(text) > limit:
+        text = "%s... (%d more characters cut)" % (text[:limit], len(text) - limit)
+    return encodable(text)
+
+
+def bounded_tail(text: Optional[str], limit: int) -> Optional[str]:
+    """At most ``limit`` characters of the text's end (where a traceback's cause is), saying how much was cut."""
+    if text is None:
+        return None
+    if len(text) > limit:
+        text = "(%d characters cut)...%s" % (len(text) - limit, text[-limit:])
+    return encodable(text)
+
+
+def describe(exc: BaseException) -> str:
+    """str(exc), which user code can make fail."""
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - any failure of a user's __str__
+        return "(the exception's message could not be read)"
+
+
+class FrameOverLimit(ValueError):
+    """A frame the bridge was about to write is past the frame limit (a bug: every writer fits its frames)."""
+
+
+class FrameWriter:
+    """Writes whole frames; a lock keeps frames from interleaving across threads. No frame past the limit is written:
+    results and items that do not fit become a FrameTooLarge error, and error frames are cut down until they fit."""
+
+    def __init__(self, fd: int, max_frame: int) -> None:
+        self._fd = fd
+        self._max_frame = max_frame
+        self._lock = threading.Lock()
+
+    def send(self, envelope_bytes: bytes) -> None:
+        if len(envelope_bytes) > self._max_frame:
+            raise FrameOverLimit("frame of %d bytes exceeds the limit of %d bytes" % (len(envelope_bytes), self._max_frame))
+        data = HEADER.pack(len(envelope_bytes)) + envelope_bytes
+        view = memoryview(data)
+        with self._lock:
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+
+    def send_json(self, obj: dict[str, Any]) -> None:
+        """A control frame built by the bridge itself (ASCII: lone surrogates in it are escaped, never fatal)."""
+        self.send(json.dumps(obj, separators=(",", ":")).encode("ascii"))
+
+    def send_result(self, request_id: int, result: Any, session_changes: Optional[dict[str, Any]] = None) -> None:
+        extra: Optional[tuple[str, Any]] = None
+        if session_changes is not None:
+            extra = ("session", session_changes)
+        envelope = self._value_frame(request_id, protocol.RESULT, result, extra)
+        if envelope is not None:
+            self.send(envelope)
+
+    def send_item(self, request_id: int, item: Any) -> bool:
+        """One streamed item; False when it could not be sent (the stream then ends with the error)."""
+        envelope = self._value_frame(request_id, protocol.ITEM, item, None)
+        if envelope is None:
+            return False
+        self.send(envelope)
+        return True
+
+    def _value_frame(self, request_id: int, kind: str, value: Any, extra: Optional[tuple[str, Any]]) -> Optional[bytes]:
+        """The encoded frame carrying a command's value, or None after answering the request with why it cannot be."""
+        what = "stream item" if kind == protocol.ITEM else "result"
+        try:
+            body = json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+            if extra is not None:
+                body = '%s,"%s":%s' % (body, extra[0], json.dumps(extra[1], separators=(",", ":"), allow_nan=False, ensure_ascii=False))
+            envelope = ('{"id":%d,"type":"%s","%s":%s}' % (request_id, kind, kind, body)).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            self.send_error_text(request_id, protocol.RESULT_NOT_SERIALIZABLE, "UnicodeEncodeError",
+                                 "the %s holds a lone UTF-16 surrogate, which is not Unicode text and cannot be sent as JSON (%s)"
+                                 % (what, exc.reason))
+            return None
+        except (TypeError, ValueError, RecursionError) as exc:
+            self.send_error_text(request_id, protocol.RESULT_NOT_SERIALIZABLE, type(exc).__name__, str(exc))
+            return None
+        if len(envelope) > self._max_frame:
+            self.send_error_text(request_id, protocol.FRAME_TOO_LARGE, "FrameTooLarge",
+                                 "%s frame of %d bytes exceeds the limit of %d bytes" % (what, len(envelope), self._max_frame))
+            return None
+        return envelope
+
+    def send_error(self, request_id: int, kind: str, exc: BaseException, with_traceback: bool = True) -> None:
+        self.send_error_text(request_id, kind, type(exc).__name__, describe(exc),
+                             traceback.format_exc() if with_traceback else None)
+
+    def send_error_text(self, request_id: int, kind: str, type_name: str, message: str, tb: Optional[str] = None) -> None:
+        """An error frame that always fits: text bounded and made encodable, then cut further if still too big."""
+        error: dict[str, Any] = {"kind": kind, "type": bounded(type_name, MAX_NAME_CHARS),
+                 "message": bounded(message, MAX_MESSAGE_CHARS),
+                 "traceback": bounded_tail(tb, MAX_TRACEBACK_CHARS)}
+        envelope = self._error_frame(request_id, error)
+        if len(envelope) > self._max_frame:
+            error["traceback"] = None
+            envelope = self._error_frame(request_id, error)
+        if len(envelope) > self._max_frame:
+            # An escaped character takes at most 12 bytes (a surrogate pair as two \uXXXX).
+            budget = max(0, (self._max_frame - 512) // 12)
+            error["type"] = error["type"][:64] if error["type"] else None
+            error["message"] = bounded(error["message"], budget)
+            envelope = self._error_frame(request_id, error)
+        self.send(envelope)
+
+    @staticmethod
+    def _error_frame(request_id: int, error: dict[str, Any]) -> bytes:
+        return json.dumps({"id": request_id, "type": protocol.ERROR, "error": error}, separators=(",", ":")).encode("ascii")
+
+
+class FrameReader:
+    """Reads whole frames; a frame past the limit is skipped and reported by its length."""
+
+    def __init__(self, fd: int, max_frame: int) -> None:
+        self._stream = os.fdopen(fd, "rb", buffering=1 << 16)
+        self._max_frame = max_frame
+
+    def _read_exact(self, n: int) -> Optional[bytes]:
+        data = self._stream.read(n)
+        if data is None or len(data) < n:
+            return None
+        return data
+
+    def read(self) -> Optional[tuple[Optional[bytes], int]]:
+        """Returns (envelope bytes or None when oversized, length) or None at end of input."""
+        header = self._read_exact(4)
+        if header is None:
+            return None
+        (length,) = HEADER.unpack(header)
+        if length > self._max_frame:
+            remaining = length
+            while remaining:
+                chunk = self._stream.read(min(remaining, 1 << 16))
+                if not chunk:
+                    return None
+                remaining -= len(chunk)
+            return (None, length)
+        body = self._read_exact(length)
+        if body is None:
+            return None
+        return (body, length)
