@@ -67,7 +67,7 @@ internal sealed partial class BridgeConnection
                     _stdout.ReadExactly(buffer, 0, length);
                     Dispatch(BridgeFrame.Parse(buffer.AsSpan(0, length)));
                 }
-                catch (MalformedFrameException e)
+                catch (FrameFormatException e)
                 {
                     return (DSPexErrorKind.MalformedFrame, $"it sent a malformed frame ({e.Message}): the stream cannot be trusted");
                 }

@@ -75,7 +75,7 @@ internal sealed partial class BridgeConnection
             {
                 return NotSent(BridgeReply.Fail(DSPexErrorKind.InvalidArguments, e.Message));
             }
-            catch (FrameTooLargeException e)
+            catch (FrameOverLimitException e)
             {
                 return NotSent(BridgeReply.Fail(DSPexErrorKind.FrameTooLarge, e.Message));
             }

@@ -25,7 +25,7 @@ internal readonly record struct BridgeFrame(
     // protocol limit, so a deep value is an error for its request, not a broken stream.
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = int.MaxValue };
 
-    /// <summary>Decodes one envelope. Throws <see cref="MalformedFrameException"/>, and only that, when it is not the protocol.</summary>
+    /// <summary>Decodes one envelope. Throws <see cref="FrameFormatException"/>, and only that, when it is not the protocol.</summary>
     public static BridgeFrame Parse(ReadOnlySpan<byte> envelope)
     {
         try
@@ -34,7 +34,7 @@ internal readonly record struct BridgeFrame(
         }
         catch (JsonException e)
         {
-            throw new MalformedFrameException(e.Message, e);
+            throw new FrameFormatException(e.Message, e);
         }
     }
 
@@ -43,7 +43,7 @@ internal readonly record struct BridgeFrame(
         var reader = new Utf8JsonReader(envelope, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new MalformedFrameException("the frame is not a JSON object");
+            throw new FrameFormatException("the frame is not a JSON object");
         }
 
         var type = BridgeFrameType.Unknown;
@@ -159,7 +159,7 @@ internal readonly record struct BridgeFrame(
     {
         if (!condition)
         {
-            throw new MalformedFrameException(problem);
+            throw new FrameFormatException(problem);
         }
     }
 
@@ -167,7 +167,7 @@ internal readonly record struct BridgeFrame(
     {
         if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var value))
         {
-            throw new MalformedFrameException($"{field} is not a whole number");
+            throw new FrameFormatException($"{field} is not a whole number");
         }
 
         return value;
@@ -177,7 +177,7 @@ internal readonly record struct BridgeFrame(
     {
         if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var value))
         {
-            throw new MalformedFrameException($"{field} is not a 32-bit whole number");
+            throw new FrameFormatException($"{field} is not a 32-bit whole number");
         }
 
         return value;

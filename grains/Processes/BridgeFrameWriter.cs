@@ -30,7 +30,7 @@ internal sealed class BridgeFrameWriter
 
     /// <summary>
     /// Encodes a call. Throws <see cref="InvalidCallInputException"/> for input the protocol cannot carry (null, not one
-    /// JSON value of the right kind, too deep, lone surrogates) and <see cref="FrameTooLargeException"/> past the limit,
+    /// JSON value of the right kind, too deep, lone surrogates) and <see cref="FrameOverLimitException"/> past the limit,
     /// which is checked before the caller's text is copied.
     /// </summary>
     public ReadOnlyMemory<byte> Call(long id, string? command, string? argsJson, SessionCallContext? session = null, ProgramCall? program = null, int? streamCredit = null)
@@ -140,7 +140,7 @@ internal sealed class BridgeFrameWriter
 
         if (length > _maxFrameBytes)
         {
-            throw new FrameTooLargeException(length, _maxFrameBytes);
+            throw new FrameOverLimitException(length, _maxFrameBytes);
         }
     }
 
@@ -182,7 +182,7 @@ internal sealed class BridgeFrameWriter
         var length = frame.Length - 4;
         if (length > _maxFrameBytes)
         {
-            throw new FrameTooLargeException(length, _maxFrameBytes);
+            throw new FrameOverLimitException(length, _maxFrameBytes);
         }
 
         BinaryPrimitives.WriteInt32BigEndian(MemoryMarshal.AsMemory(frame).Span, length);

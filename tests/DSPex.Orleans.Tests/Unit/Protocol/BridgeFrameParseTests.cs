@@ -6,7 +6,7 @@ using DSPex.Orleans.Processes;
 namespace DSPex.Orleans.Tests.Unit.Protocol;
 
 /// <summary>
-/// Whatever bytes a worker writes as a frame, the silo's parser gives a frame or a <see cref="MalformedFrameException"/>,
+/// Whatever bytes a worker writes as a frame, the silo's parser gives a frame or a <see cref="FrameFormatException"/>,
 /// never another exception (which on the reader thread would end the silo). Seeded: DSPEX_TEST_SEED replays a run.
 /// </summary>
 [Trait("Category", "Unit")]
@@ -18,7 +18,7 @@ public sealed class BridgeFrameParseTests
         {
             return BridgeFrame.Parse(envelope);
         }
-        catch (MalformedFrameException)
+        catch (FrameFormatException)
         {
             return null;
         }
@@ -91,7 +91,7 @@ public sealed class BridgeFrameParseTests
     [InlineData("""{"id":1,"type":"result","result":[1""", "")]
     public void Frames_that_are_not_the_protocol_are_malformed_naming_why(string envelope, string problem)
     {
-        var e = Assert.Throws<MalformedFrameException>(() => Parse(envelope));
+        var e = Assert.Throws<FrameFormatException>(() => Parse(envelope));
         Assert.Contains(problem, e.Message);
     }
 

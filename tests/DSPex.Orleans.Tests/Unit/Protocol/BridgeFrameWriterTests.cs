@@ -117,7 +117,7 @@ public sealed class BridgeFrameWriterTests
     {
         var writer = new BridgeFrameWriter(Limit);
         var huge = "\"" + new string('x', 10 * Limit) + "\"";
-        Assert.Throws<FrameTooLargeException>(() => writer.Call(1, "echo", huge));
+        Assert.Throws<FrameOverLimitException>(() => writer.Call(1, "echo", huge));
         Assert.True(writer.BufferCapacity < Limit, $"buffer grew to {writer.BufferCapacity} for a refused request");
 
         var big = new BridgeFrameWriter(4 * 1024 * 1024);
