@@ -41,6 +41,8 @@ public sealed class MonitoringAccessTests
             return response.StatusCode;
         }
 
+        // The pool warms before the host's HTTP server starts listening: wait until it answers at all.
+        await Eventually.HoldsAsync(() => ListeningAsync(httpPort), listening => listening, "the silo's HTTP endpoint listening");
         Assert.Equal(HttpStatusCode.OK, await GetAsync(external!, "/healthz"));
         Assert.Equal(HttpStatusCode.OK, await GetAsync(external!, "/readyz"));
         Assert.Equal(HttpStatusCode.Unauthorized, await GetAsync(external!, "/metrics"));
@@ -48,6 +50,20 @@ public sealed class MonitoringAccessTests
         Assert.Equal(HttpStatusCode.Unauthorized, await GetAsync(external!, "/metrics", ApiKeys.New()));
         Assert.Equal(HttpStatusCode.OK, await GetAsync(external!, "/metrics", statsKey));
         Assert.Equal(HttpStatusCode.OK, await GetAsync(IPAddress.Loopback, "/metrics"));
+    }
+
+    private static async Task<bool> ListeningAsync(int port)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     private static IPAddress? NonLoopbackAddress() =>
