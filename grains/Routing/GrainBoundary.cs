@@ -105,9 +105,9 @@ internal static partial class GrainBoundary
         return new ExecuteError(DSPexErrorKind.Internal, $"{operation} failed inside the silo ({e.GetType().Name}, error {id}); the silo log has the details");
     }
 
-    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "{Operation} refused an argument: {Message}")]
+    [LoggerMessage(EventId = 1500, Level = LogLevel.Information, Message = "{Operation} refused an argument: {Message}")]
     private static partial void ArgumentRefused(ILogger logger, string operation, string message);
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Error, Message = "{Operation} failed unexpectedly (error {ErrorId})")]
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Error, Message = "{Operation} failed unexpectedly (error {ErrorId})")]
     private static partial void FailedUnexpectedly(ILogger logger, Exception exception, string operation, string errorId);
 }

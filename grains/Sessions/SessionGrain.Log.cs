@@ -4,12 +4,12 @@ namespace DSPex.Orleans.Sessions;
 
 internal static partial class SessionGrainLog
 {
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Session {SessionId}: its storage refused a write")]
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Warning, Message = "Session {SessionId}: its storage refused a write")]
     public static partial void StorageRefusedWrite(this ILogger logger, Exception exception, string sessionId);
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Session {SessionId}: could not set the key expiry of its stored state")]
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Warning, Message = "Session {SessionId}: could not set the key expiry of its stored state")]
     public static partial void KeyExpiryNotSet(this ILogger logger, Exception exception, string sessionId);
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Session {SessionId}: could not leave its expiry reminder")]
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Session {SessionId}: could not leave its expiry reminder")]
     public static partial void ExpiryReminderNotLeft(this ILogger logger, Exception exception, string sessionId);
 }
