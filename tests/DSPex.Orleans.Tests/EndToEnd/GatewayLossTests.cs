@@ -29,6 +29,17 @@ public sealed class GatewayLossTests(RedisServer redis, ITestOutputHelper output
         await using var survivor = RealSiloProcess.Start(RealSiloSettings.WithRedis(state.Path, clusterId, redis.ConnectionString) with { PoolSize = PoolSize });
         await Task.WhenAll(doomed.Warm, survivor.Warm);
 
+        // A client reads its gateway list from membership when it connects (and again only a minute later): a silo
+        // whose pool is warm may not be active in membership yet, so connect once both are, as seen by a probe client.
+        await using (var probe = await DSPexClientHost.ConnectAsync(o =>
+        {
+            o.ClusterId = clusterId;
+            o.RedisConnectionString = redis.ConnectionString;
+        }))
+        {
+            await Eventually.HoldsAsync(probe.Client.GetClusterStatsAsync, s => s.Pools.Count == 2, "both silos in the cluster");
+        }
+
         await using var clientHost = await DSPexClientHost.ConnectAsync(o =>
         {
             o.ClusterId = clusterId;
@@ -37,7 +48,6 @@ public sealed class GatewayLossTests(RedisServer redis, ITestOutputHelper output
             o.CallLimits = new CallLimits { DefaultCallLimit = TimeSpan.FromMinutes(30) };
         });
         var client = clientHost.Client;
-        await Eventually.HoldsAsync(client.GetClusterStatsAsync, s => s.Pools.Count == 2, "both silos in the cluster");
 
         // Long calls, one at a time, until each gateway carries at least one (the client takes gateways in turn).
         using var stopSurvivors = new CancellationTokenSource();
