@@ -19,7 +19,15 @@ internal sealed partial class PythonProcess
         var reason = $"Python worker {WorkerId} (pid {Pid}) exited ({exit}; {_os.KillReason ?? channelReason})";
         // Stderr may hold what one caller's request printed (its secrets too): it goes to the log, and to a caller only
         // when that caller's request was the one running, never to another caller.
-        Log.Exited(_logger, WorkerId, Pid, exit, _os.KillReason ?? channelReason, stderr);
+        if (_stopRequested)
+        {
+            Log.Stopped(_logger, WorkerId, Pid, exit);
+        }
+        else
+        {
+            Log.Exited(_logger, WorkerId, Pid, exit, _os.KillReason ?? channelReason, stderr);
+        }
+
         _os.KillGroup();
         Connection.Close(reason + ".", kind, inFlight => inFlight == 1 && stderr.Length > 0
             ? $"{reason}. Last stderr lines:\n{stderr}"
@@ -53,6 +61,9 @@ internal sealed partial class PythonProcess
         [LoggerMessage(EventId = 1001, Level = LogLevel.Warning,
             Message = "Python worker {WorkerId} (pid {Pid}) exited ({Exit}; {Cause}). Last stderr lines:\n{Stderr}")]
         public static partial void Exited(ILogger logger, string workerId, int pid, string exit, string cause, string stderr);
+
+        [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Python worker {WorkerId} (pid {Pid}) stopped ({Exit})")]
+        public static partial void Stopped(ILogger logger, string workerId, int pid, string exit);
 
         [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Python worker {WorkerId} (pid {Pid}) crashed: {Reason}")]
         public static partial void Crashed(ILogger logger, string workerId, int pid, string reason);
