@@ -4,7 +4,7 @@ namespace DSPex.Orleans.Processes;
 /// The identity a worker carries on its command line, so a process found on the host can be tied to its cluster,
 /// its owning silo incarnation and its worker without trusting anything but /proc/PID/cmdline.
 /// </summary>
-public sealed record ProcessMarker(string ClusterId, string Silo, string WorkerId, string InstanceToken)
+internal sealed record ProcessMarker(string ClusterId, string Silo, string WorkerId, string InstanceToken)
 {
     public const string Argument = "--dspex-marker";
 

@@ -8,7 +8,7 @@ namespace DSPex.Orleans.Telemetry;
 /// The pool's instruments: worker counts, queue depth, request latency by command (a bounded label set), errors by
 /// kind, restarts, recycles and hung workers killed.
 /// </summary>
-public sealed class PoolMetrics
+internal sealed class PoolMetrics
 {
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _requests;
