@@ -17,7 +17,10 @@ public sealed class DSPexPoolOptions
     /// <summary>Directories added to PYTHONPATH so adapter modules can be found.</summary>
     public List<string> AdapterPaths { get; set; } = [];
 
-    /// <summary>Directory holding dspex_bridge.py; defaults to the Python folder next to the grains assembly.</summary>
+    /// <summary>
+    /// Directory holding dspex_bridge.py and the dspex package. Unset: Python/ in the application's output (where the build
+    /// and the DSPex.Orleans.Hosting package put it), else the python/ folder of the package the grains assembly was loaded from.
+    /// </summary>
     public string? BridgeDirectory { get; set; }
 
     /// <summary>

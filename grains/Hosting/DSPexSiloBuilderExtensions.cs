@@ -11,8 +11,20 @@ using Orleans.Configuration;
 
 namespace DSPex.Orleans.Hosting;
 
+/// <summary>Adds DSPex to an Orleans silo (the DSPex.Orleans.Hosting package).</summary>
 public static class DSPexSiloBuilderExtensions
 {
+    /// <summary>
+    /// Adds everything a silo needs to serve DSPex clients: the per-silo Python worker pool (with process safety)
+    /// and session grains. Options bind from "DSPex:Pool" and "DSPex:Sessions"; the delegates run after binding.
+    /// The trust boundary (API keys, callers from outside the cluster kept to the DSPex facade grains) is not
+    /// included, because it would refuse outside calls to the application's own grains: add it with
+    /// <see cref="DSPexSecuritySiloBuilderExtensions.AddDSPexSecurity"/> on a silo that hosts DSPex alone.
+    /// The periodic orphan sweep needs a reminder service on the silo (for example UseInMemoryReminderService).
+    /// </summary>
+    public static ISiloBuilder AddDSPex(this ISiloBuilder builder, Action<DSPexPoolOptions>? configurePool = null, Action<DSPexSessionOptions>? configureSessions = null) =>
+        builder.AddDSPexWorkerPool(configurePool).AddDSPexSessions(configureSessions);
+
     /// <summary>
     /// Adds the per-silo Python worker pool: worker, pool and router grains, silo-pinned placement, and the
     /// warm-up at start and process shutdown at stop. Options bind from the "DSPex:Pool" configuration section.

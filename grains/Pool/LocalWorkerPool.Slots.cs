@@ -60,7 +60,7 @@ public sealed partial class LocalWorkerPool
     internal PythonProcessStartInfo CreateStartInfo(int slotIndex)
     {
         var workerId = _scheduler.WorkerIdOf(slotIndex);
-        var bridgeDirectory = _options.BridgeDirectory ?? Path.Combine(AppContext.BaseDirectory, "Python");
+        var bridgeDirectory = BridgeLocation.Resolve(_options.BridgeDirectory);
         return new PythonProcessStartInfo(
             workerId,
             _pythonExecutable ?? PythonInterpreter.Resolve(_options.PythonExecutable),

@@ -59,7 +59,7 @@ internal sealed class StartupValidator(SiloHostOptions silo, DSPexPoolOptions po
             start.ArgumentList.Add(module);
         }
 
-        var bridge = pool.BridgeDirectory ?? Path.Combine(AppContext.BaseDirectory, "Python");
+        var bridge = BridgeLocation.Resolve(pool.BridgeDirectory);
         start.Environment["PYTHONPATH"] = string.Join(Path.PathSeparator, pool.AdapterPaths.Append(bridge));
         using var process = Process.Start(start)!;
         var error = await process.StandardError.ReadToEndAsync(cancellationToken);
