@@ -29,8 +29,10 @@ public sealed class DSPexSession
         _grain = grainFactory.GetGrain<ISessionGrain>(sessionId);
     }
 
+    /// <summary>The session's id (its grain key).</summary>
     public string SessionId { get; }
 
+    /// <summary>The options the session is created with on first use (TTL, affinity, metadata).</summary>
     public SessionOptions Options { get; }
 
     /// <summary>Creates the session if it does not exist (idempotent) and returns it.</summary>
@@ -42,11 +44,14 @@ public sealed class DSPexSession
     /// <summary>Extends the session's life by its TTL; false when it no longer exists.</summary>
     public Task<bool> TouchAsync() => ClusterCalls.Guard(() => _grain.TouchAsync()).AsTask();
 
+    /// <summary>Deletes the session, its variables and its programs.</summary>
     public Task DeleteAsync() => ClusterCalls.Guard(() => _grain.DeleteAsync());
 
+    /// <summary>Runs a command with the session's variables on its preferred worker: raw JSON in and out; a failure throws its typed <see cref="Errors.DSPexException"/>.</summary>
     public async Task<string> ExecuteRawAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         Unwrap(await ExecuteResponseAsync(command, argsJson, options, cancellationToken).ConfigureAwait(false));
 
+    /// <summary>Runs a command in the session and returns the response as it came, with a failure as its error instead of an exception.</summary>
     public Task<ExecuteResponse> ExecuteResponseAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
         ClientChecks.Command(command, nameof(command));
@@ -59,6 +64,7 @@ public sealed class DSPexSession
             options, cancellationToken);
     }
 
+    /// <summary>Runs a command in the session with arguments and result through System.Text.Json.</summary>
     public async Task<TResult> ExecuteAsync<TResult>(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         ClientChecks.Deserialize<TResult>(await ExecuteRawAsync(command, Serialize(args, nameof(args)), options, cancellationToken).ConfigureAwait(false), _json);
 
@@ -72,9 +78,11 @@ public sealed class DSPexSession
         return (await RefusableAsync(() => _grain.CreateProgramAsync(programId, specJson, Options)).ConfigureAwait(false)).Revision;
     }
 
+    /// <summary>Runs a program of the session (rebuilt from its spec on a worker that lacks it): raw JSON in and out.</summary>
     public async Task<string> ExecuteProgramRawAsync(string programId, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         Unwrap(await ExecuteProgramResponseAsync(programId, argsJson, options, cancellationToken).ConfigureAwait(false));
 
+    /// <summary>Runs a program of the session and returns the response as it came, with a failure as its error.</summary>
     public Task<ExecuteResponse> ExecuteProgramResponseAsync(string programId, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
         ClientChecks.Command(programId, nameof(programId));
@@ -85,18 +93,22 @@ public sealed class DSPexSession
             options, cancellationToken);
     }
 
+    /// <summary>Runs a program of the session with arguments and result through System.Text.Json.</summary>
     public async Task<TResult> ExecuteProgramAsync<TResult>(string programId, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         ClientChecks.Deserialize<TResult>(await ExecuteProgramRawAsync(programId, Serialize(args, nameof(args)), options, cancellationToken).ConfigureAwait(false), _json);
 
+    /// <summary>The session's programs; empty when the session does not exist.</summary>
     public async Task<IReadOnlyList<ProgramInfo>> ListProgramsAsync() =>
         (await ClusterCalls.Guard(() => _grain.GetAsync()).ConfigureAwait(false))?.Programs ?? [];
 
+    /// <summary>Deletes a program; false when the session has no such program.</summary>
     public Task<bool> DeleteProgramAsync(string programId)
     {
         ClientChecks.Command(programId, nameof(programId));
         return ClusterCalls.Guard(() => _grain.DeleteProgramAsync(programId)).AsTask();
     }
 
+    /// <summary>A variable read as <typeparamref name="T"/>; default when it is not set.</summary>
     public async Task<T?> GetVariableAsync<T>(string name)
     {
         ClientChecks.Id(name, nameof(name));
@@ -119,6 +131,7 @@ public sealed class DSPexSession
     /// <summary>All variables as a JSON object.</summary>
     public Task<string> GetVariablesJsonAsync() => ClusterCalls.Guard(() => _grain.GetVariablesAsync()).AsTask();
 
+    /// <summary>Sets a variable (serialized with System.Text.Json); Python reads it with dspex.get_var.</summary>
     public Task SetVariableAsync<T>(string name, T value)
     {
         ClientChecks.Id(name, nameof(name));
@@ -131,6 +144,7 @@ public sealed class DSPexSession
         });
     }
 
+    /// <summary>Deletes a variable; false when it was not set.</summary>
     public Task<bool> DeleteVariableAsync(string name)
     {
         ClientChecks.Id(name, nameof(name));

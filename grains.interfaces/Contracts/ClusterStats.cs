@@ -6,5 +6,6 @@ public sealed record ClusterStats(
     [property: Id(0)] IReadOnlyList<PoolStats> Pools,
     [property: Id(1)] IReadOnlyList<string> Unreachable)
 {
+    /// <summary>Workers over all pools of the cluster.</summary>
     public int TotalWorkers => Pools.Sum(p => p.Workers);
 }

@@ -10,6 +10,7 @@ namespace DSPex.Orleans.Contracts;
 [GenerateSerializer]
 public sealed class DSPexRequestException : Exception
 {
+    /// <summary>A refusal of the given kind with a message that names the input or the cause, and the scope a Forbidden call lacked.</summary>
     public DSPexRequestException(DSPexErrorKind kind, string message, string? scope = null)
         : base(message)
     {
@@ -17,6 +18,7 @@ public sealed class DSPexRequestException : Exception
         Scope = scope;
     }
 
+    /// <summary>Why the request was refused.</summary>
     [Id(0)]
     public DSPexErrorKind Kind { get; private set; }
 
@@ -24,5 +26,6 @@ public sealed class DSPexRequestException : Exception
     [Id(1)]
     public string? Scope { get; private set; }
 
+    /// <summary>The refusal as the error of an <see cref="ExecuteResponse"/>.</summary>
     public ExecuteError ToError() => new(Kind, Message);
 }

@@ -12,13 +12,17 @@ public sealed record ExecuteResponse(
     [property: Id(3)] int WorkerPid,
     [property: Id(4)] string? SessionUpdatesJson = null)
 {
+    /// <summary>True when the request succeeded (<see cref="Error"/> is null).</summary>
     public bool IsSuccess => Error is null;
 
+    /// <summary>A successful response with the command's result JSON and the worker that ran it.</summary>
     public static ExecuteResponse Success(string resultJson, string workerId, int pid, string? sessionUpdatesJson = null) =>
         new(resultJson, null, workerId, pid, sessionUpdatesJson);
 
+    /// <summary>A failed response of the given kind and message.</summary>
     public static ExecuteResponse Failure(DSPexErrorKind kind, string message, string? workerId = null, int pid = 0) =>
         new(null, new ExecuteError(kind, message), workerId, pid);
 
+    /// <summary>A failed response carrying the given error.</summary>
     public static ExecuteResponse Failure(ExecuteError error, string? workerId = null, int pid = 0) => new(null, error, workerId, pid);
 }

@@ -16,8 +16,10 @@ public sealed record SweepReport(
     [property: Id(7)] int StaleRecordsRemoved,
     [property: Id(8)] IReadOnlyList<string> Details)
 {
+    /// <summary>Orphans ended, gracefully or by SIGKILL.</summary>
     public int Terminated => TerminatedGracefully + TerminatedForcibly;
 
+    /// <summary>A one-line summary for logs.</summary>
     public override string ToString() =>
         $"{Trigger} sweep on {Silo}: found {Found}, terminated {Terminated} ({TerminatedGracefully} graceful, {TerminatedForcibly} forced), "
         + $"errors {Errors}, preserved {Preserved}, stale records removed {StaleRecordsRemoved}";

@@ -13,6 +13,7 @@ public interface IPoolGrain : IGrainWithStringKey
     [ResponseTimeout(CallTracking.ExecuteResponseTimeout)]
     ValueTask<ExecuteResponse> ExecuteWithAffinityAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken = default);
 
+    /// <summary>The pool's workers, their state and its queue.</summary>
     Task<PoolStats> GetStatsAsync();
 
     /// <summary>The state of each call this silo took from a client (see <see cref="CallTracking"/>).</summary>

@@ -8,8 +8,10 @@ namespace DSPex.Orleans.Grains;
 /// </summary>
 public interface IReaperGrain : IGrainWithStringKey
 {
+    /// <summary>The key of the one cluster-wide reaper grain.</summary>
     public const string ClusterKey = "cluster";
 
+    /// <summary>Asks the reaper of every active silo to sweep now, and gathers their reports.</summary>
     Task<ClusterSweepReport> SweepAllAsync();
 
     /// <summary>

@@ -8,6 +8,7 @@ namespace DSPex.Orleans.Grains;
 /// </summary>
 public interface IRouterGrain : IGrainWithIntegerKey
 {
+    /// <summary>Runs a stateless request on a worker of this silo's pool (or of a less loaded silo when the queue is full).</summary>
     [ResponseTimeout(CallTracking.ExecuteResponseTimeout)]
     ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken = default);
 
@@ -22,6 +23,7 @@ public interface IRouterGrain : IGrainWithIntegerKey
     /// <summary>Runs a generator command on this silo's pool and streams its items (the last may carry the error that ended it).</summary>
     IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request);
 
+    /// <summary>The pool statistics of every active silo.</summary>
     Task<ClusterStats> GetClusterStatsAsync();
 
     /// <summary>Asks every active silo for these calls (see <see cref="CallStatesReport"/>).</summary>

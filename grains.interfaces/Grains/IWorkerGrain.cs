@@ -8,6 +8,7 @@ public interface IWorkerGrain : IGrainWithStringKey
     /// <summary>Starts the Python process if none is running, and returns once it has completed its handshake.</summary>
     Task<WorkerInfo> EnsureStartedAsync();
 
+    /// <summary>The worker's process and its state.</summary>
     Task<WorkerInfo> GetInfoAsync();
 
     /// <summary>Replaces the process with the given pid by a fresh one: the new one is ready before the old one stops.</summary>

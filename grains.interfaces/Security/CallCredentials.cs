@@ -7,7 +7,9 @@ namespace DSPex.Orleans.Security;
 /// </summary>
 public static class CallCredentials
 {
+    /// <summary>RequestContext key of the API key a client sends; the silo removes it at the trust boundary.</summary>
     public const string ApiKey = "dspex-api-key";
 
+    /// <summary>RequestContext key of the authenticated caller's name, set by the silo (never believed from a client).</summary>
     public const string Principal = "dspex-principal";
 }

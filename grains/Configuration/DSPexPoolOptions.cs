@@ -3,6 +3,7 @@ namespace DSPex.Orleans.Configuration;
 /// <summary>Settings of the per-silo Python worker pool (configuration section "DSPex:Pool").</summary>
 public sealed class DSPexPoolOptions
 {
+    /// <summary>The configuration section the options bind from.</summary>
     public const string SectionName = "DSPex:Pool";
 
     /// <summary>Python worker processes per silo.</summary>
@@ -41,6 +42,7 @@ public sealed class DSPexPoolOptions
     /// <summary>Requests allowed to wait for a free worker; beyond this the pool answers PoolSaturated.</summary>
     public int MaxQueueLength { get; set; } = 1000;
 
+    /// <summary>How long a request may wait for a free worker before it fails with QueueTimeout.</summary>
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a session call in hint mode waits for its own busy worker before running on any worker.</summary>
@@ -62,6 +64,7 @@ public sealed class DSPexPoolOptions
     /// <summary>Time a request past its deadline has to stop after the cancel frame before its worker is killed and replaced.</summary>
     public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a new worker has to start and send its ready frame before the start counts as failed.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Time between SIGTERM to a worker's process group and SIGKILL.</summary>
@@ -70,6 +73,7 @@ public sealed class DSPexPoolOptions
     /// <summary>On silo stop, how long requests in flight may take to finish before the workers are stopped.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>Largest frame (request or reply envelope, in bytes) either side of the pipe accepts; larger is FrameTooLarge.</summary>
     public int MaxFrameBytes { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>Items a streaming command may send ahead of the caller's reading (backpressure window).</summary>

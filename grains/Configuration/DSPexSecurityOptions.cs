@@ -3,6 +3,7 @@ namespace DSPex.Orleans.Configuration;
 /// <summary>Who may call the cluster from outside it (configuration section "DSPex:Security").</summary>
 public sealed class DSPexSecurityOptions
 {
+    /// <summary>The configuration section the options bind from.</summary>
     public const string SectionName = "DSPex:Security";
 
     /// <summary>

@@ -3,6 +3,7 @@ namespace DSPex.Orleans.Configuration;
 /// <summary>Settings of the process registry and the orphan reaper (configuration section "DSPex:ProcessSafety").</summary>
 public sealed class ProcessSafetyOptions
 {
+    /// <summary>The configuration section the options bind from.</summary>
     public const string SectionName = "DSPex:ProcessSafety";
 
     /// <summary>
@@ -22,6 +23,7 @@ public sealed class ProcessSafetyOptions
     /// <summary>Sweep for what dead incarnations left on this host before the pool starts.</summary>
     public bool SweepAtStart { get; set; } = true;
 
+    /// <summary>The folder of this cluster's registry files: <see cref="StateDirectory"/> (or the default root) / cluster id.</summary>
     public string ResolveClusterDirectory(string clusterId)
     {
         var root = string.IsNullOrEmpty(StateDirectory) ? ProcessSafety.StateDirectory.DefaultRoot() : StateDirectory;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DSPex.Orleans.Hosting;
 
+/// <summary>Adds the DSPex trust boundary to a silo.</summary>
 public static class DSPexSecuritySiloBuilderExtensions
 {
     /// <summary>

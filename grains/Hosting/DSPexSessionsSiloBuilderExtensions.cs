@@ -11,6 +11,7 @@ using StackExchange.Redis;
 
 namespace DSPex.Orleans.Hosting;
 
+/// <summary>Adds DSPex sessions to a silo.</summary>
 public static class DSPexSessionsSiloBuilderExtensions
 {
     /// <summary>

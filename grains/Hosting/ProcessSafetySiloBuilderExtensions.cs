@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DSPex.Orleans.Hosting;
 
+/// <summary>Adds the DSPex process registry and orphan reaper to a silo.</summary>
 public static class ProcessSafetySiloBuilderExtensions
 {
     /// <summary>

@@ -9,6 +9,7 @@ namespace DSPex.Orleans.Pool;
 /// <summary>Running requests and streams on a worker, with their deadlines and cancellation.</summary>
 public sealed partial class LocalWorkerPool
 {
+    /// <summary>Runs a request on a free worker of this silo, waiting in the queue when all are busy; failures come back as the response's error.</summary>
     public ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken) =>
         ExecuteAsync(request, null, cancellationToken);
 

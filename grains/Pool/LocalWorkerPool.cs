@@ -38,6 +38,7 @@ public sealed partial class LocalWorkerPool
     private volatile bool _warm;
     private Task _healthLoop = Task.CompletedTask;
 
+    /// <summary>Created once per silo by the container (AddDSPexWorkerPool).</summary>
     public LocalWorkerPool(
         IOptions<DSPexPoolOptions> options,
         IOptions<ClusterOptions> clusterOptions,
@@ -61,12 +62,16 @@ public sealed partial class LocalWorkerPool
         _recycle = new RecyclePolicy(_options.RecycleAfterRequests, _options.RecycleJitter, _options.MaxWorkerAge, _options.MaxWorkerResidentBytes);
     }
 
+    /// <summary>The silo this pool runs on.</summary>
     public SiloAddress Silo { get; }
 
+    /// <summary>The silo's address with its generation, as it appears in the keys of its pinned grains.</summary>
     public string SiloKey { get; }
 
+    /// <summary>The options the pool runs with.</summary>
     public DSPexPoolOptions Options => _options;
 
+    /// <summary>The silo is stopping its workers.</summary>
     public bool IsStopping => _stopping;
 
     /// <summary>The warm-up finished with at least one live worker: the silo can serve.</summary>
@@ -94,6 +99,7 @@ public sealed partial class LocalWorkerPool
         Log.Warm(_logger, Silo, LiveProcesses().Count, _scheduler.Size, (int)(DateTimeOffset.UtcNow - started).TotalMilliseconds);
     }
 
+    /// <summary>The pool's workers, their state and the queue, without touching /proc.</summary>
     public PoolStats GetStats()
     {
         // No /proc read here: resident memory is the health loop's last sample, so a scrape costs one short lock.

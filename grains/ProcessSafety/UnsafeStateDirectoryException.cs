@@ -9,5 +9,6 @@ namespace DSPex.Orleans.ProcessSafety;
 public sealed class UnsafeStateDirectoryException(string path, string reason)
     : Exception($"Refusing the process-safety state directory: {path} {reason}. Set DSPex:ProcessSafety:StateDirectory to a directory owned by uid {NativeFiles.EffectiveUserId} and writable only by it (or remove this one so it is created 0700).")
 {
+    /// <summary>The directory that was refused.</summary>
     public string Path { get; } = path;
 }

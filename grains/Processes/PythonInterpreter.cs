@@ -11,6 +11,7 @@ public static class PythonInterpreter
 {
     private static readonly ConcurrentDictionary<string, Lazy<string>> Resolved = new();
 
+    /// <summary>The real interpreter behind a configured name or shim (its sys.executable), resolved once per name.</summary>
     public static string Resolve(string configured) =>
         Resolved.GetOrAdd(configured, c => new Lazy<string>(() => ResolveOnce(c))).Value;
 

@@ -12,5 +12,6 @@ public sealed record CallLimits
     /// <summary>Added to a call's own timeout: the silos' QueueTimeout (30 s by default) plus time on the wire.</summary>
     public TimeSpan QueueAllowance { get; init; } = TimeSpan.FromSeconds(40);
 
+    /// <summary>How long to wait for a call with this timeout of its own (none: <see cref="DefaultCallLimit"/>).</summary>
     public TimeSpan For(TimeSpan? requestTimeout) => requestTimeout is { } timeout ? timeout + QueueAllowance : DefaultCallLimit;
 }

@@ -5,6 +5,7 @@ namespace DSPex.Orleans.Client.Errors;
 /// <summary>A request failed. <see cref="Kind"/> says how; each kind has its own subclass to catch.</summary>
 public class DSPexException(DSPexErrorKind kind, string message, string? workerId = null) : Exception(message)
 {
+    /// <summary>The kind of failure, as the cluster reported it.</summary>
     public DSPexErrorKind Kind { get; } = kind;
 
     /// <summary>The worker that ran (or was running) the request, when there was one.</summary>

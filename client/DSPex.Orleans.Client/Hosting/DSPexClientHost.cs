@@ -19,6 +19,7 @@ public sealed class DSPexClientHost : IAsyncDisposable, IDisposable
         Client = host.Services.GetRequiredService<DSPexClient>();
     }
 
+    /// <summary>The connected client.</summary>
     public DSPexClient Client { get; }
 
     /// <summary>Connects to the cluster the options describe, logging from <paramref name="minimumLogLevel"/> up (<see cref="LogLevel.None"/>: nothing).</summary>
@@ -49,6 +50,7 @@ public sealed class DSPexClientHost : IAsyncDisposable, IDisposable
         return new DSPexClientHost(host);
     }
 
+    /// <summary>Disconnects and stops the host.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
@@ -66,5 +68,6 @@ public sealed class DSPexClientHost : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Disconnects and stops the host, blocking until it has.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

@@ -6,6 +6,7 @@ using Orleans.Configuration;
 
 namespace DSPex.Orleans.Client.Hosting;
 
+/// <summary>Adds the DSPex client to a .NET host.</summary>
 public static class DSPexClientHostingExtensions
 {
     /// <summary>
@@ -34,6 +35,7 @@ public static class DSPexClientHostingExtensions
         return services;
     }
 
+    /// <summary>Configures an Orleans client builder for a DSPex cluster (gateways or Redis membership, ids, TLS, API key) from the options.</summary>
     public static void ConfigureOrleansClient(IClientBuilder client, DSPexClientOptions options)
     {
         // The caller's trace continues on the silo and the worker.

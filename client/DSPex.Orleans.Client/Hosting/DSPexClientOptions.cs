@@ -3,15 +3,19 @@ namespace DSPex.Orleans.Client.Hosting;
 /// <summary>How the client finds the cluster (configuration section "DSPex:Client").</summary>
 public sealed class DSPexClientOptions
 {
+    /// <summary>The configuration section the options bind from.</summary>
     public const string SectionName = "DSPex:Client";
 
+    /// <summary>The Orleans cluster id of the DSPex cluster.</summary>
     public string ClusterId { get; set; } = "dspex-dev";
 
+    /// <summary>The Orleans service id of the DSPex cluster.</summary>
     public string ServiceId { get; set; } = "dspex";
 
     /// <summary>Gateway endpoints ("host:port"). Empty means the embedded default: localhost on <see cref="GatewayPort"/>.</summary>
     public List<string> Gateways { get; set; } = [];
 
+    /// <summary>The localhost gateway port, used when no <see cref="Gateways"/> and no Redis connection string are given.</summary>
     public int GatewayPort { get; set; } = 30000;
 
     /// <summary>When set, gateways are discovered from the cluster's Redis membership instead.</summary>

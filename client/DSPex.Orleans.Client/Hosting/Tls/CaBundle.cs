@@ -12,6 +12,7 @@ public sealed class CaBundle
 {
     private readonly X509Certificate2Collection _roots;
 
+    /// <summary>Reads the CA bundle (PEM); a missing or empty file is a TlsConfigurationException naming the setting.</summary>
     public CaBundle(string caFile, string setting)
     {
         _roots = new X509Certificate2Collection();
@@ -30,6 +31,7 @@ public sealed class CaBundle
         }
     }
 
+    /// <summary>True when the certificate chains to the bundle; the machine's roots are not consulted.</summary>
     public bool Validate(X509Certificate2 certificate, X509Chain? presented, SslPolicyErrors errors)
     {
         using var chain = new X509Chain();

@@ -15,6 +15,7 @@ public sealed class ReloadingCertificate
     private (DateTime Certificate, DateTime Key) _loadedStamps;
     private X509Certificate2 _current;
 
+    /// <summary>Reads the certificate and key (PEM); a bad pair is a TlsConfigurationException naming the setting.</summary>
     public ReloadingCertificate(string certificateFile, string keyFile, string setting)
     {
         _certificateFile = certificateFile;

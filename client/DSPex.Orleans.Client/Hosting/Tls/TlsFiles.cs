@@ -15,7 +15,9 @@ public sealed class TlsFiles
     /// <summary>The CA certificates (PEM bundle) a peer's certificate must chain to. Setting it turns TLS on.</summary>
     public string? CaFile { get; set; }
 
+    /// <summary>TLS is on: a CA bundle is configured.</summary>
     public bool Enabled => !string.IsNullOrEmpty(CaFile);
 
+    /// <summary>A certificate of this process is configured (needed where the peer requires one).</summary>
     public bool HasCertificate => !string.IsNullOrEmpty(CertificateFile);
 }
