@@ -1,4 +1,5 @@
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Processes;
 using Microsoft.Extensions.Options;
 
 namespace DSPex.Orleans.Configuration;
@@ -6,7 +7,8 @@ namespace DSPex.Orleans.Configuration;
 /// <summary>
 /// Rejects pool settings the pool could not honour as written, instead of the pool quietly using something else:
 /// sizes, windows and timeouts that are not positive, a heartbeat timeout that does not outlast its interval, a
-/// recycle jitter outside [0, 1), a default deadline above the longest one a caller may ask for.
+/// recycle jitter outside [0, 1), a default deadline above the longest one a caller may ask for, a bridge folder
+/// without the bridge (every worker start would fail).
 /// </summary>
 internal sealed class DSPexPoolOptionsValidator : IValidateOptions<DSPexPoolOptions>
 {
@@ -45,6 +47,22 @@ internal sealed class DSPexPoolOptionsValidator : IValidateOptions<DSPexPoolOpti
             $"must not exceed MaxRequestTimeout ({options.MaxRequestTimeout})", options.RequestTimeout);
         failures.Check(options.MaxRequestTimeout <= RequestLimits.MaxTimeout, nameof(options.MaxRequestTimeout),
             $"must not exceed {RequestLimits.MaxTimeout} (the execute calls' response timeout)", options.MaxRequestTimeout);
+        CheckBridge(failures, options.BridgeDirectory);
         return failures.Result;
+    }
+
+    private static void CheckBridge(OptionFailures failures, string? configured)
+    {
+        var bridge = BridgeLocation.Resolve(configured);
+        if (BridgeLocation.HasBridge(bridge))
+        {
+            return;
+        }
+
+        var script = PythonProcessStartInfo.BridgeScriptName;
+        failures.Check(false, nameof(DSPexPoolOptions.BridgeDirectory), configured is not null
+            ? $"must be a folder holding {script}"
+            : $"is unset and no default folder holds {script} (looked in {string.Join(", ", BridgeLocation.Candidates())}; the DSPex.Orleans.Hosting package copies it to Python/ in the build output unless DSPexCopyPythonBridge is false)",
+            configured ?? "unset");
     }
 }

@@ -14,21 +14,37 @@ internal static class BridgeLocation
     /// <summary>The bridge's folder in the DSPex.Orleans.Hosting package (beside lib/).</summary>
     public const string PackageFolder = "python";
 
-    /// <summary>The configured directory if there is one; else the first default that holds the bridge.</summary>
+    /// <summary>The configured directory if there is one; else the first default that holds the bridge (else the first default).</summary>
     public static string Resolve(string? configured) =>
-        configured ?? Candidates().FirstOrDefault(HasBridge) ?? Candidates().First();
+        Resolve(configured, AppContext.BaseDirectory, Path.GetDirectoryName(typeof(BridgeLocation).Assembly.Location));
 
-    /// <summary>Application output first; then beside the grains assembly; then the package layout (lib/tfm/ → python/).</summary>
-    internal static IEnumerable<string> Candidates()
+    internal static string Resolve(string? configured, string baseDirectory, string? assemblyDirectory)
     {
-        yield return Path.Combine(AppContext.BaseDirectory, OutputFolder);
-        var assemblyDirectory = Path.GetDirectoryName(typeof(BridgeLocation).Assembly.Location);
-        if (!string.IsNullOrEmpty(assemblyDirectory))
+        if (configured is not null)
         {
-            yield return Path.Combine(assemblyDirectory, OutputFolder);
-            yield return Path.GetFullPath(Path.Combine(assemblyDirectory, "..", "..", PackageFolder));
+            return configured;
         }
+
+        var candidates = Candidates(baseDirectory, assemblyDirectory);
+        return candidates.FirstOrDefault(HasBridge) ?? candidates[0];
     }
 
-    internal static bool HasBridge(string directory) => File.Exists(Path.Combine(directory, PythonProcessStartInfo.BridgeScriptName));
+    /// <summary>Application output first; then beside the grains assembly; then the package layout (lib/tfm/ → python/).</summary>
+    public static IReadOnlyList<string> Candidates() =>
+        Candidates(AppContext.BaseDirectory, Path.GetDirectoryName(typeof(BridgeLocation).Assembly.Location));
+
+    internal static IReadOnlyList<string> Candidates(string baseDirectory, string? assemblyDirectory)
+    {
+        var candidates = new List<string> { Path.Combine(baseDirectory, OutputFolder) };
+        // Empty for an assembly loaded from memory (single-file publish): only the output folder then.
+        if (!string.IsNullOrEmpty(assemblyDirectory))
+        {
+            candidates.Add(Path.Combine(assemblyDirectory, OutputFolder));
+            candidates.Add(Path.GetFullPath(Path.Combine(assemblyDirectory, "..", "..", PackageFolder)));
+        }
+
+        return candidates.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    public static bool HasBridge(string directory) => File.Exists(Path.Combine(directory, PythonProcessStartInfo.BridgeScriptName));
 }
