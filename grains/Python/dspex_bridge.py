@@ -200,7 +200,13 @@ class Bridge:
                 return None
             with self._active_lock:
                 self._active[request_id] = ctx
-            return ctx, envelope.get("cmd"), envelope.get("args"), envelope.get("program")
+            name = envelope.get("cmd")
+            if envelope.get("program") is None and isinstance(name, str):
+                func = self._registry.find(name)
+                if func is not None and is_async_function(func):
+                    self._start_async(ctx, func, envelope.get("args"))
+                    return None
+            return ctx, name, envelope.get("args"), envelope.get("program")
         if kind in (protocol.CANCEL, protocol.CREDIT):
             with self._active_lock:
                 ctx = self._active.get(request_id)
@@ -212,6 +218,19 @@ class Bridge:
         elif kind == protocol.HEARTBEAT:
             self._writer.send_json({"id": request_id, "type": protocol.HEARTBEAT_REPLY})
         return None
+
+    def _start_async(self, ctx: Any, func: Callable[[Any], Any], args: Any) -> None:
+        """Starts an async command on the event loop from the reading thread, which keeps the reader role: calling an
+        async function runs none of its code, so an async call costs no hand-off between serving threads."""
+        context = contextvars.copy_context()
+        context.run(self._context.set_current, ctx)
+        try:
+            work = context.run(func, args)
+        except BaseException as exc:  # noqa: B036 - a bad call (wrong arguments) is that request's error
+            self._finished(ctx)
+            self._writer.send_error(ctx.request_id, self._error_kind(exc), exc)
+            return
+        self._event_loop.start(ctx, work, context)
 
     def _error_kind(self, exc: BaseException) -> str:
         return protocol.INVALID_ARGUMENTS if isinstance(exc, self._errors.InvalidArguments) else protocol.PYTHON_EXCEPTION
@@ -281,6 +300,11 @@ class Bridge:
 
 
 CALL_PREFIX = re.compile(rb'\{"id":(\d{1,18}),"type":"' + protocol.CALL.encode("ascii") + rb'",')
+
+
+def is_async_function(func: Any) -> bool:
+    """A command that is an ``async def`` function or an async generator function (a method or a partial of one too)."""
+    return inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func)
 
 
 def close(generator: Iterator[Any]) -> None:

@@ -281,6 +281,20 @@ def event_loop_test_sync(args):
     return {"request": dspex.current_request_id()}
 
 
+@registry.command("event_loop_test_returns_coroutine")
+def event_loop_test_returns_coroutine(args):
+    async def later():
+        await asyncio.sleep(0)
+        return {"request": dspex.current_request_id(), "via": "hand-off"}
+
+    return later()
+
+
+@registry.command("event_loop_test_no_args")
+async def event_loop_test_no_args():
+    return "never"
+
+
 _release = threading.Event()
 
 
@@ -303,15 +317,22 @@ class BridgeServingTests(unittest.TestCase):
             send({"id": i, "type": "call", "cmd": "event_loop_test_wait", "args": {},
                   "trace": {"traceparent": TRACEPARENT} if i == 1 else None})
         until(lambda: bridge._event_loop.in_flight() == 50, "50 async calls in flight on the loop")
-        self.assertLessEqual(bridge.thread_count(), 8, "threads start for calls that hold them, not per async call")
+        self.assertEqual(1, bridge.thread_count(), "the reading thread starts async calls itself and keeps reading")
         send({"id": 900, "type": "heartbeat"})
         until(lambda: frames.of(900, protocol.HEARTBEAT_REPLY), "the heartbeat answered while 50 calls wait")
         send({"id": 901, "type": "call", "cmd": "event_loop_test_sync", "args": {}})
         self.assertEqual({"request": 901}, frames.answer(901)["result"])
+        # A callable that returns a coroutine (a program whose __call__ is async, say) is handed off from its thread.
+        send({"id": 902, "type": "call", "cmd": "event_loop_test_returns_coroutine", "args": {}})
+        self.assertEqual({"request": 902, "via": "hand-off"}, frames.answer(902)["result"])
+        send({"id": 903, "type": "call", "cmd": "event_loop_test_wait", "args": {"unexpected": 1}, "extra": 1})
+        send({"id": 904, "type": "call", "cmd": "event_loop_test_no_args", "args": {}})
+        self.assertEqual("TypeError", frames.answer(904)["error"]["type"])
         _release.set()
         for i in range(1, 51):
             self.assertEqual({"request": i, "trace": {"traceparent": TRACEPARENT, "tracestate": None} if i == 1 else None},
                              frames.answer(i)["result"])
+        self.assertEqual({"request": 903, "trace": None}, frames.answer(903)["result"])
         until(lambda: not bridge._active, "every request left the active table")
 
     def test_a_call_with_malformed_trace_context_is_answered_invalid_arguments(self):

@@ -331,3 +331,13 @@ async def async_numbers(args):
         await asyncio.sleep(float(args.get("pause", 0)))
         _produced[name] = i + 1
         yield {"i": i}
+
+
+@command("async_wait_for_file")
+async def async_wait_for_file(args):
+    """Awaits, on the event loop, until the file args['path'] exists: a gate a test opens whatever the pool's load."""
+    import asyncio
+
+    while not os.path.exists(args["path"]):
+        await asyncio.sleep(0.01)
+    return os.getpid()
