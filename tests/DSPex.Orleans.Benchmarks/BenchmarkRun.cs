@@ -118,6 +118,11 @@ public static class BenchmarkRun
                 };
             }
 
+            if (options.Runs("io-bound"))
+            {
+                notes.AddRange(await IoBoundCell.RunAsync(options, clusters, cancellationToken));
+            }
+
             var workloads = Workload.All.Where(w => options.Workloads.Contains(w.Name)).ToList();
             await WarmUpAsync(scenarios, workloads, options);
             var cells = await SweepAsync(scenarios, workloads, options, notes);
