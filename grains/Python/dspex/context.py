@@ -122,37 +122,38 @@ def set_current(ctx: Optional[RequestContext]) -> None:
     _current.set(ctx)
 
 
-def _current_ctx() -> Optional[RequestContext]:
+def current() -> Optional[RequestContext]:
+    """The current request's context (on its serving thread, or in its task), or None outside a request."""
     return _current.get()
 
 
 def current_request_id() -> Optional[int]:
-    ctx = _current_ctx()
+    ctx = current()
     return ctx.request_id if ctx else None
 
 
 def cancelled() -> bool:
     """True once the caller cancelled the current request or its deadline passed."""
-    ctx = _current_ctx()
+    ctx = current()
     return bool(ctx and ctx.is_cancelled)
 
 
 def session_id() -> Optional[str]:
     """The id of the session the current call runs in, or None for a stateless call."""
-    ctx = _current_ctx()
+    ctx = current()
     return ctx.session_id if ctx else None
 
 
 def trace_context() -> Optional[dict[str, Optional[str]]]:
     """The caller's W3C trace context as {"traceparent": ..., "tracestate": ... or None}, or None when the call
     carries none. A copy: start a Python span with it as the parent (see docs/python-adapters.md)."""
-    ctx = _current_ctx()
+    ctx = current()
     return dict(ctx.trace) if ctx and ctx.trace else None
 
 
 def get_var(name: str, default: Any = None) -> Any:
     """Reads a session variable (changes made earlier in this call included)."""
-    ctx = _current_ctx()
+    ctx = current()
     if ctx is None or name in ctx.deleted:
         return default
     if name in ctx.updates:
@@ -162,7 +163,7 @@ def get_var(name: str, default: Any = None) -> Any:
 
 def set_var(name: str, value: Any) -> None:
     """Sets a session variable; it is stored in the session when the call succeeds."""
-    ctx = _current_ctx()
+    ctx = current()
     if ctx is None or ctx.session_id is None:
         raise RuntimeError("set_var needs a session call")
     ctx.deleted.discard(name)
@@ -171,7 +172,7 @@ def set_var(name: str, value: Any) -> None:
 
 def delete_var(name: str) -> None:
     """Deletes a session variable when the call succeeds."""
-    ctx = _current_ctx()
+    ctx = current()
     if ctx is None or ctx.session_id is None:
         raise RuntimeError("delete_var needs a session call")
     ctx.updates.pop(name, None)
