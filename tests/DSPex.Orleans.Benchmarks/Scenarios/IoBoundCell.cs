@@ -60,11 +60,12 @@ public static class IoBoundCell
         {
             var peak = peaks[result.Scenario];
             lines.Add($"io-bound {result.Scenario}: {result.CallsPerSecond:0.0} calls/s (ideal {Callers * 1000.0 / WaitMs:0}), p50 {result.P50Micros / 1000:0.0} ms, p99 {result.P99Micros / 1000:0.0} ms, "
-                + $"errors {result.Errors}; per worker peak RSS {string.Join(", ", peak.ResidentMiB())} MiB, threads {string.Join(", ", peak.Threads())}");
+                + $"errors {result.Errors}, Python CPU {result.PythonCpuMicrosPerCall:0} us/call; per worker peak RSS {string.Join(", ", peak.ResidentMiB())} MiB, threads {string.Join(", ", peak.Threads())}");
         }
 
         lines.Add($"io-bound ratios async/threads: throughput {aio.CallsPerSecond / Math.Max(threads.CallsPerSecond, 1e-9):0.00}, "
-            + $"worker RSS {peaks["io-async"].MeanResident() / Math.Max(peaks["io-threads"].MeanResident(), 1):0.00}");
+            + $"worker RSS {peaks["io-async"].MeanResident() / Math.Max(peaks["io-threads"].MeanResident(), 1):0.00}, "
+            + $"Python CPU per call {aio.PythonCpuMicrosPerCall / Math.Max(threads.PythonCpuMicrosPerCall, 1e-9):0.00}");
         foreach (var line in lines)
         {
             Console.WriteLine(line);
