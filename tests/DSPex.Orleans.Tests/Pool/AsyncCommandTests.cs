@@ -219,6 +219,18 @@ public sealed class AsyncCommandTests(AsyncCommandCluster fixture) : IClassFixtu
         Assert.Equal(before.WorkerDetails[0].Pid, after.WorkerDetails[0].Pid);
     }
 
+    [Fact]
+    public async Task An_async_command_stuck_in_c_code_holding_the_gil_is_detected_as_a_hang_like_a_sync_one()
+    {
+        var before = await fixture.IdleAsync("pool idle before");
+        var stuck = await fixture.Pool.ExecuteAsync(new ExecuteRequest("async_hold_gil_in_c", "{}", TimeSpan.FromMinutes(5)));
+        Assert.Equal(DSPexErrorKind.WorkerCrashed, stuck.Error?.Kind);
+        Assert.Contains("unresponsive", stuck.Error!.Message);
+        var after = await fixture.IdleAsync("the hung worker replaced");
+        Assert.Equal(before.HungWorkersKilled + 1, after.HungWorkersKilled);
+        Assert.NotEqual(before.WorkerDetails[0].Pid, after.WorkerDetails[0].Pid);
+    }
+
     private static int ThreadCount(int pid)
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal));

@@ -341,3 +341,9 @@ async def async_wait_for_file(args):
     while not os.path.exists(args["path"]):
         await asyncio.sleep(0.01)
     return os.getpid()
+
+
+@command("async_hold_gil_in_c")
+async def async_hold_gil_in_c(args):
+    """hold_gil_in_c from an async command: the loop and every other thread stop, heartbeats too."""
+    return hold_gil_in_c(args)
