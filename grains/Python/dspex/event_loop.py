@@ -82,7 +82,8 @@ class EventLoopRunner:
         loop = self._loop
         assert loop is not None
         credit_changed = asyncio.Event()
-        task = loop.create_task(self._run(ctx, work, credit_changed), context=context.copy())
+        # A task runs in a copy of the context it is created in (create_task's context= argument is Python 3.11+ only).
+        task = context.run(loop.create_task, self._run(ctx, work, credit_changed))
         self._tasks.add(task)
         # The answer is sent from a done callback, which runs however the task ended, even when it was cancelled
         # before its first step (its coroutine then never runs at all).
