@@ -206,6 +206,29 @@ public sealed class AsyncCommandTests(AsyncCommandCluster fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Trace_context_a_caller_forged_badly_is_dropped_and_the_call_served()
+    {
+        // Any caller may send trace context (it only names a trace); the silo passes version-00 traceparent and a
+        // bounded printable tracestate, and drops anything else.
+        RequestContext.Set("traceparent", "00-garbage-" + new string('x', 10_000));
+        RequestContext.Set("tracestate", new string('s', 100_000));
+        try
+        {
+            var trace = await Client.ExecuteAsync("async_trace");
+            if (trace.ValueKind != JsonValueKind.Null)
+            {
+                // Something in this process listens to Orleans' activities: its own span's context replaced the header.
+                Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$", trace.GetProperty("traceparent").GetString());
+                Assert.DoesNotContain("sss", trace.GetRawText(), StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            RequestContext.Clear();
+        }
+    }
+
+    [Fact]
     public async Task An_async_command_that_never_awaits_holds_the_loop_but_heartbeats_still_answer()
     {
         // It spins past the heartbeat timeout (2 s) without an await: the event loop is held, but the GIL passes to
