@@ -137,6 +137,20 @@ public sealed class AsyncCommandTests(AsyncCommandCluster fixture) : IClassFixtu
     public sealed record Number(int I);
 
     [Fact]
+    public async Task The_example_async_commands_answer_and_stream()
+    {
+        var slept = await Client.ExecuteAsync("async_sleep", new { ms = 5 });
+        Assert.Equal(5, slept.GetProperty("slept_ms").GetInt32());
+        var items = new List<int>();
+        await foreach (var item in Client.StreamAsync<Number>("async_count", new { count = 3, ms = 1 }))
+        {
+            items.Add(item.I);
+        }
+
+        Assert.Equal([0, 1, 2], items);
+    }
+
+    [Fact]
     public async Task An_async_generator_streams_every_item_and_stopping_early_frees_the_worker()
     {
         var items = new List<int>();
