@@ -1,5 +1,6 @@
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Pool.Scheduling;
+using DSPex.Orleans.Telemetry;
 
 namespace DSPex.Orleans.Pool;
 
@@ -10,6 +11,9 @@ internal sealed class CapacityWaiter(ExecuteRequest? request) : QueuedWaiter
 
     /// <summary>The call the releasing thread sends for this request; null when the waiter sends its own (streams).</summary>
     public ExecuteRequest? Request => request;
+
+    /// <summary>The request's trace context, taken as it queued: the releasing thread that sends it runs in another's.</summary>
+    public TraceContext? Trace { get; } = TraceContext.Current();
 
     /// <summary>Completes a claimed waiter.</summary>
     public void Grant(CapacityGrant grant) => Completion.SetResult(grant);

@@ -54,7 +54,7 @@ public sealed partial class LocalWorkerPool
         activity?.SetTag("dspex.command", request.Command);
         activity?.SetTag("dspex.worker", slot.WorkerId);
         activity?.SetTag("dspex.pid", process.Pid);
-        var call = grant.Sent ?? Send(grant.Lease, request);
+        var call = grant.Sent ?? Send(grant.Lease, request, TraceContext.Current());
         var response = await AwaitReplyAsync(grant.Lease, call, request, cancellationToken);
         activity?.SetTag("dspex.outcome", response.Error?.Kind.ToString() ?? "ok");
         Metrics?.RecordRequest(request.Command, request.Program, response.Error?.Kind, System.Diagnostics.Stopwatch.GetElapsedTime(call.StartedAt));
@@ -66,12 +66,12 @@ public sealed partial class LocalWorkerPool
     /// reply frees it on the reader thread, and a call that could not be written frees it before this returns. It
     /// never throws, because it also runs on a worker's reader thread for a queued request (see <see cref="Deliver"/>).
     /// </summary>
-    private SentCall Send(WorkerLease lease, ExecuteRequest request) =>
-        Write(lease, new BridgeCall(request.Command, request.ArgsJson, request.Session, request.Program));
+    private SentCall Send(WorkerLease lease, ExecuteRequest request, TraceContext? trace) =>
+        Write(lease, new BridgeCall(request.Command, request.ArgsJson, request.Session, request.Program, Trace: trace));
 
     /// <summary>Writes a stream's call as <see cref="Send"/> writes a call; its items go to <paramref name="items"/>.</summary>
     private SentCall SendStream(WorkerLease lease, ExecuteRequest request, int window, ChannelWriter<string> items) =>
-        Write(lease, BridgeCall.Stream(request.Command, request.ArgsJson, request.Session, request.Program, window, items));
+        Write(lease, BridgeCall.Stream(request.Command, request.ArgsJson, request.Session, request.Program, window, items, TraceContext.Current()));
 
     private SentCall Write(WorkerLease lease, in BridgeCall call)
     {

@@ -1,12 +1,14 @@
 using System.Threading.Channels;
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Telemetry;
 
 namespace DSPex.Orleans.Processes;
 
 /// <summary>
 /// A call to send to Python: a command with its JSON arguments, in a session's context or of one of its programs
 /// when given. A stream call also names where its generator items go and how many Python may send before more
-/// credit is granted (<see cref="BridgeConnection.GrantCredit"/>).
+/// credit is granted (<see cref="BridgeConnection.GrantCredit"/>). <paramref name="Trace"/> is the caller's trace
+/// context, which Python reads with <c>dspex.trace_context()</c>.
 /// </summary>
 internal readonly record struct BridgeCall(
     string Command,
@@ -14,8 +16,9 @@ internal readonly record struct BridgeCall(
     SessionCallContext? Session = null,
     ProgramCall? Program = null,
     int? StreamWindow = null,
-    ChannelWriter<string>? StreamItems = null)
+    ChannelWriter<string>? StreamItems = null,
+    TraceContext? Trace = null)
 {
-    public static BridgeCall Stream(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int window, ChannelWriter<string> items) =>
-        new(command, argsJson, session, program, window, items);
+    public static BridgeCall Stream(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int window, ChannelWriter<string> items, TraceContext? trace = null) =>
+        new(command, argsJson, session, program, window, items, trace);
 }

@@ -69,7 +69,7 @@ internal sealed partial class BridgeConnection
             ReadOnlyMemory<byte> frame;
             try
             {
-                frame = _writer.Call(id, call.Command, call.ArgsJson, call.Session, call.Program, call.StreamWindow);
+                frame = _writer.Call(id, call.Command, call.ArgsJson, call.Session, call.Program, call.StreamWindow, call.Trace);
             }
             catch (InvalidCallInputException e)
             {

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Telemetry;
 
 namespace DSPex.Orleans.Processes;
 
@@ -33,7 +34,7 @@ internal sealed class BridgeFrameWriter
     /// JSON value of the right kind, too deep, lone surrogates) and <see cref="FrameOverLimitException"/> past the limit,
     /// which is checked before the caller's text is copied.
     /// </summary>
-    public ReadOnlyMemory<byte> Call(long id, string? command, string? argsJson, SessionCallContext? session = null, ProgramCall? program = null, int? streamCredit = null)
+    public ReadOnlyMemory<byte> Call(long id, string? command, string? argsJson, SessionCallContext? session = null, ProgramCall? program = null, int? streamCredit = null, TraceContext? trace = null)
     {
         if (command is null)
         {
@@ -45,7 +46,7 @@ internal sealed class BridgeFrameWriter
             throw new InvalidCallInputException($"the args of '{Shorten(command)}' are missing (null): send a JSON value");
         }
 
-        CheckFits(command, argsJson, session, program);
+        CheckFits(command, argsJson, session, program, trace);
         CallerJson.CheckText(command, "the command name");
         CallerJson.CheckText(argsJson, "args");
         Begin();
@@ -83,6 +84,19 @@ internal sealed class BridgeFrameWriter
             _json.WriteEndObject();
         }
 
+        if (trace is { } context)
+        {
+            // Checked when it was taken (TraceContext.From): version-00 traceparent, printable ASCII tracestate.
+            _json.WriteStartObject("trace"u8);
+            _json.WriteString("traceparent"u8, context.TraceParent);
+            if (context.TraceState is { } state)
+            {
+                _json.WriteString("tracestate"u8, state);
+            }
+
+            _json.WriteEndObject();
+        }
+
         _json.WriteEndObject();
         return End();
     }
@@ -116,10 +130,11 @@ internal sealed class BridgeFrameWriter
     }
 
     /// <summary>Refuses a request whose caller text alone is past the limit, before any of it is copied.</summary>
-    private void CheckFits(string command, string argsJson, SessionCallContext? session, ProgramCall? program)
+    private void CheckFits(string command, string argsJson, SessionCallContext? session, ProgramCall? program, TraceContext? trace)
     {
-        const int envelopeBytes = 256; // the fixed fields around the caller's text
         const int maxBytesPerChar = 3; // UTF-8 of one UTF-16 unit
+        // The fixed fields around the caller's text, and the trace context (ASCII, bounded) when there is one.
+        var envelopeBytes = 256 + (trace is { } context ? 64 + context.TraceParent.Length + (context.TraceState?.Length ?? 0) : 0);
         long chars = command.Length + argsJson.Length + (session?.SessionId?.Length ?? 0) + (session?.VariablesJson?.Length ?? 0)
             + (program?.ProgramId?.Length ?? 0) + (program?.SpecJson?.Length ?? 0);
         if (envelopeBytes + (chars * maxBytesPerChar) <= _maxFrameBytes)

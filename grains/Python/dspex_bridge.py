@@ -6,7 +6,8 @@ print() or a C library writing to stdout cannot corrupt a frame.
 
   silo -> bridge  {"id": N, "type": "call", "cmd": "...", "args": ...,
                    "session": {"id": ..., "vars": {...}},            (optional)
-                   "program": {"id": ..., "rev": N, "spec": {...}}}  (optional: run this program instead of cmd)
+                   "program": {"id": ..., "rev": N, "spec": {...}},   (optional: run this program instead of cmd)
+                  "trace": {"traceparent": ..., "tracestate": ...}}  (optional: the caller's W3C trace context)
                   {"id": N, "type": "cancel"}
                   {"id": N, "type": "credit", "n": K}    (a streaming call may send K more items)
                   {"id": N, "type": "heartbeat"}
@@ -29,6 +30,7 @@ definition the silo is tested against too.
 from __future__ import annotations
 
 import argparse
+import contextvars
 import inspect
 import json
 import os
@@ -65,10 +67,16 @@ class Bridge:
     One thread at a time holds the reader role. When it reads a call, it passes the role on and runs the
     call itself, so no hand-off between threads sits on a request's path. Control frames (cancel, heartbeat)
     are answered by the reader at once, so a long-running command is never taken for a hang.
+
+    An async command (a coroutine or an async generator) is handed to the worker's event loop (dspex.event_loop)
+    and its thread goes back to serving. Threads are started as calls need them: whenever the last idle thread
+    takes a call, one more starts (up to concurrency + 1), so there is always a reader while synchronous commands
+    run, and a worker serving async commands keeps a few threads however high its concurrency.
     """
 
     def __init__(self, reader: FrameReader, writer: FrameWriter, concurrency: int) -> None:
         from dspex import context, errors, programs, registry
+        from dspex.event_loop import EventLoopRunner, is_async_work
 
         self._context: ModuleType = context
         self._errors: ModuleType = errors
@@ -79,12 +87,45 @@ class Bridge:
         self._reader_role = threading.Lock()
         self._active: dict[Any, Any] = {}
         self._active_lock = threading.Lock()
-        self._threads = concurrency + 1
+        self._max_threads = concurrency + 1
+        self._threads_lock = threading.Lock()
+        self._threads = 1  # the thread that calls serve_forever
+        self._idle = 1  # threads not running a call: waiting for the reader role, or holding it
+        self._is_async_work = is_async_work
+        self._event_loop = EventLoopRunner(writer, self._error_kind, self._finished,
+                                           lambda: os._exit(protocol.EXIT_SILO_PIPE_GONE))
 
     def serve_forever(self) -> None:
-        for index in range(self._threads - 1):
-            threading.Thread(target=self._serve, name="dspex-serve-%d" % index, daemon=True).start()
         self._serve()
+
+    def thread_count(self) -> int:
+        """Serving threads started so far (at most concurrency + 1)."""
+        return self._threads
+
+    def _took_call(self) -> None:
+        """A thread left the idle set to run a call: when it was the last idle one, another starts to read."""
+        with self._threads_lock:
+            self._idle -= 1
+            if self._idle > 0 or self._threads >= self._max_threads:
+                return
+            self._threads += 1
+            self._idle += 1
+            index = self._threads - 1
+        try:
+            threading.Thread(target=self._serve, name="dspex-serve-%d" % index, daemon=True).start()
+        except RuntimeError:  # no more threads in this process: serve on with those there are
+            with self._threads_lock:
+                self._threads -= 1
+                self._idle -= 1
+            sys.stderr.write("dspex bridge: could not start serving thread %d\n" % index)
+
+    def _back_to_idle(self) -> None:
+        with self._threads_lock:
+            self._idle += 1
+
+    def _finished(self, ctx: Any) -> None:
+        with self._active_lock:
+            self._active.pop(ctx.request_id, None)
 
     def _serve(self) -> None:
         """One serving thread. Its last-resort guard: whatever escapes reading or running (a bug in the bridge, a
@@ -94,7 +135,11 @@ class Bridge:
             while True:
                 with self._reader_role:
                     call = self._read_until_call()
-                self._run(*call)
+                self._took_call()
+                try:
+                    self._run(*call)
+                finally:
+                    self._back_to_idle()
         except OSError:
             exit_with_group(protocol.EXIT_SILO_PIPE_GONE)
         except BaseException:  # noqa: B036 - the last resort: nothing may end a serving thread quietly
@@ -147,14 +192,21 @@ class Bridge:
         request_id = envelope.get("id")
         if kind == protocol.CALL:
             try:
-                ctx = self._context.RequestContext(request_id, envelope.get("session"), envelope.get("credit"))
+                ctx = self._context.RequestContext(request_id, envelope.get("session"), envelope.get("credit"),
+                                                   envelope.get("trace"))
             except (AttributeError, TypeError, ValueError) as exc:
                 self._writer.send_error_text(request_id, protocol.INVALID_ARGUMENTS, type(exc).__name__,
-                                             "the call's session or credit is not valid: %s" % exc)
+                                             "the call's session, credit or trace is not valid: %s" % exc)
                 return None
             with self._active_lock:
                 self._active[request_id] = ctx
-            return ctx, envelope.get("cmd"), envelope.get("args"), envelope.get("program")
+            name = envelope.get("cmd")
+            if envelope.get("program") is None and isinstance(name, str):
+                func = self._registry.find(name)
+                if func is not None and is_async_function(func):
+                    self._start_async(ctx, func, envelope.get("args"))
+                    return None
+            return ctx, name, envelope.get("args"), envelope.get("program")
         if kind in (protocol.CANCEL, protocol.CREDIT):
             with self._active_lock:
                 ctx = self._active.get(request_id)
@@ -166,6 +218,19 @@ class Bridge:
         elif kind == protocol.HEARTBEAT:
             self._writer.send_json({"id": request_id, "type": protocol.HEARTBEAT_REPLY})
         return None
+
+    def _start_async(self, ctx: Any, func: Callable[[Any], Any], args: Any) -> None:
+        """Starts an async command on the event loop from the reading thread, which keeps the reader role: calling an
+        async function runs none of its code, so an async call costs no hand-off between serving threads."""
+        context = contextvars.copy_context()
+        context.run(self._context.set_current, ctx)
+        try:
+            work = context.run(func, args)
+        except BaseException as exc:  # noqa: B036 - a bad call (wrong arguments) is that request's error
+            self._finished(ctx)
+            self._writer.send_error(ctx.request_id, self._error_kind(exc), exc)
+            return
+        self._event_loop.start(ctx, work, context)
 
     def _error_kind(self, exc: BaseException) -> str:
         return protocol.INVALID_ARGUMENTS if isinstance(exc, self._errors.InvalidArguments) else protocol.PYTHON_EXCEPTION
@@ -189,6 +254,7 @@ class Bridge:
     def _run(self, ctx: Any, name: Any, args: Any, program: Optional[dict[str, Any]]) -> None:
         request_id: int = ctx.request_id
         func: Optional[Callable[[Any], Any]]
+        handed_off = False
         self._context.set_current(ctx)
         try:
             if program is not None:
@@ -208,6 +274,12 @@ class Bridge:
             except BaseException as exc:  # noqa: B036 - a command's SystemExit must not end the worker
                 self._writer.send_error(request_id, self._error_kind(exc), exc)
                 return
+            if self._is_async_work(result):
+                # The loop answers it; this thread goes back to serving. The task runs in a copy of this context,
+                # which holds the current request.
+                self._event_loop.start(ctx, result, contextvars.copy_context())
+                handed_off = True
+                return
             if inspect.isgenerator(result):
                 if not self._stream(ctx, result):
                     return
@@ -223,11 +295,16 @@ class Bridge:
                 os._exit(protocol.EXIT_SILO_PIPE_GONE)
         finally:
             self._context.set_current(None)
-            with self._active_lock:
-                self._active.pop(request_id, None)
+            if not handed_off:
+                self._finished(ctx)
 
 
 CALL_PREFIX = re.compile(rb'\{"id":(\d{1,18}),"type":"' + protocol.CALL.encode("ascii") + rb'",')
+
+
+def is_async_function(func: Any) -> bool:
+    """A command that is an ``async def`` function or an async generator function (a method or a partial of one too)."""
+    return inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func)
 
 
 def close(generator: Iterator[Any]) -> None:

@@ -118,6 +118,11 @@ public static class BenchmarkRun
                 };
             }
 
+            if (options.Runs("io-bound"))
+            {
+                notes.AddRange(await IoBoundCell.RunAsync(options, clusters, cancellationToken));
+            }
+
             var workloads = Workload.All.Where(w => options.Workloads.Contains(w.Name)).ToList();
             await WarmUpAsync(scenarios, workloads, options);
             var cells = await SweepAsync(scenarios, workloads, options, notes);
@@ -186,6 +191,11 @@ public static class BenchmarkRun
     private static async Task<List<CellResult>> SweepAsync(List<IScenario> scenarios, List<Workload> workloads, BenchmarkOptions options, List<string> notes)
     {
         var rounds = new Dictionary<(string Scenario, string Workload, int Callers), List<CellMeasurement>>();
+        if (scenarios.Count == 0)
+        {
+            return []; // a run of the io-bound cell (or start-up) alone
+        }
+
         for (var round = 0; round < options.Rounds; round++)
         {
             // Rotate the order each round, so no scenario always runs first (or right after a heavy one).

@@ -12,17 +12,20 @@ Commands receive the decoded JSON arguments and return anything json.dumps accep
 Long-running commands may call ``dspex.cancelled()`` to stop early when the caller gave up.
 Session calls can read and set session variables with ``get_var`` / ``set_var`` / ``delete_var``.
 Programs (objects built from a spec and cached per worker) are registered with ``@program_type``.
+A command may be ``async def`` (or an async generator, for a stream): it runs on the worker's one event loop, so
+many can wait at once without a thread each; the same accessors work inside it. ``trace_context()`` gives the
+caller's W3C trace context, for Python spans that join the caller's trace.
 A command that raises ``dspex.InvalidArguments`` gives its caller a typed InvalidArguments error.
 """
 
 from __future__ import annotations
 
-from .context import cancelled, current_request_id, delete_var, get_var, session_id, set_var
+from .context import cancelled, current_request_id, delete_var, get_var, session_id, set_var, trace_context
 from .errors import InvalidArguments
 from .programs import program_type
 from .registry import command, commands, load_adapters
 
 __all__ = [
     "command", "commands", "load_adapters", "cancelled", "current_request_id",
-    "session_id", "get_var", "set_var", "delete_var", "program_type", "InvalidArguments",
+    "session_id", "get_var", "set_var", "delete_var", "trace_context", "program_type", "InvalidArguments",
 ]

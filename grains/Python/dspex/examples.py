@@ -1,4 +1,5 @@
-"""Example program types that hold real state in the worker, to show affinity and rebuilds.
+"""Example program types that hold real state in the worker, to show affinity and rebuilds, and example async
+commands (async_sleep, async_count).
 
 An opt-in adapter module, not part of every worker: a silo that wants them lists it, e.g.
 ``--DSPex:Pool:AdapterModules:0=dspex.examples`` (the tests do; production pools load only their own adapters).
@@ -6,13 +7,15 @@ An opt-in adapter module, not part of every worker: a silo that wants them lists
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
-from typing import Any
+from typing import Any, AsyncIterator
 
 from .context import get_var, set_var
 from .errors import InvalidArguments
 from .programs import program_type
+from .registry import command
 from .templates import Template
 
 
@@ -53,3 +56,19 @@ class TemplateProgram:
     def __call__(self, args: Any) -> dict[str, Any]:
         self.calls += 1
         return {"text": self.template.fill(args), "calls_on_this_build": self.calls, "pid": os.getpid()}
+
+
+@command("async_sleep")
+async def async_sleep(args: Any) -> dict[str, Any]:
+    """An async command: awaits args['ms'] milliseconds (default 50) on the worker's event loop, holding no thread,
+    like a call to a language model or a web service would."""
+    await asyncio.sleep(float((args or {}).get("ms", 50)) / 1000.0)
+    return {"slept_ms": (args or {}).get("ms", 50), "pid": os.getpid()}
+
+
+@command("async_count")
+async def async_count(args: Any) -> AsyncIterator[dict[str, int]]:
+    """An async generator command (a stream): yields {"i": 0..count-1}, awaiting args['ms'] milliseconds before each."""
+    for i in range(int((args or {}).get("count", 3))):
+        await asyncio.sleep(float((args or {}).get("ms", 0)) / 1000.0)
+        yield {"i": i}

@@ -14,3 +14,21 @@ def cpu_spin(args):
     for i in range(int(args.get("iterations", 20000))):
         total += i * i % 7
     return {"total": total}
+
+
+# The I/O-bound cell (Scenarios/IoBoundCell.cs): the same 50 ms wait, awaited on the worker's event loop or slept on
+# a serving thread.
+@command("async_sleep_ms")
+async def async_sleep_ms(args):
+    import asyncio
+
+    await asyncio.sleep(float(args.get("ms", 50)) / 1000.0)
+    return None
+
+
+@command("sleep_ms")
+def sleep_ms(args):
+    import time
+
+    time.sleep(float(args.get("ms", 50)) / 1000.0)
+    return None

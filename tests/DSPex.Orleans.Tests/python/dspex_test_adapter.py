@@ -252,3 +252,98 @@ def print_secret_and_crash(args):
     sys.stderr.write(f"secret of this caller: {args['secret']}\n")
     sys.stderr.flush()
     os._exit(3)
+
+
+# Async commands: what each observed is kept per name, so a test reads it back with async_observed.
+_async_observed = {}
+
+
+@command("async_wait")
+async def async_wait(args):
+    """Awaits args['seconds'] on the event loop, recording under args['name'] that it started, then how it ended
+    ("finished", or "cancelled" when CancelledError reached it)."""
+    import asyncio
+
+    name = args.get("name", "default")
+    _async_observed[name] = "started"
+    try:
+        await asyncio.sleep(float(args.get("seconds", 1)))
+    except asyncio.CancelledError:
+        _async_observed[name] = "cancelled"
+        raise
+    _async_observed[name] = "finished"
+    return {"name": name, "cancelled": dspex.cancelled(), "request": dspex.current_request_id()}
+
+
+@command("async_observed")
+def async_observed(args):
+    return _async_observed.get(args.get("name", "default"))
+
+
+@command("async_remember")
+async def async_remember(args):
+    """remember, from an async command, after an await and from a task it starts (the context is copied to both)."""
+    import asyncio
+
+    await asyncio.sleep(0)
+    previous = dspex.get_var(args["name"])
+
+    async def set_it():
+        dspex.set_var(args["name"], args["value"])
+
+    await asyncio.create_task(set_it())
+    return {"previous": previous, "session": dspex.session_id()}
+
+
+@command("async_trace")
+async def async_trace(args):
+    """The caller's trace context as Python sees it, from an async command and (as trace) from a sync one."""
+    import asyncio
+
+    await asyncio.sleep(0)
+    return dspex.trace_context()
+
+
+@command("trace")
+def trace(args):
+    return dspex.trace_context()
+
+
+@command("async_spin")
+async def async_spin(args):
+    """CPU-bound for args['seconds'] without ever awaiting: it holds the event loop (not the GIL, which Python passes
+    between threads), as a careless async command would."""
+    deadline = time.monotonic() + float(args.get("seconds", 1))
+    spins = 0
+    while time.monotonic() < deadline:
+        spins += 1
+    return spins
+
+
+@command("async_numbers")
+async def async_numbers(args):
+    """numbers as an async generator: yields {"i": 0..count-1}, counting what it produced under args['name']."""
+    import asyncio
+
+    name = args.get("name", "default")
+    _produced[name] = 0
+    for i in range(int(args.get("count", 10))):
+        await asyncio.sleep(float(args.get("pause", 0)))
+        _produced[name] = i + 1
+        yield {"i": i}
+
+
+@command("async_wait_for_file")
+async def async_wait_for_file(args):
+    """Awaits, on the event loop, until the file args['path'] exists: a gate a test opens whatever the pool's load."""
+    import asyncio
+
+    while not os.path.exists(args["path"]):
+        await asyncio.sleep(0.01)
+    return os.getpid()
+
+
+@command("async_hold_gil_in_c")
+async def async_hold_gil_in_c(args):
+    """hold_gil_in_c from an async command: the loop and every other thread stop, heartbeats too."""
+    return hold_gil_in_c(args)
