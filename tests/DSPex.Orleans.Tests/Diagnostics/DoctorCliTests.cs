@@ -67,6 +67,19 @@ public sealed class DoctorCliTests : IDisposable
         Assert.EndsWith("check(s) failed, 0 warning(s)", stdout.TrimEnd(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--setting", "DSPex:Pool:Size")]
+    [InlineData("--config", "/nonexistent/appsettings.json")]
+    [InlineData("--listing-timeout", "-1")]
+    public async Task Doctor_that_cannot_run_exits_2_with_one_typed_line(string option, string value)
+    {
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync(["doctor", option, value]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", stdout);
+        Assert.StartsWith("error: InvalidArguments: ", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Doctor_reports_what_a_running_silo_says()
     {
