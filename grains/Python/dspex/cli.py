@@ -24,7 +24,7 @@ import threading
 import traceback
 from typing import Any, Optional
 
-from . import local, protocol, requests, scaffold
+from . import local, protocol, request_rules, scaffold
 from .errors import InvalidArguments
 
 EXIT_OK = 0
@@ -78,9 +78,9 @@ def _print_frame(frame: dict[str, Any]) -> None:
 
 def _run(options: argparse.Namespace) -> int:
     try:
-        command = requests.check_command(options.command)
-        args = requests.parse_json(options.args, "the arguments", options.max_frame)
-        variables = requests.parse_json(options.vars, "the session variables", options.max_frame) if options.vars is not None else None
+        command = request_rules.check_command(options.command)
+        args = request_rules.parse_json(options.args, "the arguments", options.max_frame)
+        variables = request_rules.parse_json(options.vars, "the session variables", options.max_frame) if options.vars is not None else None
         if variables is not None and not isinstance(variables, dict):
             raise InvalidArguments("the session variables must be a JSON object")
     except InvalidArguments as exc:

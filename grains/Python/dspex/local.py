@@ -1,5 +1,5 @@
 """Runs one command or program the way a worker runs it, in this process, without a silo: the same registry, the same
-request rules (dspex.requests) and the same frame writer (dspex.framing), so results, items and errors are exactly
+request rules (dspex.request_rules) and the same frame writer (dspex.framing), so results, items and errors are exactly
 what a caller of the cluster would get (a result JSON cannot carry is ResultNotSerializable, one past the frame limit
 FrameTooLarge, a raised dspex.InvalidArguments the InvalidArguments kind). Coroutine and async-generator commands run
 on their own event loop (asyncio.run)."""
@@ -148,14 +148,14 @@ def run(command: Optional[str], args: Any = None, *, variables: Optional[dict[st
     """Runs ``command`` (or ``program``, a {"id", "rev", "spec"} object) with decoded ``args``. Variables make it a
     session call (``session_id`` defaults to "local"). ``on_frame`` sees each frame as it is produced (items while
     a stream runs); setting ``cancel`` makes dspex.cancelled() true inside the command."""
-    from . import builtins, requests  # noqa: F401 - a worker always has ping, echo, list_commands, worker_info
+    from . import builtins, request_rules  # noqa: F401 - a worker always has ping, echo, list_commands, worker_info
 
     if command is not None:
-        requests.check_command(command)
-    requests.check_value(args, "the arguments")
+        request_rules.check_command(command)
+    request_rules.check_value(args, "the arguments")
     session = None
     if variables is not None or session_id is not None:
-        requests.check_value(variables or {}, "the session variables")
+        request_rules.check_value(variables or {}, "the session variables")
         session = {"id": session_id or "local", "vars": dict(variables or {})}
     ctx = context.RequestContext(next(_request_ids), session)
     if cancel is not None:
