@@ -39,6 +39,20 @@ internal sealed class ClusterConnection
         }
     }
 
+    /// <summary>Connects as these options say (no bound of its own: the caller bounds the wait).</summary>
+    public Task<DSPexClientHost> ConnectAsync(ParseResult parse, CancellationToken cancellationToken) => DSPexClientHost.ConnectAsync(o =>
+    {
+        o.Gateways = [.. parse.GetValue(Gateways) ?? []];
+        o.GatewayPort = parse.GetValue(GatewayPort);
+        o.ClusterId = parse.GetValue(ClusterId)!;
+        o.ServiceId = parse.GetValue(ServiceId)!;
+        o.RedisConnectionString = parse.GetValue(Redis);
+        o.ApiKey = parse.GetValue(ApiKey) ?? Environment.GetEnvironmentVariable("DSPEX_API_KEY");
+        o.Tls.CertificateFile = parse.GetValue(TlsCertificate);
+        o.Tls.KeyFile = parse.GetValue(TlsKey);
+        o.Tls.CaFile = parse.GetValue(TlsCa);
+    }, cancellationToken, LogLevel.None);
+
     public async Task<int> RunAsync(ParseResult parse, Func<DSPexClient, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
     {
         DSPexClientHost connection;
@@ -57,18 +71,7 @@ internal sealed class ClusterConnection
         connectLimit.CancelAfter(connectTimeout);
         try
         {
-            connection = await DSPexClientHost.ConnectAsync(o =>
-            {
-                o.Gateways = [.. parse.GetValue(Gateways) ?? []];
-                o.GatewayPort = parse.GetValue(GatewayPort);
-                o.ClusterId = parse.GetValue(ClusterId)!;
-                o.ServiceId = parse.GetValue(ServiceId)!;
-                o.RedisConnectionString = parse.GetValue(Redis);
-                o.ApiKey = parse.GetValue(ApiKey) ?? Environment.GetEnvironmentVariable("DSPEX_API_KEY");
-                o.Tls.CertificateFile = parse.GetValue(TlsCertificate);
-                o.Tls.KeyFile = parse.GetValue(TlsKey);
-                o.Tls.CaFile = parse.GetValue(TlsCa);
-            }, connectLimit.Token, LogLevel.None);
+            connection = await ConnectAsync(parse, connectLimit.Token);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

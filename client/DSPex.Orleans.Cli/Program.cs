@@ -9,4 +9,5 @@ root.Subcommands.Add(Commands.Stats(connection));
 root.Subcommands.Add(Commands.Workers(connection));
 root.Subcommands.Add(SessionCommands.Create(connection));
 root.Subcommands.Add(SweepCommand.Create(connection));
+root.Subcommands.Add(DoctorCommand.Create(connection));
 return await root.Parse(args).InvokeAsync();

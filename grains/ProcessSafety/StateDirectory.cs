@@ -13,12 +13,25 @@ internal static class StateDirectory
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     /// <summary>Ensures <paramref name="clusterDirectory"/> and its parent (the state root); throws <see cref="UnsafeStateDirectoryException"/>.</summary>
-    public static void Ensure(string clusterDirectory)
+    public static void Ensure(string clusterDirectory) => Walk(clusterDirectory, create: true);
+
+    /// <summary>
+    /// The same rules as <see cref="Ensure"/> without creating anything (for `dspex doctor`): throws
+    /// <see cref="UnsafeStateDirectoryException"/> where a folder breaks a rule; returns the first folder that is missing
+    /// (the silo creates it and those below it 0700), or null when all exist.
+    /// </summary>
+    public static string? Inspect(string clusterDirectory) => Walk(clusterDirectory, create: false);
+
+    private static string? Walk(string clusterDirectory, bool create)
     {
         if (OperatingSystem.IsWindows())
         {
-            Directory.CreateDirectory(clusterDirectory);
-            return;
+            if (create)
+            {
+                Directory.CreateDirectory(clusterDirectory);
+            }
+
+            return null;
         }
 
         var full = Path.GetFullPath(clusterDirectory).TrimEnd('/');
@@ -29,6 +42,11 @@ internal static class StateDirectory
             path += "/" + parts[i];
             var ownedByUs = i >= parts.Length - 2; // the state root and the cluster folder
             var status = NativeFiles.LinkStatus(path);
+            if (status is null && !create)
+            {
+                return path;
+            }
+
             if (status is null)
             {
                 Create(path);
@@ -49,6 +67,8 @@ internal static class StateDirectory
                 CheckAncestor(path, found);
             }
         }
+
+        return null;
     }
 
     /// <summary>The default state root: per user, so users on one host never share it.</summary>

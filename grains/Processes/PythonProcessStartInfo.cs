@@ -67,35 +67,45 @@ internal sealed record PythonProcessStartInfo(
             start.ArgumentList.Add(adapter);
         }
 
+        SetWorkerEnvironment(start.Environment, BridgeDirectory, AdapterPaths, Environment, InheritedVariables);
+        start.Environment[ProcessMarker.EnvironmentVariable] = Marker.ToString();
+        return start;
+    }
+
+    /// <summary>
+    /// The environment a worker runs with (also what `dspex doctor` lists adapters in, so it sees what a worker sees):
+    /// the variables Python needs, single-threaded native libraries, the configured ones, PYTHONPATH.
+    /// </summary>
+    internal static void SetWorkerEnvironment(IDictionary<string, string?> environment, string bridgeDirectory, IEnumerable<string> adapterPaths,
+        IReadOnlyDictionary<string, string> configured, IEnumerable<string> inheritedVariables)
+    {
         // An explicit environment, not the silo's: the silo's may hold its own secrets (a Redis password, API key
         // hashes), and a worker runs adapter code on callers' input.
-        start.Environment.Clear();
-        foreach (var name in InheritedByDefault.Concat(InheritedVariables))
+        environment.Clear();
+        foreach (var name in InheritedByDefault.Concat(inheritedVariables))
         {
             if (System.Environment.GetEnvironmentVariable(name) is { } inherited)
             {
-                start.Environment[name] = inherited;
+                environment[name] = inherited;
             }
         }
 
         foreach (var (name, value) in SingleThreadedNativeLibraries)
         {
-            start.Environment[name] = value;
+            environment[name] = value;
         }
 
-        foreach (var (name, value) in Environment)
+        foreach (var (name, value) in configured)
         {
-            start.Environment[name] = value;
+            environment[name] = value;
         }
 
-        var pythonPath = new List<string>(AdapterPaths) { BridgeDirectory };
-        if (Environment.TryGetValue("PYTHONPATH", out var configured) && !string.IsNullOrEmpty(configured))
+        var pythonPath = new List<string>(adapterPaths) { bridgeDirectory };
+        if (configured.TryGetValue("PYTHONPATH", out var configuredPath) && !string.IsNullOrEmpty(configuredPath))
         {
-            pythonPath.Add(configured);
+            pythonPath.Add(configuredPath);
         }
 
-        start.Environment["PYTHONPATH"] = string.Join(Path.PathSeparator, pythonPath);
-        start.Environment[ProcessMarker.EnvironmentVariable] = Marker.ToString();
-        return start;
+        environment["PYTHONPATH"] = string.Join(Path.PathSeparator, pythonPath);
     }
 }

@@ -19,6 +19,8 @@ print() or a C library writing to stdout cannot corrupt a frame.
                   {"type": "fatal", "message": ...}   (start-up failed; the process then exits)
                   {"type": "protocol_error", "message": ...}   (a frame that could not be read or handled)
 
+`dspex_bridge.py --list-commands --adapter M ...` serves nothing: it prints what a worker would serve (dspex.listing).
+
 Every frame written fits --max-frame: a result or item that does not is a FrameTooLarge error, and error text
 is bounded and cut until the frame fits. A call whose envelope Python cannot read (an integer past its digit
 limit, nesting past its recursion limit) is answered by its id, which the silo always writes first.
@@ -375,7 +377,29 @@ def take_protocol_fds() -> tuple[int, int]:
     return in_fd, out_fd
 
 
+def list_commands(argv: list[str]) -> NoReturn:
+    """`dspex_bridge.py --list-commands [--adapter M]...`: imports the adapters as a worker would (no silo, no frames)
+    and prints what they register as one JSON object (dspex.listing) on stdout. Adapter code printing at import goes
+    to stderr, as in a worker. Exit code 0, or adapter_import_failed when an adapter did not import."""
+    parser = argparse.ArgumentParser(description="List what a worker with these adapters would serve")
+    parser.add_argument("--list-commands", action="store_true", required=True)
+    parser.add_argument("--adapter", action="append", default=[])
+    args = parser.parse_args(argv)
+    out_fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    from dspex.listing import describe_pool
+
+    listing = describe_pool(args.adapter)
+    text = json.dumps(listing, ensure_ascii=True, separators=(",", ":")) + "\n"
+    os.write(out_fd, text.encode("ascii"))
+    sys.stderr.flush()
+    os._exit(protocol.EXIT_ADAPTER_IMPORT_FAILED if listing["error"] else protocol.EXIT_STOPPED)
+
+
 def main(argv: list[str]) -> None:
+    if "--list-commands" in argv:
+        list_commands(argv)
     args = parse_args(argv)
     try:
         os.setsid()  # own process group: a group kill also ends what user code spawned

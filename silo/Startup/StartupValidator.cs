@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using DSPex.Orleans.Configuration;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Diagnostics;
 using DSPex.Orleans.Security;
 using DSPex.Orleans.Silo.Configuration;
 using DSPex.Orleans.Silo.Security;
 using Microsoft.Extensions.Hosting;
-using StackExchange.Redis;
 
 namespace DSPex.Orleans.Silo.Startup;
 
@@ -28,64 +26,21 @@ internal sealed class StartupValidator(SiloHostOptions silo, DSPexPoolOptions po
             throw new SiloConfigurationException(e.Message);
         }
 
-        string python;
-        try
-        {
-            python = PythonInterpreter.Resolve(pool.PythonExecutable);
-        }
-        catch (PythonInterpreterException e)
-        {
-            throw new SiloConfigurationException($"DSPex:Pool:PythonExecutable: {e.Message}");
-        }
-
+        // The same checks `dspex doctor` runs (grains/Diagnostics): a failure stops the start with the check's message.
+        var checks = new List<IDiagnosticCheck> { new PythonCheck(DiagnosticChecks.DefaultPool, pool.PythonExecutable) };
         if (pool.AdapterModules.Count > 0)
         {
-            await CheckAdaptersImportAsync(python, cancellationToken);
+            checks.Add(new AdaptersCheck(DiagnosticChecks.DefaultPool, new BridgeListing(pool, pool.StartTimeout), pool.AdapterPaths));
         }
 
-        if (!string.IsNullOrEmpty(silo.RedisConnectionString))
+        checks.Add(new RedisCheck(silo.RedisConnectionString));
+        foreach (var check in checks)
         {
-            await CheckRedisAsync(silo.RedisConnectionString);
-        }
-    }
-
-    private async Task CheckAdaptersImportAsync(string python, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(python) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)");
-        foreach (var module in pool.AdapterModules)
-        {
-            start.ArgumentList.Add(module);
-        }
-
-        var bridge = BridgeLocation.Resolve(pool.BridgeDirectory);
-        start.Environment["PYTHONPATH"] = string.Join(Path.PathSeparator, pool.AdapterPaths.Append(bridge));
-        using var process = Process.Start(start)!;
-        var error = await process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            var last = error.Trim().Split('\n').LastOrDefault() ?? "";
-            throw new SiloConfigurationException(
-                $"DSPex:Pool:AdapterModules: an adapter module does not import ({last}). AdapterPaths: [{string.Join(", ", pool.AdapterPaths)}]");
-        }
-    }
-
-    private static async Task CheckRedisAsync(string connectionString)
-    {
-        var options = ConfigurationOptions.Parse(connectionString);
-        options.AbortOnConnectFail = true;
-        options.ConnectTimeout = 5000;
-        try
-        {
-            await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
-            await redis.GetDatabase().PingAsync();
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            throw new SiloConfigurationException(
-                $"DSPex:Silo:RedisConnectionString: Redis at '{options.EndPoints.FirstOrDefault()}' is unreachable ({e.Message.Split('\n')[0]})");
+            var result = await check.RunAsync(cancellationToken);
+            if (result.Status == CheckStatus.Fail)
+            {
+                throw new SiloConfigurationException(result.Message);
+            }
         }
     }
 

@@ -62,3 +62,8 @@ EXIT_ADAPTER_IMPORT_FAILED: Final[int] = _exit_code("adapter_import_failed")
 EXIT_PARENT_GONE: Final[int] = _exit_code("parent_gone")
 EXIT_SILO_PIPE_GONE: Final[int] = _exit_code("silo_pipe_gone")
 EXIT_BRIDGE_FAILED: Final[int] = _exit_code("bridge_failed")
+
+# Bounds on a request every part agrees on (the silo's RequestLimits; a .NET unit test checks they match).
+MAX_COMMAND_LENGTH: Final[int] = int(DEFINITION["request_limits"]["max_command_length"])
+MAX_JSON_DEPTH: Final[int] = int(DEFINITION["request_limits"]["max_json_depth"])
+DEFAULT_MAX_FRAME_BYTES: Final[int] = int(DEFINITION["request_limits"]["default_max_frame_bytes"])

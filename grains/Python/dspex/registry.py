@@ -9,6 +9,9 @@ Command = Callable[[Any], Any]
 C = TypeVar("C", bound=Command)
 
 _commands: dict[str, Command] = {}
+# Names registered by two different functions (the later one wins): where each came from, for `doctor` and
+# `python -m dspex list`, since a silent override is a wrong answer nobody sees.
+_duplicates: dict[str, list[str]] = {}
 
 
 @overload
@@ -23,7 +26,11 @@ def command(name: Union[str, Command, None] = None) -> Union[Command, Callable[[
     """Registers a function as a command, under ``name`` or the function's own name."""
 
     def register(func: C) -> C:
-        _commands[name if isinstance(name, str) else func.__name__] = func
+        key = name if isinstance(name, str) else func.__name__
+        earlier = _commands.get(key)
+        if earlier is not None and origin(earlier) != origin(func):
+            _duplicates.setdefault(key, [origin(earlier)]).append(origin(func))
+        _commands[key] = func
         return func
 
     if callable(name):
@@ -40,6 +47,16 @@ def find(name: str) -> Optional[Command]:
 def names() -> list[str]:
     """The registered command names, sorted."""
     return sorted(_commands)
+
+
+def origin(func: Command) -> str:
+    """Where a command is defined: module and qualified name (a module imported again is not a duplicate)."""
+    return "%s.%s" % (getattr(func, "__module__", "?"), getattr(func, "__qualname__", type(func).__name__))
+
+
+def duplicates() -> dict[str, list[str]]:
+    """Names registered by more than one function, each with the functions' origins in registration order."""
+    return {name: list(origins) for name, origins in _duplicates.items()}
 
 
 def commands() -> dict[str, Command]:

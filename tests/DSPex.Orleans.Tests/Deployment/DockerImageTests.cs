@@ -17,6 +17,8 @@ public sealed partial class DockerImageTests
         Assert.StartsWith("FROM mcr.microsoft.com/dotnet/aspnet:10.0", froms[^1], StringComparison.Ordinal);
         Assert.Contains(Instructions, i => Keyword(i) == "RUN" && i.Contains("dotnet publish silo", StringComparison.Ordinal) && i.Contains("-o /app", StringComparison.Ordinal));
         Assert.Contains(RuntimeStage(), i => Keyword(i) == "ENTRYPOINT" && i.Contains("dspex-silo.dll", StringComparison.Ordinal));
+        // `dspex doctor` must be runnable in the pod (docs/operations.md).
+        Assert.Contains(Instructions, i => Keyword(i) == "RUN" && i.Contains("dotnet publish client/DSPex.Orleans.Cli", StringComparison.Ordinal) && i.Contains("-o /app/cli", StringComparison.Ordinal));
     }
 
     [Fact]

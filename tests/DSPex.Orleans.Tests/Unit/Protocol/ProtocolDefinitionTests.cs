@@ -78,4 +78,15 @@ public sealed class ProtocolDefinitionTests
         using var envelope = JsonDocument.Parse(frame[4..]);
         Assert.Contains(envelope.RootElement.GetProperty("type").GetString(), toBridge);
     }
+
+    /// <summary>The request bounds Python's local runs (python -m dspex run, dspex.testing) apply are the silo's own.</summary>
+    [Fact]
+    public void The_request_limits_are_the_ones_the_silo_and_client_enforce()
+    {
+        var limits = Definition.GetProperty("request_limits");
+        Assert.Equal(RequestLimits.MaxCommandLength, limits.GetProperty("max_command_length").GetInt32());
+        Assert.Equal(RequestLimits.MaxJsonDepth, limits.GetProperty("max_json_depth").GetInt32());
+        Assert.Equal(RequestLimits.DefaultMaxRequestBytes, limits.GetProperty("default_max_frame_bytes").GetInt32());
+        Assert.Equal(new DSPex.Orleans.Configuration.DSPexPoolOptions().MaxFrameBytes, limits.GetProperty("default_max_frame_bytes").GetInt32());
+    }
 }

@@ -1,0 +1,41 @@
+using System.Text.Json;
+
+namespace DSPex.Orleans.Diagnostics;
+
+/// <summary>
+/// Every adapter module of the pool imports in a worker's environment, and which commands and program types the
+/// workers will serve. An import failure names the module and its exception (the last traceback lines as details).
+/// </summary>
+internal sealed class AdaptersCheck(string pool, BridgeListing listing, IReadOnlyList<string> adapterPaths) : IDiagnosticCheck
+{
+    public const string Setting = "DSPex:Pool:AdapterModules";
+
+    public string Name => $"pool {pool}: adapters";
+
+    public async Task<CheckResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var outcome = await listing.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (outcome.Listing is not { } found)
+        {
+            return new CheckResult(Name, CheckStatus.Fail, outcome.Failure ?? "no listing", Setting);
+        }
+
+        var commands = found.GetProperty("commands").EnumerateArray().Select(c => c.GetProperty("name").GetString()!).ToList();
+        var programs = found.GetProperty("program_types").EnumerateArray().Select(p => p.GetString()!).ToList();
+        var python = found.GetProperty("python").GetString();
+        if (found.GetProperty("error") is { ValueKind: JsonValueKind.Object } error)
+        {
+            var traceback = error.GetProperty("traceback").GetString() ?? "";
+            return new CheckResult(Name, CheckStatus.Fail,
+                $"an adapter module does not import ({error.GetProperty("module").GetString()}: {error.GetProperty("type").GetString()}: {error.GetProperty("message").GetString()}). AdapterPaths: [{string.Join(", ", adapterPaths)}]",
+                Setting, [.. traceback.TrimEnd().Split('\n').TakeLast(6)]);
+        }
+
+        var adapters = found.GetProperty("adapters").EnumerateArray().Select(a => a.GetString()!).ToList();
+        return CheckResult.Pass(Name,
+            $"python {python}; {adapters.Count} adapter module(s) import; {commands.Count} commands, {programs.Count} program types",
+            [$"adapters: {(adapters.Count == 0 ? "(none: built-in commands only)" : string.Join(", ", adapters))}",
+             $"commands: {string.Join(", ", commands)}",
+             $"program types: {(programs.Count == 0 ? "(none)" : string.Join(", ", programs))}"]);
+    }
+}

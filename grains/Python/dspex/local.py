@@ -1,0 +1,183 @@
+"""Runs one command or program the way a worker runs it, in this process, without a silo: the same registry, the same
+request rules (dspex.request_rules) and the same frame writer (dspex.framing), so results, items and errors are exactly
+what a caller of the cluster would get (a result JSON cannot carry is ResultNotSerializable, one past the frame limit
+FrameTooLarge, a raised dspex.InvalidArguments the InvalidArguments kind). Coroutine and async-generator commands run
+on their own event loop (asyncio.run)."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import itertools
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Callable, Iterator, Optional
+
+from . import context, errors, programs, protocol, registry
+from .framing import FrameWriter
+
+_request_ids = itertools.count(1)
+
+
+@dataclass
+class CommandError:
+    """An error as the caller of the cluster sees it: kind (a DSPexErrorKind name), Python type, message, traceback."""
+
+    kind: str
+    type: Optional[str]
+    message: Optional[str]
+    traceback: Optional[str] = None
+
+
+@dataclass
+class CommandRun:
+    """What one call produced: its result (None for a stream or an error), streamed items, the session variables it
+    set and deleted (stored only when the call succeeds), and its error, if any."""
+
+    result: Any = None
+    items: list[Any] = field(default_factory=list)
+    set_vars: dict[str, Any] = field(default_factory=dict)
+    deleted_vars: list[str] = field(default_factory=list)
+    error: Optional[CommandError] = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class _CapturingWriter(FrameWriter):
+    """The bridge's frame writer with the pipe replaced by a list: every frame it would send, decoded, in order."""
+
+    def __init__(self, max_frame: int, on_frame: Optional[Callable[[dict[str, Any]], None]]) -> None:
+        super().__init__(-1, max_frame)
+        self.frames: list[dict[str, Any]] = []
+        self._on_frame = on_frame
+
+    def send(self, envelope_bytes: bytes) -> None:
+        if len(envelope_bytes) > self._max_frame:
+            raise ValueError("frame of %d bytes exceeds the limit of %d bytes" % (len(envelope_bytes), self._max_frame))
+        frame = json.loads(envelope_bytes)
+        self.frames.append(frame)
+        if self._on_frame is not None:
+            self._on_frame(frame)
+
+
+def _kind(exc: BaseException) -> str:
+    return protocol.INVALID_ARGUMENTS if isinstance(exc, errors.InvalidArguments) else protocol.PYTHON_EXCEPTION
+
+
+def _send_stream(writer: FrameWriter, ctx: context.RequestContext, items: Iterator[Any]) -> bool:
+    try:
+        for item in items:
+            if ctx.is_cancelled:
+                getattr(items, "close", lambda: None)()
+                return True  # the caller gave up: the stream ends, as in a worker
+            if not writer.send_item(ctx.request_id, item):
+                getattr(items, "close", lambda: None)()
+                return False  # the item could not be sent: its error ended the stream
+    except BaseException as exc:  # noqa: B036 - a failing stream ends with its error, as in a worker
+        writer.send_error(ctx.request_id, _kind(exc), exc)
+        return False
+    return True
+
+
+async def _drain_async(writer: FrameWriter, ctx: context.RequestContext, items: AsyncIterator[Any]) -> bool:
+    context.set_current(ctx)  # the event loop's thread serves this call
+    try:
+        async for item in items:
+            if ctx.is_cancelled:
+                await items.aclose()  # type: ignore[attr-defined]
+                return True
+            if not writer.send_item(ctx.request_id, item):
+                await items.aclose()  # type: ignore[attr-defined]
+                return False
+    except BaseException as exc:  # noqa: B036
+        writer.send_error(ctx.request_id, _kind(exc), exc)
+        return False
+    return True
+
+
+async def _await_with_context(ctx: context.RequestContext, awaitable: Any) -> Any:
+    context.set_current(ctx)
+    return await awaitable
+
+
+def execute(ctx: context.RequestContext, writer: FrameWriter, name: Optional[str], args: Any,
+            program: Optional[dict[str, Any]] = None) -> None:
+    """Runs one call to completion, answering it through ``writer`` as a worker answers it."""
+    context.set_current(ctx)
+    try:
+        if program is not None:
+            try:
+                func, _ = programs.resolve(ctx.session_id, program)
+            except BaseException as exc:  # noqa: B036 - a failed build is the caller's error
+                writer.send_error(ctx.request_id, _kind(exc), exc)
+                return
+        else:
+            func = registry.find(name) if isinstance(name, str) else None
+        if func is None:
+            writer.send_error_text(ctx.request_id, protocol.UNKNOWN_COMMAND, "UnknownCommand",
+                                   "unknown command %r; registered: %s" % (name, ", ".join(registry.names())))
+            return
+        try:
+            result = func(args)
+            if inspect.iscoroutine(result):
+                result = asyncio.run(_await_with_context(ctx, result))
+        except BaseException as exc:  # noqa: B036 - a command's SystemExit is its error, as in a worker
+            writer.send_error(ctx.request_id, _kind(exc), exc)
+            return
+        if inspect.isasyncgen(result):
+            if not asyncio.run(_drain_async(writer, ctx, result)):
+                return
+            result = None
+        elif inspect.isgenerator(result):
+            if not _send_stream(writer, ctx, result):
+                return
+            result = None
+        writer.send_result(ctx.request_id, result, ctx.session_changes())
+    finally:
+        context.set_current(None)
+
+
+def run(command: Optional[str], args: Any = None, *, variables: Optional[dict[str, Any]] = None,
+        session_id: Optional[str] = None, program: Optional[dict[str, Any]] = None,
+        max_frame: int = protocol.DEFAULT_MAX_FRAME_BYTES,
+        on_frame: Optional[Callable[[dict[str, Any]], None]] = None,
+        cancel: Optional[threading.Event] = None) -> CommandRun:
+    """Runs ``command`` (or ``program``, a {"id", "rev", "spec"} object) with decoded ``args``. Variables make it a
+    session call (``session_id`` defaults to "local"). ``on_frame`` sees each frame as it is produced (items while
+    a stream runs); setting ``cancel`` makes dspex.cancelled() true inside the command."""
+    from . import builtins, request_rules  # noqa: F401 - a worker always has ping, echo, list_commands, worker_info
+
+    if command is not None:
+        request_rules.check_command(command)
+    request_rules.check_value(args, "the arguments")
+    session = None
+    if variables is not None or session_id is not None:
+        request_rules.check_value(variables or {}, "the session variables")
+        session = {"id": session_id or "local", "vars": dict(variables or {})}
+    ctx = context.RequestContext(next(_request_ids), session)
+    if cancel is not None:
+        threading.Thread(target=lambda: (cancel.wait(), ctx.cancel()), name="dspex-local-cancel", daemon=True).start()
+    writer = _CapturingWriter(max_frame, on_frame)
+    execute(ctx, writer, command, args, program)
+    return _outcome(writer.frames)
+
+
+def _outcome(frames: list[dict[str, Any]]) -> CommandRun:
+    outcome = CommandRun()
+    for frame in frames:
+        kind = frame.get("type")
+        if kind == protocol.ITEM:
+            outcome.items.append(frame.get("item"))
+        elif kind == protocol.RESULT:
+            outcome.result = frame.get("result")
+            changes = frame.get("session") or {}
+            outcome.set_vars = dict(changes.get("set") or {})
+            outcome.deleted_vars = list(changes.get("deleted") or [])
+        elif kind == protocol.ERROR:
+            error = frame.get("error") or {}
+            outcome.error = CommandError(error.get("kind", protocol.INTERNAL), error.get("type"), error.get("message"),
+                                         error.get("traceback"))
+    return outcome

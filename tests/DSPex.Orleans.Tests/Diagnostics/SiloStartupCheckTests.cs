@@ -1,0 +1,26 @@
+using DSPex.Orleans.Tests.Infrastructure;
+
+namespace DSPex.Orleans.Tests.Diagnostics;
+
+/// <summary>
+/// The silo's start-up runs the checks `dspex doctor` runs: an adapter that does not import stops a real silo process
+/// (exit code 2) with the adapters check's own message, the same line doctor prints.
+/// </summary>
+[Trait("Category", "Process")]
+public sealed class SiloStartupCheckTests
+{
+    [Fact]
+    public async Task An_adapter_that_does_not_import_stops_the_silo_with_the_doctors_message()
+    {
+        using var state = new TemporaryDirectory();
+        await using var silo = RealSiloProcess.Start(RealSiloSettings.Fresh(state.Path) with
+        {
+            Extra = new Dictionary<string, string> { ["DSPex:Pool:AdapterModules:2"] = "no_such_adapter_module_for_doctor" },
+        });
+
+        var exitCode = await silo.ExitAsync();
+
+        Assert.True(exitCode == 2, $"exit code {exitCode}:\n{silo.Output}");
+        Assert.Contains("configuration error: DSPex:Pool:AdapterModules: an adapter module does not import (no_such_adapter_module_for_doctor: ModuleNotFoundError", silo.Output);
+    }
+}
