@@ -156,7 +156,7 @@ public sealed partial class LocalWorkerPool
     /// </summary>
     private void Deliver(CapacityWaiter waiter, WorkerLease lease)
     {
-        var sent = waiter.Request is { } request && _scheduler.SendsOnReleasingThread ? Send(lease, request) : (SentCall?)null;
+        var sent = waiter.Request is { } request && _scheduler.SendsOnReleasingThread ? Send(lease, request) : (PoolCall?)null;
         waiter.Grant(new CapacityGrant(lease, sent));
     }
 }
