@@ -35,6 +35,16 @@ public sealed class DSPexPoolOptions
     /// <summary>Requests one Python process serves at once, on threads of its own (for I/O-bound commands).</summary>
     public int ConcurrencyPerWorker { get; set; } = 1;
 
+    /// <summary>
+    /// Requests written to a busy worker's pipe ahead of its running ones when requests queue (0 turns it off), so
+    /// Python starts the next one as soon as it answers. Never session, program or stream calls, never to a worker
+    /// being recycled; the bridge holds a call sent ahead until one of its ConcurrencyPerWorker slots frees.
+    /// </summary>
+    public int SendAhead { get; set; } = 1;
+
+    /// <summary>Largest accepted <see cref="SendAhead"/>: more would only hold requests a freed worker could take.</summary>
+    public const int MaxSendAhead = 8;
+
     /// <summary>Requests allowed to wait for a free worker; beyond this the pool answers PoolSaturated.</summary>
     public int MaxQueueLength { get; set; } = 1000;
 

@@ -4,4 +4,4 @@ using WorkerLease = DSPex.Orleans.Pool.Scheduling.WorkerLease<DSPex.Orleans.Proc
 namespace DSPex.Orleans.Pool;
 
 /// <summary>Capacity given to a request: the lease, and the call when the thread that freed the worker already sent it.</summary>
-internal readonly record struct CapacityGrant(WorkerLease Lease, PoolCall? Sent = null);
+internal readonly record struct CapacityGrant(WorkerLease Lease, SentCall? Sent = null);

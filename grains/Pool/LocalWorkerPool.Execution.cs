@@ -56,7 +56,7 @@ public sealed partial class LocalWorkerPool
         var call = grant.Sent ?? Send(grant.Lease, request);
         var response = await AwaitReplyAsync(grant.Lease, call, request, cancellationToken);
         activity?.SetTag("dspex.outcome", response.Error?.Kind.ToString() ?? "ok");
-        Metrics?.RecordRequest(request.Command, request.Program, response.Error?.Kind, System.Diagnostics.Stopwatch.GetElapsedTime(call.Call.StartedAt));
+        Metrics?.RecordRequest(request.Command, request.Program, response.Error?.Kind, System.Diagnostics.Stopwatch.GetElapsedTime(call.StartedAt));
         return response;
     }
 
@@ -65,14 +65,14 @@ public sealed partial class LocalWorkerPool
     /// reply frees it on the reader thread, and a call that could not be written frees it before this returns. It
     /// never throws, because it also runs on a worker's reader thread for a queued request (see <see cref="Deliver"/>).
     /// </summary>
-    private PoolCall Send(WorkerLease lease, ExecuteRequest request) =>
+    private SentCall Send(WorkerLease lease, ExecuteRequest request) =>
         Write(lease, new BridgeCall(request.Command, request.ArgsJson, request.Session, request.Program));
 
     /// <summary>Writes a stream's call as <see cref="Send"/> writes a call; its items go to <paramref name="items"/>.</summary>
-    private PoolCall SendStream(WorkerLease lease, ExecuteRequest request, int window, ChannelWriter<string> items) =>
+    private SentCall SendStream(WorkerLease lease, ExecuteRequest request, int window, ChannelWriter<string> items) =>
         Write(lease, BridgeCall.Stream(request.Command, request.ArgsJson, request.Session, request.Program, window, items));
 
-    private PoolCall Write(WorkerLease lease, in BridgeCall call)
+    private SentCall Write(WorkerLease lease, in BridgeCall call)
     {
         var owner = new CallLease(this, lease);
         SentCall sent;
@@ -92,7 +92,7 @@ public sealed partial class LocalWorkerPool
             owner.Release(sent.Finished.Result);
         }
 
-        return new PoolCall(sent, owner);
+        return sent;
     }
 
     /// <summary>A write that threw: the caller gets a typed error, the silo log gets the exception with its stack.</summary>
@@ -103,26 +103,16 @@ public sealed partial class LocalWorkerPool
             $"command '{command}' could not be written to worker {lease.Slot.WorkerId} ({e.GetType().Name}); the silo log has the details");
     }
 
-    private async ValueTask<ExecuteResponse> AwaitReplyAsync(WorkerLease lease, PoolCall pooled, ExecuteRequest request, CancellationToken cancellationToken)
+    private async ValueTask<ExecuteResponse> AwaitReplyAsync(WorkerLease lease, SentCall call, ExecuteRequest request, CancellationToken cancellationToken)
     {
         var (slot, process) = lease;
-        var (call, owner) = pooled;
         var finished = call.Finished;
         if (call.Sent && !finished.IsCompleted)
         {
             var deadline = _validator.DeadlineOf(request);
             try
             {
-                if (TaskScheduler.Current != TaskScheduler.Default)
-                {
-                    // A grain's continuation: its scheduler queues it, so the reader thread may complete the owner
-                    // synchronously (one hand-off, no thread-pool item in between).
-                    await WaitDirectAsync(owner, deadline, cancellationToken);
-                }
-                else
-                {
-                    await finished.WaitAsync(deadline, cancellationToken);
-                }
+                await finished.WaitAsync(deadline, cancellationToken);
             }
             catch (TimeoutException)
             {
@@ -148,20 +138,6 @@ public sealed partial class LocalWorkerPool
         return reply.Error is null
             ? ExecuteResponse.Success(reply.ResultJson!, slot.WorkerId, process.Pid, reply.SessionUpdatesJson)
             : ExecuteResponse.Failure(reply.Error, slot.WorkerId, process.Pid);
-    }
-
-    /// <summary>
-    /// Waits for the owner (completed with the reply on the reader thread), its deadline or the caller's
-    /// cancellation, whichever comes first; a deadline throws <see cref="TimeoutException"/>, a cancellation
-    /// <see cref="OperationCanceledException"/>, as <see cref="Task.WaitAsync(TimeSpan, CancellationToken)"/> does.
-    /// </summary>
-    private static async Task WaitDirectAsync(CallLease owner, TimeSpan deadline, CancellationToken cancellationToken)
-    {
-        using var timer = new Timer(static state => ((CallLease)state!).TrySetException(new TimeoutException()), owner, deadline, Timeout.InfiniteTimeSpan);
-        using var cancelled = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static (state, token) => ((CallLease)state!).TrySetCanceled(token), owner)
-            : default;
-        await owner.Task;
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ public sealed partial class LocalWorkerPool
 
         var window = _options.StreamWindow;
         var items = Channel.CreateBounded<string>(new BoundedChannelOptions(window) { SingleReader = true, SingleWriter = true });
-        var call = SendStream(lease, request, window, items.Writer).Call;
+        var call = SendStream(lease, request, window, items.Writer);
         if (!call.Sent)
         {
             yield return new StreamItem(null, call.Finished.Result.Error);
