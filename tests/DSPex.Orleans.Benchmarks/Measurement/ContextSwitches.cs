@@ -1,9 +1,10 @@
 namespace DSPex.Orleans.Benchmarks.Measurement;
 
 /// <summary>
-/// Context switches of processes, summed over their live threads (/proc/PID/task/*/status: voluntary = the thread
-/// blocked and was woken later, involuntary = it was preempted). A thread that ended during a cell takes its counts
-/// with it, so a figure is a lower bound; thread pools keep their threads across a few-second cell, so it is close.
+/// Context switches of processes, per thread (/proc/PID/task/*/status: voluntary = the thread blocked and was woken
+/// later, involuntary = it was preempted). A cell's count is the sum over threads of each thread's change (a thread
+/// born in the cell counts from zero); a thread that ended during the cell takes its counts with it, so a figure is
+/// a lower bound, never negative (thread pools keep their threads across a few-second cell, so it is close).
 /// Per call, it is the number of times the path put a thread to sleep and woke one: the cost the profile points at.
 /// </summary>
 public static class ContextSwitches
@@ -17,20 +18,33 @@ public static class ContextSwitches
         public static Counts operator +(Counts a, Counts b) => new(a.Voluntary + b.Voluntary, a.Involuntary + b.Involuntary);
     }
 
-    public static Counts Of(IEnumerable<int> pids)
+    /// <summary>Each live thread's counts (by thread id, unique on the machine) of these processes.</summary>
+    public static Dictionary<int, Counts> Snapshot(IEnumerable<int> pids)
     {
-        var sum = default(Counts);
+        var threads = new Dictionary<int, Counts>();
         foreach (var pid in pids)
         {
-            sum += Of(pid);
+            Add(pid, threads);
+        }
+
+        return threads;
+    }
+
+    /// <summary>The switches made between two snapshots, summed over the threads alive at the second.</summary>
+    public static Counts Between(IReadOnlyDictionary<int, Counts> before, IReadOnlyDictionary<int, Counts> after)
+    {
+        var sum = default(Counts);
+        foreach (var (tid, now) in after)
+        {
+            var then = before.TryGetValue(tid, out var earlier) ? earlier : default;
+            sum += new Counts(Math.Max(0, now.Voluntary - then.Voluntary), Math.Max(0, now.Involuntary - then.Involuntary));
         }
 
         return sum;
     }
 
-    public static Counts Of(int pid)
+    private static void Add(int pid, Dictionary<int, Counts> threads)
     {
-        long voluntary = 0, involuntary = 0;
         string[] tasks;
         try
         {
@@ -38,11 +52,17 @@ public static class ContextSwitches
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return default;
+            return;
         }
 
         foreach (var task in tasks)
         {
+            if (!int.TryParse(Path.GetFileName(task), out var tid))
+            {
+                continue;
+            }
+
+            long voluntary = 0, involuntary = 0;
             try
             {
                 foreach (var line in File.ReadLines(Path.Combine(task, "status")))
@@ -60,9 +80,10 @@ public static class ContextSwitches
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
             {
                 // The thread ended between listing and reading.
+                continue;
             }
-        }
 
-        return new Counts(voluntary, involuntary);
+            threads[tid] = new Counts(voluntary, involuntary);
+        }
     }
 }

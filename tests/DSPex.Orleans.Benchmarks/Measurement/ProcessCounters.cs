@@ -14,7 +14,8 @@ public readonly record struct ProcessCounters(
     double PythonCpuSeconds,
     ContextSwitches.Counts BenchSwitches = default,
     ContextSwitches.Counts SiloSwitches = default,
-    ContextSwitches.Counts PythonSwitches = default)
+    ContextSwitches.Counts PythonSwitches = default,
+    ThreadSwitches? Threads = null)
 {
     public static readonly ProcessCounters Zero = new(0, 0, 0, 0, 0, 0);
 
@@ -26,9 +27,13 @@ public readonly record struct ProcessCounters(
         CpuTime.Seconds(Environment.ProcessId),
         siloPid is { } pid ? CpuTime.Seconds(pid) : 0,
         CpuTime.Seconds(workerPids),
-        ContextSwitches.Of(Environment.ProcessId),
-        siloPid is { } silo ? ContextSwitches.Of(silo) : default,
-        ContextSwitches.Of(workerPids));
+        default,
+        default,
+        default,
+        new ThreadSwitches(
+            ContextSwitches.Snapshot([Environment.ProcessId]),
+            siloPid is { } silo ? ContextSwitches.Snapshot([silo]) : [],
+            ContextSwitches.Snapshot(workerPids)));
 
     public static ProcessCounters operator -(ProcessCounters after, ProcessCounters before) => new(
         after.AllocatedBytes - before.AllocatedBytes,
@@ -37,9 +42,9 @@ public readonly record struct ProcessCounters(
         after.BenchCpuSeconds - before.BenchCpuSeconds,
         after.SiloCpuSeconds - before.SiloCpuSeconds,
         after.PythonCpuSeconds - before.PythonCpuSeconds,
-        after.BenchSwitches - before.BenchSwitches,
-        after.SiloSwitches - before.SiloSwitches,
-        after.PythonSwitches - before.PythonSwitches);
+        ContextSwitches.Between(before.Threads!.Bench, after.Threads!.Bench),
+        ContextSwitches.Between(before.Threads.Silo, after.Threads.Silo),
+        ContextSwitches.Between(before.Threads.Python, after.Threads.Python));
 
     public static ProcessCounters operator +(ProcessCounters a, ProcessCounters b) => new(
         a.AllocatedBytes + b.AllocatedBytes,
@@ -52,3 +57,9 @@ public readonly record struct ProcessCounters(
         a.SiloSwitches + b.SiloSwitches,
         a.PythonSwitches + b.PythonSwitches);
 }
+
+/// <summary>Per-thread context-switch counts of a sample (see <see cref="ContextSwitches"/>); only samples carry them, differences do not.</summary>
+public sealed record ThreadSwitches(
+    IReadOnlyDictionary<int, ContextSwitches.Counts> Bench,
+    IReadOnlyDictionary<int, ContextSwitches.Counts> Silo,
+    IReadOnlyDictionary<int, ContextSwitches.Counts> Python);
