@@ -39,6 +39,18 @@ public sealed class DSPexPoolOptions
     /// <summary>Requests one Python process serves at once, on threads of its own (for I/O-bound commands).</summary>
     public int ConcurrencyPerWorker { get; set; } = 1;
 
+    /// <summary>
+    /// Requests written to a busy worker's pipe ahead of its running ones when requests queue (0, the default, turns
+    /// it off), so Python starts the next one as soon as it answers. Never session, program or stream calls, never to
+    /// a worker being recycled; the bridge holds a call sent ahead until one of its ConcurrencyPerWorker slots frees.
+    /// A call sent ahead waits behind the running one: it no longer counts as queued (no QueueTimeout, no spill to
+    /// another silo, no PoolSaturated), only its deadline bounds it. For pools of short calls of similar length.
+    /// </summary>
+    public int SendAhead { get; set; }
+
+    /// <summary>Largest accepted <see cref="SendAhead"/>: more would only hold requests a freed worker could take.</summary>
+    public const int MaxSendAhead = 8;
+
     /// <summary>Requests allowed to wait for a free worker; beyond this the pool answers PoolSaturated.</summary>
     public int MaxQueueLength { get; set; } = 1000;
 

@@ -51,6 +51,8 @@ public static class DSPexSiloBuilderExtensions
         builder.AddDSPexProcessSafety();
         // A client's request never carries session variables or program specs into a worker's frame.
         builder.AddIncomingGrainCallFilter<Security.ClusterContextFilter>();
+        // The benchmark's floor grain exists only where AddDSPexBenchmarkFloor asked for it.
+        DSPexBenchmarkFloorExtensions.RemoveBenchmarkFloorUnlessEnabled(builder.Services);
         return builder;
     }
 }

@@ -22,7 +22,9 @@ public sealed partial class LocalWorkerPool
 
         var acquired = _scheduler.Acquire(
             preferredProcess is null ? null : preferredSlot, preferredProcess, affinity?.Mode != AffinityMode.StrictFailFast,
-            request, static request => new CapacityWaiter(request));
+            request, static request => new CapacityWaiter(request),
+            // Sent ahead to a busy worker: only a call that may run anywhere (no session, program or stream).
+            mayGoAhead: affinity is null && request is { Session: null, Program: null });
         var waitLimit = preferredProcess is not null && affinity!.Mode == AffinityMode.Hint ? _options.AffinityHintWait : _options.QueueTimeout;
         switch (acquired.Status)
         {

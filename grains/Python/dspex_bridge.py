@@ -32,6 +32,7 @@ definition the silo is tested against too.
 from __future__ import annotations
 
 import argparse
+import collections
 import contextvars
 import inspect
 import json
@@ -96,6 +97,13 @@ class Bridge:
         self._is_async_work = is_async_work
         self._event_loop = EventLoopRunner(writer, self._error_kind, self._finished,
                                            lambda: os._exit(protocol.EXIT_SILO_PIPE_GONE))
+        # The silo may send a sync call ahead while this worker's slots are busy (DSPex:Pool:SendAhead): it is held
+        # here until a slot frees, so no more than `concurrency` sync calls ever run at once, and the reader stays
+        # free to answer cancels and heartbeats meanwhile.
+        self._concurrency = concurrency
+        self._running = 0
+        self._held: collections.deque[Call] = collections.deque()
+        self._slots_lock = threading.Lock()
 
     def serve_forever(self) -> None:
         self._serve()
@@ -136,10 +144,12 @@ class Bridge:
         try:
             while True:
                 with self._reader_role:
-                    call = self._read_until_call()
+                    call: Optional[Call] = self._read_until_call()
                 self._took_call()
                 try:
-                    self._run(*call)
+                    while call is not None:
+                        self._run(*call)
+                        call = self._next_held()
                 finally:
                     self._back_to_idle()
         except OSError:
@@ -158,8 +168,25 @@ class Bridge:
                                         "message": "frame of %d bytes exceeds the limit" % length})
                 continue
             call = self._handle(body)
-            if call is not None:
+            if call is not None and self._admit(call):
                 return call
+
+    def _admit(self, call: Call) -> bool:
+        """Takes a slot for a call just read, or holds the call (sent ahead) until a running one ends."""
+        with self._slots_lock:
+            if self._running < self._concurrency:
+                self._running += 1
+                return True
+            self._held.append(call)
+            return False
+
+    def _next_held(self) -> Optional[Call]:
+        """After a call ends: the held call that takes over its slot, or None (the slot is free)."""
+        with self._slots_lock:
+            if self._held:
+                return self._held.popleft()
+            self._running -= 1
+            return None
 
     def _handle(self, body: bytes) -> Optional[Call]:
         """Acts on one frame; returns the call to run, or None. Raises only OSError (the pipe to the silo is gone)."""

@@ -48,6 +48,12 @@ internal static class CallPolicy
             };
         }
 
+        if (face == typeof(IBenchmarkFloorGrain))
+        {
+            // Answers like an execute call (without running anything), so it needs what an execute call needs.
+            return [Scopes.Execute];
+        }
+
         if (face == typeof(IReaperGrain))
         {
             return [Scopes.Sweep];

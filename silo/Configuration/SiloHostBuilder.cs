@@ -97,6 +97,10 @@ public static class SiloHostBuilder
             }
 
             orleans.AddDSPexWorkerPool(o => o.DrainTimeout = silo.DrainTimeout);
+            if (silo.BenchmarkFloor)
+            {
+                orleans.AddDSPexBenchmarkFloor();
+            }
         });
 
         // SIGTERM: drain, then stop the Python processes (SIGTERM, grace, SIGKILL), then leave the cluster.

@@ -31,6 +31,12 @@ public sealed class SiloHostOptions
     /// <summary>Serve the Orleans dashboard at /dashboard.</summary>
     public bool Dashboard { get; set; }
 
+    /// <summary>
+    /// Serve the benchmark's floor grain (IBenchmarkFloorGrain: a router-shaped call answered without Python) for
+    /// tests/DSPex.Orleans.Benchmarks' orleans-floor scenario. Off by default; a production silo leaves it off.
+    /// </summary>
+    public bool BenchmarkFloor { get; set; }
+
     /// <summary>Address other silos and clients reach this silo at (pod IP); loopback when empty.</summary>
     public string? AdvertisedAddress { get; set; }
 }

@@ -56,6 +56,11 @@ public static class BenchmarkRun
                 var cluster = ClusterSettings.Create("remote", options.Workers, options.PythonExecutable);
                 clusters.Add(cluster);
                 scenarios.Add(remote = new ClusterRemoteScenario(cluster));
+                if (options.Runs("orleans-floor"))
+                {
+                    scenarios.Add(new OrleansFloorScenario(cluster, remote));
+                }
+
                 if (options.Runs("cluster-session"))
                 {
                     scenarios.Add(new ClusterSessionScenario(cluster, remote));
@@ -150,7 +155,8 @@ public static class BenchmarkRun
                 startup,
                 memory,
                 TargetEvaluator.Evaluate(cells, startup, options.Workers),
-                notes);
+                notes,
+                FloorComparison.Compare(cells));
             ReportWriter.Write(report, options.OutputDirectory);
         }
         finally

@@ -22,8 +22,11 @@ internal enum AcquireStatus
     PreferredGone,
 }
 
-/// <summary>The answer to one request for capacity; <see cref="Queued"/> is the length of the queue that refused or took it.</summary>
-internal readonly record struct Acquisition<TWorker>(AcquireStatus Status, WorkerLease<TWorker> Lease = default, QueuedWaiter? Waiter = null, int Queued = 0)
+/// <summary>
+/// The answer to one request for capacity; <see cref="Queued"/> is the length of the queue that refused or took it;
+/// <see cref="SentAhead"/>: granted a place ahead on a busy worker (see CapacityScheduler.SendAhead).
+/// </summary>
+internal readonly record struct Acquisition<TWorker>(AcquireStatus Status, WorkerLease<TWorker> Lease = default, QueuedWaiter? Waiter = null, int Queued = 0, bool SentAhead = false)
     where TWorker : class;
 
 /// <summary>What freeing a lease decided: a claimed waiter to hand it to, and whether its worker is now due to be recycled.</summary>

@@ -18,6 +18,7 @@ internal sealed partial class CapacityScheduler<TWorker>
             slot.Incarnation++;
             slot.Recycling = false;
             slot.ServedByWorker = 0;
+            slot.WorkerInFlight = 0;
             slot.RecycleAtRequest = recycleAtRequest;
             for (var i = 0; i < Concurrency; i++)
             {

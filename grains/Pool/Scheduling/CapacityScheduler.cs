@@ -17,14 +17,16 @@ internal sealed partial class CapacityScheduler<TWorker>
     private bool _stopping;
     private bool _draining;
 
-    public CapacityScheduler(IReadOnlyList<string> workerIds, int concurrency, int maxQueueLength, Func<TWorker, bool> hasExited)
+    public CapacityScheduler(IReadOnlyList<string> workerIds, int concurrency, int maxQueueLength, Func<TWorker, bool> hasExited, int sendAhead = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(sendAhead);
         ArgumentOutOfRangeException.ThrowIfZero(workerIds.Count);
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
         _slots = [.. workerIds.Select((id, i) => new WorkerSlot<TWorker>(i, id))];
         Concurrency = concurrency;
         MaxQueueLength = maxQueueLength;
         _hasExited = hasExited;
+        SendAhead = sendAhead;
     }
 
     public int Size => _slots.Length;
@@ -33,6 +35,15 @@ internal sealed partial class CapacityScheduler<TWorker>
     public int Concurrency { get; }
 
     public int MaxQueueLength { get; }
+
+    /// <summary>
+    /// Calls a busy worker may hold beyond <see cref="Concurrency"/>, written to its pipe before a running call
+    /// answers so Python starts the next one without waiting for the silo's turnaround (the bridge holds it until a
+    /// unit frees). Only for requests that may go anywhere (no session affinity, not streams), only to a worker that
+    /// is not recycling and has no request waiting for it in particular. A slot's calls beyond Concurrency are the
+    /// ones sent ahead: when a call ends with the slot still at Concurrency or more, the one sent ahead took its unit.
+    /// </summary>
+    public int SendAhead { get; }
 
     /// <summary>
     /// Whether the thread that frees a unit also sends the claimed waiter's call (usually a worker's reader thread),
@@ -50,7 +61,8 @@ internal sealed partial class CapacityScheduler<TWorker>
     /// in that worker's queue if <paramref name="mayWaitForPreferred"/>.
     /// </summary>
     public Acquisition<TWorker> Acquire<TState>(
-        int? preferredSlot, TWorker? expectedWorker, bool mayWaitForPreferred, TState state, Func<TState, QueuedWaiter> createWaiter)
+        int? preferredSlot, TWorker? expectedWorker, bool mayWaitForPreferred, TState state, Func<TState, QueuedWaiter> createWaiter,
+        bool mayGoAhead = false)
     {
         lock (_lock)
         {
@@ -87,6 +99,12 @@ internal sealed partial class CapacityScheduler<TWorker>
                     return new(AcquireStatus.Granted, lease);
                 }
 
+                // Nobody queued before it: it may go ahead to a busy worker.
+                if (mayGoAhead && _waiters.Count == 0 && TryTakeAhead(out lease))
+                {
+                    return new(AcquireStatus.Granted, lease, SentAhead: true);
+                }
+
                 queue = _waiters;
             }
 
@@ -96,6 +114,7 @@ internal sealed partial class CapacityScheduler<TWorker>
             }
 
             var waiter = createWaiter(state);
+            waiter.MayGoAhead = mayGoAhead && preferredSlot is null;
             waiter.Node = queue.AddLast(waiter);
             return new(AcquireStatus.Queued, Waiter: waiter, Queued: queue.Count);
         }
@@ -121,6 +140,10 @@ internal sealed partial class CapacityScheduler<TWorker>
         lock (_lock)
         {
             slot.InFlight--;
+            if (ReferenceEquals(slot.Worker, worker))
+            {
+                slot.WorkerInFlight--;
+            }
             slot.Served++;
             slot.ServedByWorker++;
             if (succeeded)
@@ -138,7 +161,13 @@ internal sealed partial class CapacityScheduler<TWorker>
                 slot.Recycling = true;
             }
 
-            return slot.Recycling ? new Release(null, slot.InFlight == 0) : new Release(GiveCapacity(lease), false);
+            if (slot.Recycling)
+            {
+                return new Release(null, slot.InFlight == 0);
+            }
+
+            // A call sent ahead took the unit this one freed: the next queued request may take its place ahead.
+            return slot.WorkerInFlight >= Concurrency ? new Release(ClaimAhead(slot), false) : new Release(GiveCapacity(lease), false);
         }
     }
 
@@ -161,12 +190,67 @@ internal sealed partial class CapacityScheduler<TWorker>
         {
             if (IsGrantable(lease))
             {
-                lease.Slot.InFlight++;
+                Take(lease.Slot);
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>A unit of the slot's current worker granted. Under _lock.</summary>
+    private static void Take(WorkerSlot<TWorker> slot)
+    {
+        slot.InFlight++;
+        slot.WorkerInFlight++;
+    }
+
+    /// <summary>The busy worker with the fewest calls that may take one more ahead. Under _lock.</summary>
+    private bool TryTakeAhead(out WorkerLease<TWorker> lease)
+    {
+        lease = default;
+        WorkerSlot<TWorker>? best = null;
+        foreach (var slot in _slots)
+        {
+            if (slot.WorkerInFlight < Concurrency + SendAhead && MayGoAheadTo(slot) && (best is null || slot.WorkerInFlight < best.WorkerInFlight))
+            {
+                best = slot;
+            }
+        }
+
+        if (best is null)
+        {
+            return false;
+        }
+
+        Take(best);
+        lease = new WorkerLease<TWorker>(best, best.Worker!);
+        return true;
+    }
+
+    private bool MayGoAheadTo(WorkerSlot<TWorker> slot) =>
+        SendAhead > 0 && slot.Worker is { } worker && !_hasExited(worker) && !slot.Recycling && slot.Waiters.Count == 0 && slot.WorkerInFlight >= Concurrency;
+
+    /// <summary>The first general waiter, when it may go ahead, for the ahead position of this slot. Under _lock.</summary>
+    private QueuedWaiter? ClaimAhead(WorkerSlot<TWorker> slot)
+    {
+        if (!MayGoAheadTo(slot) || slot.WorkerInFlight >= Concurrency + SendAhead)
+        {
+            return null;
+        }
+
+        while (_waiters.First is { } first && first.Value.MayGoAhead)
+        {
+            _waiters.RemoveFirst();
+            first.Value.Node = null;
+            if (first.Value.TryClaim())
+            {
+                Take(slot);
+                return first.Value;
+            }
+        }
+
+        return null;
     }
 
     private bool TryTakeFreeFrom(WorkerSlot<TWorker> slot, out WorkerLease<TWorker> lease)
@@ -185,7 +269,7 @@ internal sealed partial class CapacityScheduler<TWorker>
             {
                 lease = candidate;
                 found = true;
-                slot.InFlight++;
+                Take(slot);
                 continue;
             }
 
@@ -200,7 +284,7 @@ internal sealed partial class CapacityScheduler<TWorker>
     {
         if ((Claim(lease.Slot.Waiters) ?? Claim(_waiters)) is { } waiter)
         {
-            lease.Slot.InFlight++;
+            Take(lease.Slot);
             return waiter;
         }
 

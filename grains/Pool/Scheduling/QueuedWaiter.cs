@@ -12,6 +12,9 @@ internal abstract class QueuedWaiter
     /// <summary>Where it waits (the general queue or one worker's); guarded by the scheduler's lock.</summary>
     internal LinkedListNode<QueuedWaiter>? Node { get; set; }
 
+    /// <summary>The request may be sent ahead to a busy worker (no affinity, not a stream); set when it is queued.</summary>
+    internal bool MayGoAhead { get; set; }
+
     /// <summary>Set when the worker this request waited for died: the request then moves to any worker.</summary>
     public bool WorkerGone { get; private set; }
 

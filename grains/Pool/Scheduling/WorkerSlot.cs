@@ -15,6 +15,9 @@ internal sealed class WorkerSlot<TWorker>(int index, string workerId)
 
     public int InFlight { get; set; }
 
+    /// <summary>Calls of the current worker only (reset when a worker joins): past Concurrency, the ones sent ahead.</summary>
+    public int WorkerInFlight { get; set; }
+
     /// <summary>Session requests waiting for this worker in particular (affinity); served before the general queue.</summary>
     public LinkedList<QueuedWaiter> Waiters { get; } = new();
 

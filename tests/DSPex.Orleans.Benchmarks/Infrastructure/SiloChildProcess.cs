@@ -59,6 +59,8 @@ public sealed partial class SiloChildProcess : IAsyncDisposable
             $"--DSPex:Pool:PythonExecutable={cluster.PythonExecutable}",
             $"--DSPex:Pool:AdapterModules:0={BenchmarkPaths.AdapterModule}",
             $"--DSPex:Pool:AdapterPaths:0={BenchmarkPaths.AdapterDirectory}",
+            // The orleans-floor scenario's grain (off by default in any other silo; older builds ignore it).
+            "--DSPex:Silo:BenchmarkFloor=true",
             // Keep the pool's warm-up line, drop per-line Python stderr echo.
             "--Logging:LogLevel:DSPex.Orleans.PythonWorker=Warning",
         ];

@@ -48,6 +48,12 @@ public sealed class CellMeasurement(LongHistogram latencies, long errors, double
             Math.Round(counters.BenchCpuSeconds * 1e6 / calls, 1),
             Math.Round(counters.SiloCpuSeconds * 1e6 / calls, 1),
             Math.Round(counters.PythonCpuSeconds * 1e6 / calls, 1),
-            rounds.Count);
+            rounds.Count,
+            new ContextSwitchesPerCall(
+                PerCall(counters.BenchSwitches.Total), PerCall(counters.BenchSwitches.Involuntary),
+                PerCall(counters.SiloSwitches.Total), PerCall(counters.SiloSwitches.Involuntary),
+                PerCall(counters.PythonSwitches.Total), PerCall(counters.PythonSwitches.Involuntary)));
+
+        double PerCall(long count) => Math.Round((double)count / calls, 2);
     }
 }

@@ -20,4 +20,14 @@ public sealed record CellResult(
     double BenchCpuMicrosPerCall,
     double SiloCpuMicrosPerCall,
     double PythonCpuMicrosPerCall,
-    int Rounds);
+    int Rounds,
+    ContextSwitchesPerCall? Switches = null);
+
+/// <summary>Context switches per call (voluntary + involuntary, and the involuntary share) of the client/benchmark process, the silo process and the Python workers.</summary>
+public sealed record ContextSwitchesPerCall(
+    double Bench,
+    double BenchInvoluntary,
+    double Silo,
+    double SiloInvoluntary,
+    double Python,
+    double PythonInvoluntary);

@@ -12,7 +12,8 @@ public sealed record BenchmarkReport(
     StartupResult? Startup,
     IReadOnlyList<ScenarioMemory> Memory,
     IReadOnlyList<TargetResult> Targets,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes,
+    IReadOnlyList<FloorComparison>? Floor = null);
 
 public sealed record RunInfo(
     DateTimeOffset StartedAt,

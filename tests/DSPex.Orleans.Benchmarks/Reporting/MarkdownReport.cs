@@ -51,16 +51,33 @@ public static class MarkdownReport
             md.AppendLine(CultureInfo.InvariantCulture, $"## Workload `{workload}`");
             md.AppendLine();
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"x {baseline}: throughput against the raw pipe with the same callers. Per call: CPU time (user + system, 10 ms ticks from /proc) of the benchmark process (the client; for in-process scenarios also the silo or Python.NET), of the separate silo process, and of the Python workers; allocations, thread-pool work items and lock contentions in the benchmark process.");
+                $"x {baseline}: throughput against the raw pipe with the same callers. Per call: CPU time (user + system, 10 ms ticks from /proc) of the benchmark process (the client; for in-process scenarios also the silo or Python.NET), of the separate silo process, and of the Python workers; context switches (voluntary + involuntary, summed over threads from /proc/PID/task/*/status) of the client, the silo and the Python workers; allocations, thread-pool work items and lock contentions in the benchmark process.");
             md.AppendLine();
-            md.AppendLine("| callers | scenario | calls/s | x " + baseline + " | p50 us | p90 us | p99 us | p99.9 us | CPU us bench | CPU us silo | CPU us python | alloc B | pool items | lock cont. | errors |");
-            md.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            md.AppendLine("| callers | scenario | calls/s | x " + baseline + " | p50 us | p90 us | p99 us | p99.9 us | CPU us bench | CPU us silo | CPU us python | cs client | cs silo | cs python | alloc B | pool items | lock cont. | errors |");
+            md.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var cell in report.Cells.Where(c => c.Workload == workload).OrderBy(c => c.Callers).ThenBy(c => ScenarioOrder(report, c.Scenario)))
             {
                 var reference = TargetEvaluator.Cell(report.Cells, baseline, workload, cell.Callers);
                 var ratio = reference is null ? "-" : (cell.CallsPerSecond / reference.CallsPerSecond).ToString("0.00", CultureInfo.InvariantCulture);
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {cell.Callers} | {cell.Scenario} | {cell.CallsPerSecond:0} | {ratio} | {cell.P50Micros:0.0} | {cell.P90Micros:0.0} | {cell.P99Micros:0.0} | {cell.P999Micros:0.0} | {cell.BenchCpuMicrosPerCall:0.0} | {cell.SiloCpuMicrosPerCall:0.0} | {cell.PythonCpuMicrosPerCall:0.0} | {cell.AllocatedBytesPerCall:0} | {cell.ThreadPoolItemsPerCall:0.00} | {cell.LockContentionsPerCall:0.000} | {cell.Errors} |");
+                    $"| {cell.Callers} | {cell.Scenario} | {cell.CallsPerSecond:0} | {ratio} | {cell.P50Micros:0.0} | {cell.P90Micros:0.0} | {cell.P99Micros:0.0} | {cell.P999Micros:0.0} | {cell.BenchCpuMicrosPerCall:0.0} | {cell.SiloCpuMicrosPerCall:0.0} | {cell.PythonCpuMicrosPerCall:0.0} | {cell.Switches?.Bench:0.00} | {cell.Switches?.Silo:0.00} | {cell.Switches?.Python:0.00} | {cell.AllocatedBytesPerCall:0} | {cell.ThreadPoolItemsPerCall:0.00} | {cell.LockContentionsPerCall:0.000} | {cell.Errors} |");
+            }
+
+            md.AppendLine();
+        }
+
+        if (report.Floor is { Count: > 0 } floor)
+        {
+            md.AppendLine("## Against Orleans' own floor");
+            md.AppendLine();
+            md.AppendLine("`orleans-floor`: the same client and silo process as cluster-remote, the same request to a grain placed as the router that answers without a pool or Python. Per call: client + silo CPU and context switches (cs) of each, their ratio, and what the DSPex path adds (cluster minus floor).");
+            md.AppendLine();
+            md.AppendLine("| workload | callers | scenario | CPU us client+silo | floor | x floor | cs client | floor | cs silo | floor | cs python | cs x floor (client+silo) | added CPU us | added cs | p50 us | floor p50 us |");
+            md.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var f in floor.OrderBy(f => f.Workload).ThenBy(f => f.Callers).ThenBy(f => f.Scenario))
+            {
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {f.Workload} | {f.Callers} | {f.Scenario} | {f.ClientSiloCpuMicros:0.0} | {f.FloorClientSiloCpuMicros:0.0} | {f.CpuRatio:0.00} | {f.ClientSwitches:0.00} | {f.FloorClientSwitches:0.00} | {f.SiloSwitches:0.00} | {f.FloorSiloSwitches:0.00} | {f.PythonSwitches:0.00} | {f.SwitchesRatio:0.00} | {f.AddedCpuMicros:0.0} | {f.AddedSwitches:0.00} | {f.P50Micros:0} | {f.FloorP50Micros:0} |");
             }
 
             md.AppendLine();

@@ -16,43 +16,69 @@ public static class TargetEvaluator
         var rawN = $"raw-pipe-{workers}w";
         var targets = new List<TargetResult>();
 
-        // 1. Throughput: the cluster with a remote client against the raw pipe with the same workers (peak of each sweep).
-        var clusterPeak = Peak(cells, "cluster-remote", Workload.Ping.Name);
-        var rawPeak = Peak(cells, rawN, Workload.Ping.Name);
+        const string floor = FloorComparison.Floor;
+        var peakCallers = 16 * workers;
+
+        // 1. Throughput at 16N callers: the cluster with a remote client against the raw pipe with the same workers.
+        var clusterPeak = Cell(cells, "cluster-remote", Workload.Ping.Name, peakCallers);
+        var rawPeak = Cell(cells, rawN, Workload.Ping.Name, peakCallers);
         targets.Add(clusterPeak is null || rawPeak is null
-            ? Missing("cluster stateless throughput (remote client, ping)", ">= 0.5 x raw pipe")
-            : Ratio("cluster stateless throughput (remote client, ping)", ">= 0.5 x raw pipe, same workers, peak over the sweep",
-                $"{clusterPeak.CallsPerSecond:0} vs {rawPeak.CallsPerSecond:0} calls/s ({clusterPeak.Callers} vs {rawPeak.Callers} callers)",
+            ? Missing("cluster stateless throughput (remote client, ping, 16N callers)", ">= 0.5 x raw pipe")
+            : Ratio("cluster stateless throughput (remote client, ping, 16N callers)", $">= 0.5 x raw pipe, same workers, {peakCallers} callers",
+                $"{clusterPeak.CallsPerSecond:0} vs {rawPeak.CallsPerSecond:0} calls/s",
                 clusterPeak.CallsPerSecond / rawPeak.CallsPerSecond, 0.5, higherIsBetter: true));
 
-        // 2. Sequential latency through the cluster against the raw pipe.
+        // 2. Client plus silo CPU per ping at 16N against Orleans' own floor (same client, same silo, no Python).
+        var floorPeak = Cell(cells, floor, Workload.Ping.Name, peakCallers);
+        targets.Add(clusterPeak is null || floorPeak is null
+            ? Missing("client + silo CPU per ping call (16N callers)", "<= 2 x orleans-floor")
+            : Ratio("client + silo CPU per ping call (16N callers)", "<= 2 x orleans-floor client + silo CPU per call",
+                $"{clusterPeak.BenchCpuMicrosPerCall + clusterPeak.SiloCpuMicrosPerCall:0} us vs floor {floorPeak.BenchCpuMicrosPerCall + floorPeak.SiloCpuMicrosPerCall:0} us",
+                (clusterPeak.BenchCpuMicrosPerCall + clusterPeak.SiloCpuMicrosPerCall) / Math.Max(1e-9, floorPeak.BenchCpuMicrosPerCall + floorPeak.SiloCpuMicrosPerCall),
+                2, higherIsBetter: false));
+
+        // 3. Sequential latency: no more than the floor plus the raw pipe (and 50 us at p50).
         var clusterSeq = Cell(cells, "cluster-remote", Workload.Ping.Name, 1);
         var rawSeq = Cell(cells, "raw-pipe-1w", Workload.Ping.Name, 1) ?? Cell(cells, rawN, Workload.Ping.Name, 1);
-        if (clusterSeq is null || rawSeq is null)
+        var floorSeq = Cell(cells, floor, Workload.Ping.Name, 1);
+        if (clusterSeq is null || rawSeq is null || floorSeq is null)
         {
-            targets.Add(Missing("sequential p50 (remote client, ping)", "<= 2 x raw p50 + 150 us"));
-            targets.Add(Missing("sequential p99 (remote client, ping)", "<= 1 ms"));
+            targets.Add(Missing("sequential p50 (remote client, ping)", "<= orleans-floor p50 + raw-pipe p50 + 50 us"));
+            targets.Add(Missing("sequential p99 (remote client, ping)", "<= orleans-floor p99 + raw-pipe p99"));
         }
         else
         {
-            var bound = 2 * rawSeq.P50Micros + 150;
-            targets.Add(Ratio("sequential p50 (remote client, ping)", "<= 2 x raw-pipe p50 + 150 us",
-                $"{clusterSeq.P50Micros:0} us vs bound {bound:0} us (raw p50 {rawSeq.P50Micros:0} us)",
-                clusterSeq.P50Micros / bound, 1, higherIsBetter: false));
-            targets.Add(Ratio("sequential p99 (remote client, ping)", "<= 1 ms",
-                $"{clusterSeq.P99Micros:0} us", clusterSeq.P99Micros / 1000, 1, higherIsBetter: false));
+            var p50Bound = floorSeq.P50Micros + rawSeq.P50Micros + 50;
+            targets.Add(Ratio("sequential p50 (remote client, ping)", "<= orleans-floor p50 + raw-pipe p50 + 50 us",
+                $"{clusterSeq.P50Micros:0} us vs bound {p50Bound:0} us (floor {floorSeq.P50Micros:0}, raw {rawSeq.P50Micros:0})",
+                clusterSeq.P50Micros / p50Bound, 1, higherIsBetter: false));
+            var p99Bound = floorSeq.P99Micros + rawSeq.P99Micros;
+            targets.Add(Ratio("sequential p99 (remote client, ping)", "<= orleans-floor p99 + raw-pipe p99",
+                $"{clusterSeq.P99Micros:0} us vs bound {p99Bound:0} us (floor {floorSeq.P99Micros:0}, raw {rawSeq.P99Micros:0})",
+                clusterSeq.P99Micros / p99Bound, 1, higherIsBetter: false));
         }
 
-        // 3. CPU-bound scaling: N workers against one Python.NET thread, scaled by N.
-        var clusterCpu = Peak(cells, "cluster-remote", Workload.CpuSpin.Name);
-        var pythonNetCpu = Cell(cells, "pythonnet-inproc", Workload.CpuSpin.Name, 1);
-        targets.Add(clusterCpu is null || pythonNetCpu is null
-            ? Missing("CPU-bound, N workers (remote client, cpu-spin)", ">= 0.8 x N x Python.NET one thread")
-            : Ratio("CPU-bound, N workers (remote client, cpu-spin)", $">= 0.8 x N x Python.NET one thread (N = {workers})",
-                $"{clusterCpu.CallsPerSecond:0.0} vs {workers} x {pythonNetCpu.CallsPerSecond:0.0} calls/s",
-                clusterCpu.CallsPerSecond / (workers * pythonNetCpu.CallsPerSecond), 0.8, higherIsBetter: true));
+        // 4. CPU-bound: the cluster against the raw pipe with the same workers, at 4N and 16N callers, and the
+        // silo's CPU per call against Python's.
+        foreach (var callers in new[] { 4 * workers, peakCallers })
+        {
+            var clusterCpu = Cell(cells, "cluster-remote", Workload.CpuSpin.Name, callers);
+            var rawCpu = Cell(cells, rawN, Workload.CpuSpin.Name, callers);
+            targets.Add(clusterCpu is null || rawCpu is null
+                ? Missing($"CPU-bound throughput (remote client, cpu-spin, {callers} callers)", ">= 0.9 x raw pipe")
+                : Ratio($"CPU-bound throughput (remote client, cpu-spin, {callers} callers)", ">= 0.9 x raw pipe, same workers",
+                    $"{clusterCpu.CallsPerSecond:0.0} vs {rawCpu.CallsPerSecond:0.0} calls/s",
+                    clusterCpu.CallsPerSecond / rawCpu.CallsPerSecond, 0.9, higherIsBetter: true));
+        }
 
-        // 4. Start-up: a pool of N started at once against one worker's cold start.
+        var spinPeak = Cell(cells, "cluster-remote", Workload.CpuSpin.Name, peakCallers);
+        targets.Add(spinPeak is null || spinPeak.PythonCpuMicrosPerCall <= 0
+            ? Missing("silo CPU per cpu-spin call (16N callers)", "<= 0.15 x Python CPU per call")
+            : Ratio("silo CPU per cpu-spin call (16N callers)", "<= 0.15 x Python CPU per call",
+                $"{spinPeak.SiloCpuMicrosPerCall:0} us vs Python {spinPeak.PythonCpuMicrosPerCall:0} us",
+                spinPeak.SiloCpuMicrosPerCall / spinPeak.PythonCpuMicrosPerCall / 0.15, 1, higherIsBetter: false));
+
+        // 5. Start-up: a pool of N started at once against one worker's cold start.
         targets.Add(startup is null
             ? Missing("warm pool of N, concurrent start", "<= 2 x one cold start")
             : Ratio("warm pool of N, concurrent start", $"<= 2 x one worker's cold start (N = {startup.Workers})",

@@ -2,6 +2,9 @@ using DSPex.Orleans.Benchmarks.Infrastructure;
 using DSPex.Orleans.Benchmarks.Workloads;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.Benchmarks.Scenarios;
 
@@ -12,8 +15,9 @@ namespace DSPex.Orleans.Benchmarks.Scenarios;
 public sealed class ClusterRemoteScenario(ClusterSettings cluster, SiloVariant? variant = null, Action<DSPexClientOptions>? configureClient = null) : IScenario
 {
     private SiloChildProcess? _silo;
-    private DSPexClientHost? _connection;
+    private IHost? _connection;
     private DSPexClient? _client;
+    private IGrainFactory? _grains;
 
     public string Name => variant is null ? "cluster-remote" : $"cluster-remote-{variant.Name}";
 
@@ -29,6 +33,9 @@ public sealed class ClusterRemoteScenario(ClusterSettings cluster, SiloVariant? 
     /// <summary>The connected client, once started (the session scenario drives the same silo through it).</summary>
     public DSPexClient Client => _client ?? throw new InvalidOperationException("cluster-remote is not started");
 
+    /// <summary>The same connection's grain factory (the floor scenario calls its grain through it).</summary>
+    public IGrainFactory Grains => _grains ?? throw new InvalidOperationException("cluster-remote is not started");
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _silo = SiloChildProcess.Start(cluster, variant);
@@ -37,14 +44,31 @@ public sealed class ClusterRemoteScenario(ClusterSettings cluster, SiloVariant? 
         {
             try
             {
-                _connection = await DSPexClientHost.ConnectAsync(o =>
+                // DSPexClientHost's set-up, kept here so the floor scenario can reach the grain factory of the same client.
+                var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+                builder.Logging.SetMinimumLevel(LogLevel.Warning);
+                builder.Logging.AddFilter("Polly", LogLevel.Warning);
+                builder.AddDSPexClient(o =>
                 {
                     o.ClusterId = cluster.ClusterId;
                     o.ServiceId = ClusterSettings.ServiceId;
                     o.GatewayPort = cluster.GatewayPort;
                     configureClient?.Invoke(o);
-                }, cancellationToken);
-                _client = _connection.Client;
+                });
+                var host = builder.Build();
+                try
+                {
+                    await host.StartAsync(cancellationToken);
+                }
+                catch
+                {
+                    host.Dispose();
+                    throw;
+                }
+
+                _connection = host;
+                _client = host.Services.GetRequiredService<DSPexClient>();
+                _grains = host.Services.GetRequiredService<IGrainFactory>();
                 return;
             }
             catch (Exception) when (attempt < 10)
@@ -75,7 +99,8 @@ public sealed class ClusterRemoteScenario(ClusterSettings cluster, SiloVariant? 
     {
         if (_connection is not null)
         {
-            await _connection.DisposeAsync();
+            await _connection.StopAsync(TimeSpan.FromSeconds(10));
+            _connection.Dispose();
             _connection = null;
         }
 

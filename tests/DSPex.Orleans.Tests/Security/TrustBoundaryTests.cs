@@ -196,5 +196,19 @@ public sealed class TrustBoundaryTests(TlsSiloFixture fixture) : IClassFixture<T
         }
     }
 
+    [Fact]
+    public async Task TheBenchmarkFloorGrainDoesNotExistInAProductionSiloEvenForAFullKey()
+    {
+        var (host, client) = await fixture.ConnectAsync(fixture.FullKey);
+        using (host)
+        {
+            var grains = host.Services.GetRequiredService<IGrainFactory>();
+            var failure = await Assert.ThrowsAnyAsync<Exception>(() =>
+                grains.GetGrain<IBenchmarkFloorGrain>(0).ExecuteAsync(new ExecuteRequest("echo", "{}")).AsTask());
+            Assert.Contains(nameof(IBenchmarkFloorGrain), failure.ToString(), StringComparison.Ordinal);
+            await host.StopAsync();
+        }
+    }
+
     private static async Task<long> ServedAsync(DSPexClient client) => (await client.GetClusterStatsAsync()).Pools.Sum(p => p.Served);
 }

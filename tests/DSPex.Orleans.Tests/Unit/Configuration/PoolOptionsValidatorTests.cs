@@ -15,6 +15,8 @@ public sealed class PoolOptionsValidatorTests
         { "DSPex:Pool:Size must be positive (is 0)", o => o.Size = 0 },
         { "DSPex:Pool:ConcurrencyPerWorker must be positive (is 0)", o => o.ConcurrencyPerWorker = 0 },
         { "DSPex:Pool:StreamWindow must be positive (is -1)", o => o.StreamWindow = -1 },
+        { "DSPex:Pool:SendAhead must be between 0 (off) and 8 (is -1)", o => o.SendAhead = -1 },
+        { "DSPex:Pool:SendAhead must be between 0 (off) and 8 (is 9)", o => o.SendAhead = 9 },
         { "DSPex:Pool:MaxQueueLength must not be negative (is -1)", o => o.MaxQueueLength = -1 },
         { "DSPex:Pool:MaxFrameBytes must be positive (is 0)", o => o.MaxFrameBytes = 0 },
         { "DSPex:Pool:RecycleJitter must lie in [0, 1) (is 1)", o => o.RecycleJitter = 1 },

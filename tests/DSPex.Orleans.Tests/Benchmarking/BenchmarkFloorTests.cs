@@ -1,0 +1,58 @@
+using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Grains;
+using DSPex.Orleans.Hosting;
+using DSPex.Orleans.Tests.Infrastructure;
+using Orleans.TestingHost;
+
+namespace DSPex.Orleans.Tests.Benchmarking;
+
+/// <summary>
+/// The benchmark's floor grain (IBenchmarkFloorGrain) exists only in a silo that asked for it
+/// (DSPex:Silo:BenchmarkFloor, AddDSPexBenchmarkFloor); there it answers a router-shaped request without Python.
+/// </summary>
+[Trait("Category", "Cluster")]
+[Collection(TwoSiloCollection.Name)]
+public sealed class BenchmarkFloorTests(TwoSiloClusterFixture fixture)
+{
+    [Fact]
+    public async Task A_silo_that_did_not_ask_for_the_floor_has_no_such_grain()
+    {
+        var stats = await fixture.Client.GetClusterStatsAsync();
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() =>
+            fixture.Cluster.Client.GetGrain<IBenchmarkFloorGrain>(0).ExecuteAsync(new ExecuteRequest("echo", "{}")).AsTask());
+        Assert.Contains(nameof(IBenchmarkFloorGrain), failure.ToString(), StringComparison.Ordinal);
+
+        // Nothing was served on its account either.
+        Assert.Equal(stats.Pools.Sum(p => p.Served), (await fixture.Client.GetClusterStatsAsync()).Pools.Sum(p => p.Served));
+    }
+
+    [Fact]
+    public async Task A_silo_with_the_floor_answers_the_request_with_its_arguments_without_Python()
+    {
+        var cluster = await TestClusters.StartAsync(1, configure: b => b.AddSiloBuilderConfigurator<FloorSiloConfigurator>());
+        try
+        {
+            var floor = cluster.Client.GetGrain<IBenchmarkFloorGrain>(7);
+            var response = await floor.ExecuteAsync(new ExecuteRequest("echo", "{\"text\":\"floor\"}", CallId: Guid.NewGuid()));
+
+            Assert.Null(response.Error);
+            Assert.Equal("{\"text\":\"floor\"}", response.ResultJson);
+            Assert.Equal("orleans-floor", response.WorkerId);
+            Assert.Equal(0, response.WorkerPid);
+            // No worker ran it.
+            Assert.Equal(0, (await cluster.PrimaryPool().GetStatsAsync()).Served);
+
+            var refused = await floor.ExecuteAsync(null!);
+            Assert.Equal(DSPexErrorKind.InvalidArguments, refused.Error?.Kind);
+        }
+        finally
+        {
+            await cluster.StopAndDisposeAsync();
+        }
+    }
+
+    public sealed class FloorSiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddDSPexBenchmarkFloor();
+    }
+}
