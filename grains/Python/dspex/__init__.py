@@ -13,6 +13,8 @@ Long-running commands may call ``dspex.cancelled()`` to stop early when the call
 Session calls can read and set session variables with ``get_var`` / ``set_var`` / ``delete_var``.
 Programs (objects built from a spec and cached per worker) are registered with ``@program_type``.
 A command that raises ``dspex.InvalidArguments`` gives its caller a typed InvalidArguments error.
+Commands call .NET tools with ``call_tool(name, args)`` (``await acall_tool(...)`` in async code), list them with
+``list_tools()``, and catch ``ToolError`` when a tool fails (docs/tools.md).
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from .context import cancelled, current_request_id, delete_var, get_var, session
 from .errors import InvalidArguments
 from .programs import program_type
 from .registry import command, commands, load_adapters
+from .tools import ToolError, acall_tool, call_tool, list_tools
 
 __all__ = [
     "command", "commands", "load_adapters", "cancelled", "current_request_id",
     "session_id", "get_var", "set_var", "delete_var", "program_type", "InvalidArguments",
+    "call_tool", "acall_tool", "list_tools", "ToolError",
 ]

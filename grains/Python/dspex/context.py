@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 _local = threading.local()
 
@@ -11,7 +11,8 @@ _local = threading.local()
 class RequestContext:
     # Cancellation is a plain flag, not a threading.Event: an Event (a Condition and a Lock) costs ~6 us to create
     # on every request. Only a streaming call, which waits for credit, gets a Condition.
-    __slots__ = ("request_id", "is_cancelled", "session_id", "variables", "updates", "deleted", "_credit", "_credit_changed")
+    __slots__ = ("request_id", "is_cancelled", "session_id", "variables", "updates", "deleted", "tool_calls",
+                 "_credit", "_credit_changed")
 
     request_id: int
     is_cancelled: bool
@@ -19,6 +20,8 @@ class RequestContext:
     variables: dict[str, Any]
     updates: dict[str, Any]
     deleted: set[str]
+    # Tool calls in flight for this request, by tool-call id: each value fails its waiter (dspex.tools owns them).
+    tool_calls: Optional[dict[int, Callable[[], None]]]
     _credit: Optional[int]
     _credit_changed: Optional[threading.Condition]
 
@@ -31,12 +34,21 @@ class RequestContext:
         self.variables = (session.get("vars") or {}) if session else {}
         self.updates = {}
         self.deleted = set()
+        self.tool_calls = None
 
     def cancel(self) -> None:
         self.is_cancelled = True
+        self.fail_tool_calls()
         if self._credit_changed is not None:
             with self._credit_changed:
                 self._credit_changed.notify_all()
+
+    def fail_tool_calls(self) -> None:
+        """Wakes every tool call this request still waits for with a ToolError (cancelled, or the request ended)."""
+        calls = self.tool_calls
+        if calls:
+            for fail in list(calls.values()):
+                fail()
 
     def grant(self, n: int) -> None:
         if self._credit_changed is None:
@@ -68,8 +80,13 @@ def set_current(ctx: Optional[RequestContext]) -> None:
     _local.ctx = ctx
 
 
-def _current() -> Optional[RequestContext]:
+def current() -> Optional[RequestContext]:
+    """The request the calling code runs for, or None outside a request. Everything finds the request through this
+    accessor (never the thread-local itself), so how the current request is kept can change in one place."""
     return getattr(_local, "ctx", None)
+
+
+_current = current
 
 
 def current_request_id() -> Optional[int]:
