@@ -28,7 +28,7 @@ public interface ISessionGrain : IGrainWithStringKey
     Task<ProgramInfo> CreateProgramAsync(string programId, string specJson, SessionOptions options);
 
     [ResponseTimeout(CallTracking.ExecuteResponseTimeout)]
-    Task<ExecuteResponse> ExecuteProgramAsync(string programId, string argsJson, TimeSpan? timeout, SessionOptions options, CancellationToken cancellationToken = default);
+    Task<ExecuteResponse> ExecuteProgramAsync(string programId, string argsJson, TimeSpan? timeout, SessionOptions options, Tools.ClientTools? tools = null, CancellationToken cancellationToken = default);
 
     Task<bool> DeleteProgramAsync(string programId);
 

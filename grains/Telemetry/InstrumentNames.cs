@@ -15,6 +15,8 @@ public static class InstrumentNames
     public const string PoolBusy = "dspex.pool.busy";
     public const string PoolQueued = "dspex.pool.queued";
     public const string SessionsActive = "dspex.sessions.active";
+    public const string ToolCalls = "dspex.tool.calls";
+    public const string ToolDuration = "dspex.tool.duration";
 
     public const string ReaperSweeps = "dspex.reaper.sweeps";
     public const string ReaperOrphansFound = "dspex.reaper.orphans.found";
