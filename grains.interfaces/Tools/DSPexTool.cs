@@ -36,7 +36,7 @@ public sealed class DSPexTool
     public ToolDescription Describe() => new(Name, Description, SchemaJson);
 
     /// <summary>A tool whose arguments are read into <typeparamref name="TArgs"/> and whose result is written with System.Text.Json.</summary>
-    /// <param name="json">How arguments and results are (de)serialised; web defaults (camelCase) when null.</param>
+    /// <param name="json">How arguments and results are (de)serialised; web defaults (camelCase) with strict numbers when null.</param>
     public static DSPexTool Create<TArgs, TResult>(string name, string description, Func<TArgs, CancellationToken, Task<TResult>> handler, JsonSerializerOptions? json = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -46,7 +46,8 @@ public sealed class DSPexTool
             throw new ArgumentException($"tool name '{name}' is not 1-{MaxNameLength} letters, digits, '_', '-' or '.'", nameof(name));
         }
 
-        var options = new JsonSerializerOptions(json ?? new JsonSerializerOptions(JsonSerializerDefaults.Web))
+        // Web defaults, except that numbers are numbers: a model reading the schema should not see "string or integer".
+        var options = new JsonSerializerOptions(json ?? new JsonSerializerOptions(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict })
         {
             RespectNullableAnnotations = true,
             RespectRequiredConstructorParameters = true,
