@@ -5,7 +5,7 @@ with their descriptions and JSON Schemas, as an agent framework would show them 
 far, it either asks for a tool call or answers. The loop runs the calls through dspex.call_tool; a tool that fails
 (dspex.ToolError) becomes an observation the model answers around, as a real agent would.
 
-Load it in a silo with --DSPex:Pool:AdapterPaths:0=examples/agent --DSPex:Pool:AdapterModules:0=agent_example.
+Load it in a silo with --DSPex:Pool:AdapterPaths:0=$PWD/examples/agent (an absolute path) --DSPex:Pool:AdapterModules:0=agent_example.
 """
 
 from __future__ import annotations
