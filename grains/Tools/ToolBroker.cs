@@ -18,6 +18,7 @@ namespace DSPex.Orleans.Tools;
 internal sealed partial class ToolBroker
 {
     private const int MaxMessageChars = 4000;
+    private static readonly HashSet<string> Kinds = [.. typeof(ToolErrorKinds).GetFields().Select(f => (string)f.GetValue(null)!)];
     private readonly Dictionary<string, DSPexTool> _siloTools = new(StringComparer.Ordinal);
     private readonly ApiKeyAuthenticator? _authenticator;
     private readonly ToolMetrics? _metrics;
@@ -199,7 +200,7 @@ internal sealed partial class ToolBroker
             return outcome?.ResultJson is null ? ToolOutcome.Success("null") : outcome;
         }
 
-        var kind = typeof(ToolErrorKinds).GetFields().Any(f => (string?)f.GetValue(null) == error.Kind) ? error.Kind : ToolErrorKinds.ToolFailed;
+        var kind = error.Kind is not null && Kinds.Contains(error.Kind) ? error.Kind : ToolErrorKinds.ToolFailed;
         return ToolOutcome.Fail(kind, Shorten(error.Type ?? "", 200), Shorten(error.Message ?? "", MaxMessageChars));
     }
 
