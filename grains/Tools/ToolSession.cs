@@ -18,13 +18,11 @@ internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string
     public void End(string kind)
     {
         _endKind ??= kind;
-        try
+        if (!_over.IsCancellationRequested)
         {
-            _over.Cancel();
-        }
-        catch (AggregateException)
-        {
-            // A tool's own cancellation callback threw; the call still ends with its outcome.
+            // Often called on a worker's reader thread (the reply arrived): the tools' cancellation callbacks and the
+            // continuations they release run on the thread pool, never on that thread.
+            _ = _over.CancelAsync();
         }
     }
 
