@@ -19,13 +19,16 @@ public sealed class DSPexClient
     private readonly JsonSerializerOptions _json;
     private readonly TrackedCalls _calls;
     private readonly int _maxRequestBytes;
+    private readonly Tools.ClientToolReference _tools;
     private int _nextRouter;
 
     /// <param name="grainFactory">The Orleans client (or a co-hosted silo's grain factory).</param>
     /// <param name="jsonOptions">For typed arguments and results; web defaults when null.</param>
     /// <param name="limits">How long a call may go unanswered before its silo is taken for gone.</param>
     /// <param name="maxRequestBytes">Arguments larger than this (UTF-8) are refused here with <see cref="FrameTooLargeException"/>; match the silos' MaxFrameBytes.</param>
-    public DSPexClient(IGrainFactory grainFactory, JsonSerializerOptions? jsonOptions = null, CallLimits? limits = null, int maxRequestBytes = RequestLimits.DefaultMaxRequestBytes)
+    /// <param name="tools">.NET tools the Python code of this client's requests may call (dspex.call_tool); see docs/tools.md.</param>
+    public DSPexClient(IGrainFactory grainFactory, JsonSerializerOptions? jsonOptions = null, CallLimits? limits = null, int maxRequestBytes = RequestLimits.DefaultMaxRequestBytes,
+        DSPex.Orleans.Tools.DSPexToolSet? tools = null)
     {
         ArgumentNullException.ThrowIfNull(grainFactory);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRequestBytes);
@@ -33,6 +36,7 @@ public sealed class DSPexClient
         _json = jsonOptions ?? new JsonSerializerOptions(JsonSerializerDefaults.Web);
         _calls = new TrackedCalls(Router, limits ?? new CallLimits());
         _maxRequestBytes = maxRequestBytes;
+        _tools = new Tools.ClientToolReference(grainFactory, tools);
     }
 
     /// <summary>The largest arguments (UTF-8 bytes) a call may send.</summary>
@@ -66,7 +70,7 @@ public sealed class DSPexClient
     {
         CheckRequest(command, argsJson, options);
         return new(_calls.ExecuteAsync(
-            (callId, token) => Router().ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false, CallId: callId), token),
+            (callId, token) => Router().ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false, CallId: callId, Tools: _tools.Get()), token),
             options, cancellationToken));
     }
 
@@ -93,7 +97,7 @@ public sealed class DSPexClient
     {
         // Checked now, not at the first MoveNextAsync, so a bad call fails where it is made.
         CheckRequest(command, argsJson, options);
-        return StreamCheckedAsync(new ExecuteRequest(command, argsJson, options?.Timeout), cancellationToken);
+        return StreamCheckedAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Tools: _tools.Get()), cancellationToken);
     }
 
     private async IAsyncEnumerable<string> StreamCheckedAsync(ExecuteRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -126,7 +130,7 @@ public sealed class DSPexClient
     {
         ClientChecks.Id(sessionId, nameof(sessionId));
         ClientChecks.Options(options ?? new SessionOptions(), nameof(options));
-        return new(_grainFactory, Router, _calls, sessionId, options ?? new SessionOptions(), _json, _maxRequestBytes);
+        return new(_grainFactory, Router, _calls, sessionId, options ?? new SessionOptions(), _json, _maxRequestBytes, _tools);
     }
 
     /// <summary>Pool stats of every active silo.</summary>

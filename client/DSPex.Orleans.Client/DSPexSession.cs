@@ -17,9 +17,12 @@ public sealed class DSPexSession
     private readonly TrackedCalls _calls;
     private readonly JsonSerializerOptions _json;
     private readonly int _maxRequestBytes;
+    private readonly Tools.ClientToolReference _tools;
 
-    internal DSPexSession(IGrainFactory grainFactory, Func<IRouterGrain> router, TrackedCalls calls, string sessionId, SessionOptions options, JsonSerializerOptions json, int maxRequestBytes)
+    internal DSPexSession(IGrainFactory grainFactory, Func<IRouterGrain> router, TrackedCalls calls, string sessionId, SessionOptions options, JsonSerializerOptions json, int maxRequestBytes,
+        Tools.ClientToolReference tools)
     {
+        _tools = tools;
         _router = router;
         _calls = calls;
         _maxRequestBytes = maxRequestBytes;
@@ -60,7 +63,7 @@ public sealed class DSPexSession
         // Through the gateway's router, so a call whose gateway dies is noticed (see TrackedCalls).
         return _calls.ExecuteAsync(
             (callId, token) => new ValueTask<ExecuteResponse>(_router().ExecuteInSessionAsync(
-                SessionId, new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false, CallId: callId), Options, token)),
+                SessionId, new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false, CallId: callId, Tools: _tools.Get()), Options, token)),
             options, cancellationToken);
     }
 
@@ -89,7 +92,7 @@ public sealed class DSPexSession
         ClientChecks.Json(argsJson, _maxRequestBytes, nameof(argsJson));
         ClientChecks.Options(options);
         return _calls.ExecuteAsync(
-            (callId, token) => new ValueTask<ExecuteResponse>(_router().ExecuteProgramAsync(SessionId, programId, argsJson, options?.Timeout, callId, Options, token)),
+            (callId, token) => new ValueTask<ExecuteResponse>(_router().ExecuteProgramAsync(SessionId, programId, argsJson, options?.Timeout, callId, Options, _tools.Get(), token)),
             options, cancellationToken);
     }
 

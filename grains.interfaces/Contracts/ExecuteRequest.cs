@@ -4,7 +4,8 @@ namespace DSPex.Orleans.Contracts;
 /// One stateless call. ArgsJson is UTF-8 JSON text that the silo forwards without parsing into objects,
 /// so the payload is never re-serialized on the hot path. An idempotent request is retried once on another
 /// worker when its worker crashes under it. A client sets CallId so the gateway records the call while it runs
-/// (see <see cref="CallTracking"/>).
+/// (see <see cref="CallTracking"/>). <see cref="Tools"/> names the calling client's tools (its observer); the silo
+/// fills <see cref="ToolCaller"/> with the authenticated caller, replacing whatever a caller wrote.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ExecuteRequest(
@@ -14,4 +15,6 @@ public sealed record ExecuteRequest(
     [property: Id(3)] SessionCallContext? Session = null,
     [property: Id(4)] ProgramCall? Program = null,
     [property: Id(5)] bool Idempotent = false,
-    [property: Id(6)] Guid CallId = default);
+    [property: Id(6)] Guid CallId = default,
+    [property: Id(7)] Tools.ClientTools? Tools = null,
+    [property: Id(8)] string? ToolCaller = null);

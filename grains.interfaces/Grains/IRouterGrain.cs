@@ -18,7 +18,7 @@ public interface IRouterGrain : IGrainWithIntegerKey
 
     /// <summary>Runs a session's program through this gateway, so the gateway records the call.</summary>
     [ResponseTimeout(CallTracking.ExecuteResponseTimeout)]
-    Task<ExecuteResponse> ExecuteProgramAsync(string sessionId, string programId, string argsJson, TimeSpan? timeout, Guid callId, SessionOptions options, CancellationToken cancellationToken = default);
+    Task<ExecuteResponse> ExecuteProgramAsync(string sessionId, string programId, string argsJson, TimeSpan? timeout, Guid callId, SessionOptions options, Tools.ClientTools? tools = null, CancellationToken cancellationToken = default);
 
     /// <summary>Runs a generator command on this silo's pool and streams its items (the last may carry the error that ended it).</summary>
     IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request);

@@ -33,7 +33,7 @@ public interface ISessionGrain : IGrainWithStringKey
 
     /// <summary>Runs a program of the session, rebuilding it from its spec on a worker that lacks it.</summary>
     [ResponseTimeout(CallTracking.ExecuteResponseTimeout)]
-    Task<ExecuteResponse> ExecuteProgramAsync(string programId, string argsJson, TimeSpan? timeout, SessionOptions options, CancellationToken cancellationToken = default);
+    Task<ExecuteResponse> ExecuteProgramAsync(string programId, string argsJson, TimeSpan? timeout, SessionOptions options, Tools.ClientTools? tools = null, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a program; false when the session has no such program.</summary>
     Task<bool> DeleteProgramAsync(string programId);

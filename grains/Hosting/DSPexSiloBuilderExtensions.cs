@@ -6,6 +6,7 @@ using DSPex.Orleans.Routing;
 using DSPex.Orleans.Telemetry;
 using DSPex.Orleans.Contracts;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -42,8 +43,11 @@ public static class DSPexSiloBuilderExtensions
         {
             var pool = ActivatorUtilities.CreateInstance<LocalWorkerPool>(sp);
             pool.Metrics = new PoolMetrics(sp.GetRequiredService<DSPexInstruments>(), pool);
+            pool.Tools = sp.GetRequiredService<Tools.ToolBroker>();
             return pool;
         });
+        builder.Services.AddValidatedOptions<DSPexToolOptions, DSPexToolOptionsValidator>(DSPexToolOptions.SectionName);
+        builder.Services.TryAddSingleton<Tools.ToolBroker>();
         builder.Services.AddSingleton<PoolDispatcher>();
         builder.Services.AddSingleton<CallTracker>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PoolLifecycle>();

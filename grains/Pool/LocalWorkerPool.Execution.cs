@@ -22,7 +22,22 @@ public sealed partial class LocalWorkerPool
     public ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken) =>
         _validator.Check(request) is { } invalid
             ? ValueTask.FromResult(ExecuteResponse.Failure(invalid))
-            : RunCheckedAsync(request, affinity, cancellationToken);
+            : RunCheckedAsync(WithToolCaller(request), affinity, cancellationToken);
+
+    /// <summary>
+    /// The request with the caller its tool calls run for: the principal the trust boundary put in this call's
+    /// RequestContext (none for a call from inside the cluster). Whatever the caller wrote there is replaced.
+    /// </summary>
+    private ExecuteRequest WithToolCaller(ExecuteRequest request)
+    {
+        if (Tools is null)
+        {
+            return request;
+        }
+
+        var caller = RequestContext.Get(Security.CallCredentials.Principal) as string;
+        return request.ToolCaller == caller ? request : request with { ToolCaller = caller };
+    }
 
     /// <summary>The entry check of <see cref="ExecuteAsync(ExecuteRequest, WorkerAffinity?, CancellationToken)"/>, for grains that refuse before doing work of their own.</summary>
     internal ExecuteError? Check(ExecuteRequest? request) => _validator.Check(request);
@@ -67,11 +82,11 @@ public sealed partial class LocalWorkerPool
     /// never throws, because it also runs on a worker's reader thread for a queued request (see <see cref="Deliver"/>).
     /// </summary>
     private SentCall Send(WorkerLease lease, ExecuteRequest request, TraceContext? trace) =>
-        Write(lease, new BridgeCall(request.Command, request.ArgsJson, request.Session, request.Program, Trace: trace));
+        Write(lease, new BridgeCall(request.Command, request.ArgsJson, request.Session, request.Program, Trace: trace, Tools: Tools?.Open(request)));
 
     /// <summary>Writes a stream's call as <see cref="Send"/> writes a call; its items go to <paramref name="items"/>.</summary>
     private SentCall SendStream(WorkerLease lease, ExecuteRequest request, int window, ChannelWriter<string> items) =>
-        Write(lease, BridgeCall.Stream(request.Command, request.ArgsJson, request.Session, request.Program, window, items, TraceContext.Current()));
+        Write(lease, BridgeCall.Stream(request.Command, request.ArgsJson, request.Session, request.Program, window, items, TraceContext.Current(), Tools?.Open(request)));
 
     private SentCall Write(WorkerLease lease, in BridgeCall call)
     {
@@ -117,7 +132,7 @@ public sealed partial class LocalWorkerPool
             }
             catch (TimeoutException)
             {
-                Abandon(lease, call.Id, finished);
+                Abandon(lease, call.Id, finished, DSPex.Orleans.Tools.ToolErrorKinds.DeadlineExceeded);
                 return ExecuteResponse.Failure(DSPexErrorKind.DeadlineExceeded,
                     $"command '{request.Command}' did not finish within its deadline of {deadline.TotalMilliseconds:0} ms", slot.WorkerId, process.Pid);
             }
@@ -146,9 +161,9 @@ public sealed partial class LocalWorkerPool
     /// Python stops (its reply frees it). Past the grace period the worker is killed (and replaced), so nothing
     /// stays busy forever.
     /// </summary>
-    private void Abandon(WorkerLease lease, long id, Task<BridgeReply> finished)
+    private void Abandon(WorkerLease lease, long id, Task<BridgeReply> finished, string toolKind = DSPex.Orleans.Tools.ToolErrorKinds.Cancelled)
     {
-        lease.Worker.Connection.Cancel(id);
+        lease.Worker.Connection.Cancel(id, toolKind);
         if (!finished.IsCompleted)
         {
             _background.Run($"grace period of an abandoned request on worker {lease.Slot.WorkerId}", () => KillUnlessStoppedAsync(lease, finished));

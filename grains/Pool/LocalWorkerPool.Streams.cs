@@ -21,6 +21,7 @@ public sealed partial class LocalWorkerPool
             yield break;
         }
 
+        request = WithToolCaller(request);
         var (acquired, failure) = await AcquireAsync(null, null, cancellationToken);
         if (acquired is not { Lease: var lease })
         {

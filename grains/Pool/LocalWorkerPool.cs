@@ -82,6 +82,9 @@ public sealed partial class LocalWorkerPool
 
     internal PoolMetrics? Metrics { get; set; }
 
+    /// <summary>Runs the tool calls Python makes mid-request (set by the silo-builder extension).</summary>
+    internal DSPex.Orleans.Tools.ToolBroker? Tools { get; set; }
+
     /// <summary>Names this silo process in every worker's marker, so the reaper can tell its own workers from an earlier incarnation's.</summary>
     internal string InstanceToken => _instanceToken;
 

@@ -8,7 +8,8 @@ namespace DSPex.Orleans.Processes;
 /// A call to send to Python: a command with its JSON arguments, in a session's context or of one of its programs
 /// when given. A stream call also names where its generator items go and how many Python may send before more
 /// credit is granted (<see cref="BridgeConnection.GrantCredit"/>). <paramref name="Trace"/> is the caller's trace
-/// context, which Python reads with <c>dspex.trace_context()</c>.
+/// context, which Python reads with <c>dspex.trace_context()</c>. <see cref="Tools"/> answers the tool calls Python
+/// makes while the call runs (none when null: every tool call is then UnknownTool).
 /// </summary>
 internal readonly record struct BridgeCall(
     string Command,
@@ -17,8 +18,9 @@ internal readonly record struct BridgeCall(
     ProgramCall? Program = null,
     int? StreamWindow = null,
     ChannelWriter<string>? StreamItems = null,
-    TraceContext? Trace = null)
+    TraceContext? Trace = null,
+    Tools.ToolSession? Tools = null)
 {
-    public static BridgeCall Stream(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int window, ChannelWriter<string> items, TraceContext? trace = null) =>
-        new(command, argsJson, session, program, window, items, trace);
+    public static BridgeCall Stream(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int window, ChannelWriter<string> items, TraceContext? trace = null, Tools.ToolSession? tools = null) =>
+        new(command, argsJson, session, program, window, items, trace, tools);
 }

@@ -127,6 +127,10 @@ internal sealed partial class BridgeConnection
             case BridgeFrameType.ProtocolError:
                 Log.FrameRejected(_logger, _workerId, _pid, frame.Message);
                 break;
+            case BridgeFrameType.ToolCall:
+            case BridgeFrameType.ListTools:
+                StartToolCall(frame);
+                break;
         }
     }
 }

@@ -23,6 +23,7 @@ internal sealed partial class BridgeConnection
     private readonly object _writeLock = new();
     private readonly Dictionary<long, PendingCall> _pending = [];
     private readonly Dictionary<long, ChannelWriter<string>> _streams = [];
+    private readonly HashSet<long> _toolCalls = []; // tool-call ids in flight, guarded by _pending
     private readonly TaskCompletionSource<BridgeFrame> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextId;
     private volatile string? _closedReason;
@@ -58,7 +59,7 @@ internal sealed partial class BridgeConnection
     {
         var startedAt = Stopwatch.GetTimestamp();
         var id = Interlocked.Increment(ref _nextId);
-        var completion = new PendingCall(onReply);
+        var completion = new PendingCall(onReply, call.Tools);
         lock (_writeLock)
         {
             if (_closedReason is { } reason)
@@ -122,8 +123,21 @@ internal sealed partial class BridgeConnection
         SentCall NotSent(BridgeReply why) => new(Task.FromResult(why), id, false, startedAt);
     }
 
-    /// <summary>Asks Python to stop a call (commands check dspex.cancelled()).</summary>
-    public void Cancel(long id) => SendControl(id, "cancel"u8);
+    /// <summary>
+    /// Asks Python to stop a call (commands check dspex.cancelled()) and ends its tool calls, which answer Python
+    /// with <paramref name="toolKind"/> (Cancelled, or DeadlineExceeded when its deadline passed).
+    /// </summary>
+    public void Cancel(long id, string toolKind = DSPex.Orleans.Tools.ToolErrorKinds.Cancelled)
+    {
+        PendingCall? pending;
+        lock (_pending)
+        {
+            _pending.TryGetValue(id, out pending);
+        }
+
+        pending?.Tools?.End(toolKind);
+        SendControl(id, "cancel"u8);
+    }
 
     /// <summary>Lets Python send <paramref name="count"/> more items of a stream call.</summary>
     public void GrantCredit(long id, int count) => SendControl(id, "credit"u8, count);

@@ -7,7 +7,8 @@ namespace DSPex.Orleans.Processes;
 
 /// <summary>
 /// A decoded frame from the bridge. The result (or stream item) is kept as the exact JSON text Python wrote: the envelope is
-/// scanned with a forward-only reader and the result slice is sliced out, not parsed into a DOM.
+/// scanned with a forward-only reader and the result slice is sliced out, not parsed into a DOM. A tool_call frame's
+/// args are sliced the same way into <see cref="ResultJson"/>.
 /// </summary>
 internal readonly record struct BridgeFrame(
     BridgeFrameType Type,
@@ -18,7 +19,9 @@ internal readonly record struct BridgeFrame(
     string? Message,
     int Pid,
     int ProcessGroupId,
-    IReadOnlyList<string>? Commands)
+    IReadOnlyList<string>? Commands,
+    long ToolId = -1,
+    string? ToolName = null)
 {
     // The envelope adds levels around a value (result, session.set.name, error): the reader itself accepts any
     // depth (it is iterative; the frame length bounds it) and the value's own depth is checked against the
@@ -54,6 +57,9 @@ internal readonly record struct BridgeFrame(
         ExecuteError? error = null;
         int pid = 0, pgid = 0;
         List<string>? commands = null;
+        long toolId = -1;
+        string? toolName = null, toolArgs = null;
+        var toolArgsDepth = 0;
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
             if (Is(ref reader, "id"u8))
@@ -101,6 +107,21 @@ internal readonly record struct BridgeFrame(
                 Next(ref reader);
                 pgid = ReadInt32(ref reader, "pgid");
             }
+            else if (Is(ref reader, "tool_id"u8))
+            {
+                Next(ref reader);
+                toolId = ReadInt64(ref reader, "tool_id");
+            }
+            else if (Is(ref reader, "tool"u8))
+            {
+                Next(ref reader);
+                toolName = ReadOptionalText(ref reader, "tool");
+            }
+            else if (Is(ref reader, "args"u8))
+            {
+                Next(ref reader);
+                (toolArgs, toolArgsDepth) = SliceValue(ref reader, envelope);
+            }
             else if (Is(ref reader, "commands"u8))
             {
                 Next(ref reader);
@@ -118,6 +139,16 @@ internal readonly record struct BridgeFrame(
         Expect(type != BridgeFrameType.Result || hasResult, "a result frame without a result");
         Expect(type != BridgeFrameType.Item || hasResult, "an item frame without an item");
         Expect(type != BridgeFrameType.Error || error is not null, "an error frame without an error");
+        if (type is BridgeFrameType.ToolCall or BridgeFrameType.ListTools)
+        {
+            // The tool's name and args are checked by the silo's tool broker (an unknown name is the caller's error);
+            // what is checked here is the envelope.
+            Expect(id >= 0 && toolId >= 0, "a tool frame without its request id and tool_id");
+            Expect(type == BridgeFrameType.ListTools || (toolName is not null && toolArgs is not null), "a tool_call frame without tool and args");
+            Expect(toolArgsDepth <= ProtocolLimits.MaxValueDepth, $"tool args nest {toolArgsDepth} levels deep, past the protocol limit of {ProtocolLimits.MaxValueDepth}");
+            return new BridgeFrame(type, id, toolArgs, null, null, message, pid, pgid, commands, toolId, toolName);
+        }
+
 
         // A variables object nests one level under session.set, and must stay storable as a session's variables.
         if (type == BridgeFrameType.Result && (resultDepth > ProtocolLimits.MaxValueDepth || sessionDepth > ProtocolLimits.MaxValueDepth + 1))
@@ -261,6 +292,8 @@ internal readonly record struct BridgeFrame(
         if (Is(ref reader, "ready"u8)) return BridgeFrameType.Ready;
         if (Is(ref reader, "fatal"u8)) return BridgeFrameType.Fatal;
         if (Is(ref reader, "protocol_error"u8)) return BridgeFrameType.ProtocolError;
+        if (Is(ref reader, "tool_call"u8)) return BridgeFrameType.ToolCall;
+        if (Is(ref reader, "list_tools"u8)) return BridgeFrameType.ListTools;
         return BridgeFrameType.Unknown;
     }
 

@@ -10,4 +10,6 @@ internal enum BridgeFrameType
     Error,
     Heartbeat,
     ProtocolError,
+    ToolCall,
+    ListTools,
 }

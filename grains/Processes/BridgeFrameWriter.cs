@@ -101,6 +101,47 @@ internal sealed class BridgeFrameWriter
         return End();
     }
 
+    /// <summary>
+    /// A tool's answer to Python. The result JSON may come from a client, so it is checked as caller JSON (one value,
+    /// depth, no lone surrogates): <see cref="InvalidCallInputException"/> when it is not, and
+    /// <see cref="FrameOverLimitException"/> past the limit.
+    /// </summary>
+    public ReadOnlyMemory<byte> ToolResult(long id, long toolId, string resultJson)
+    {
+        if ((long)resultJson.Length * 3 + 256 > _maxFrameBytes && Encoding.UTF8.GetByteCount(resultJson) + 256L > _maxFrameBytes)
+        {
+            throw new FrameOverLimitException(Encoding.UTF8.GetByteCount(resultJson) + 256L, _maxFrameBytes);
+        }
+
+        CallerJson.CheckText(resultJson, "the tool's result");
+        Begin();
+        _json.WriteStartObject();
+        _json.WriteNumber("id"u8, id);
+        _json.WriteString("type"u8, "tool_result"u8);
+        _json.WriteNumber("tool_id"u8, toolId);
+        _json.WritePropertyName("result"u8);
+        WriteCallerValue(resultJson, "the tool's result", mustBeObject: false);
+        _json.WriteEndObject();
+        return End();
+    }
+
+    /// <summary>A failed tool call's answer; its text is bounded by the caller, so it always fits.</summary>
+    public ReadOnlyMemory<byte> ToolError(long id, long toolId, string kind, string type, string message)
+    {
+        Begin();
+        _json.WriteStartObject();
+        _json.WriteNumber("id"u8, id);
+        _json.WriteString("type"u8, "tool_result"u8);
+        _json.WriteNumber("tool_id"u8, toolId);
+        _json.WriteStartObject("error"u8);
+        _json.WriteString("kind"u8, kind);
+        _json.WriteString("type"u8, WithoutLoneSurrogates(type));
+        _json.WriteString("message"u8, WithoutLoneSurrogates(message));
+        _json.WriteEndObject();
+        _json.WriteEndObject();
+        return End();
+    }
+
     public ReadOnlyMemory<byte> Control(long id, ReadOnlySpan<byte> type, int? n = null)
     {
         Begin();
@@ -179,6 +220,9 @@ internal sealed class BridgeFrameWriter
         _json.Flush();
         CallerJson.Check(_buffer.WrittenSpan[start..], what, mustBeObject);
     }
+
+    // Encoding.UTF8 replaces a lone surrogate with U+FFFD, which the JSON writer would refuse.
+    private static string WithoutLoneSurrogates(string text) => Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text));
 
     private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "…";
 

@@ -7,11 +7,15 @@ namespace DSPex.Orleans.Processes;
 /// pool freeing the worker for the next request) passes a hook, which runs on the thread that completes the
 /// call before the caller's continuation is scheduled.
 /// </summary>
-internal sealed partial class PendingCall(Action<BridgeReply>? onReply)
+internal sealed partial class PendingCall(Action<BridgeReply>? onReply, Tools.ToolSession? tools = null)
     : TaskCompletionSource<BridgeReply>(TaskCreationOptions.RunContinuationsAsynchronously)
 {
+    /// <summary>Answers the call's tool calls; ended (its tool calls cancelled) once the call is over.</summary>
+    public Tools.ToolSession? Tools => tools;
+
     public void Complete(BridgeReply reply, ILogger logger)
     {
+        tools?.End(DSPex.Orleans.Tools.ToolErrorKinds.Cancelled);
         try
         {
             onReply?.Invoke(reply);

@@ -11,11 +11,14 @@ print() or a C library writing to stdout cannot corrupt a frame.
                   {"id": N, "type": "cancel"}
                   {"id": N, "type": "credit", "n": K}    (a streaming call may send K more items)
                   {"id": N, "type": "heartbeat"}
+                  {"id": N, "type": "tool_result", "tool_id": T, "result": ...}   (or "error": {kind, type, message})
   bridge -> silo  {"type": "ready", "pid": ..., "pgid": ..., "protocol": 1, "commands": [...]}
                   {"id": N, "type": "result", "result": ..., "session": {"set": {...}, "deleted": [...]}}
                   {"id": N, "type": "error", "error": {"kind": ..., "type": ..., "message": ..., "traceback": ...}}
                   {"id": N, "type": "item", "item": ...}   (a generator command's items, then its result)
                   {"id": N, "type": "heartbeat"}
+                  {"id": N, "type": "tool_call", "tool_id": T, "tool": "...", "args": {...}}  (dspex.call_tool, mid-request)
+                  {"id": N, "type": "list_tools", "tool_id": T}
                   {"type": "fatal", "message": ...}   (start-up failed; the process then exits)
                   {"type": "protocol_error", "message": ...}   (a frame that could not be read or handled)
 
@@ -78,13 +81,15 @@ class Bridge:
     """
 
     def __init__(self, reader: FrameReader, writer: FrameWriter, concurrency: int) -> None:
-        from dspex import context, errors, programs, registry
+        from dspex import context, errors, programs, registry, tools
         from dspex.event_loop import EventLoopRunner, is_async_work
 
         self._context: ModuleType = context
         self._errors: ModuleType = errors
         self._programs: ModuleType = programs
         self._registry: ModuleType = registry
+        self._tools: ModuleType = tools
+        tools.install(lambda body: self._writer.send(body))
         self._reader = reader
         self._writer = writer
         self._reader_role = threading.Lock()
@@ -134,6 +139,7 @@ class Bridge:
             self._idle += 1
 
     def _finished(self, ctx: Any) -> None:
+        ctx.fail_tool_calls()  # a tool call a task of the command still waits for can never be answered now
         with self._active_lock:
             self._active.pop(ctx.request_id, None)
 
@@ -246,6 +252,8 @@ class Bridge:
                     ctx.grant(int(envelope.get("n", 0)))
         elif kind == protocol.HEARTBEAT:
             self._writer.send_json({"id": request_id, "type": protocol.HEARTBEAT_REPLY})
+        elif kind == protocol.TOOL_RESULT:
+            self._tools.resolve(envelope)  # wakes the command waiting in dspex.call_tool
         return None
 
     def _start_async(self, ctx: Any, func: Callable[[Any], Any], args: Any) -> None:

@@ -47,7 +47,7 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool poo
             return await GrainFactory.GetGrain<ISessionGrain>(sessionId).ExecuteAsync(request, options, cancellationToken);
         }, logger, "session execute", cancellationToken).AsTask();
 
-    public Task<ExecuteResponse> ExecuteProgramAsync(string sessionId, string programId, string argsJson, TimeSpan? timeout, Guid callId, SessionOptions options, CancellationToken cancellationToken) =>
+    public Task<ExecuteResponse> ExecuteProgramAsync(string sessionId, string programId, string argsJson, TimeSpan? timeout, Guid callId, SessionOptions options, Tools.ClientTools? tools, CancellationToken cancellationToken) =>
         GrainBoundary.Guard(async ValueTask<ExecuteResponse> () =>
         {
             var invalid = RequestChecks.Id(sessionId, "sessionId")
@@ -60,7 +60,7 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool poo
             }
 
             using var call = calls.Begin(callId);
-            return await GrainFactory.GetGrain<ISessionGrain>(sessionId).ExecuteProgramAsync(programId, argsJson, timeout, options, cancellationToken);
+            return await GrainFactory.GetGrain<ISessionGrain>(sessionId).ExecuteProgramAsync(programId, argsJson, timeout, options, tools, cancellationToken);
         }, logger, "program execute", cancellationToken).AsTask();
 
     // Streams stay on the gateway's pool: a stream is long-lived, so it does not spill. The pool bounds it by its

@@ -21,6 +21,9 @@ internal sealed class ApiKeyAuthenticator
 
     public bool RequiresCredentials => _keys.Length > 0;
 
+    /// <summary>The configured principal of that name (the name a call's RequestContext carries), or null.</summary>
+    public CallerPrincipal? Find(string name) => Array.Find(_keys, k => k.Principal.Name == name).Principal;
+
     /// <summary>The principal whose key this is, or null.</summary>
     public CallerPrincipal? Authenticate(string? presentedKey)
     {

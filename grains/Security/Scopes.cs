@@ -15,4 +15,7 @@ internal static class Scopes
     public static string Command(string name) => $"command:{name}";
 
     public static string Program(string type) => $"program:{type}";
+
+    /// <summary>What Python needs to call a tool on behalf of a caller (docs/tools.md).</summary>
+    public static string Tool(string name) => $"tool:{name}";
 }

@@ -74,7 +74,7 @@ internal sealed partial class SessionGrain(
         return await ChangeAsync(options, () => Task.FromResult(Session.SetProgram(programId, spec, clock.UtcNow, _limits)));
     }
 
-    public Task<ExecuteResponse> ExecuteProgramAsync(string programId, string argsJson, TimeSpan? timeout, SessionOptions options, CancellationToken cancellationToken) =>
+    public Task<ExecuteResponse> ExecuteProgramAsync(string programId, string argsJson, TimeSpan? timeout, SessionOptions options, Tools.ClientTools? tools, CancellationToken cancellationToken) =>
         RespondAsync(options, async () =>
         {
             if (!Session.Programs.TryGetValue(programId, out var program))
@@ -84,7 +84,7 @@ internal sealed partial class SessionGrain(
             }
 
             var call = new ProgramCall(programId, program.Revision, program.Spec.GetRawText());
-            return await RunAsync(new ExecuteRequest($"program:{programId}", argsJson, timeout, Program: call), SessionCounters.ProgramCalls, cancellationToken);
+            return await RunAsync(new ExecuteRequest($"program:{programId}", argsJson, timeout, Program: call, Tools: tools), SessionCounters.ProgramCalls, cancellationToken);
         });
 
     public Task<bool> DeleteProgramAsync(string programId) => RemoveAsync(session => session.Programs.Remove(programId));

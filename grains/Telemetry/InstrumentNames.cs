@@ -24,6 +24,8 @@ public static class InstrumentNames
     public const string PoolQueued = "dspex.pool.queued";
     /// <summary>Gauge: session grains active on this silo.</summary>
     public const string SessionsActive = "dspex.sessions.active";
+    public const string ToolCalls = "dspex.tool.calls";
+    public const string ToolDuration = "dspex.tool.duration";
 
     /// <summary>Counter: orphan sweeps run.</summary>
     public const string ReaperSweeps = "dspex.reaper.sweeps";

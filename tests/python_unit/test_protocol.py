@@ -22,7 +22,8 @@ class ProtocolFileTests(unittest.TestCase):
     def test_every_name_in_the_file_has_a_constant_and_every_constant_is_in_the_file(self):
         constants = {name: value for name, value in vars(protocol).items() if name.isupper() and not name.startswith("_")}
         strings = {value for value in constants.values() if isinstance(value, str)} - {protocol.PROTOCOL_FILE}
-        listed = set(protocol.DEFINITION["frames_to_bridge"]) | FRAMES_FROM_BRIDGE | ERROR_KINDS
+        listed = (set(protocol.DEFINITION["frames_to_bridge"]) | FRAMES_FROM_BRIDGE | ERROR_KINDS
+                  | set(protocol.DEFINITION["tool_error_kinds"]))
         self.assertEqual(listed, strings)
         codes = {value for name, value in constants.items() if name.startswith("EXIT_")}
         self.assertEqual(set(protocol.DEFINITION["exit_codes"].values()), codes)

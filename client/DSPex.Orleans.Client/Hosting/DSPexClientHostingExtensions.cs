@@ -31,7 +31,8 @@ public static class DSPexClientHostingExtensions
         services.AddSingleton(sp => new DSPexClient(
             sp.GetRequiredService<IGrainFactory>(),
             limits: sp.GetService<Calls.CallLimits>(),
-            maxRequestBytes: sp.GetService<DSPexClientOptions>()?.MaxRequestBytes ?? Contracts.RequestLimits.DefaultMaxRequestBytes));
+            maxRequestBytes: sp.GetService<DSPexClientOptions>()?.MaxRequestBytes ?? Contracts.RequestLimits.DefaultMaxRequestBytes,
+            tools: sp.GetService<DSPexClientOptions>()?.Tools));
         return services;
     }
 

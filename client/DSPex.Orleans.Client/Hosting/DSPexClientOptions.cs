@@ -36,4 +36,18 @@ public sealed class DSPexClientOptions
 
     /// <summary>How long a call waits for an answer before its silo is taken for gone (raise with the silos' timeouts).</summary>
     public Calls.CallLimits CallLimits { get; set; } = new();
+
+    /// <summary>
+    /// .NET tools the Python code of this client's requests may call (dspex.call_tool), each with a typed argument
+    /// record whose JSON Schema is generated. Add them here, before the host starts; see docs/tools.md.
+    /// </summary>
+    public DSPex.Orleans.Tools.DSPexToolSet Tools { get; } = new();
+
+    /// <summary>Adds a tool (see <see cref="Tools"/>): <c>o.AddTool&lt;LookupArgs, Person&gt;("lookup", "Finds a person", LookupAsync)</c>.</summary>
+    public DSPexClientOptions AddTool<TArgs, TResult>(string name, string description, Func<TArgs, CancellationToken, Task<TResult>> handler,
+        System.Text.Json.JsonSerializerOptions? json = null)
+    {
+        Tools.Add(name, description, handler, json);
+        return this;
+    }
 }

@@ -107,8 +107,9 @@ def _run(options: argparse.Namespace) -> int:
         finally:
             finished.set()
 
-    threading.Thread(target=call, name="dspex-run", daemon=True).start()
     try:
+        # Started inside the try: the command may print before this thread reaches it, and a Ctrl-C then must cancel.
+        threading.Thread(target=call, name="dspex-run", daemon=True).start()
         while not finished.wait(0.2):  # short waits keep the main thread able to take Ctrl-C
             pass
     except KeyboardInterrupt:

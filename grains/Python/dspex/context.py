@@ -38,6 +38,7 @@ class RequestContext:
     # Cancellation is a plain flag, not a threading.Event: an Event (a Condition and a Lock) costs ~6 us to create
     # on every request. Only a streaming call, which waits for credit, gets a Condition.
     __slots__ = ("request_id", "is_cancelled", "session_id", "variables", "updates", "deleted", "trace", "wake",
+                 "tool_calls",
                  "_credit", "_credit_changed")
 
     request_id: int
@@ -50,6 +51,8 @@ class RequestContext:
     # Set by the event loop runner for an async command: called (on the thread that reads the frame) after a cancel
     # or a credit grant, so the loop wakes the task (task.cancel(), or the stream's credit wait).
     wake: Optional[Callable[[], None]]
+    # Tool calls in flight for this request, by tool-call id: each value fails its waiter (dspex.tools owns them).
+    tool_calls: Optional[dict[int, Callable[[], None]]]
     _credit: Optional[int]
     _credit_changed: Optional[threading.Condition]
 
@@ -65,15 +68,24 @@ class RequestContext:
         self.deleted = set()
         self.trace = valid_trace(trace)
         self.wake = None
+        self.tool_calls = None
 
     def cancel(self) -> None:
         self.is_cancelled = True  # set before wake is read: the loop runner sets wake before it reads this flag
+        self.fail_tool_calls()
         if self._credit_changed is not None:
             with self._credit_changed:
                 self._credit_changed.notify_all()
         wake = self.wake
         if wake is not None:
             wake()
+
+    def fail_tool_calls(self) -> None:
+        """Wakes every tool call this request still waits for with a ToolError (cancelled, or the request ended)."""
+        calls = self.tool_calls
+        if calls:
+            for fail in list(calls.values()):
+                fail()
 
     def grant(self, n: int) -> None:
         if self._credit_changed is None:
@@ -123,8 +135,10 @@ def set_current(ctx: Optional[RequestContext]) -> None:
 
 
 def current() -> Optional[RequestContext]:
-    """The current request's context (on its serving thread, or in its task), or None outside a request."""
+    """The current request's context (on its serving thread, or in its task), or None outside a request. Everything
+    finds the request through this accessor, so how the current request is kept can change in one place."""
     return _current.get()
+
 
 
 def current_request_id() -> Optional[int]:

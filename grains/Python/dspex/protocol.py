@@ -38,6 +38,7 @@ CALL: Final[str] = _name("frames_to_bridge", "call")
 CANCEL: Final[str] = _name("frames_to_bridge", "cancel")
 CREDIT: Final[str] = _name("frames_to_bridge", "credit")
 HEARTBEAT: Final[str] = _name("frames_to_bridge", "heartbeat")
+TOOL_RESULT: Final[str] = _name("frames_to_bridge", "tool_result")
 
 # Frames the bridge sends.
 READY: Final[str] = _name("frames_from_bridge", "ready")
@@ -47,6 +48,8 @@ ITEM: Final[str] = _name("frames_from_bridge", "item")
 HEARTBEAT_REPLY: Final[str] = _name("frames_from_bridge", "heartbeat")
 FATAL: Final[str] = _name("frames_from_bridge", "fatal")
 PROTOCOL_ERROR: Final[str] = _name("frames_from_bridge", "protocol_error")
+TOOL_CALL: Final[str] = _name("frames_from_bridge", "tool_call")
+LIST_TOOLS: Final[str] = _name("frames_from_bridge", "list_tools")
 
 # Error kinds a bridge may report for a request.
 PYTHON_EXCEPTION: Final[str] = _name("error_kinds", "PythonException")
@@ -55,6 +58,18 @@ INVALID_ARGUMENTS: Final[str] = _name("error_kinds", "InvalidArguments")
 RESULT_NOT_SERIALIZABLE: Final[str] = _name("error_kinds", "ResultNotSerializable")
 FRAME_TOO_LARGE: Final[str] = _name("error_kinds", "FrameTooLarge")
 INTERNAL: Final[str] = _name("error_kinds", "Internal")
+
+# Why a tool call failed (dspex.ToolError.kind): the ones Python itself raises.
+TOOL_CANCELLED: Final[str] = _name("tool_error_kinds", "Cancelled")
+TOOL_INVALID_ARGUMENTS: Final[str] = _name("tool_error_kinds", "InvalidArguments")
+TOOL_FRAME_TOO_LARGE: Final[str] = _name("tool_error_kinds", "FrameTooLarge")
+TOOL_UNAVAILABLE: Final[str] = _name("tool_error_kinds", "ToolUnavailable")
+# The ones only the silo sends.
+TOOL_FAILED: Final[str] = _name("tool_error_kinds", "ToolFailed")
+TOOL_UNKNOWN: Final[str] = _name("tool_error_kinds", "UnknownTool")
+TOOL_FORBIDDEN: Final[str] = _name("tool_error_kinds", "Forbidden")
+TOOL_DEADLINE_EXCEEDED: Final[str] = _name("tool_error_kinds", "DeadlineExceeded")
+TOOL_TOO_MANY_CALLS: Final[str] = _name("tool_error_kinds", "TooManyToolCalls")
 
 # How a worker process ends, as the silo's log shows it ("exit code N").
 EXIT_STOPPED: Final[int] = _exit_code("stopped")

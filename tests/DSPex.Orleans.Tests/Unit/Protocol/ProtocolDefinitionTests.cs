@@ -41,7 +41,7 @@ public sealed class ProtocolDefinitionTests
     {
         foreach (var (wire, member) in FramesFromBridge())
         {
-            var envelope = $$"""{"id":1,"type":"{{wire}}","result":null,"error":{"kind":"Internal","type":"T","message":"m","traceback":null},"message":"m","pid":1,"pgid":1,"commands":[]}""";
+            var envelope = $$"""{"id":1,"type":"{{wire}}","result":null,"error":{"kind":"Internal","type":"T","message":"m","traceback":null},"message":"m","pid":1,"pgid":1,"commands":[],"tool_id":1,"tool":"t","args":[]}""";
             var frame = BridgeFrame.Parse(Encoding.UTF8.GetBytes(envelope));
             Assert.True(Enum.GetName(frame.Type) == member, $"\"{wire}\" was read as {frame.Type}, the file says {member}");
         }
@@ -73,10 +73,21 @@ public sealed class ProtocolDefinitionTests
     public void The_call_frame_the_silo_writes_is_a_type_the_file_lists()
     {
         var toBridge = Definition.GetProperty("frames_to_bridge").EnumerateObject().Select(p => p.Name).ToList();
-        Assert.Equal(["call", "cancel", "credit", "heartbeat"], toBridge.Order());
-        var frame = new BridgeFrameWriter(64 * 1024).Call(7, "echo", "{}");
-        using var envelope = JsonDocument.Parse(frame[4..]);
-        Assert.Contains(envelope.RootElement.GetProperty("type").GetString(), toBridge);
+        Assert.Equal(["call", "cancel", "credit", "heartbeat", "tool_result"], toBridge.Order());
+        var writer = new BridgeFrameWriter(64 * 1024);
+        foreach (var frame in new[] { writer.Call(7, "echo", "{}").ToArray(), writer.ToolResult(7, 1, "{}").ToArray(), writer.ToolError(7, 1, "ToolFailed", "T", "m").ToArray() })
+        {
+            using var envelope = JsonDocument.Parse(frame.AsMemory(4));
+            Assert.Contains(envelope.RootElement.GetProperty("type").GetString(), toBridge);
+        }
+    }
+
+    [Fact]
+    public void The_tool_error_kinds_are_exactly_the_files()
+    {
+        var listed = Definition.GetProperty("tool_error_kinds").EnumerateArray().Select(k => k.GetString()!).Order();
+        var silo = typeof(DSPex.Orleans.Tools.ToolErrorKinds).GetFields().Select(f => (string)f.GetValue(null)!).Order();
+        Assert.Equal(listed, silo);
     }
 
     /// <summary>The request bounds Python's local runs (python -m dspex run, dspex.testing) apply are the silo's own.</summary>

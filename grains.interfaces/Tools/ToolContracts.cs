@@ -1,0 +1,85 @@
+namespace DSPex.Orleans.Tools;
+
+/// <summary>A call of a tool by name with its JSON arguments (an object), as Python made it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ToolCall(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string ArgsJson);
+
+/// <summary>What a tool call gave: the result's JSON, or why it failed.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ToolOutcome(
+    [property: Id(0)] string? ResultJson,
+    [property: Id(1)] ToolFailure? Error)
+{
+    public static ToolOutcome Success(string resultJson) => new(resultJson, null);
+
+    public static ToolOutcome Fail(string kind, string type, string message) => new(null, new ToolFailure(kind, type, message));
+}
+
+/// <summary>Why a tool call failed: a <see cref="ToolErrorKinds"/> name, the .NET exception type, and a message. Python sees it as dspex.ToolError.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ToolFailure(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] string Type,
+    [property: Id(2)] string Message);
+
+/// <summary>A tool as an agent describes it to a model: name, description and the JSON Schema of its arguments.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ToolDescription(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string Description,
+    [property: Id(2)] string SchemaJson);
+
+/// <summary>
+/// The tools a client offers the Python code its requests run: the client registers this observer and names it in
+/// its requests (<see cref="Contracts.ExecuteRequest.Tools"/>); only the silo serving that request calls it.
+/// </summary>
+public interface IDSPexToolHost : IGrainObserver
+{
+    /// <summary>Runs a tool; the token fires when the request's deadline passes or it is cancelled.</summary>
+    Task<ToolOutcome> CallToolAsync(ToolCall call, CancellationToken cancellationToken);
+
+    /// <summary>Answers at once: the silo probes a client whose tool call runs, so a client that died fails the call.</summary>
+    Task PingAsync();
+}
+
+/// <summary>The tools a request's client offers: its observer and the tools' descriptions (so listing costs no round trip).</summary>
+[GenerateSerializer, Immutable]
+public sealed record ClientTools(
+    [property: Id(0)] IDSPexToolHost Host,
+    [property: Id(1)] ToolDescription[] Tools);
+
+/// <summary>The kinds of <see cref="ToolFailure"/> (listed in the protocol's one definition, grains/Python/dspex/protocol.json).</summary>
+public static class ToolErrorKinds
+{
+    /// <summary>The tool threw; Type and Message are its exception's.</summary>
+    public const string ToolFailed = "ToolFailed";
+
+    /// <summary>No tool of that name is available to the request; the message lists those that are.</summary>
+    public const string UnknownTool = "UnknownTool";
+
+    /// <summary>The arguments do not match the tool's schema (or are not a JSON object).</summary>
+    public const string InvalidArguments = "InvalidArguments";
+
+    /// <summary>The caller's credential does not grant the scope tool:&lt;name&gt;.</summary>
+    public const string Forbidden = "Forbidden";
+
+    /// <summary>The request was cancelled (or ended) while the tool ran.</summary>
+    public const string Cancelled = "Cancelled";
+
+    /// <summary>The request's deadline passed while the tool ran.</summary>
+    public const string DeadlineExceeded = "DeadlineExceeded";
+
+    /// <summary>The client offering the tool is gone or stopped answering.</summary>
+    public const string ToolUnavailable = "ToolUnavailable";
+
+    /// <summary>The tool's result cannot be carried as JSON within the protocol's depth.</summary>
+    public const string ResultNotSerializable = "ResultNotSerializable";
+
+    /// <summary>The result (or the call) does not fit the frame limit.</summary>
+    public const string FrameTooLarge = "FrameTooLarge";
+
+    /// <summary>A worker has too many tool calls in flight at once.</summary>
+    public const string TooManyToolCalls = "TooManyToolCalls";
+}

@@ -1,0 +1,122 @@
+using DSPex.Orleans.Tools;
+
+namespace DSPex.Orleans.Processes;
+
+/// <summary>
+/// Tool calls from Python: a tool_call (or list_tools) frame names a request in flight on this worker; the request's
+/// <see cref="ToolSession"/> runs it off the reader thread and the answer goes back as a tool_result frame. A frame
+/// naming a request that is not in flight, or reusing a tool-call id in flight, breaks the protocol (the worker is replaced).
+/// </summary>
+internal sealed partial class BridgeConnection
+{
+    private void StartToolCall(in BridgeFrame frame)
+    {
+        PendingCall? pending;
+        var tooMany = false;
+        lock (_pending)
+        {
+            if (!_pending.TryGetValue(frame.Id, out pending))
+            {
+                throw new FrameFormatException($"a tool call names request {frame.Id}, which is not in flight on this worker");
+            }
+
+            if (_toolCalls.Contains(frame.ToolId))
+            {
+                throw new FrameFormatException($"tool call id {frame.ToolId} is already in flight");
+            }
+
+            if (pending.Tools is { } tools && _toolCalls.Count >= tools.MaxToolCalls)
+            {
+                tooMany = true;
+            }
+            else
+            {
+                _toolCalls.Add(frame.ToolId);
+            }
+        }
+
+        var (id, toolId, name, args, isList) = (frame.Id, frame.ToolId, frame.ToolName, frame.ResultJson, frame.Type == BridgeFrameType.ListTools);
+        if (tooMany)
+        {
+            WriteToolAnswer(id, toolId, ToolOutcome.Fail(ToolErrorKinds.TooManyToolCalls, "TooManyToolCalls",
+                $"this worker already has {pending.Tools!.MaxToolCalls} tool calls in flight"), track: false);
+            return;
+        }
+
+        var session = pending.Tools;
+        if (session is null)
+        {
+            WriteToolAnswer(id, toolId, isList ? ToolOutcome.Success("[]")
+                : ToolOutcome.Fail(ToolErrorKinds.UnknownTool, "UnknownTool", $"no tool '{name}': this request may call no tools"));
+            return;
+        }
+
+        // Off the reader thread: a tool may take as long as its request's deadline, and a silo tool may block.
+        _ = Task.Run(async () =>
+        {
+            ToolOutcome outcome;
+            try
+            {
+                outcome = isList ? ToolOutcome.Success(session.ListJson()) : await session.CallAsync(name!, args!).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                outcome = ToolOutcome.Fail(ToolErrorKinds.ToolFailed, e.GetType().Name, e.Message);
+            }
+
+            WriteToolAnswer(id, toolId, outcome);
+        });
+    }
+
+    /// <summary>Writes a tool_result frame; a result that cannot be carried becomes an error Python sees. Never throws.</summary>
+    private void WriteToolAnswer(long id, long toolId, ToolOutcome outcome, bool track = true)
+    {
+        if (track)
+        {
+            lock (_pending)
+            {
+                _toolCalls.Remove(toolId);
+            }
+        }
+
+        lock (_writeLock)
+        {
+            if (_closedReason is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                _stdin.Write(Encode(id, toolId, outcome).Span);
+                _writer.ReleaseLargeBuffer();
+            }
+            catch (IOException)
+            {
+                // The process is gone; its exit fails the request.
+            }
+        }
+    }
+
+    private ReadOnlyMemory<byte> Encode(long id, long toolId, ToolOutcome outcome)
+    {
+        if (outcome.Error is { } error)
+        {
+            return _writer.ToolError(id, toolId, error.Kind, error.Type, error.Message);
+        }
+
+        try
+        {
+            return _writer.ToolResult(id, toolId, outcome.ResultJson ?? "null");
+        }
+        catch (InvalidCallInputException e)
+        {
+            return _writer.ToolError(id, toolId, ToolErrorKinds.ResultNotSerializable, "InvalidResult", e.Message);
+        }
+        catch (FrameOverLimitException e)
+        {
+            _writer.ReleaseLargeBuffer();
+            return _writer.ToolError(id, toolId, ToolErrorKinds.FrameTooLarge, "FrameTooLarge", $"the tool's result does not fit a frame: {e.Message}");
+        }
+    }
+}

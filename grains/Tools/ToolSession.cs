@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using DSPex.Orleans.Telemetry;
+
+namespace DSPex.Orleans.Tools;
+
+/// <summary>
+/// The tools of one request on its worker: which client's tools it may reach, for which caller, and the token that
+/// ends its tool calls when the request ends, is cancelled or passes its deadline (<see cref="End"/>).
+/// </summary>
+internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string? caller, string command, ActivityContext parent)
+{
+    private readonly CancellationTokenSource _over = new();
+    private volatile string? _endKind;
+
+    public int MaxToolCalls => broker.Options.MaxToolCallsPerWorker;
+
+    /// <summary>Ends the request's tool calls: their tokens fire and they answer with <paramref name="kind"/>.</summary>
+    public void End(string kind)
+    {
+        _endKind ??= kind;
+        if (!_over.IsCancellationRequested)
+        {
+            // Often called on a worker's reader thread (the reply arrived): the tools' cancellation callbacks and the
+            // continuations they release run on the thread pool, never on that thread.
+            _ = _over.CancelAsync();
+        }
+    }
+
+    /// <summary>The list_tools answer's JSON.</summary>
+    public string ListJson() => ToolBroker.ListJson(broker.Visible(client, caller));
+
+    /// <summary>Runs one tool call with a span under the request's and a metric by tool and outcome; never throws.</summary>
+    public async Task<ToolOutcome> CallAsync(string name, string argsJson)
+    {
+        using var activity = DSPexActivities.Source.StartActivity("dspex.tool", ActivityKind.Internal, parent);
+        activity?.SetTag("dspex.tool", name);
+        activity?.SetTag("dspex.command", command);
+        var startedAt = Stopwatch.GetTimestamp();
+        ToolOutcome outcome;
+        if (_endKind is { } ended)
+        {
+            outcome = Ended(name, ended);
+        }
+        else
+        {
+            try
+            {
+                outcome = await broker.InvokeAsync(client, caller, name, argsJson, _over.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                outcome = ToolOutcome.Fail(ToolErrorKinds.ToolFailed, e.GetType().Name, e.Message);
+            }
+
+            if (outcome.Error?.Kind == ToolErrorKinds.Cancelled && _endKind is { } why && why != ToolErrorKinds.Cancelled)
+            {
+                outcome = Ended(name, why); // the deadline, not the caller, ended it
+            }
+        }
+
+        var result = outcome.Error?.Kind ?? "ok";
+        activity?.SetTag("dspex.outcome", result);
+        if (outcome.Error is not null)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, outcome.Error.Kind);
+        }
+
+        broker.Record(name, client, result, Stopwatch.GetElapsedTime(startedAt));
+        return outcome;
+    }
+
+    private static ToolOutcome Ended(string name, string kind) => ToolOutcome.Fail(kind, kind == ToolErrorKinds.DeadlineExceeded ? "TimeoutException" : "OperationCanceledException",
+        kind == ToolErrorKinds.DeadlineExceeded ? $"tool '{name}' was stopped: the request passed its deadline" : $"tool '{name}' was stopped: the request ended or was cancelled");
+}

@@ -1,0 +1,58 @@
+using System.Text.Json.Serialization;
+using DSPex.Orleans.Client;
+using DSPex.Orleans.Hosting;
+using DSPex.Orleans.Tools;
+
+namespace DSPex.Orleans.Tests.Tools;
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record LookupArgs(int Id);
+
+public sealed record Person(int Id, string Name);
+
+public sealed record AddArgs(int A, int B);
+
+public sealed record SlowArgs(string Label);
+
+public sealed record NestedArgs(string Text);
+
+/// <summary>
+/// The client tools of the tool tests. A slow tool reports that it started and that its token fired, so tests await
+/// those events instead of sleeping.
+/// </summary>
+public sealed class TestTools
+{
+    public TaskCompletionSource SlowStarted { get; private set; } = NewSignal();
+
+    public TaskCompletionSource SlowCancelled { get; private set; } = NewSignal();
+
+    public DSPexClient? Client { get; set; }
+
+    public void Reset()
+    {
+        SlowStarted = NewSignal();
+        SlowCancelled = NewSignal();
+    }
+
+    public DSPexToolSet Build() => new DSPexToolSet()
+        .Add<LookupArgs, Person>("lookup", "Finds a person by id", (args, _) => Task.FromResult(new Person(args.Id, $"person-{args.Id}")))
+        .Add<LookupArgs, Person>("fail", "Always throws", (_, _) => throw new InvalidOperationException("the lookup service is down"))
+        .Add<SlowArgs, string>("slow", "Waits until cancelled", async (args, cancellationToken) =>
+        {
+            using var registration = cancellationToken.Register(() => SlowCancelled.TrySetResult());
+            SlowStarted.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return args.Label;
+        })
+        .Add<NestedArgs, string>("nested", "Calls the cluster again", async (args, cancellationToken) =>
+            await Client!.ExecuteRawAsync("echo", $$"""{"text":"{{args.Text}}"}""", cancellationToken: cancellationToken));
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>Silo tools of the test silos.</summary>
+public sealed class ToolSiloConfigurator : global::Orleans.TestingHost.ISiloConfigurator
+{
+    public void Configure(ISiloBuilder siloBuilder) =>
+        siloBuilder.AddDSPexTool<AddArgs, int>("silo_add", "Adds two numbers on the silo", (args, _) => Task.FromResult(args.A + args.B));
+}
