@@ -26,16 +26,22 @@ public sealed class DSPexTool
         _invoke = invoke;
     }
 
+    /// <summary>The name Python calls the tool by: ASCII letters, digits, '_', '-' and '.', at most <see cref="MaxNameLength"/>.</summary>
     public string Name { get; }
 
+    /// <summary>What the tool does, as a model would be told.</summary>
     public string Description { get; }
 
     /// <summary>The JSON Schema of the arguments.</summary>
     public string SchemaJson { get; }
 
+    /// <summary>Name, description and schema, as <c>dspex.list_tools()</c> gives them to Python.</summary>
     public ToolDescription Describe() => new(Name, Description, SchemaJson);
 
     /// <summary>A tool whose arguments are read into <typeparamref name="TArgs"/> and whose result is written with System.Text.Json.</summary>
+    /// <param name="name">The tool's name (see <see cref="IsValidName"/>).</param>
+    /// <param name="description">What the tool does.</param>
+    /// <param name="handler">Runs the tool; its token fires when the request that called it is cancelled or ends.</param>
     /// <param name="json">How arguments and results are (de)serialised; web defaults (camelCase) with strict numbers when null.</param>
     public static DSPexTool Create<TArgs, TResult>(string name, string description, Func<TArgs, CancellationToken, Task<TResult>> handler, JsonSerializerOptions? json = null)
     {
@@ -110,6 +116,7 @@ public sealed class DSPexTool
         }
     }
 
+    /// <summary>Whether <paramref name="name"/> may name a tool.</summary>
     public static bool IsValidName(string? name) =>
         !string.IsNullOrEmpty(name) && name.Length <= MaxNameLength && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
 

@@ -5,6 +5,7 @@ public sealed class DSPexToolSet
 {
     private readonly Dictionary<string, DSPexTool> _tools = new(StringComparer.Ordinal);
 
+    /// <summary>How many tools the set holds.</summary>
     public int Count => _tools.Count;
 
     /// <summary>Adds a tool; a second tool of the same name is a configuration error.</summary>
@@ -23,7 +24,9 @@ public sealed class DSPexToolSet
     public DSPexToolSet Add<TArgs, TResult>(string name, string description, Func<TArgs, CancellationToken, Task<TResult>> handler, System.Text.Json.JsonSerializerOptions? json = null) =>
         Add(DSPexTool.Create(name, description, handler, json));
 
+    /// <summary>The tool of that name, or null.</summary>
     public DSPexTool? Find(string name) => _tools.GetValueOrDefault(name);
 
+    /// <summary>Every tool's description, ordered by name.</summary>
     public ToolDescription[] Describe() => [.. _tools.Values.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => t.Describe())];
 }

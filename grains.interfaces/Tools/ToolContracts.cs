@@ -12,8 +12,10 @@ public sealed record ToolOutcome(
     [property: Id(0)] string? ResultJson,
     [property: Id(1)] ToolFailure? Error)
 {
+    /// <summary>A tool's result, as JSON.</summary>
     public static ToolOutcome Success(string resultJson) => new(resultJson, null);
 
+    /// <summary>A failed tool call: a <see cref="ToolErrorKinds"/> name, the exception type and a message.</summary>
     public static ToolOutcome Fail(string kind, string type, string message) => new(null, new ToolFailure(kind, type, message));
 }
 

@@ -3,6 +3,7 @@ namespace DSPex.Orleans.Configuration;
 /// <summary>How a silo runs the tools Python calls (configuration section "DSPex:Tools"; see docs/tools.md).</summary>
 public sealed class DSPexToolOptions
 {
+    /// <summary>The configuration section these options bind to.</summary>
     public const string SectionName = "DSPex:Tools";
 
     /// <summary>While a client's tool runs, the silo pings that client this often.</summary>

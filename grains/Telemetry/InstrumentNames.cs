@@ -24,7 +24,9 @@ public static class InstrumentNames
     public const string PoolQueued = "dspex.pool.queued";
     /// <summary>Gauge: session grains active on this silo.</summary>
     public const string SessionsActive = "dspex.sessions.active";
+    /// <summary>Counter: tool calls Python made, by tool and outcome.</summary>
     public const string ToolCalls = "dspex.tool.calls";
+    /// <summary>Histogram: how long tool calls took, by tool and outcome.</summary>
     public const string ToolDuration = "dspex.tool.duration";
 
     /// <summary>Counter: orphan sweeps run.</summary>
