@@ -17,6 +17,7 @@ internal sealed partial class SessionGrain
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         activations.Activated();
+        _storedAccessAt = Session.LastAccessAt;
         if (Session.IsExpired(clock.UtcNow))
         {
             await ExpireAsync();
@@ -26,6 +27,7 @@ internal sealed partial class SessionGrain
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         activations.Deactivated();
+        await WriteUnsavedAccessAsync();
         if (!keyExpiry.StoreRemovesExpiredSessions && Session.Exists && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
         {
             await LeaveExpiryReminderAsync();

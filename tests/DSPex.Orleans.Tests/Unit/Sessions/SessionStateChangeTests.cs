@@ -10,7 +10,7 @@ public sealed class SessionStateChangeTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
 
-    private static SessionState Live() => SessionState.Start(Now, TimeSpan.FromMinutes(5), AffinityMode.Hint, new Dictionary<string, string> { ["team"] = "a" });
+    private static SessionState Live() => SessionState.Start(Now, TimeSpan.FromMinutes(5), AffinityMode.Hint, new Dictionary<string, string> { ["team"] = "a" }, owner: null);
 
     [Fact]
     public void A_first_call_counts_and_pins_the_worker_without_a_move()
