@@ -6,11 +6,16 @@ namespace DSPex.Orleans.Routing;
 /// Call-state questions that reach one gateway silo together share fan-outs to every silo: while one fan-out is out,
 /// the questions that arrive wait and go together in the next. When a gateway is lost, every client that had a call in
 /// flight asks; without this each question would be a fan-out of its own (clients x silos calls, docs/scale.md), with it
-/// a gateway has at most one fan-out out and one gathering. A fan-out carries at most <see cref="MaxIdsPerFanOut"/>
-/// ids (one question larger than that goes alone), so a message stays far under the silo's message size limit.
+/// a gateway has at most one fan-out out and one gathering, and starts at most one every <see cref="Spacing"/>, so
+/// the probes a gateway sends are bounded by time and silos, not by clients. A fan-out carries at most
+/// <see cref="MaxIdsPerFanOut"/> ids (one question larger than that goes alone), so a message stays far under the
+/// silo's message size limit.
 /// </summary>
 internal sealed class CallStateBatches(Func<Guid[], Task<CallStatesReport>> fanOut)
 {
+    /// <summary>Least time between two fan-outs of one gateway: at most ten a second, each answer at most this much later.</summary>
+    public static readonly TimeSpan Spacing = TimeSpan.FromMilliseconds(100);
+
     /// <summary>16 bytes each: 256 KiB of ids per fan-out at most.</summary>
     public const int MaxIdsPerFanOut = 16 * 1024;
 
@@ -66,6 +71,9 @@ internal sealed class CallStateBatches(Func<Guid[], Task<CallStatesReport>> fanO
                     question.Answer.TrySetException(e);
                 }
             }
+
+            // Questions that arrive meanwhile gather for the next fan-out.
+            await Task.Delay(Spacing);
         }
     }
 
