@@ -111,6 +111,12 @@ internal sealed class GatewayLossVerifier(Func<IRouterGrain> router, InFlightCal
                 }
             }
 
+            // Every call settled or lost: the check ends without another wait.
+            if (suspects.TrueForAll(c => settled.Contains(c.Id) || !calls.Contains(c.Id)))
+            {
+                return;
+            }
+
             await Task.Delay(ConfirmInterval).ConfigureAwait(false);
         }
     }

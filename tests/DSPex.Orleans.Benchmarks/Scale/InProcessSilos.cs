@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using DSPex.Orleans.Benchmarks.Infrastructure;
 using DSPex.Orleans.Benchmarks.Scenarios;
 using DSPex.Orleans.Client;
+using DSPex.Orleans.Client.Hosting;
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -103,7 +104,12 @@ public sealed class InProcessSilos : IAsyncDisposable
     {
         public Task Invoke(IIncomingGrainCallContext context)
         {
-            counter.Add($"{context.InterfaceName.Split('.').Last()}.{context.MethodName}");
+            // DSPex's own grains only: Orleans' background calls (load statistics, reminders, timers) are not the operation's.
+            if (context.InterfaceName.Contains("DSPex", StringComparison.Ordinal))
+            {
+                counter.Add($"{context.InterfaceName.Split('.').Last()}.{context.MethodName}");
+            }
+
             return context.Invoke();
         }
     }

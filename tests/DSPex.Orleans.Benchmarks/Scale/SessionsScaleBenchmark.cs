@@ -45,9 +45,10 @@ public static class SessionsScaleBenchmark
 
         phases.Add(await PhaseAsync(redis, "create", ids, id => client.Session(id, options).CreateAsync()));
         phases.Add(await PhaseAsync(redis, "first call (follows a worker: written)", ids, id => client.Session(id, options).ExecuteRawAsync("pid")));
-        phases.Add(await PhaseAsync(redis, "call that changes nothing", sample, id => client.Session(id, options).ExecuteRawAsync("pid")));
         phases.Add(await PhaseAsync(redis, "call that sets a variable", sample,
             id => client.Session(id, options).ExecuteRawAsync("remember", """{"name":"n","value":1}""")));
+        // Last, so these sessions leave memory with an access not yet written: the collection writes it.
+        phases.Add(await PhaseAsync(redis, "call that changes nothing", sample, id => client.Session(id, options).ExecuteRawAsync("pid")));
         var lastWrite = Stopwatch.StartNew();
 
         var heap1 = ScaleReport.ManagedHeapAfterFullGc();
@@ -101,7 +102,7 @@ public static class SessionsScaleBenchmark
 
     private static Phase Summarise(string name, int operations, TimeSpan elapsed, Dictionary<string, long> before, Dictionary<string, long> after)
     {
-        var commands = after.Where(kv => !Housekeeping.Contains(kv.Key))
+        var commands = after.Where(kv => !Housekeeping.Contains(kv.Key.Split('|')[0]))
             .Select(kv => (kv.Key, Count: kv.Value - before.GetValueOrDefault(kv.Key)))
             .Where(kv => kv.Count > 0)
             .ToDictionary(kv => kv.Key, kv => kv.Count);
