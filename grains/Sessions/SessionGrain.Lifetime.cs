@@ -60,7 +60,20 @@ internal sealed partial class SessionGrain
     {
         if (state.RecordExists)
         {
-            await state.ClearStateAsync();
+            try
+            {
+                await state.ClearStateAsync();
+            }
+            catch (global::Orleans.Storage.InconsistentStateException)
+            {
+                // The store no longer holds the version this activation wrote: most often Redis already expired the
+                // key. Whatever it holds now is cleared too.
+                await state.ReadStateAsync();
+                if (state.RecordExists)
+                {
+                    await state.ClearStateAsync();
+                }
+            }
         }
 
         state.State = new SessionState();

@@ -1,4 +1,5 @@
 using DSPex.Orleans.Contracts;
+using Orleans.Storage;
 
 namespace DSPex.Orleans.Sessions;
 
@@ -52,12 +53,38 @@ internal sealed partial class SessionGrain
         }
     }
 
+    /// <summary>
+    /// Redis expires a session's key at its stored access + TTL, while this activation may hold a later access in
+    /// memory (at most a quarter TTL later, see above): a write then finds the key gone, and the session is written
+    /// again as new. A key that is still there with another version is a real conflict and fails the write.
+    /// </summary>
+    private async Task WriteStateAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            var live = state.State;
+            await state.ReadStateAsync();
+            var gone = !state.RecordExists;
+            state.State = live;
+            if (!gone)
+            {
+                throw;
+            }
+
+            await state.WriteStateAsync();
+        }
+    }
+
     /// <summary>Writes the session as it is; the store's key expires with it.</summary>
     private async Task WriteAsync()
     {
         try
         {
-            await state.WriteStateAsync();
+            await WriteStateAsync();
         }
         catch (Exception e)
         {

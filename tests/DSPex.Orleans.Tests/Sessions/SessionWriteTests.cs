@@ -98,6 +98,24 @@ public sealed class SessionWriteTests(SessionWriteTests.RedisSessionCluster fixt
             live => live == 0, "every idle session is gone for its callers");
     }
 
+    [Fact]
+    public async Task A_session_whose_key_redis_removed_while_its_grain_stayed_in_memory_is_written_again_or_expires_without_an_error()
+    {
+        // Redis expires a key at the stored access + TTL; the grain may hold a later access (not yet written).
+        var kept = Client.Session($"kept-{Guid.NewGuid():N}");
+        await kept.ExecuteRawAsync("pid");
+        await fixture.Database.KeyDeleteAsync(fixture.KeyOf(kept.SessionId));
+        await kept.ExecuteRawAsync("remember", """{"name":"count","value":7}""");
+        Assert.Equal(7, (await fixture.StoredAsync(kept.SessionId)).GetProperty("variables").GetProperty("count").GetInt32());
+
+        var expiring = Client.Session($"expiring-{Guid.NewGuid():N}", new SessionOptions(Ttl: TimeSpan.FromSeconds(1)));
+        await expiring.SetVariableAsync("k", 1);
+        await fixture.Database.KeyDeleteAsync(fixture.KeyOf(expiring.SessionId));
+        await Eventually.HoldsAsync(expiring.GetInfoAsync, info => info is null, "the session expired");
+        await expiring.ExecuteRawAsync("pid");
+        Assert.Empty((await expiring.GetInfoAsync())!.VariableNames);
+    }
+
     /// <summary>A real redis-server and one silo whose pool has one worker (every call of a session runs on it).</summary>
     public sealed class RedisSessionCluster : IAsyncLifetime
     {
