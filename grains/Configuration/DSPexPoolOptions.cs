@@ -113,6 +113,13 @@ public sealed class DSPexPoolOptions
     public bool SpillToOtherSilos { get; set; } = true;
 
     /// <summary>
+    /// How many other silos, picked at random, a request this silo's queue cannot take tries before it is refused as
+    /// saturated. Bounded so that an overloaded cluster of many silos does not multiply each refused request into a
+    /// call to every silo (docs/scale.md).
+    /// </summary>
+    public int MaxSpillSilos { get; set; } = 3;
+
+    /// <summary>
     /// The level each line a worker writes to stderr is logged at, under the category "DSPex.Orleans.PythonWorker"
     /// (Information by default; Debug or None quiets chatty adapters). The last lines still explain a crash.
     /// </summary>

@@ -24,6 +24,7 @@ internal sealed class DSPexPoolOptionsValidator : IValidateOptions<DSPexPoolOpti
         failures.Positive(options.StreamWindow, nameof(options.StreamWindow));
         failures.NotNegative(options.RecycleAfterRequests, nameof(options.RecycleAfterRequests));
         failures.NotNegative(options.MaxWorkerResidentBytes, nameof(options.MaxWorkerResidentBytes));
+        failures.Positive(options.MaxSpillSilos, nameof(options.MaxSpillSilos));
         failures.Check(options.RecycleJitter is >= 0 and < 1, nameof(options.RecycleJitter), "must lie in [0, 1)", options.RecycleJitter);
         failures.Check(Enum.IsDefined(options.StderrLogLevel), nameof(options.StderrLogLevel), "must be a log level (Trace, Debug, Information, Warning, Error, Critical, None)", options.StderrLogLevel);
         failures.Check(!string.IsNullOrWhiteSpace(options.PythonExecutable), nameof(options.PythonExecutable), "must name an interpreter", $"'{options.PythonExecutable}'");

@@ -86,6 +86,7 @@ internal sealed class PoolDispatcher(LocalWorkerPool pool, IClusterMembershipSer
     private bool IsActive(SiloAddress silo) =>
         membership.CurrentSnapshot.Members.TryGetValue(silo, out var member) && member.Status == SiloStatus.Active;
 
+    // A few random silos, not all: in an overloaded cluster every refused request would otherwise call every silo.
     private IEnumerable<SiloAddress> OtherActiveSilos() =>
-        ActiveSilos().Where(s => !s.Equals(pool.Silo)).OrderBy(_ => Random.Shared.Next());
+        ActiveSilos().Where(s => !s.Equals(pool.Silo)).OrderBy(_ => Random.Shared.Next()).Take(pool.Options.MaxSpillSilos);
 }

@@ -70,7 +70,13 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool poo
             ? pool.StreamAsync(null!, CancellationToken.None)
             : pool.StreamAsync(request with { Session = null, Program = null }, CancellationToken.None), logger, "stream");
 
-    public async Task<CallStatesReport> GetCallStatesAsync(Guid[] callIds)
+    // One per gateway silo (this grain is a stateless worker with one activation per silo).
+    private CallStateBatches? _callStates;
+
+    public Task<CallStatesReport> GetCallStatesAsync(Guid[] callIds) =>
+        (_callStates ??= new CallStateBatches(AskCallStatesAsync)).AskAsync(callIds ?? []);
+
+    private async Task<CallStatesReport> AskCallStatesAsync(Guid[] callIds)
     {
         var answers = await AskEveryPoolAsync(pool => pool.GetCallStatesAsync(callIds), CallStateProbeTimeout);
         var merged = new CallState[callIds.Length];

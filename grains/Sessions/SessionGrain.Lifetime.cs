@@ -17,6 +17,7 @@ internal sealed partial class SessionGrain
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         activations.Activated();
+        _storedAccessAt = Session.LastAccessAt;
         if (Session.IsExpired(clock.UtcNow))
         {
             await ExpireAsync();
@@ -26,6 +27,7 @@ internal sealed partial class SessionGrain
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         activations.Deactivated();
+        await WriteUnsavedAccessAsync();
         if (!keyExpiry.StoreRemovesExpiredSessions && Session.Exists && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
         {
             await LeaveExpiryReminderAsync();
@@ -58,7 +60,20 @@ internal sealed partial class SessionGrain
     {
         if (state.RecordExists)
         {
-            await state.ClearStateAsync();
+            try
+            {
+                await state.ClearStateAsync();
+            }
+            catch (global::Orleans.Storage.InconsistentStateException)
+            {
+                // The store no longer holds the version this activation wrote: most often Redis already expired the
+                // key. Whatever it holds now is cleared too.
+                await state.ReadStateAsync();
+                if (state.RecordExists)
+                {
+                    await state.ClearStateAsync();
+                }
+            }
         }
 
         state.State = new SessionState();

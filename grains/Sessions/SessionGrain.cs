@@ -11,8 +11,10 @@ namespace DSPex.Orleans.Sessions;
 
 /// <summary>
 /// One session, replacing a central session store. Calls are serialised per session (the grain is not
-/// reentrant), so two concurrent first calls create one session. Every change is written through to the
-/// "sessions" storage before the call returns, and a change that cannot be saved is undone in memory.
+/// reentrant), so two concurrent first calls create one session. Every change that must survive a crash (creation,
+/// programs, variables, the worker the session follows) is written to the "sessions" storage before the call
+/// returns, and a change that cannot be saved is undone in memory; a call that changes none of them writes nothing
+/// then (its counters and sliding expiry are written later: see SessionGrain.Saving).
 /// The grain holds no timer: an idle session is collected like any idle grain and lives on in storage. Expiry
 /// is lazy: whenever the session is activated or called after its last access plus TTL, it is cleared and
 /// gone. Redis expires the stored key with the TTL; with in-memory storage, a reminder left at deactivation
@@ -53,7 +55,11 @@ internal sealed partial class SessionGrain(
             return false;
         }
 
-        await SaveOrUndoAsync(Session.Copy());
+        // Touch exists to keep the session: its new expiry is written now.
+        var before = Session.Copy();
+        Session.LastAccessAt = clock.UtcNow;
+        Session.HasUnsavedChanges = true;
+        await SaveOrUndoAsync(before);
         return true;
     }
 
@@ -87,7 +93,7 @@ internal sealed partial class SessionGrain(
             return await RunAsync(new ExecuteRequest($"program:{programId}", argsJson, timeout, Program: call, Tools: tools), SessionCounters.ProgramCalls, cancellationToken);
         });
 
-    public Task<bool> DeleteProgramAsync(string programId) => RemoveAsync(session => session.Programs.Remove(programId));
+    public Task<bool> DeleteProgramAsync(string programId) => RemoveAsync(session => session.Remove(session.Programs, programId));
 
     public async Task<string> GetVariablesAsync() =>
         _limits.IsValidSessionId(SessionId) && await ExistsAsync() ? Session.VariablesJson() : "{}";
@@ -104,7 +110,7 @@ internal sealed partial class SessionGrain(
         });
     }
 
-    public Task<bool> DeleteVariableAsync(string name) => RemoveAsync(session => session.Variables.Remove(name));
+    public Task<bool> DeleteVariableAsync(string name) => RemoveAsync(session => session.Remove(session.Variables, name));
 
     /// <summary>Validates what a call brings before the session is touched, so a refused call persists nothing.</summary>
     private void CheckRequest(SessionOptions options)
@@ -114,8 +120,8 @@ internal sealed partial class SessionGrain(
     }
 
     /// <summary>
-    /// Runs a change on the live session (created with <paramref name="options"/> when missing) and saves it.
-    /// When the change is refused or cannot be saved, the session in memory is put back as it was.
+    /// Runs a change on the live session (created with <paramref name="options"/> when missing) and saves what must
+    /// be saved. When the change is refused or cannot be saved, the session in memory is put back as it was.
     /// </summary>
     private async Task<T> ChangeAsync<T>(SessionOptions options, Func<Task<T>> change)
     {
@@ -124,7 +130,7 @@ internal sealed partial class SessionGrain(
         {
             await EnsureLiveAsync(options);
             var result = await change();
-            await SaveAsync();
+            await SaveAccessAsync();
             return result;
         }
         catch
@@ -162,6 +168,7 @@ internal sealed partial class SessionGrain(
             return false;
         }
 
+        Session.LastAccessAt = clock.UtcNow;
         await SaveOrUndoAsync(before);
         return true;
     }
@@ -170,7 +177,7 @@ internal sealed partial class SessionGrain(
     {
         try
         {
-            await SaveAsync();
+            await WriteAsync();
         }
         catch
         {
@@ -222,34 +229,8 @@ internal sealed partial class SessionGrain(
             return;
         }
 
+        // The creating credential is stored with the session in its first write (SessionOwnership reads it).
         state.State = SessionState.Start(clock.UtcNow, _limits.CheckOptions(sessionOptions), sessionOptions.Affinity ?? options.Value.DefaultAffinity,
-            sessionOptions.Metadata);
-    }
-
-    /// <summary>Writes the session and slides its expiry; the store's key expires with it.</summary>
-    private async Task SaveAsync()
-    {
-        Session.LastAccessAt = clock.UtcNow;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch (Exception e)
-        {
-            logger.StorageRefusedWrite(e, SessionId);
-            throw new DSPexRequestException(DSPexErrorKind.Internal,
-                $"session '{SessionId}' could not be saved ({e.GetType().Name} from its storage); the change was not kept");
-        }
-
-        try
-        {
-            await keyExpiry.ExpireAsync(SessionId, Session.Ttl);
-        }
-        catch (Exception e)
-        {
-            // The session is saved; only its key keeps the storage's longest expiry (MaxTtl) until a later call
-            // sets it. Expiry stays correct either way: it is checked on every activation and call.
-            logger.KeyExpiryNotSet(e, SessionId);
-        }
+            sessionOptions.Metadata, RequestContext.Get(Security.CallCredentials.Principal) as string);
     }
 }

@@ -7,10 +7,12 @@ namespace DSPex.Orleans.Sessions;
 /// <summary>The changes a session goes through, each in one place; the grain decides when, and saves or undoes them.</summary>
 internal sealed partial class SessionState
 {
-    /// <summary>A new live session.</summary>
-    internal static SessionState Start(DateTimeOffset now, TimeSpan ttl, AffinityMode affinity, IReadOnlyDictionary<string, string>? metadata) => new()
+    /// <summary>A new live session, owned by <paramref name="owner"/> (the creating credential, if any).</summary>
+    internal static SessionState Start(DateTimeOffset now, TimeSpan ttl, AffinityMode affinity, IReadOnlyDictionary<string, string>? metadata, string? owner) => new()
     {
         Exists = true,
+        HasUnsavedChanges = true,
+        Owner = owner,
         CreatedAt = now,
         LastAccessAt = now,
         TtlSeconds = ttl.TotalSeconds,
@@ -36,8 +38,9 @@ internal sealed partial class SessionState
         if (response.Error is { } error)
         {
             Increment(SessionCounters.Errors);
-            if (error.Kind == DSPexErrorKind.SessionWorkerUnavailable)
+            if (error.Kind == DSPexErrorKind.SessionWorkerUnavailable && LastWorkerId is not null)
             {
+                HasUnsavedChanges = true;
                 LastWorkerId = null;
                 LastWorkerPid = 0;
             }
@@ -45,9 +48,14 @@ internal sealed partial class SessionState
 
         if (response.WorkerId is { } workerId && response.WorkerPid != 0 && RanOnWorker(response.Error))
         {
-            if (LastWorkerId is not null && (LastWorkerId != workerId || LastWorkerPid != response.WorkerPid))
+            if (LastWorkerId != workerId || LastWorkerPid != response.WorkerPid)
             {
-                Increment(SessionCounters.Moves);
+                // A routing hint, but strict affinity waits for it or fails on it: a move is written before the reply.
+                HasUnsavedChanges = true;
+                if (LastWorkerId is not null)
+                {
+                    Increment(SessionCounters.Moves);
+                }
             }
 
             LastWorkerId = workerId;
@@ -56,8 +64,15 @@ internal sealed partial class SessionState
     }
 
     /// <summary>Keeps the variable changes a Python command made; over a limit, none of them (a DSPexRequestException says why).</summary>
-    internal void ApplyVariableUpdates(string updatesJson, SessionLimits limits) =>
-        Variables = VariableUpdates.Apply(Variables, updatesJson, limits);
+    internal void ApplyVariableUpdates(string updatesJson, SessionLimits limits)
+    {
+        var (variables, changed) = VariableUpdates.Apply(Variables, updatesJson, limits);
+        if (changed)
+        {
+            Variables = variables;
+            HasUnsavedChanges = true;
+        }
+    }
 
     /// <summary>Creates or replaces a program, one revision up.</summary>
     internal ProgramInfo SetProgram(string programId, JsonElement spec, DateTimeOffset now, SessionLimits limits)
@@ -65,6 +80,7 @@ internal sealed partial class SessionState
         limits.CheckProgramCount(Programs, programId);
         var revision = Programs.TryGetValue(programId, out var existing) ? existing.Revision + 1 : 1;
         Programs[programId] = new StoredProgram { Revision = revision, UpdatedAt = now, Spec = spec };
+        HasUnsavedChanges = true;
         return new ProgramInfo(programId, revision, now);
     }
 
@@ -73,6 +89,15 @@ internal sealed partial class SessionState
         var variables = new Dictionary<string, JsonElement>(Variables) { [name] = value };
         limits.CheckVariables(variables);
         Variables = variables;
+        HasUnsavedChanges = true;
+    }
+
+    /// <summary>Removes a program or variable; true (and to be written) when there was one.</summary>
+    internal bool Remove<T>(Dictionary<string, T> entries, string name)
+    {
+        var removed = entries.Remove(name);
+        HasUnsavedChanges |= removed;
+        return removed;
     }
 
     internal SessionInfo ToInfo(string sessionId) => new(

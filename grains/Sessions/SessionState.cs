@@ -55,6 +55,14 @@ internal sealed partial class SessionState
     [JsonIgnore]
     public TimeSpan Ttl => TimeSpan.FromSeconds(TtlSeconds);
 
+    /// <summary>
+    /// True when something that must survive a crash changed since the last write (existence, options, programs,
+    /// variables, the worker affinity follows): the grain writes it before the call returns. Counters and the last
+    /// access change on every call and do not set it; the grain writes them later (see SessionGrain.Saving).
+    /// </summary>
+    [JsonIgnore]
+    public bool HasUnsavedChanges { get; set; }
+
     public bool IsExpired(DateTimeOffset now) => Exists && now - LastAccessAt >= Ttl;
 
     /// <summary>
@@ -76,5 +84,6 @@ internal sealed partial class SessionState
         Programs = new Dictionary<string, StoredProgram>(Programs),
         Variables = new Dictionary<string, JsonElement>(Variables),
         Owner = Owner,
+        HasUnsavedChanges = HasUnsavedChanges,
     };
 }

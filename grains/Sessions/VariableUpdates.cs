@@ -5,13 +5,16 @@ namespace DSPex.Orleans.Sessions;
 
 /// <summary>
 /// The variable changes a Python command made ({"set": {...}, "deleted": [...]}), applied to a copy of the
-/// session's variables so that changes over a limit leave the stored variables as they were.
+/// session's variables so that changes over a limit leave the stored variables as they were. A value set to what it
+/// already was, or a name deleted that was not there, is no change: the session then has nothing to write.
 /// </summary>
 internal static class VariableUpdates
 {
-    public static Dictionary<string, JsonElement> Apply(IReadOnlyDictionary<string, JsonElement> variables, string updatesJson, SessionLimits limits)
+    public static (Dictionary<string, JsonElement> Variables, bool Changed) Apply(
+        IReadOnlyDictionary<string, JsonElement> variables, string updatesJson, SessionLimits limits)
     {
         var result = new Dictionary<string, JsonElement>(variables);
+        var changed = false;
         try
         {
             using var document = JsonDocument.Parse(updatesJson);
@@ -20,7 +23,11 @@ internal static class VariableUpdates
                 foreach (var variable in set.EnumerateObject())
                 {
                     limits.CheckVariableValue(variable.Name, variable.Value);
-                    result[variable.Name] = variable.Value.Clone();
+                    if (!result.TryGetValue(variable.Name, out var old) || old.GetRawText() != variable.Value.GetRawText())
+                    {
+                        result[variable.Name] = variable.Value.Clone();
+                        changed = true;
+                    }
                 }
             }
 
@@ -28,7 +35,7 @@ internal static class VariableUpdates
             {
                 foreach (var name in deleted.EnumerateArray())
                 {
-                    result.Remove(name.GetString() ?? "");
+                    changed |= result.Remove(name.GetString() ?? "");
                 }
             }
         }
@@ -38,6 +45,6 @@ internal static class VariableUpdates
         }
 
         limits.CheckVariables(result);
-        return result;
+        return (result, changed);
     }
 }

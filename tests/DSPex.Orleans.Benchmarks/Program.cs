@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DSPex.Orleans.Benchmarks;
 using DSPex.Orleans.Benchmarks.Infrastructure;
+using DSPex.Orleans.Benchmarks.Scale;
 using DSPex.Orleans.Benchmarks.Scenarios;
 using DSPex.Orleans.Benchmarks.Workloads;
 
@@ -23,6 +24,11 @@ var root = new RootCommand("DSPex.Orleans benchmarks: raw pipe, cluster (remote 
 {
     quick, duration, warmUp, rounds, workers, scenarios, workloads, python, output, variantName, variantSilo, variantEnv,
 };
+foreach (var option in ScaleModes.All)
+{
+    root.Options.Add(option);
+}
+
 root.SetAction(async (parsed, cancellationToken) =>
 {
     var isQuick = parsed.GetValue(quick);
@@ -38,7 +44,7 @@ root.SetAction(async (parsed, cancellationToken) =>
         parsed.GetValue(python)!,
         parsed.GetValue(output) ?? Path.Combine(BenchmarkPaths.RepositoryRoot, "docs", "benchmarks"),
         Variant(parsed.GetValue(variantName)!, parsed.GetValue(variantSilo), parsed.GetValue(variantEnv) ?? []));
-    return await BenchmarkRun.RunAsync(options, cancellationToken);
+    return await ScaleModes.TryRunAsync(parsed, options) ?? await BenchmarkRun.RunAsync(options, cancellationToken);
 });
 return await root.Parse(args).InvokeAsync();
 

@@ -101,6 +101,24 @@ public sealed class LongCallTests(ShortResponseTimeoutCluster fixture) : IClassF
     }
 
     [Fact]
+    public async Task A_gateway_loss_check_settles_a_call_a_live_silo_holds_without_waiting_for_it_to_end()
+    {
+        var client = new DSPexClient(fixture.Cluster.Client);
+        using var stop = new CancellationTokenSource();
+        var call = client.ExecuteAsync<JsonElement>("sleep", new { seconds = 120 }, GenerousDeadline, stop.Token);
+        await Eventually.HoldsAsync(fixture.Pool.GetStatsAsync, s => s.Busy == 1, "the long call running");
+
+        // One check per loss, not a probe every half second for as long as the call runs (docs/scale.md).
+        client.OnGatewayLost();
+        await client.WhenGatewayLossHandledAsync().WaitAsync(TestBounds.Start);
+        Assert.False(call.IsCompleted);
+        Assert.Equal(1, client.CallsInFlight);
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+    }
+
+    [Fact]
     public async Task A_stream_whose_items_come_slower_than_the_orleans_response_timeout_delivers_them_all()
     {
         var client = new DSPexClient(fixture.Cluster.Client);

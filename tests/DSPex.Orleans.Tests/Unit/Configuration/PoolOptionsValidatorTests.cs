@@ -29,6 +29,7 @@ public sealed class PoolOptionsValidatorTests
         { "DSPex:Pool:RequestTimeout must not exceed MaxRequestTimeout (00:01:00) (is 00:02:00)", o => (o.RequestTimeout, o.MaxRequestTimeout) = (TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(1)) },
         { "DSPex:Pool:MaxRequestTimeout must not exceed", o => o.MaxRequestTimeout = TimeSpan.FromDays(2) },
         { "DSPex:Pool:PythonExecutable must name an interpreter", o => o.PythonExecutable = " " },
+        { "DSPex:Pool:MaxSpillSilos must be positive (is 0)", o => o.MaxSpillSilos = 0 },
     };
 
     [Theory]

@@ -10,7 +10,7 @@ public sealed class SessionStateChangeTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
 
-    private static SessionState Live() => SessionState.Start(Now, TimeSpan.FromMinutes(5), AffinityMode.Hint, new Dictionary<string, string> { ["team"] = "a" });
+    private static SessionState Live() => SessionState.Start(Now, TimeSpan.FromMinutes(5), AffinityMode.Hint, new Dictionary<string, string> { ["team"] = "a" }, owner: null);
 
     [Fact]
     public void A_first_call_counts_and_pins_the_worker_without_a_move()
@@ -80,6 +80,32 @@ public sealed class SessionStateChangeTests
         Assert.Equal("""{"b":[1,2]}""", session.VariablesJson());
 
         Assert.Equal(DSPexErrorKind.MalformedFrame, Assert.Throws<DSPexRequestException>(() => session.ApplyVariableUpdates("""{"set":[1]}""", limits)).Kind);
+    }
+
+    [Fact]
+    public void Only_changes_that_must_survive_a_crash_mark_the_session_to_be_written()
+    {
+        var limits = new SessionLimits(new DSPexSessionOptions());
+        var session = Live();
+        Assert.True(session.HasUnsavedChanges);
+        session.RecordRun(ExecuteResponse.Success("1", "S|0", 100), SessionCounters.Calls);
+        session.HasUnsavedChanges = false;
+
+        // Counting a call on the same worker, a value set to what it is, a name deleted that is not there: nothing to write.
+        session.RecordRun(ExecuteResponse.Success("1", "S|0", 100), SessionCounters.Calls);
+        session.SetVariable("a", JsonDocument.Parse("[1, 2]").RootElement, limits);
+        session.HasUnsavedChanges = false;
+        session.ApplyVariableUpdates("""{"set":{"a":[1, 2]},"deleted":["missing"]}""", limits);
+        Assert.False(session.Remove(session.Programs, "missing"));
+        Assert.False(session.HasUnsavedChanges);
+        Assert.Equal(2, session.Counters[SessionCounters.Calls]);
+
+        session.ApplyVariableUpdates("""{"set":{"a":[1,3]}}""", limits);
+        Assert.True(session.HasUnsavedChanges);
+        session.HasUnsavedChanges = false;
+
+        session.RecordRun(ExecuteResponse.Success("1", "S|1", 200), SessionCounters.Calls);
+        Assert.True(session.HasUnsavedChanges);
     }
 
     [Fact]
