@@ -68,8 +68,8 @@ public static class BenchmarkRun
 
                 if (options.Runs("tool-roundtrip"))
                 {
-                    scenarios.Add(new ToolRoundTripScenario(cluster, 1));
-                    scenarios.Add(new ToolRoundTripScenario(cluster, 10));
+                    scenarios.Add(new ToolRoundTripScenario(cluster, remote, 1));
+                    scenarios.Add(new ToolRoundTripScenario(cluster, remote, 10));
                 }
                 if (options.Variant is { } variant)
                 {

@@ -16,7 +16,7 @@ namespace DSPex.Orleans.Benchmarks.Scenarios;
 /// ping in the same run is the baseline: (p50(K tool calls) - p50(ping)) / K is one tool call's cost.
 /// The silo here is the stock dspex-silo executable, which registers no silo tools, so only a client tool is measured.
 /// </summary>
-public sealed class ToolRoundTripScenario(ClusterSettings cluster, int toolCalls) : IScenario
+public sealed class ToolRoundTripScenario(ClusterSettings cluster, ClusterRemoteScenario remote, int toolCalls) : IScenario
 {
     public const string Prefix = "tool-client-k";
 
@@ -79,6 +79,8 @@ public sealed class ToolRoundTripScenario(ClusterSettings cluster, int toolCalls
             throw new InvalidOperationException($"{error.Kind}: {error.Message}");
         }
     }
+
+    public int? SiloPid => remote.SiloPid;
 
     public IReadOnlyList<int> WorkerPids() => cluster.WorkerPids();
 
