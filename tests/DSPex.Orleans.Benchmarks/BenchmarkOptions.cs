@@ -16,7 +16,7 @@ public sealed record BenchmarkOptions(
     string OutputDirectory,
     SiloVariant? Variant = null)
 {
-    public static readonly string[] AllScenarios = ["raw-pipe", "cluster-remote", "orleans-floor", "cluster-remote-tls", "cluster-session", "cluster-inproc", "pythonnet", "startup", "io-bound"];
+    public static readonly string[] AllScenarios = ["raw-pipe", "cluster-remote", "orleans-floor", "cluster-remote-tls", "cluster-session", "cluster-inproc", "pythonnet", "startup", "io-bound", "tool-roundtrip"];
 
     /// <summary>1, N, 4N and 16N callers: sequential, one per worker, then queueing.</summary>
     public IReadOnlyList<int> CallerCounts => [1, Workers, 4 * Workers, 16 * Workers];

@@ -65,6 +65,12 @@ public static class BenchmarkRun
                 {
                     scenarios.Add(new ClusterSessionScenario(cluster, remote));
                 }
+
+                if (options.Runs("tool-roundtrip"))
+                {
+                    scenarios.Add(new ToolRoundTripScenario(cluster, remote, 1));
+                    scenarios.Add(new ToolRoundTripScenario(cluster, remote, 10));
+                }
                 if (options.Variant is { } variant)
                 {
                     var variantCluster = ClusterSettings.Create("variant", options.Workers, options.PythonExecutable);
@@ -131,6 +137,11 @@ public static class BenchmarkRun
             var workloads = Workload.All.Where(w => options.Workloads.Contains(w.Name)).ToList();
             await WarmUpAsync(scenarios, workloads, options);
             var cells = await SweepAsync(scenarios, workloads, options, notes);
+            foreach (var line in ToolRoundTripScenario.Summarise(cells))
+            {
+                Console.WriteLine(line);
+                notes.Add(line);
+            }
             var memory = scenarios.Select(s => s.Memory()).OfType<ScenarioMemory>().ToList();
 
             var report = new BenchmarkReport(

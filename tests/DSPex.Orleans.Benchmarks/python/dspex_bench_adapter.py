@@ -32,3 +32,16 @@ def sleep_ms(args):
 
     time.sleep(float(args.get("ms", 50)) / 1000.0)
     return None
+
+
+# The tool round trip (Scenarios/ToolRoundTripScenario.cs): K calls of a .NET tool from one request, each waiting for
+# its answer, so (latency(K) - latency(ping)) / K is the cost of one Python -> .NET -> Python tool call.
+@command("tool_calls")
+def tool_calls(args):
+    from dspex import call_tool
+
+    name = args.get("tool", "bench_echo")
+    total = 0
+    for i in range(int(args.get("k", 1))):
+        total += call_tool(name, {"n": i})
+    return total
