@@ -76,7 +76,12 @@ public sealed class RealSiloProcess : IAsyncDisposable
         var silo = new RealSiloProcess(process, settings);
         process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
-        process.Exited += (_, _) => silo._warm.TrySetException(new InvalidOperationException($"silo exited before it was warm:\n{silo.Output}"));
+        process.Exited += (_, _) =>
+        {
+            // Exited can be raised before the last lines are read: WaitForExit() also waits for both streams' end.
+            process.WaitForExit();
+            silo._warm.TrySetException(new InvalidOperationException($"silo exited before it was warm:\n{silo.Output}"));
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
