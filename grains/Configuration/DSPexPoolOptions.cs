@@ -36,8 +36,17 @@ public sealed class DSPexPoolOptions
     /// </summary>
     public List<string> InheritEnvironment { get; set; } = [];
 
-    /// <summary>Requests one Python process serves at once, on threads of its own (for I/O-bound commands).</summary>
+    /// <summary>
+    /// Requests one Python process serves at once: sync commands on a thread each, async commands as tasks on the
+    /// worker's event loop. At most <see cref="MaxConcurrencyPerWorker"/>.
+    /// </summary>
     public int ConcurrencyPerWorker { get; set; } = 1;
+
+    /// <summary>
+    /// The highest <see cref="ConcurrencyPerWorker"/>: a worker may start a thread per sync request in flight, and a
+    /// process with thousands of threads is a configuration mistake, not a pool.
+    /// </summary>
+    public const int MaxConcurrencyPerWorker = 1024;
 
     /// <summary>
     /// Requests written to a busy worker's pipe ahead of its running ones when requests queue (0, the default, turns

@@ -17,6 +17,8 @@ internal sealed class DSPexPoolOptionsValidator : IValidateOptions<DSPexPoolOpti
         var failures = new OptionFailures(DSPexPoolOptions.SectionName);
         failures.Positive(options.Size, nameof(options.Size));
         failures.Positive(options.ConcurrencyPerWorker, nameof(options.ConcurrencyPerWorker));
+        failures.Check(options.ConcurrencyPerWorker <= DSPexPoolOptions.MaxConcurrencyPerWorker, nameof(options.ConcurrencyPerWorker),
+            $"must be at most {DSPexPoolOptions.MaxConcurrencyPerWorker}", options.ConcurrencyPerWorker);
         failures.Check(options.SendAhead is >= 0 and <= DSPexPoolOptions.MaxSendAhead, nameof(options.SendAhead),
             $"must be between 0 (off) and {DSPexPoolOptions.MaxSendAhead}", options.SendAhead);
         failures.NotNegative(options.MaxQueueLength, nameof(options.MaxQueueLength));

@@ -14,6 +14,7 @@ public sealed class PoolOptionsValidatorTests
     {
         { "DSPex:Pool:Size must be positive (is 0)", o => o.Size = 0 },
         { "DSPex:Pool:ConcurrencyPerWorker must be positive (is 0)", o => o.ConcurrencyPerWorker = 0 },
+        { "DSPex:Pool:ConcurrencyPerWorker must be at most 1024 (is 1025)", o => o.ConcurrencyPerWorker = 1025 },
         { "DSPex:Pool:StreamWindow must be positive (is -1)", o => o.StreamWindow = -1 },
         { "DSPex:Pool:SendAhead must be between 0 (off) and 8 (is -1)", o => o.SendAhead = -1 },
         { "DSPex:Pool:SendAhead must be between 0 (off) and 8 (is 9)", o => o.SendAhead = 9 },
