@@ -22,8 +22,6 @@ internal sealed class BridgeListing(DSPexPoolOptions pool, TimeSpan timeout)
     /// <summary>The parsed listing, or why there is none (the interpreter does not start, the bridge timed out).</summary>
     internal sealed record Outcome(JsonElement? Listing, string? Failure);
 
-    public static string BridgeDirectory(DSPexPoolOptions pool) => BridgeLocation.Resolve(pool.BridgeDirectory);
-
     private static async Task<Outcome> RunAsync(DSPexPoolOptions pool, TimeSpan timeout)
     {
         string python;
@@ -36,7 +34,7 @@ internal sealed class BridgeListing(DSPexPoolOptions pool, TimeSpan timeout)
             return new Outcome(null, e.Message);
         }
 
-        var bridgeDirectory = BridgeDirectory(pool);
+        var bridgeDirectory = BridgeLocation.Resolve(pool.BridgeDirectory);
         var start = new ProcessStartInfo(python)
         {
             RedirectStandardOutput = true,

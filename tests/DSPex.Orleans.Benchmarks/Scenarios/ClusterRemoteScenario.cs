@@ -4,7 +4,6 @@ using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.Benchmarks.Scenarios;
 
@@ -40,43 +39,9 @@ public sealed class ClusterRemoteScenario(ClusterSettings cluster, SiloVariant? 
     {
         _silo = SiloChildProcess.Start(cluster, variant);
         await _silo.WaitUntilWarmAsync(TimeSpan.FromSeconds(90));
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                // DSPexClientHost's set-up, kept here so the floor scenario can reach the grain factory of the same client.
-                var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-                builder.Logging.SetMinimumLevel(LogLevel.Warning);
-                builder.Logging.AddFilter("Polly", LogLevel.Warning);
-                builder.AddDSPexClient(o =>
-                {
-                    o.ClusterId = cluster.ClusterId;
-                    o.ServiceId = ClusterSettings.ServiceId;
-                    o.GatewayPort = cluster.GatewayPort;
-                    configureClient?.Invoke(o);
-                });
-                var host = builder.Build();
-                try
-                {
-                    await host.StartAsync(cancellationToken);
-                }
-                catch
-                {
-                    host.Dispose();
-                    throw;
-                }
-
-                _connection = host;
-                _client = host.Services.GetRequiredService<DSPexClient>();
-                _grains = host.Services.GetRequiredService<IGrainFactory>();
-                return;
-            }
-            catch (Exception) when (attempt < 10)
-            {
-                // The silo logs its pool warm a moment before its gateway may accept clients.
-                await Task.Delay(500, cancellationToken);
-            }
-        }
+        _connection = await RemoteClientHost.ConnectAsync(cluster, configureClient, cancellationToken);
+        _client = _connection.Services.GetRequiredService<DSPexClient>();
+        _grains = _connection.Services.GetRequiredService<IGrainFactory>();
     }
 
     public async ValueTask CallAsync(Workload workload, int caller)

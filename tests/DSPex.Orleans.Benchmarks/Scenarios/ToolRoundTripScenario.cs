@@ -1,11 +1,10 @@
 using System.Globalization;
+using DSPex.Orleans.Benchmarks.Infrastructure;
 using DSPex.Orleans.Benchmarks.Measurement;
 using DSPex.Orleans.Benchmarks.Workloads;
 using DSPex.Orleans.Client;
-using DSPex.Orleans.Client.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.Benchmarks.Scenarios;
 
@@ -35,40 +34,10 @@ public sealed class ToolRoundTripScenario(ClusterSettings cluster, ClusterRemote
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _argsJson = $$"""{"tool":"bench_echo","k":{{toolCalls}}}""";
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-                builder.Logging.SetMinimumLevel(LogLevel.Warning);
-                builder.AddDSPexClient(o =>
-                {
-                    o.ClusterId = cluster.ClusterId;
-                    o.ServiceId = ClusterSettings.ServiceId;
-                    o.GatewayPort = cluster.GatewayPort;
-                    o.AddTool<EchoArgs, int>("bench_echo", "Returns its argument", (args, _) => Task.FromResult(args.N));
-                });
-                var host = builder.Build();
-                try
-                {
-                    await host.StartAsync(cancellationToken);
-                }
-                catch
-                {
-                    host.Dispose();
-                    throw;
-                }
-
-                _connection = host;
-                _client = host.Services.GetRequiredService<DSPexClient>();
-                return;
-            }
-            catch (Exception) when (attempt < 10)
-            {
-                // Started after cluster-remote, whose silo is warm; its gateway may still be a moment behind.
-                await Task.Delay(500, cancellationToken);
-            }
-        }
+        // Started after cluster-remote, whose silo is warm.
+        _connection = await RemoteClientHost.ConnectAsync(
+            cluster, o => o.AddTool<EchoArgs, int>("bench_echo", "Returns its argument", (args, _) => Task.FromResult(args.N)), cancellationToken);
+        _client = _connection.Services.GetRequiredService<DSPexClient>();
     }
 
     public async ValueTask CallAsync(Workload workload, int caller)
