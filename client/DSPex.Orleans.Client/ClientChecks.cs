@@ -19,7 +19,8 @@ internal static class ClientChecks
     public static void Present(object? value, string name) => Throw(RequestChecks.Present(value, name));
 
     public static void Options(ExecuteOptions? options) =>
-        Throw(RequestChecks.Timeout(options?.Timeout, RequestLimits.MaxTimeout, "options.Timeout"));
+        Throw(RequestChecks.Timeout(options?.Timeout, RequestLimits.MaxTimeout, "options.Timeout")
+            ?? (options?.Pool is null ? null : PoolNames.Check(options.Pool, "options.Pool")));
 
     public static void Options(SessionOptions? options, string name = "options")
     {
@@ -27,6 +28,11 @@ internal static class ClientChecks
         if (options!.Ttl is { } ttl && ttl <= TimeSpan.Zero)
         {
             throw new InvalidArgumentsException($"{name}.Ttl is {ttl}; a session's time to live must be positive (leave it unset for the default)");
+        }
+
+        if (options.Pool is not null)
+        {
+            Throw(PoolNames.Check(options.Pool, $"{name}.Pool"));
         }
     }
 

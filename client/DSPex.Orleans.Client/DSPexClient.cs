@@ -70,7 +70,7 @@ public sealed class DSPexClient
     {
         CheckRequest(command, argsJson, options);
         return new(_calls.ExecuteAsync(
-            (callId, token) => Router().ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false, CallId: callId, Tools: _tools.Get()), token),
+            (callId, token) => Router().ExecuteAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false, CallId: callId, Tools: _tools.Get(), Pool: options?.Pool), token),
             options, cancellationToken));
     }
 
@@ -97,7 +97,7 @@ public sealed class DSPexClient
     {
         // Checked now, not at the first MoveNextAsync, so a bad call fails where it is made.
         CheckRequest(command, argsJson, options);
-        return StreamCheckedAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Tools: _tools.Get()), cancellationToken);
+        return StreamCheckedAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Tools: _tools.Get(), Pool: options?.Pool), cancellationToken);
     }
 
     private async IAsyncEnumerable<string> StreamCheckedAsync(ExecuteRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -63,7 +63,7 @@ public sealed class DSPexSession
         // Through the gateway's router, so a call whose gateway dies is noticed (see TrackedCalls).
         return _calls.ExecuteAsync(
             (callId, token) => new ValueTask<ExecuteResponse>(_router().ExecuteInSessionAsync(
-                SessionId, new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false, CallId: callId, Tools: _tools.Get()), Options, token)),
+                SessionId, new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false, CallId: callId, Tools: _tools.Get(), Pool: options?.Pool), Options, token)),
             options, cancellationToken);
     }
 

@@ -8,4 +8,10 @@ public sealed record ExecuteOptions
 
     /// <summary>Safe to run twice: retried once on another worker if its worker crashes under it.</summary>
     public bool Idempotent { get; init; }
+
+    /// <summary>
+    /// The pool to run in. Null routes by the command: to the pool whose adapters register it (the default pool for
+    /// built-in commands); a command two pools register needs its pool named here.
+    /// </summary>
+    public string? Pool { get; init; }
 }

@@ -6,6 +6,8 @@ namespace DSPex.Orleans.Contracts;
 /// worker when its worker crashes under it. A client sets CallId so the gateway records the call while it runs
 /// (see <see cref="CallTracking"/>). <see cref="Tools"/> names the calling client's tools (its observer); the silo
 /// fills <see cref="ToolCaller"/> with the authenticated caller, replacing whatever a caller wrote.
+/// <see cref="Pool"/> names the pool to run in; null routes by the command (the pool that registers it, see
+/// docs/pools.md).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ExecuteRequest(
@@ -17,4 +19,5 @@ public sealed record ExecuteRequest(
     [property: Id(5)] bool Idempotent = false,
     [property: Id(6)] Guid CallId = default,
     [property: Id(7)] Tools.ClientTools? Tools = null,
-    [property: Id(8)] string? ToolCaller = null);
+    [property: Id(8)] string? ToolCaller = null,
+    [property: Id(9)] string? Pool = null);

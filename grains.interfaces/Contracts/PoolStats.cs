@@ -1,6 +1,9 @@
 namespace DSPex.Orleans.Contracts;
 
-/// <summary>A snapshot of one silo's pool.</summary>
+/// <summary>
+/// A snapshot of one pool on one silo. <see cref="Pool"/> is its name; <see cref="StartFailure"/> says why a pool
+/// has no live worker after its warm-up (its interpreter or adapters could not start), null otherwise.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record PoolStats(
     [property: Id(0)] string Silo,
@@ -16,4 +19,6 @@ public sealed record PoolStats(
     [property: Id(10)] IReadOnlyList<WorkerInfo> WorkerDetails,
     [property: Id(11)] long Recycles = 0,
     [property: Id(12)] long HungWorkersKilled = 0,
-    [property: Id(13)] long Retries = 0);
+    [property: Id(13)] long Retries = 0,
+    [property: Id(14)] string Pool = PoolNames.Default,
+    [property: Id(15)] string? StartFailure = null);

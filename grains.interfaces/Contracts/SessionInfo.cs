@@ -13,4 +13,5 @@ public sealed record SessionInfo(
     [property: Id(7)] IReadOnlyDictionary<string, string> Metadata,
     [property: Id(8)] IReadOnlyDictionary<string, long> Counters,
     [property: Id(9)] IReadOnlyList<ProgramInfo> Programs,
-    [property: Id(10)] IReadOnlyList<string> VariableNames);
+    [property: Id(10)] IReadOnlyList<string> VariableNames,
+    [property: Id(11)] string Pool = PoolNames.Default);

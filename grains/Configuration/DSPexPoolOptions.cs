@@ -1,10 +1,27 @@
 namespace DSPex.Orleans.Configuration;
 
-/// <summary>Settings of the per-silo Python worker pool (configuration section "DSPex:Pool").</summary>
+/// <summary>
+/// Settings of one Python worker pool: the default pool (configuration section "DSPex:Pool") or a named pool
+/// ("DSPex:Pools:NAME", named options of that name). Every setting is the pool's own; a named pool does not inherit
+/// the default pool's values.
+/// </summary>
 public sealed class DSPexPoolOptions
 {
-    /// <summary>The configuration section the options bind from.</summary>
+    /// <summary>The configuration section the default pool's options bind from.</summary>
     public const string SectionName = "DSPex:Pool";
+
+    /// <summary>The configuration section whose children are named pools, each bound as the options of that name.</summary>
+    public const string NamedPoolsSectionName = "DSPex:Pools";
+
+    /// <summary>The configuration section of a pool: "DSPex:Pool" for the default pool, "DSPex:Pools:NAME" otherwise.</summary>
+    public static string SectionOf(string pool) =>
+        pool == Contracts.PoolNames.Default ? SectionName : $"{NamedPoolsSectionName}:{pool}";
+
+    /// <summary>
+    /// Run this pool only on silos that carry this label (DSPex:Labels), for example "gpu"; null runs it on every
+    /// silo. Routing and spill send its commands only to silos that run it. The default pool runs everywhere.
+    /// </summary>
+    public string? SiloLabel { get; set; }
 
     /// <summary>Python worker processes per silo.</summary>
     public int Size { get; set; } = System.Environment.ProcessorCount;

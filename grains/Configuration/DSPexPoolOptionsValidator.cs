@@ -14,7 +14,17 @@ internal sealed class DSPexPoolOptionsValidator : IValidateOptions<DSPexPoolOpti
 {
     public ValidateOptionsResult Validate(string? name, DSPexPoolOptions options)
     {
-        var failures = new OptionFailures(DSPexPoolOptions.SectionName);
+        var pool = string.IsNullOrEmpty(name) ? PoolNames.Default : name;
+        var failures = new OptionFailures(DSPexPoolOptions.SectionOf(pool));
+        if (PoolNames.Check(pool, "the pool name") is { } badName)
+        {
+            failures.Add($"{DSPexPoolOptions.NamedPoolsSectionName}:{pool}: {badName.Message}.");
+        }
+
+        failures.Check(pool != PoolNames.Default || options.SiloLabel is null, nameof(options.SiloLabel),
+            "must be unset for the default pool, which runs on every silo (give a named pool a label)", $"'{options.SiloLabel}'");
+        failures.Check(options.SiloLabel is null || PoolNames.IsValid(options.SiloLabel), nameof(options.SiloLabel),
+            "must be 1-32 of a-z, 0-9, '-' and '_'", $"'{options.SiloLabel}'");
         failures.Positive(options.Size, nameof(options.Size));
         failures.Positive(options.ConcurrencyPerWorker, nameof(options.ConcurrencyPerWorker));
         failures.Check(options.ConcurrencyPerWorker <= DSPexPoolOptions.MaxConcurrencyPerWorker, nameof(options.ConcurrencyPerWorker),

@@ -33,19 +33,31 @@ public static class DSPexSiloBuilderExtensions
     public static ISiloBuilder AddDSPexWorkerPool(this ISiloBuilder builder, Action<DSPexPoolOptions>? configure = null)
     {
         builder.Services.AddValidatedOptions<DSPexPoolOptions, DSPexPoolOptionsValidator>(DSPexPoolOptions.SectionName, configure);
+        builder.Services.AddOptions<SiloLabelOptions>().BindConfiguration(SiloLabelOptions.SectionName);
+        foreach (var pool in builder.Configuration.GetSection(DSPexPoolOptions.NamedPoolsSectionName).GetChildren())
+        {
+            builder.AddDSPexPool(pool.Key);
+        }
 
         // Orleans refuses a message past this before reading its body into memory: no request a worker could not
         // take anyway (over the frame limit) costs the silo its size first.
-        builder.Services.AddOptions<SiloMessagingOptions>().Configure<IOptions<DSPexPoolOptions>>((messaging, pool) =>
-            messaging.MaxMessageBodySize = RequestLimits.MessageBodyLimit(pool.Value.MaxFrameBytes));
+        builder.Services.AddOptions<SiloMessagingOptions>().Configure<IOptionsMonitor<DSPexPoolOptions>, IEnumerable<NamedPoolRegistration>>((messaging, pools, named) =>
+            messaging.MaxMessageBodySize = RequestLimits.MessageBodyLimit(
+                named.Select(r => pools.Get(r.Name).MaxFrameBytes).Append(pools.Get(Options.DefaultName).MaxFrameBytes).Max()));
         builder.Services.AddDSPexInstruments();
         builder.Services.AddSingleton(sp =>
         {
-            var pool = ActivatorUtilities.CreateInstance<LocalWorkerPool>(sp);
-            pool.Metrics = new PoolMetrics(sp.GetRequiredService<DSPexInstruments>(), pool);
-            pool.Tools = sp.GetRequiredService<Tools.ToolBroker>();
-            return pool;
+            var pools = ActivatorUtilities.CreateInstance<SiloPools>(sp);
+            var tools = sp.GetRequiredService<Tools.ToolBroker>();
+            foreach (var pool in pools.All)
+            {
+                pool.Tools = tools;
+            }
+
+            return pools;
         });
+        // The default pool, for what serves one pool (readiness of a one-pool host, tests, the demo).
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<SiloPools>().Default);
         builder.Services.AddValidatedOptions<DSPexToolOptions, DSPexToolOptionsValidator>(DSPexToolOptions.SectionName);
         builder.Services.TryAddSingleton<Tools.ToolBroker>();
         builder.Services.AddSingleton<PoolDispatcher>();
@@ -57,6 +69,38 @@ public static class DSPexSiloBuilderExtensions
         builder.AddIncomingGrainCallFilter<Security.ClusterContextFilter>();
         // The benchmark's floor grain exists only where AddDSPexBenchmarkFloor asked for it.
         DSPexBenchmarkFloorExtensions.RemoveBenchmarkFloorUnlessEnabled(builder.Services);
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds a named pool to the silo, with options bound from "DSPex:Pools:NAME" and then <paramref name="configure"/>
+    /// (its own interpreter, adapters, size and limits: nothing is inherited from the default pool). Every pool named
+    /// under DSPex:Pools in the configuration is added by <see cref="AddDSPexWorkerPool"/> already; call this for a
+    /// pool set up in code, after it. A pool with a SiloLabel runs only on silos whose DSPex:Labels carry it.
+    /// </summary>
+    public static ISiloBuilder AddDSPexPool(this ISiloBuilder builder, string name, Action<DSPexPoolOptions>? configure = null)
+    {
+        if (PoolNames.Check(name, nameof(name)) is { } invalid)
+        {
+            throw new ArgumentException(invalid.Message, nameof(name));
+        }
+
+        if (name == PoolNames.Default)
+        {
+            throw new ArgumentException("the default pool is configured with DSPex:Pool (AddDSPexWorkerPool), not as a named pool", nameof(name));
+        }
+
+        if (!builder.Services.Any(d => d.ServiceType == typeof(NamedPoolRegistration) && d.ImplementationInstance is NamedPoolRegistration r && r.Name == name))
+        {
+            builder.Services.AddSingleton(new NamedPoolRegistration(name));
+            builder.Services.AddOptions<DSPexPoolOptions>(name).BindConfiguration(DSPexPoolOptions.SectionOf(name)).ValidateOnStart();
+        }
+
+        if (configure is not null)
+        {
+            builder.Services.Configure(name, configure);
+        }
+
         return builder;
     }
 }

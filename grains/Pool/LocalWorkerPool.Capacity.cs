@@ -66,7 +66,7 @@ public sealed partial class LocalWorkerPool
         _counters.Saturated();
         return ExecuteResponse.Failure(
             DSPexErrorKind.PoolSaturated,
-            $"pool on {Silo} is saturated: {_scheduler.Size} workers busy and {queued} requests queued (limit {_options.MaxQueueLength})");
+            $"pool {Name} on {Silo} is saturated: {_scheduler.Size} workers busy and {queued} requests queued (limit {_options.MaxQueueLength})");
     }
 
     /// <summary>The session's worker, when its slot still holds the very process (pid) that holds the session's programs.</summary>
@@ -123,8 +123,8 @@ public sealed partial class LocalWorkerPool
         }
 
         return startError is not null
-            ? ExecuteResponse.Failure(DSPexErrorKind.WorkerStartFailed, $"the workers of the pool on {Silo} fail to start: {startError}")
-            : ExecuteResponse.Failure(DSPexErrorKind.NoWorkers, $"the pool on {Silo} has no live worker ({_scheduler.Size} restarting)");
+            ? ExecuteResponse.Failure(DSPexErrorKind.WorkerStartFailed, $"the workers of pool {Name} on {Silo} fail to start: {startError}")
+            : ExecuteResponse.Failure(DSPexErrorKind.NoWorkers, $"pool {Name} on {Silo} has no live worker ({_scheduler.Size} restarting)");
     }
 
     /// <summary>

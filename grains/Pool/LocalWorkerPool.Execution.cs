@@ -44,6 +44,12 @@ public sealed partial class LocalWorkerPool
 
     private async ValueTask<ExecuteResponse> RunCheckedAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken)
     {
+        if (_startFailure is { } startFailure)
+        {
+            // A pool whose interpreter could not be found has no worker to wait for.
+            return ExecuteResponse.Failure(DSPexErrorKind.WorkerStartFailed, $"pool {Name} on {Silo} could not start: {startFailure}");
+        }
+
         var (grant, failure) = await AcquireAsync(request, affinity, cancellationToken);
         if (grant is not { } granted)
         {

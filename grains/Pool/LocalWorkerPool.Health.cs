@@ -28,7 +28,7 @@ public sealed partial class LocalWorkerPool
         }
         catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            Log.DrainTimedOut(_logger, Silo, timeout);
+            Log.DrainTimedOut(_logger, Name, Silo, timeout);
             return false;
         }
     }

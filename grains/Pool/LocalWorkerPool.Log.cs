@@ -7,12 +7,12 @@ public sealed partial class LocalWorkerPool
 {
     private static partial class Log
     {
-        // Test and benchmark harnesses wait for this line (" warm: "): keep its wording.
-        [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Pool on {Silo} warm: {Live}/{Size} workers in {Elapsed} ms")]
-        public static partial void Warm(ILogger logger, SiloAddress silo, int live, int size, int elapsed);
+        // The silo-wide line (event 1100, " warm: ") is SiloPools': harnesses wait for it once every pool is warm.
+        [LoggerMessage(EventId = 1113, Level = LogLevel.Information, Message = "Pool {Pool} on {Silo} started {Live}/{Size} workers in {Elapsed} ms")]
+        public static partial void Warm(ILogger logger, string pool, SiloAddress silo, int live, int size, int elapsed);
 
-        [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Pool on {Silo} stopped {Count} Python processes")]
-        public static partial void Stopped(ILogger logger, SiloAddress silo, int count);
+        [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Pool {Pool} on {Silo} stopped {Count} Python processes")]
+        public static partial void Stopped(ILogger logger, string pool, SiloAddress silo, int count);
 
         [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Worker {WorkerId} failed to start")]
         public static partial void StartFailed(ILogger logger, Exception exception, string workerId);
@@ -29,8 +29,8 @@ public sealed partial class LocalWorkerPool
         [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Worker {WorkerId} (pid {Pid}) did not stop an abandoned request within {Grace} ms; killing it")]
         public static partial void AbandonedRequestNotStopped(ILogger logger, string workerId, int pid, double grace);
 
-        [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Pool on {Silo} still had requests in flight after the drain timeout of {Timeout}")]
-        public static partial void DrainTimedOut(ILogger logger, SiloAddress silo, TimeSpan timeout);
+        [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Pool {Pool} on {Silo} still had requests in flight after the drain timeout of {Timeout}")]
+        public static partial void DrainTimedOut(ILogger logger, string pool, SiloAddress silo, TimeSpan timeout);
 
         [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "Recycling worker {WorkerId} (pid {Pid}, {Rss} MiB at the last sample)")]
         public static partial void Recycling(ILogger logger, string workerId, int pid, long rss);
@@ -44,7 +44,7 @@ public sealed partial class LocalWorkerPool
         [LoggerMessage(EventId = 1111, Level = LogLevel.Error, Message = "The health check of worker {WorkerId} failed; the health loop carries on")]
         public static partial void HealthCheckFailed(ILogger logger, Exception exception, string workerId);
 
-        [LoggerMessage(EventId = 1112, Level = LogLevel.Warning, Message = "Pool on {Silo} stopped while background work (restarts, recycles) was still running")]
-        public static partial void BackgroundWorkOutlivedStop(ILogger logger, SiloAddress silo);
+        [LoggerMessage(EventId = 1112, Level = LogLevel.Warning, Message = "Pool {Pool} on {Silo} stopped while background work (restarts, recycles) was still running")]
+        public static partial void BackgroundWorkOutlivedStop(ILogger logger, string pool, SiloAddress silo);
     }
 }

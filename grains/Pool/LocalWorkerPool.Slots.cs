@@ -17,7 +17,8 @@ public sealed partial class LocalWorkerPool
         catch (Exception e) when (!_stopping)
         {
             Log.StartFailed(_logger, e, _scheduler.WorkerIdOf(slot));
-            _scheduler.StartFailed(slot, e.Message.Split('\n', 2)[0]);
+            _lastStartError = e.Message.Split('\n', 2)[0];
+            _scheduler.StartFailed(slot, _lastStartError);
             if (retryInBackground)
             {
                 RestartLater(slot);
@@ -88,6 +89,8 @@ public sealed partial class LocalWorkerPool
     /// <summary>Called by a worker grain once its process is ready: its capacity joins the pool.</summary>
     internal void Attach(int slotIndex, PythonProcess process)
     {
+        _adapterCommands = [.. process.Commands.Where(c => !BridgeBuiltins.Commands.Contains(c))];
+        _lastStartError = null;
         ProcessAttached?.Invoke(process);
         process.ExitedEvent += OnProcessExited;
         foreach (var (waiter, lease) in _scheduler.Attach(slotIndex, process, _recycle.RequestLimit(Random.Shared.NextDouble())))

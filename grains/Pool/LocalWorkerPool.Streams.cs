@@ -21,6 +21,12 @@ public sealed partial class LocalWorkerPool
             yield break;
         }
 
+        if (_startFailure is { } startFailure)
+        {
+            yield return new StreamItem(null, new ExecuteError(DSPexErrorKind.WorkerStartFailed, $"pool {Name} on {Silo} could not start: {startFailure}"));
+            yield break;
+        }
+
         request = WithToolCaller(request);
         var (acquired, failure) = await AcquireAsync(null, null, cancellationToken);
         if (acquired is not { Lease: var lease })

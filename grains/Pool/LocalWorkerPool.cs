@@ -29,7 +29,7 @@ public sealed partial class LocalWorkerPool
     private readonly ILoggerFactory _loggerFactory;
     private readonly BackgroundWork _background;
     private readonly string _clusterId;
-    private readonly string _instanceToken = Guid.NewGuid().ToString("N");
+    private readonly string _instanceToken;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopped = new();
     private string? _pythonExecutable;
@@ -37,30 +37,40 @@ public sealed partial class LocalWorkerPool
     private volatile bool _draining;
     private volatile bool _warm;
     private Task _healthLoop = Task.CompletedTask;
+    private volatile string? _startFailure;
+    private volatile string? _lastStartError;
+    private volatile IReadOnlyList<string> _adapterCommands = [];
 
-    /// <summary>Created once per silo by the container (AddDSPexWorkerPool).</summary>
-    public LocalWorkerPool(
-        IOptions<DSPexPoolOptions> options,
-        IOptions<ClusterOptions> clusterOptions,
-        ILocalSiloDetails siloDetails,
+    /// <summary>Created by <see cref="SiloPools"/>, once per pool this silo runs.</summary>
+    internal LocalWorkerPool(
+        string name,
+        DSPexPoolOptions options,
+        string instanceToken,
+        string clusterId,
+        SiloAddress silo,
         IGrainFactory grainFactory,
         ILoggerFactory loggerFactory)
     {
         // Checked at start by DSPexPoolOptionsValidator (sizes positive, a defined stderr level): used as written.
-        _options = options.Value;
+        Name = name;
+        _options = options;
+        _instanceToken = instanceToken;
         _validator = new RequestValidator(_options);
         _grainFactory = grainFactory;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<LocalWorkerPool>();
         _background = new BackgroundWork(_logger);
-        _clusterId = clusterOptions.Value.ClusterId;
-        Silo = siloDetails.SiloAddress;
+        _clusterId = clusterId;
+        Silo = silo;
         SiloKey = SiloKeys.ForSilo(Silo);
-        var workerIds = Enumerable.Range(0, _options.Size).Select(i => SiloKeys.ForWorker(Silo, i)).ToList();
+        var workerIds = Enumerable.Range(0, _options.Size).Select(i => SiloKeys.ForWorker(Silo, name, i)).ToList();
         _scheduler = new CapacityScheduler<PythonProcess>(
             workerIds, _options.ConcurrencyPerWorker, _options.MaxQueueLength, static process => process.HasExited, _options.SendAhead);
         _recycle = new RecyclePolicy(_options.RecycleAfterRequests, _options.RecycleJitter, _options.MaxWorkerAge, _options.MaxWorkerResidentBytes);
     }
+
+    /// <summary>The pool's name ("default" for the pool of DSPex:Pool).</summary>
+    public string Name { get; }
 
     /// <summary>The silo this pool runs on.</summary>
     public SiloAddress Silo { get; }
@@ -91,23 +101,43 @@ public sealed partial class LocalWorkerPool
     /// <summary>Raised when a worker's process is ready and joins the pool (the process registry listens).</summary>
     internal event Action<PythonProcess>? ProcessAttached;
 
-    /// <summary>Starts every worker at once and returns when each has answered its handshake or failed its first start.</summary>
+    /// <summary>
+    /// Starts every worker at once and returns when each has answered its handshake or failed its first start. A
+    /// pool whose interpreter cannot be found fails here (the silo's start-up check refuses that for the default
+    /// pool first); <see cref="SiloPools"/> lets a named pool fail alone.
+    /// </summary>
     internal async Task WarmUpAsync(CancellationToken cancellationToken)
     {
-        _pythonExecutable = await Task.Run(() => PythonInterpreter.Resolve(_options.PythonExecutable), cancellationToken);
+        try
+        {
+            _pythonExecutable = await Task.Run(() => PythonInterpreter.Resolve(_options.PythonExecutable), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _startFailure = e.Message;
+            throw;
+        }
+
         var started = DateTimeOffset.UtcNow;
         await Task.WhenAll(Enumerable.Range(0, _scheduler.Size).Select(slot => StartSlotAsync(slot, retryInBackground: true)));
         _warm = true;
         _healthLoop = MonitorHealthAsync(_stopped.Token);
-        Log.Warm(_logger, Silo, LiveProcesses().Count, _scheduler.Size, (int)(DateTimeOffset.UtcNow - started).TotalMilliseconds);
+        Log.Warm(_logger, Name, Silo, LiveProcesses().Count, _scheduler.Size, (int)(DateTimeOffset.UtcNow - started).TotalMilliseconds);
     }
+
+    /// <summary>Why the pool has no live worker after its warm-up (its interpreter or its workers could not start); null while it has one.</summary>
+    public string? StartFailure =>
+        _startFailure ?? (_warm && LiveProcesses().Count == 0 ? _lastStartError ?? "no worker has started" : null);
+
+    /// <summary>The commands the pool's adapters register (built-in commands left out), as its last started worker reported them.</summary>
+    public IReadOnlyList<string> AdapterCommands => _adapterCommands;
 
     /// <summary>The pool's workers, their state and the queue, without touching /proc.</summary>
     public PoolStats GetStats()
     {
         // No /proc read here: resident memory is the health loop's last sample, so a scrape costs one short lock.
         var (slots, queued) = _scheduler.ViewAll();
-        return _counters.ToStats(SiloKey, _scheduler.Size, [.. slots.Select(ToWorkerInfo)], queued);
+        return _counters.ToStats(SiloKey, _scheduler.Size, [.. slots.Select(ToWorkerInfo)], queued) with { Pool = Name, StartFailure = StartFailure };
     }
 
     private static WorkerInfo ToWorkerInfo(SlotView<PythonProcess> slot) =>
@@ -131,9 +161,9 @@ public sealed partial class LocalWorkerPool
         await _healthLoop;
         if (!await _background.WhenAllAsync(_options.StopGracePeriod + TimeSpan.FromSeconds(10)))
         {
-            Log.BackgroundWorkOutlivedStop(_logger, Silo);
+            Log.BackgroundWorkOutlivedStop(_logger, Name, Silo);
         }
 
-        Log.Stopped(_logger, Silo, processes.Length);
+        Log.Stopped(_logger, Name, Silo, processes.Length);
     }
 }

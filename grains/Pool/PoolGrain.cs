@@ -8,18 +8,25 @@ using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.Pool;
 
-/// <summary>The grain face of a silo's pool, so other silos can send it work and read its stats.</summary>
+/// <summary>The grain face of a silo's pools, so other silos can send them work and read their stats and offers.</summary>
 [SiloPinnedPlacement]
 [Reentrant]
-internal sealed class PoolGrain(LocalWorkerPool pool, CallTracker calls, ILogger<PoolGrain> logger) : Grain, IPoolGrain
+internal sealed class PoolGrain(SiloPools pools, CallTracker calls, ILogger<PoolGrain> logger) : Grain, IPoolGrain
 {
     public ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken) =>
-        GrainBoundary.Guard(() => pool.ExecuteAsync(request, cancellationToken), logger, "pool execute", cancellationToken);
+        ExecuteWithAffinityAsync(request, null, cancellationToken);
 
     public ValueTask<ExecuteResponse> ExecuteWithAffinityAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken) =>
-        GrainBoundary.Guard(() => pool.ExecuteAsync(request, affinity, cancellationToken), logger, "pool execute", cancellationToken);
+        GrainBoundary.Guard(() => pools.Find(request?.Pool) is { } pool
+            ? pool.ExecuteAsync(request!, affinity, cancellationToken)
+            : ValueTask.FromResult(ExecuteResponse.Failure(DSPexErrorKind.NoWorkers, $"silo {pools.Silo} does not run pool {request?.Pool}")),
+            logger, "pool execute", cancellationToken);
 
-    public Task<PoolStats> GetStatsAsync() => Task.FromResult(pool.GetStats());
+    public Task<PoolStats> GetStatsAsync() => Task.FromResult(pools.Default.GetStats());
+
+    public Task<PoolStats[]> GetAllStatsAsync() => Task.FromResult(pools.Stats());
+
+    public Task<PoolOffer[]> GetOffersAsync() => Task.FromResult(pools.Offers());
 
     public Task<CallState[]> GetCallStatesAsync(Guid[] callIds) => Task.FromResult(calls.StatesOf(callIds ?? []));
 }

@@ -16,7 +16,7 @@ namespace DSPex.Orleans.ProcessSafety;
 /// files of dead incarnations.
 /// </summary>
 internal sealed class OrphanSweeper(
-    LocalWorkerPool pool,
+    SiloPools pool,
     ProcessRegistry registry,
     IClusterMembershipService membership,
     IOptions<ProcessSafetyOptions> options,
@@ -139,7 +139,7 @@ internal sealed class OrphanSweeper(
             registry.ClusterId, pool.SiloKey, pool.InstanceToken, ownPid, NativeFiles.EffectiveUserId, LinuxProcess.BootId,
             Environment.MachineName, LinuxProcess.OwnPidNamespace, processes, files, registry.Records, claimed, deadSilos,
             NowTicks: LinuxProcess.UptimeTicks(),
-            HandshakeTicks: (ulong)((pool.Options.StartTimeout.TotalSeconds + 1) * LinuxProcess.ClockTicksPerSecond));
+            HandshakeTicks: (ulong)((pool.LongestStartTimeout.TotalSeconds + 1) * LinuxProcess.ClockTicksPerSecond));
     }
 
     private async Task<TerminationResult[]> TerminateAsync(IReadOnlyList<Orphan> orphans)

@@ -17,12 +17,12 @@ internal sealed class ProcessRegistry
 {
     private readonly object _lock = new();
     private readonly Dictionary<int, ProcessRecord> _records = [];
-    private readonly LocalWorkerPool _pool;
+    private readonly SiloPools _pool;
     private readonly ILogger<ProcessRegistry> _logger;
     private readonly ulong _ownerStartTime;
     private bool _closed;
 
-    public ProcessRegistry(LocalWorkerPool pool, IOptions<ProcessSafetyOptions> options, IOptions<ClusterOptions> cluster, ILogger<ProcessRegistry> logger)
+    public ProcessRegistry(SiloPools pool, IOptions<ProcessSafetyOptions> options, IOptions<ClusterOptions> cluster, ILogger<ProcessRegistry> logger)
     {
         _pool = pool;
         _logger = logger;

@@ -7,7 +7,7 @@ namespace DSPex.Orleans.ProcessSafety;
 
 /// <summary>The reaper pinned to one silo: runs that silo's sweep when the cluster-wide reaper asks.</summary>
 [SiloPinnedPlacement]
-internal sealed class SiloReaperGrain(OrphanSweeper sweeper, LocalWorkerPool pool) : Grain, ISiloReaperGrain
+internal sealed class SiloReaperGrain(OrphanSweeper sweeper, SiloPools pool) : Grain, ISiloReaperGrain
 {
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -16,7 +16,7 @@ internal sealed class WorkerLeftovers
     private const int MaxRounds = 10;
     private readonly ILogger<WorkerLeftovers> _logger;
 
-    public WorkerLeftovers(LocalWorkerPool pool, ILogger<WorkerLeftovers> logger)
+    public WorkerLeftovers(SiloPools pool, ILogger<WorkerLeftovers> logger)
     {
         _logger = logger;
         pool.ProcessAttached += Watch;

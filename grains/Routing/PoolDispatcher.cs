@@ -6,16 +6,40 @@ using DSPex.Orleans.Pool;
 namespace DSPex.Orleans.Routing;
 
 /// <summary>
-/// Decides which pool runs a request: the session's worker's silo when there is an affinity, this silo's pool
-/// otherwise, and other silos' pools when this one is saturated. Shared by the router and session grains.
+/// Decides which pool runs a request and where: the pool it names or that registers its command (see
+/// <see cref="PoolRoute"/>); the session's worker's silo when there is an affinity; this silo's pool otherwise when
+/// this silo runs it; and other silos that run the pool when this one is saturated or does not run it. Shared by
+/// the router and session grains.
 /// </summary>
-internal sealed class PoolDispatcher(LocalWorkerPool pool, IClusterMembershipService membership, IGrainFactory grainFactory)
+internal sealed class PoolDispatcher(SiloPools pools, ClusterPools cluster, IClusterMembershipService membership, IGrainFactory grainFactory)
 {
+    /// <summary>The pool the request runs in, or why none: a request always leaves here with its pool named.</summary>
+    public async ValueTask<(ExecuteRequest? Routed, ExecuteError? Error)> RouteAsync(ExecuteRequest request)
+    {
+        var (pool, error) = PoolRoute.Resolve(request.Command, request.Pool, await cluster.CurrentAsync());
+        return error is not null ? (null, error) : (request.Pool == pool ? request : request with { Pool = pool }, null);
+    }
+
+    /// <summary>Routes the request (see <see cref="RouteAsync"/>), then runs it.</summary>
     public async ValueTask<ExecuteResponse> DispatchAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken)
     {
-        if (affinity is not null)
+        var (routed, error) = await RouteAsync(request);
+        if (routed is null)
         {
-            var response = await ToPreferredSiloAsync(request, affinity, cancellationToken);
+            return ExecuteResponse.Failure(error!);
+        }
+
+        var response = await RunAsync(routed, affinity, cancellationToken);
+        return request.Pool is null && response.Error?.Kind == DSPexErrorKind.UnknownCommand
+            ? PoolRoute.WithOffers(response, await cluster.CurrentAsync())
+            : response;
+    }
+
+    private async ValueTask<ExecuteResponse> RunAsync(ExecuteRequest routed, WorkerAffinity? affinity, CancellationToken cancellationToken)
+    {
+        if (affinity is not null && SiloKeys.ParsePool(affinity.WorkerId) == routed.Pool)
+        {
+            var response = await ToPreferredSiloAsync(routed, affinity, cancellationToken);
             if (response is not null)
             {
                 return response;
@@ -28,16 +52,16 @@ internal sealed class PoolDispatcher(LocalWorkerPool pool, IClusterMembershipSer
             }
         }
 
-        return await ToAnyPoolAsync(request, cancellationToken);
+        return await ToAnyPoolAsync(routed, cancellationToken);
     }
 
     /// <summary>Null when the preferred worker's silo is gone.</summary>
     private async ValueTask<ExecuteResponse?> ToPreferredSiloAsync(ExecuteRequest request, WorkerAffinity affinity, CancellationToken cancellationToken)
     {
         var silo = SiloKeys.ParseSilo(affinity.WorkerId);
-        if (silo.Equals(pool.Silo))
+        if (silo.Equals(pools.Silo) && pools.Find(request.Pool) is { } local)
         {
-            return await pool.ExecuteAsync(request, affinity, cancellationToken);
+            return await local.ExecuteAsync(request, affinity, cancellationToken);
         }
 
         if (!IsActive(silo))
@@ -58,22 +82,34 @@ internal sealed class PoolDispatcher(LocalWorkerPool pool, IClusterMembershipSer
 
     private async ValueTask<ExecuteResponse> ToAnyPoolAsync(ExecuteRequest request, CancellationToken cancellationToken)
     {
-        var response = await pool.ExecuteAsync(request, null, cancellationToken);
-        if (response.Error?.Kind is DSPexErrorKind.PoolSaturated or DSPexErrorKind.SiloUnavailable && pool.Options.SpillToOtherSilos)
+        var local = pools.Find(request.Pool);
+        var response = local is not null
+            ? await local.ExecuteAsync(request, null, cancellationToken)
+            : ExecuteResponse.Failure(DSPexErrorKind.NoWorkers, $"no active silo runs pool {request.Pool}");
+        var options = (local ?? pools.Default).Options;
+        // Another silo when this one cannot take it now, or does not run the pool at all.
+        var tryOthers = local is null || (response.Error?.Kind is DSPexErrorKind.PoolSaturated or DSPexErrorKind.SiloUnavailable && options.SpillToOtherSilos);
+        if (!tryOthers)
         {
-            foreach (var silo in OtherActiveSilos())
+            return response;
+        }
+
+        var others = (await cluster.CurrentAsync()).SilosOf(request.Pool!).Where(s => !s.Equals(pools.Silo) && IsActive(s))
+            .OrderBy(_ => Random.Shared.Next()).Take(options.MaxSpillSilos);
+        foreach (var silo in others)
+        {
+            try
             {
-                try
+                var spilled = await grainFactory.GetGrain<IPoolGrain>(SiloKeys.ForSilo(silo)).ExecuteAsync(request, cancellationToken);
+                if (spilled.Error?.Kind is not (DSPexErrorKind.PoolSaturated or DSPexErrorKind.SiloUnavailable or DSPexErrorKind.NoWorkers))
                 {
-                    var spilled = await grainFactory.GetGrain<IPoolGrain>(SiloKeys.ForSilo(silo)).ExecuteAsync(request, cancellationToken);
-                    if (spilled.Error?.Kind is not (DSPexErrorKind.PoolSaturated or DSPexErrorKind.SiloUnavailable))
-                    {
-                        return spilled;
-                    }
+                    return spilled;
                 }
-                catch (SiloUnavailableException)
-                {
-                }
+
+                response = local is null ? spilled : response;
+            }
+            catch (SiloUnavailableException)
+            {
             }
         }
 
@@ -85,8 +121,4 @@ internal sealed class PoolDispatcher(LocalWorkerPool pool, IClusterMembershipSer
 
     private bool IsActive(SiloAddress silo) =>
         membership.CurrentSnapshot.Members.TryGetValue(silo, out var member) && member.Status == SiloStatus.Active;
-
-    // A few random silos, not all: in an overloaded cluster every refused request would otherwise call every silo.
-    private IEnumerable<SiloAddress> OtherActiveSilos() =>
-        ActiveSilos().Where(s => !s.Equals(pool.Silo)).OrderBy(_ => Random.Shared.Next()).Take(pool.Options.MaxSpillSilos);
 }

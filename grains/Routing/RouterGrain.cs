@@ -15,7 +15,7 @@ namespace DSPex.Orleans.Routing;
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
-internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool pool, CallTracker calls, ILogger<RouterGrain> logger) : Grain, IRouterGrain
+internal sealed class RouterGrain(PoolDispatcher dispatcher, SiloPools pools, CallTracker calls, ILogger<RouterGrain> logger) : Grain, IRouterGrain
 {
     // Under the client's probe timeout, so a slow silo makes an answer inconclusive rather than failing the probe.
     private static readonly TimeSpan CallStateProbeTimeout = TimeSpan.FromSeconds(5);
@@ -23,7 +23,7 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool poo
     public ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken) =>
         GrainBoundary.Guard(async ValueTask<ExecuteResponse> () =>
         {
-            if (pool.Check(request) is { } invalid)
+            if (Check(request) is { } invalid)
             {
                 return ExecuteResponse.Failure(invalid);
             }
@@ -38,7 +38,7 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool poo
         GrainBoundary.Guard(async ValueTask<ExecuteResponse> () =>
         {
             // Refused before the session grain runs, so a bad call neither creates a session nor counts in it.
-            if ((RequestChecks.Id(sessionId, "sessionId") ?? pool.Check(request) ?? RequestChecks.Present(options, "options")) is { } invalid)
+            if ((RequestChecks.Id(sessionId, "sessionId") ?? Check(request) ?? RequestChecks.Present(options, "options")) is { } invalid)
             {
                 return ExecuteResponse.Failure(invalid);
             }
@@ -52,7 +52,7 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool poo
         {
             var invalid = RequestChecks.Id(sessionId, "sessionId")
                 ?? RequestChecks.Command(programId, "programId")
-                ?? pool.Check(new ExecuteRequest($"program:{programId}", argsJson, timeout))
+                ?? Check(new ExecuteRequest($"program:{programId}", argsJson, timeout))
                 ?? RequestChecks.Present(options, "options");
             if (invalid is not null)
             {
@@ -63,12 +63,44 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool poo
             return await GrainFactory.GetGrain<ISessionGrain>(sessionId).ExecuteProgramAsync(programId, argsJson, timeout, options, tools, cancellationToken);
         }, logger, "program execute", cancellationToken).AsTask();
 
-    // Streams stay on the gateway's pool: a stream is long-lived, so it does not spill. The pool bounds it by its
-    // deadline and idle limit, and Orleans disposes it (cancelling it in Python) when the caller stops reading.
+    // Streams stay on the gateway's pools: a stream is long-lived, so it does not spill, and a pool this silo does not
+    // run is refused. The pool bounds it by its deadline and idle limit, and Orleans disposes it (cancelling it in
+    // Python) when the caller stops reading.
     public IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request) =>
-        GrainBoundary.Guard(() => request is null
-            ? pool.StreamAsync(null!, CancellationToken.None)
-            : pool.StreamAsync(request with { Session = null, Program = null }, CancellationToken.None), logger, "stream");
+        GrainBoundary.Guard(() => StreamRoutedAsync(request), logger, "stream");
+
+    private async IAsyncEnumerable<StreamItem> StreamRoutedAsync(ExecuteRequest? request)
+    {
+        if (request is null)
+        {
+            await foreach (var item in pools.Default.StreamAsync(null!, CancellationToken.None))
+            {
+                yield return item;
+            }
+
+            yield break;
+        }
+
+        var (routed, error) = await dispatcher.RouteAsync(request with { Session = null, Program = null });
+        var pool = routed is null ? null : pools.Find(routed.Pool);
+        if (pool is null)
+        {
+            yield return new StreamItem(null, error ?? new ExecuteError(DSPexErrorKind.NoWorkers,
+                $"pool {routed!.Pool} does not run on the gateway silo {pools.Silo}; a stream runs on its gateway's pools"));
+            yield break;
+        }
+
+        await foreach (var item in pool.StreamAsync(routed!, CancellationToken.None))
+        {
+            yield return item;
+        }
+    }
+
+    /// <summary>The entry checks, with the limits of the pool the request names (the default pool's when it names none).</summary>
+    private ExecuteError? Check(ExecuteRequest? request) =>
+        request?.Pool is { } named && PoolNames.Check(named, "pool") is { } invalid
+            ? invalid
+            : (pools.Find(request?.Pool) ?? pools.Default).Check(request);
 
     // One per gateway silo (this grain is a stateless worker with one activation per silo).
     private CallStateBatches? _callStates;
@@ -96,9 +128,9 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, LocalWorkerPool poo
 
     public async Task<ClusterStats> GetClusterStatsAsync()
     {
-        var answers = await AskEveryPoolAsync(pool => pool.GetStatsAsync(), TimeSpan.FromSeconds(10));
+        var answers = await AskEveryPoolAsync(pool => pool.GetAllStatsAsync(), TimeSpan.FromSeconds(10));
         return new ClusterStats(
-            [.. answers.Select(a => a.Value).OfType<PoolStats>()],
+            [.. answers.Select(a => a.Value).OfType<PoolStats[]>().SelectMany(s => s)],
             [.. answers.Where(a => a.Value is null).Select(a => SiloKeys.ForSilo(a.Silo))]);
     }
 

@@ -188,8 +188,14 @@ internal sealed partial class SessionGrain(
 
     private async Task<ExecuteResponse> RunAsync(ExecuteRequest request, string counter, CancellationToken cancellationToken)
     {
+        if (request.Pool is { } named && named != Session.PoolName)
+        {
+            return ExecuteResponse.Failure(DSPexErrorKind.InvalidArguments,
+                $"session '{SessionId}' runs in pool {Session.PoolName}; a call in it cannot name pool {named}");
+        }
+
         var response = await dispatcher.DispatchAsync(
-            request with { Session = new SessionCallContext(SessionId, Session.VariablesJson()) }, Session.WorkerAffinity(), cancellationToken);
+            request with { Session = new SessionCallContext(SessionId, Session.VariablesJson()), Pool = Session.PoolName }, Session.WorkerAffinity(), cancellationToken);
         Session.RecordRun(response, counter);
         if (response.SessionUpdatesJson is not { } updates)
         {
@@ -231,6 +237,6 @@ internal sealed partial class SessionGrain(
 
         // The creating credential is stored with the session in its first write (SessionOwnership reads it).
         state.State = SessionState.Start(clock.UtcNow, _limits.CheckOptions(sessionOptions), sessionOptions.Affinity ?? options.Value.DefaultAffinity,
-            sessionOptions.Metadata, RequestContext.Get(Security.CallCredentials.Principal) as string);
+            sessionOptions.Metadata, RequestContext.Get(Security.CallCredentials.Principal) as string, sessionOptions.Pool);
     }
 }

@@ -40,6 +40,11 @@ internal sealed class SessionLimits(DSPexSessionOptions options)
             throw OverLimit($"session TTL {ttl} is outside [{options.MinTtl}, {options.MaxTtl}] (DSPex:Sessions:MinTtl/MaxTtl)");
         }
 
+        if (sessionOptions.Pool is { } pool && PoolNames.Check(pool, "the session's pool") is { } badPool)
+        {
+            throw Invalid(badPool.Message);
+        }
+
         if (sessionOptions.Affinity is { } affinity && !Enum.IsDefined(affinity))
         {
             throw Invalid($"affinity mode {(int)affinity} is not one of {string.Join(", ", Enum.GetNames<AffinityMode>())}");

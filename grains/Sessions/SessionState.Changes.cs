@@ -8,8 +8,9 @@ namespace DSPex.Orleans.Sessions;
 internal sealed partial class SessionState
 {
     /// <summary>A new live session, owned by <paramref name="owner"/> (the creating credential, if any).</summary>
-    internal static SessionState Start(DateTimeOffset now, TimeSpan ttl, AffinityMode affinity, IReadOnlyDictionary<string, string>? metadata, string? owner) => new()
+    internal static SessionState Start(DateTimeOffset now, TimeSpan ttl, AffinityMode affinity, IReadOnlyDictionary<string, string>? metadata, string? owner, string? pool = null) => new()
     {
+        Pool = pool == PoolNames.Default ? null : pool,
         Exists = true,
         HasUnsavedChanges = true,
         Owner = owner,
@@ -111,7 +112,8 @@ internal sealed partial class SessionState
         new Dictionary<string, string>(Metadata),
         new Dictionary<string, long>(Counters),
         [.. Programs.Select(p => new ProgramInfo(p.Key, p.Value.Revision, p.Value.UpdatedAt))],
-        [.. Variables.Keys]);
+        [.. Variables.Keys],
+        PoolName);
 
     // A call that reached Python ran on that worker, even when the command failed there.
     private static bool RanOnWorker(ExecuteError? error) =>

@@ -52,6 +52,14 @@ internal sealed partial class SessionState
     [JsonPropertyName("owner")]
     public string? Owner { get; set; }
 
+    /// <summary>The pool the session's calls and programs run in; null for the default pool (and in records from before pools had names).</summary>
+    [JsonPropertyName("pool")]
+    public string? Pool { get; set; }
+
+    /// <summary>The session's pool by name.</summary>
+    [JsonIgnore]
+    public string PoolName => Pool ?? PoolNames.Default;
+
     [JsonIgnore]
     public TimeSpan Ttl => TimeSpan.FromSeconds(TtlSeconds);
 
@@ -84,6 +92,7 @@ internal sealed partial class SessionState
         Programs = new Dictionary<string, StoredProgram>(Programs),
         Variables = new Dictionary<string, JsonElement>(Variables),
         Owner = Owner,
+        Pool = Pool,
         HasUnsavedChanges = HasUnsavedChanges,
     };
 }

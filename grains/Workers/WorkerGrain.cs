@@ -14,26 +14,28 @@ namespace DSPex.Orleans.Workers;
 /// </summary>
 [SiloPinnedPlacement]
 [KeepAlive]
-internal sealed class WorkerGrain(LocalWorkerPool pool) : Grain, IWorkerGrain
+internal sealed class WorkerGrain(SiloPools pools) : Grain, IWorkerGrain
 {
+    private LocalWorkerPool _pool = pools.Default;
     private int _slot;
     private PythonProcess? _process;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var key = this.GetPrimaryKeyString();
-        if (!SiloKeys.ParseSilo(key).Equals(pool.Silo))
+        if (!SiloKeys.ParseSilo(key).Equals(pools.Silo))
         {
-            throw new InvalidOperationException($"Worker {key} is pinned to another silo than {pool.Silo}.");
+            throw new InvalidOperationException($"Worker {key} is pinned to another silo than {pools.Silo}.");
         }
 
+        _pool = pools.Find(SiloKeys.ParsePool(key)) ?? throw new ArgumentException($"Worker {key} names a pool this silo does not run.", nameof(key));
         _slot = SiloKeys.ParseSlot(key);
-        if (!pool.IsValidSlot(_slot))
+        if (!_pool.IsValidSlot(_slot))
         {
-            throw new ArgumentOutOfRangeException(nameof(key), $"Worker {key} has no slot in a pool of size {pool.Options.Size}.");
+            throw new ArgumentOutOfRangeException(nameof(key), $"Worker {key} has no slot in a pool of size {_pool.Options.Size}.");
         }
 
-        _process = pool.CurrentProcess(_slot);
+        _process = _pool.CurrentProcess(_slot);
         return Task.CompletedTask;
     }
 
@@ -41,14 +43,14 @@ internal sealed class WorkerGrain(LocalWorkerPool pool) : Grain, IWorkerGrain
     {
         if (_process is not { HasExited: false })
         {
-            if (pool.IsStopping)
+            if (_pool.IsStopping)
             {
-                throw new InvalidOperationException($"silo {pool.Silo} is stopping; worker {this.GetPrimaryKeyString()} stays down");
+                throw new InvalidOperationException($"silo {_pool.Silo} is stopping; worker {this.GetPrimaryKeyString()} stays down");
             }
 
-            var process = await PythonProcess.StartAsync(pool.CreateStartInfo(_slot), pool.CreateWorkerLogger());
+            var process = await PythonProcess.StartAsync(_pool.CreateStartInfo(_slot), _pool.CreateWorkerLogger());
             _process = process;
-            pool.Attach(_slot, process);
+            _pool.Attach(_slot, process);
         }
 
         return Info();
@@ -58,18 +60,18 @@ internal sealed class WorkerGrain(LocalWorkerPool pool) : Grain, IWorkerGrain
 
     public async Task RecycleAsync(int pid)
     {
-        if (_process is not { } old || old.Pid != pid || pool.IsStopping)
+        if (_process is not { } old || old.Pid != pid || _pool.IsStopping)
         {
             return;
         }
 
-        var fresh = await PythonProcess.StartAsync(pool.CreateStartInfo(_slot), pool.CreateWorkerLogger());
+        var fresh = await PythonProcess.StartAsync(_pool.CreateStartInfo(_slot), _pool.CreateWorkerLogger());
         _process = fresh;
-        pool.Attach(_slot, fresh);
-        await old.StopAsync(pool.Options.StopGracePeriod);
+        _pool.Attach(_slot, fresh);
+        await old.StopAsync(_pool.Options.StopGracePeriod);
     }
 
-    private WorkerInfo Info() => pool.SlotInfo(_slot);
+    private WorkerInfo Info() => _pool.SlotInfo(_slot);
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -78,13 +80,13 @@ internal sealed class WorkerGrain(LocalWorkerPool pool) : Grain, IWorkerGrain
             return;
         }
 
-        if (!pool.IsStopping)
+        if (!_pool.IsStopping)
         {
-            pool.ReactivateLater(_slot);
+            _pool.ReactivateLater(_slot);
             return;
         }
 
-        pool.Detach(_slot, process);
-        await process.StopAsync(pool.Options.StopGracePeriod);
+        _pool.Detach(_slot, process);
+        await process.StopAsync(_pool.Options.StopGracePeriod);
     }
 }

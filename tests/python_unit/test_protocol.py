@@ -29,6 +29,12 @@ class ProtocolFileTests(unittest.TestCase):
         self.assertEqual(set(protocol.DEFINITION["exit_codes"].values()), codes)
         self.assertEqual(len(codes), len(protocol.DEFINITION["exit_codes"]), "two exit reasons share a code")
 
+    def test_the_builtin_commands_are_the_ones_dspex_builtins_registers(self):
+        import dspex
+
+        registered = {name for name, func in dspex.commands().items() if func.__module__ == "dspex.builtins"}
+        self.assertEqual(set(protocol.DEFINITION["builtin_commands"]), registered)
+
     def test_frame_types_from_the_bridge_map_to_distinct_silo_names(self):
         silo_names = list(protocol.DEFINITION["frames_from_bridge"].values())
         self.assertEqual(len(silo_names), len(set(silo_names)))

@@ -100,4 +100,12 @@ public sealed class ProtocolDefinitionTests
         Assert.Equal(RequestLimits.DefaultMaxRequestBytes, limits.GetProperty("default_max_frame_bytes").GetInt32());
         Assert.Equal(new DSPex.Orleans.Configuration.DSPexPoolOptions().MaxFrameBytes, limits.GetProperty("default_max_frame_bytes").GetInt32());
     }
+
+    /// <summary>Routing leaves the bridge's own commands out of a pool's offer, so they must be the ones the bridge registers.</summary>
+    [Fact]
+    public void The_builtin_commands_are_the_ones_routing_leaves_out()
+    {
+        var listed = Definition.GetProperty("builtin_commands").EnumerateArray().Select(c => c.GetString()!).Order();
+        Assert.Equal(listed, DSPex.Orleans.Processes.BridgeBuiltins.Commands.Order());
+    }
 }

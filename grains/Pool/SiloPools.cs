@@ -1,0 +1,142 @@
+using DSPex.Orleans.Configuration;
+using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Placement;
+using DSPex.Orleans.Processes;
+using DSPex.Orleans.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace DSPex.Orleans.Pool;
+
+/// <summary>
+/// The pools this silo runs: the default pool (DSPex:Pool) always, and each named pool (DSPex:Pools:NAME) whose
+/// silo label, if it has one, is among this silo's labels (DSPex:Labels). Each pool has its own interpreter,
+/// adapters, size and limits; they share the silo's process safety (one instance token, one registry) and meter.
+/// A named pool that fails to start fails alone: the others serve, and its stats and readiness say why.
+/// </summary>
+internal sealed partial class SiloPools
+{
+    private readonly Dictionary<string, LocalWorkerPool> _pools;
+    private readonly ILogger<SiloPools> _logger;
+    private int _offersVersion;
+
+    public SiloPools(
+        IOptionsMonitor<DSPexPoolOptions> options,
+        IOptions<SiloLabelOptions> labels,
+        IEnumerable<NamedPoolRegistration> registrations,
+        IOptions<ClusterOptions> cluster,
+        ILocalSiloDetails silo,
+        IGrainFactory grainFactory,
+        ILoggerFactory loggerFactory,
+        DSPexInstruments instruments)
+    {
+        _logger = loggerFactory.CreateLogger<SiloPools>();
+        Silo = silo.SiloAddress;
+        SiloKey = SiloKeys.ForSilo(Silo);
+        Labels = [.. labels.Value.Labels];
+        var named = registrations.Select(r => r.Name).Distinct(StringComparer.Ordinal)
+            .Select(name => (Name: name, Options: options.Get(name)))
+            .Where(pool => pool.Options.SiloLabel is null || Labels.Contains(pool.Options.SiloLabel, StringComparer.Ordinal));
+        var metrics = new PoolInstruments(instruments, this);
+        _pools = new Dictionary<string, LocalWorkerPool>(StringComparer.Ordinal);
+        foreach (var (name, poolOptions) in named.Prepend((PoolNames.Default, options.Get(Options.DefaultName))))
+        {
+            var pool = new LocalWorkerPool(name, poolOptions, InstanceToken, cluster.Value.ClusterId, Silo, grainFactory, loggerFactory);
+            pool.Metrics = metrics.For(pool);
+            pool.ProcessAttached += process =>
+            {
+                Interlocked.Increment(ref _offersVersion);
+                ProcessAttached?.Invoke(process);
+            };
+            _pools.Add(name, pool);
+        }
+
+        Default = _pools[PoolNames.Default];
+        All = [.. _pools.Values];
+    }
+
+    /// <summary>The silo these pools run on.</summary>
+    public SiloAddress Silo { get; }
+
+    /// <summary>The silo's address with its generation, as it appears in the keys of its pinned grains.</summary>
+    public string SiloKey { get; }
+
+    /// <summary>This silo's labels (DSPex:Labels).</summary>
+    public IReadOnlyList<string> Labels { get; }
+
+    /// <summary>Names this silo process in every worker's marker, so the reaper can tell its own workers from an earlier incarnation's.</summary>
+    public string InstanceToken { get; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>The pool of DSPex:Pool, which every silo runs.</summary>
+    public LocalWorkerPool Default { get; }
+
+    /// <summary>Every pool of this silo, the default pool first.</summary>
+    public IReadOnlyList<LocalWorkerPool> All { get; }
+
+    /// <summary>The longest start timeout of any pool: how young an unclaimed worker may be before the reaper judges it.</summary>
+    public TimeSpan LongestStartTimeout => All.Max(p => p.Options.StartTimeout);
+
+    /// <summary>Raised when a worker of any pool is ready and joins its pool (the process registry listens).</summary>
+    public event Action<PythonProcess>? ProcessAttached;
+
+    /// <summary>The pool of that name on this silo, or null when this silo does not run it.</summary>
+    public LocalWorkerPool? Find(string? name) => _pools.GetValueOrDefault(name ?? PoolNames.Default);
+
+    /// <summary>Live worker processes of every pool, for the reaper.</summary>
+    public IReadOnlyList<PythonProcess> LiveProcesses() => [.. All.SelectMany(p => p.LiveProcesses())];
+
+    /// <summary>Changes whenever a worker joins a pool, so what <see cref="Offers"/> says may have changed.</summary>
+    public int OffersVersion => Volatile.Read(ref _offersVersion);
+
+    /// <summary>What each pool serves, for routers.</summary>
+    public PoolOffer[] Offers() => [.. All.Select(p => new PoolOffer(p.Name, p.AdapterCommands, p.IsWarm))];
+
+    /// <summary>Every pool's stats.</summary>
+    public PoolStats[] Stats() => [.. All.Select(p => p.GetStats())];
+
+    /// <summary>
+    /// Warms every pool at once. The default pool failing fails the silo's start (as it did before pools had
+    /// names); a named pool failing is logged and reported by its stats, and the silo starts without it.
+    /// </summary>
+    internal async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        await Task.WhenAll(All.Select(async pool =>
+        {
+            try
+            {
+                await pool.WarmUpAsync(cancellationToken);
+            }
+            catch (Exception e) when (pool != Default && e is not OperationCanceledException)
+            {
+                // Kept by the pool as its StartFailure, logged below with the pools whose workers all failed.
+            }
+        }));
+
+        foreach (var pool in All.Where(p => p.StartFailure is not null))
+        {
+            Log.PoolFailed(_logger, pool.Name, Silo, pool.StartFailure!);
+        }
+
+        Log.Warm(_logger, Silo, All.Sum(p => p.LiveProcesses().Count), All.Sum(p => p.Options.Size), (int)(DateTimeOffset.UtcNow - started).TotalMilliseconds,
+            string.Join(", ", All.Select(p => $"{p.Name} {p.LiveProcesses().Count}/{p.Options.Size}")));
+    }
+
+    /// <summary>Drains every pool at once (see <see cref="LocalWorkerPool.DrainAsync"/>).</summary>
+    internal Task DrainAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(All.Select(p => p.DrainAsync(p.Options.DrainTimeout, cancellationToken)));
+
+    /// <summary>Ends every pool's processes.</summary>
+    internal Task StopAsync() => Task.WhenAll(All.Select(p => p.StopAsync()));
+
+    private static partial class Log
+    {
+        // Test and benchmark harnesses wait for this line (" warm: "), written once every pool has warmed: keep its wording.
+        [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Pool on {Silo} warm: {Live}/{Size} workers in {Elapsed} ms (pools: {Pools})")]
+        public static partial void Warm(ILogger logger, SiloAddress silo, int live, int size, int elapsed, string pools);
+
+        [LoggerMessage(EventId = 1114, Level = LogLevel.Error, Message = "Pool {Pool} on {Silo} failed to start; the silo's other pools serve on: {Reason}")]
+        public static partial void PoolFailed(ILogger logger, string pool, SiloAddress silo, string reason);
+    }
+}
