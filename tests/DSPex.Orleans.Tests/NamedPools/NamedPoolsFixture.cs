@@ -5,7 +5,7 @@ using DSPex.Orleans.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
-namespace DSPex.Orleans.Tests.Pools;
+namespace DSPex.Orleans.Tests.NamedPools;
 
 /// <summary>
 /// Two silos, each with the default pool (the system python3, the test adapter) and the pools:

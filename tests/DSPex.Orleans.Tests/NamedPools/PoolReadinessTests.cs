@@ -3,7 +3,7 @@ using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Tests.Infrastructure;
 
-namespace DSPex.Orleans.Tests.Pools;
+namespace DSPex.Orleans.Tests.NamedPools;
 
 /// <summary>
 /// The real silo executable with a named pool that cannot start: the silo starts, its default pool serves, and

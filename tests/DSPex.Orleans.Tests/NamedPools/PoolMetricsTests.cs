@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Telemetry;
 
-namespace DSPex.Orleans.Tests.Pools;
+namespace DSPex.Orleans.Tests.NamedPools;
 
 /// <summary>Each pool's requests and gauges carry its name in the "pool" tag (a name from configuration, never from a caller).</summary>
 [Trait("Category", "Cluster")]

@@ -5,7 +5,7 @@ using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Placement;
 using DSPex.Orleans.Tests.Infrastructure;
 
-namespace DSPex.Orleans.Tests.Pools;
+namespace DSPex.Orleans.Tests.NamedPools;
 
 /// <summary>
 /// Named pools in a real two-silo cluster: routing by command and by name, each pool's own interpreter, a pool on
