@@ -60,6 +60,7 @@ public static class DSPexSiloBuilderExtensions
         builder.Services.AddSingleton(sp => sp.GetRequiredService<SiloPools>().Default);
         builder.Services.AddValidatedOptions<DSPexToolOptions, DSPexToolOptionsValidator>(DSPexToolOptions.SectionName);
         builder.Services.TryAddSingleton<Tools.ToolBroker>();
+        builder.Services.AddSingleton<ClusterPools>();
         builder.Services.AddSingleton<PoolDispatcher>();
         builder.Services.AddSingleton<CallTracker>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PoolLifecycle>();

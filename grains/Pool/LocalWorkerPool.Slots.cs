@@ -90,6 +90,7 @@ public sealed partial class LocalWorkerPool
     internal void Attach(int slotIndex, PythonProcess process)
     {
         _adapterCommands = [.. process.Commands.Where(c => !BridgeBuiltins.Commands.Contains(c))];
+        _commandsKnown = true;
         _lastStartError = null;
         ProcessAttached?.Invoke(process);
         process.ExitedEvent += OnProcessExited;

@@ -40,6 +40,7 @@ public sealed partial class LocalWorkerPool
     private volatile string? _startFailure;
     private volatile string? _lastStartError;
     private volatile IReadOnlyList<string> _adapterCommands = [];
+    private volatile bool _commandsKnown;
 
     /// <summary>Created by <see cref="SiloPools"/>, once per pool this silo runs.</summary>
     internal LocalWorkerPool(
@@ -131,6 +132,9 @@ public sealed partial class LocalWorkerPool
 
     /// <summary>The commands the pool's adapters register (built-in commands left out), as its last started worker reported them.</summary>
     public IReadOnlyList<string> AdapterCommands => _adapterCommands;
+
+    /// <summary>A worker has started, so <see cref="AdapterCommands"/> is what the pool serves.</summary>
+    internal bool CommandsKnown => _commandsKnown;
 
     /// <summary>The pool's workers, their state and the queue, without touching /proc.</summary>
     public PoolStats GetStats()

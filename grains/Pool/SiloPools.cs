@@ -90,7 +90,7 @@ internal sealed partial class SiloPools
     public int OffersVersion => Volatile.Read(ref _offersVersion);
 
     /// <summary>What each pool serves, for routers.</summary>
-    public PoolOffer[] Offers() => [.. All.Select(p => new PoolOffer(p.Name, p.AdapterCommands, p.IsWarm))];
+    public PoolOffer[] Offers() => [.. All.Select(p => new PoolOffer(p.Name, p.AdapterCommands, p.CommandsKnown))];
 
     /// <summary>Every pool's stats.</summary>
     public PoolStats[] Stats() => [.. All.Select(p => p.GetStats())];

@@ -23,6 +23,7 @@ internal sealed class PoolDirectory
                 }
 
                 entry.Silos.Add(silo);
+                entry.Reported |= offer.Ready;
                 entry.Commands.UnionWith(offer.Commands);
             }
         }
@@ -57,6 +58,9 @@ internal sealed class PoolDirectory
     /// <summary>The pools whose adapters register the command (built-in commands are in none).</summary>
     public IReadOnlyList<string> PoolsOffering(string command) => _poolsByCommand.TryGetValue(command, out var pools) ? pools : [];
 
+    /// <summary>Some silo's pool of that name has had a worker start, so its commands are known.</summary>
+    public bool HasReported(string pool) => _pools.TryGetValue(pool, out var entry) && entry.Reported;
+
     /// <summary>The pool's adapter commands, sorted.</summary>
     public IReadOnlyList<string> CommandsOf(string pool) =>
         _pools.TryGetValue(pool, out var entry) ? [.. entry.Commands.Order(StringComparer.Ordinal)] : [];
@@ -68,5 +72,7 @@ internal sealed class PoolDirectory
         public List<SiloAddress> Silos { get; } = [];
 
         public HashSet<string> Commands { get; } = new(StringComparer.Ordinal);
+
+        public bool Reported { get; set; }
     }
 }

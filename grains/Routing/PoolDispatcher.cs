@@ -31,7 +31,7 @@ internal sealed class PoolDispatcher(SiloPools pools, ClusterPools cluster, IClu
 
         var response = await RunAsync(routed, affinity, cancellationToken);
         return request.Pool is null && response.Error?.Kind == DSPexErrorKind.UnknownCommand
-            ? PoolRoute.WithOffers(response, await cluster.CurrentAsync())
+            ? PoolRoute.WithOffers(request.Command, response, await cluster.CurrentAsync())
             : response;
     }
 

@@ -46,9 +46,9 @@ internal static class PoolRoute
     /// An UnknownCommand answer to a request routed by command, completed with what each pool of the cluster offers
     /// when there is more than one (the caller may have meant another pool's command).
     /// </summary>
-    public static ExecuteResponse WithOffers(ExecuteResponse response, PoolDirectory directory) =>
+    public static ExecuteResponse WithOffers(string command, ExecuteResponse response, PoolDirectory directory) =>
         response.Error is { Kind: DSPexErrorKind.UnknownCommand } error && directory.PoolNames.Count > 1
-            ? response with { Error = error with { Message = $"{error.Message}; no pool registers it: {Offers(directory)}" } }
+            ? response with { Error = error with { Message = $"no pool registers the command '{command}': {Offers(directory)}" } }
             : response;
 
     private static string Names(PoolDirectory directory) =>
@@ -60,6 +60,8 @@ internal static class PoolRoute
             var commands = directory.CommandsOf(pool);
             var listed = string.Join(", ", commands.Take(ListedCommandsPerPool));
             var more = commands.Count > ListedCommandsPerPool ? $" and {commands.Count - ListedCommandsPerPool} more" : "";
-            return commands.Count == 0 ? $"pool {pool} offers the built-in commands only" : $"pool {pool} offers {listed}{more}";
+            return directory.HasReported(pool)
+                ? commands.Count == 0 ? $"pool {pool} offers the built-in commands only" : $"pool {pool} offers {listed}{more}"
+                : $"pool {pool} has no worker that has started (see its stats)";
         }));
 }
