@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using DSPex.Orleans.Diagnostics;
-using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 
@@ -60,27 +58,7 @@ public sealed class NamedPoolDoctorTests : IDisposable
     /// <summary>A virtual environment without pip (nothing downloaded); returns its interpreter.</summary>
     private static async Task<string> CreateVirtualEnvironmentAsync(string folder)
     {
-        var start = new ProcessStartInfo(PythonInterpreter.Resolve("python3")) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in new[] { "-m", "venv", "--without-pip", folder })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(TestBounds.Exit);
-        try
-        {
-            await process.WaitForExitAsync(bound.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"python3 -m venv (pid {process.Id}) did not exit; it was killed");
-        }
-
-        Assert.True(process.ExitCode == 0, $"python3 -m venv failed: {await stderr}");
+        await HostTools.RunAsync("python3", "-m", "venv", "--without-pip", folder);
         return Path.Combine(folder, "bin", "python");
     }
 }

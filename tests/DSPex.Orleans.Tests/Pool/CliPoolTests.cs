@@ -9,66 +9,21 @@ namespace DSPex.Orleans.Tests.Pool;
 /// pool name, or a session call naming another pool, is one typed line on stderr with exit code 2.
 /// </summary>
 [Trait("Category", "Process")]
-public sealed class CliPoolTests : IAsyncLifetime
+public sealed class CliPoolTests(CliPoolTests.PoolsSilo silo) : IClassFixture<CliPoolTests.PoolsSilo>
 {
-    private const string Adapter = """
-        import os
-        import dspex
-
-        @dspex.command("pool_marker")
-        def pool_marker(args):
-            return os.environ.get("POOL_MARKER", "unset")
-
-        @dspex.command("pool_count")
-        async def pool_count(args):
-            for i in range(int((args or {}).get("count", 2))):
-                yield {"i": i, "marker": os.environ.get("POOL_MARKER", "unset")}
-        """;
-
-    private readonly TemporaryDirectory _folder = new();
-    private RealSiloProcess _silo = null!;
-
-    public async Task InitializeAsync()
-    {
-        var adapters = Directory.CreateDirectory(Path.Combine(_folder.Path, "adapters")).FullName;
-        File.WriteAllText(Path.Combine(adapters, "cli_pool_adapter.py"), Adapter);
-        _silo = RealSiloProcess.Start(RealSiloSettings.Fresh(_folder.Path) with
-        {
-            PoolSize = 1,
-            Extra = new Dictionary<string, string>
-            {
-                ["DSPex:Pools:tiny:Size"] = "1",
-                ["DSPex:Pools:tiny:AdapterModules:0"] = "cli_pool_adapter",
-                ["DSPex:Pools:tiny:AdapterModules:1"] = "dspex.examples",
-                ["DSPex:Pools:tiny:AdapterPaths:0"] = adapters,
-                ["DSPex:Pools:tiny:Environment:POOL_MARKER"] = "tiny",
-                ["DSPex:Pools:tiny:StopGracePeriod"] = "00:00:02",
-                ["DSPex:Pools:broken:Size"] = "1",
-                ["DSPex:Pools:broken:PythonExecutable"] = "/nonexistent/python3.99",
-            },
-        });
-        await _silo.Warm;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _silo.DisposeAsync();
-        _folder.Dispose();
-    }
-
     [Fact]
     public async Task Exec_and_stream_run_in_the_pool_they_name_or_the_one_that_registers_the_command()
     {
         var named = await Succeeds(["exec", "pool_marker", "--pool", "tiny"]);
         var routed = await Succeeds(["exec", "pool_marker"]);
         var stream = await Succeeds(["stream", "pool_count", "--args", """{"count":3}""", "--pool", "tiny"]);
-        var shared = await Succeeds(["exec", "async_count", "--pool", "default", "--args", """{"count":1}"""]);
+        var shared = await Succeeds(["exec", "async_sleep", "--pool", "default", "--args", """{"ms":1}"""]);
 
         Assert.Equal("\"tiny\"", named.Trim());
         Assert.Equal("\"tiny\"", routed.Trim());
         Assert.Equal(["""{"i":0,"marker":"tiny"}""", """{"i":1,"marker":"tiny"}""", """{"i":2,"marker":"tiny"}"""],
             stream.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Replace(" ", "", StringComparison.Ordinal)));
-        Assert.Contains("\"i\"", shared, StringComparison.Ordinal);
+        Assert.Contains("\"slept_ms\"", shared, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -120,6 +75,14 @@ public sealed class CliPoolTests : IAsyncLifetime
         AssertTypedFailure(exitCode, stdout, stderr, "error: InvalidArguments: no silo runs a pool named 'gpu'; the cluster's pools: broken, default, tiny");
     }
 
+    [Fact]
+    public async Task A_command_two_pools_register_needs_the_pool_named()
+    {
+        var (exitCode, stdout, stderr) = await RunAsync(["exec", "async_sleep", "--args", """{"ms":1}"""]);
+
+        AssertTypedFailure(exitCode, stdout, stderr, "error: InvalidArguments: command 'async_sleep' is registered by the pools default, tiny; name the pool");
+    }
+
     private static void AssertTypedFailure(int exitCode, string stdout, string stderr, string expectedStart)
     {
         Assert.Equal(2, exitCode);
@@ -137,5 +100,55 @@ public sealed class CliPoolTests : IAsyncLifetime
     }
 
     private Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string[] command) =>
-        CliProcess.RunAsync(["--gateway", $"127.0.0.1:{_silo.Settings.GatewayPort}", "--cluster-id", _silo.Settings.ClusterId, .. command]);
+        CliProcess.RunAsync(["--gateway", $"127.0.0.1:{silo.Process.Settings.GatewayPort}", "--cluster-id", silo.Process.Settings.ClusterId, .. command]);
+
+    /// <summary>One real silo for the class: the default pool, `tiny` and `broken`.</summary>
+    public sealed class PoolsSilo : IAsyncLifetime
+    {
+        private const string Adapter = """
+            import os
+            import dspex
+
+            @dspex.command("pool_marker")
+            def pool_marker(args):
+                return os.environ.get("POOL_MARKER", "unset")
+
+            @dspex.command("pool_count")
+            async def pool_count(args):
+                for i in range(int((args or {}).get("count", 2))):
+                    yield {"i": i, "marker": os.environ.get("POOL_MARKER", "unset")}
+            """;
+
+        private readonly TemporaryDirectory _folder = new();
+
+        public RealSiloProcess Process { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            var adapters = Directory.CreateDirectory(Path.Combine(_folder.Path, "adapters")).FullName;
+            File.WriteAllText(Path.Combine(adapters, "cli_pool_adapter.py"), Adapter);
+            Process = RealSiloProcess.Start(RealSiloSettings.Fresh(_folder.Path) with
+            {
+                PoolSize = 1,
+                Extra = new Dictionary<string, string>
+                {
+                    ["DSPex:Pools:tiny:Size"] = "1",
+                    ["DSPex:Pools:tiny:AdapterModules:0"] = "cli_pool_adapter",
+                    ["DSPex:Pools:tiny:AdapterModules:1"] = "dspex.examples",
+                    ["DSPex:Pools:tiny:AdapterPaths:0"] = adapters,
+                    ["DSPex:Pools:tiny:Environment:POOL_MARKER"] = "tiny",
+                    ["DSPex:Pools:tiny:StopGracePeriod"] = "00:00:02",
+                    ["DSPex:Pools:broken:Size"] = "1",
+                    ["DSPex:Pools:broken:PythonExecutable"] = "/nonexistent/python3.99",
+                },
+            });
+            await Process.Warm;
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Process.DisposeAsync();
+            _folder.Dispose();
+        }
+    }
 }
