@@ -54,6 +54,37 @@ public sealed class CliPoolTests(CliPoolTests.PoolsSilo silo) : IClassFixture<Cl
         Assert.Contains("/nonexistent/python3.99", failure, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Workers_names_each_workers_pool()
+    {
+        var workers = await Succeeds(["workers"]);
+
+        var lines = workers.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^worker\s+pool\s+pid\s+state", lines[0]);
+        var rows = lines.Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        Assert.Equal(["broken", "default", "tiny"], rows.Select(r => r[1]).Order(StringComparer.Ordinal));
+        // The broken pool's one slot has no process; the others' do.
+        Assert.Equal(["0"], rows.Where(r => r[1] == "broken").Select(r => r[2]));
+        Assert.All(rows.Where(r => r[1] != "broken"), r => Assert.NotEqual("0", r[2]));
+    }
+
+    [Fact]
+    public async Task Doctor_against_the_silo_fails_naming_the_pool_that_did_not_start()
+    {
+        var (exitCode, stdout, stderr) = await RunAsync(["doctor", "--json", "--state-dir", silo.DoctorState,
+            "--setting", $"DSPex:Silo:SiloPort={FreePorts.Next()}", "--setting", $"DSPex:Silo:GatewayPort={FreePorts.Next()}"]);
+
+        Assert.True(exitCode == 1, $"exit {exitCode}\n{stdout}\n{stderr}");
+        using var report = System.Text.Json.JsonDocument.Parse(stdout);
+        var check = report.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("check").GetString() == "silo");
+        Assert.Equal("fail", check.GetProperty("status").GetString());
+        Assert.StartsWith("pool(s) broken failed to start", check.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.Equal("DSPex:Pools:broken", check.GetProperty("setting").GetString());
+        var details = check.GetProperty("details").EnumerateArray().Select(d => d.GetString()!).ToList();
+        Assert.Contains(details, d => d.Contains("pool tiny: 1/1 workers", StringComparison.Ordinal) && !d.Contains("failed to start", StringComparison.Ordinal));
+        Assert.Contains(details, d => d.Contains("pool broken: 0/1 workers", StringComparison.Ordinal) && d.Contains("failed to start: ", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("exec", "--pool has the character U+0020 at index 3")]
     [InlineData("stream", "--pool has the character U+0020 at index 3")]
@@ -122,6 +153,9 @@ public sealed class CliPoolTests(CliPoolTests.PoolsSilo silo) : IClassFixture<Cl
         private readonly TemporaryDirectory _folder = new();
 
         public RealSiloProcess Process { get; private set; } = null!;
+
+        /// <summary>A registry folder for `dspex doctor`'s state directory check, apart from the silo's.</summary>
+        public string DoctorState => Path.Combine(_folder.Path, "doctor");
 
         public async Task InitializeAsync()
         {
