@@ -44,7 +44,7 @@ internal static class DiagnosticChecks
         checks.Add(new OptionsCheck<ProcessSafetyOptions>(ProcessSafetyOptions.SectionName, safety, new ProcessSafetyOptionsValidator()));
         checks.Add(new OptionsCheck<DSPexSecurityOptions>(DSPexSecurityOptions.SectionName, security, new DSPexSecurityOptionsValidator()));
         checks.Add(new OptionsCheck<DSPexSessionOptions>(DSPexSessionOptions.SectionName, sessions, new DSPexSessionOptionsValidator(Microsoft.Extensions.Options.Options.Create(pool))));
-        checks.Add(new PoolsCheck(labels, [.. named.Select(p => (p.Name, p.Options.SiloLabel))]));
+        checks.Add(new PoolsCheck(labels, [.. named.Select(p => (p.Name, p.Options.SiloLabel))], configuration.GetSection(PoolsCheck.LabelsSetting).Value));
 
         // The pools a silo here would run, each listed once and shared by its checks and the shared-commands check.
         var running = new List<(string Pool, BridgeListing Listing)> { (DefaultPool, new BridgeListing(pool, listingTimeout)) };

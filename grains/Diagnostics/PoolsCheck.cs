@@ -7,9 +7,9 @@ namespace DSPex.Orleans.Diagnostics;
 /// Which pools a silo on this machine would run: the default pool always, and each named pool (DSPex:Pools:NAME)
 /// whose SiloLabel, if it has one, is among DSPex:Labels, as <see cref="Pool.SiloPools"/> decides. A pool whose label
 /// this machine lacks is noted, not failed (it runs on the silos that carry the label). A pool name the silo refuses
-/// at start (not a pool name, or "default", which is DSPex:Pool) fails.
+/// at start (not a pool name, or "default", which is DSPex:Pool) fails, and so does a single value at DSPex:Labels.
 /// </summary>
-internal sealed class PoolsCheck(IReadOnlyList<string> labels, IReadOnlyList<(string Name, string? SiloLabel)> named) : IDiagnosticCheck
+internal sealed class PoolsCheck(IReadOnlyList<string> labels, IReadOnlyList<(string Name, string? SiloLabel)> named, string? labelsValue = null) : IDiagnosticCheck
 {
     public const string LabelsSetting = "DSPex:Labels";
 
@@ -25,8 +25,22 @@ internal sealed class PoolsCheck(IReadOnlyList<string> labels, IReadOnlyList<(st
             ? "the default pool is configured with DSPex:Pool, not as a named pool"
             : PoolNames.Check(name, "the pool name")?.Message;
 
+    /// <summary>
+    /// Why a single value at DSPex:Labels (<paramref name="labelsValue"/>, the section's own value: "DSPEX_DSPex__Labels=gpu")
+    /// is refused, or null when it has none: the binder reads it as no labels at all, so a labelled pool would
+    /// silently never run.
+    /// </summary>
+    public static string? LabelsRefusal(string? labelsValue) =>
+        string.IsNullOrWhiteSpace(labelsValue) ? null
+            : $"is the single value '{labelsValue}', which a silo reads as no labels; give a list by index: {LabelsSetting}:0={labelsValue} (environment: DSPEX_DSPex__Labels__0={labelsValue})";
+
     public Task<CheckResult> RunAsync(CancellationToken cancellationToken)
     {
+        if (LabelsRefusal(labelsValue) is { } labelsWrong)
+        {
+            return Task.FromResult(new CheckResult(Name, CheckStatus.Fail, labelsWrong, LabelsSetting));
+        }
+
         var refused = named.Select(p => (p.Name, Why: Refusal(p.Name))).Where(p => p.Why is not null).ToList();
         var labelList = labels.Count == 0 ? "(none)" : string.Join(", ", labels);
         var details = new List<string> { $"{PoolNames.Default}: every silo (DSPex:Pool)" };

@@ -25,20 +25,21 @@ public sealed class SiloStartupCheckTests
     }
 
     [Theory]
-    [InlineData("GPU", "the pool name has the character U+0047 at index 0")]
-    [InlineData("default", "the default pool is configured with DSPex:Pool, not as a named pool")]
-    public async Task A_named_pool_the_silo_cannot_run_stops_it_with_one_line_naming_the_section(string name, string reason)
+    [InlineData("DSPex:Pools:GPU:Size", "1", "DSPex:Pools:GPU: the pool name has the character U+0047 at index 0")]
+    [InlineData("DSPex:Pools:default:Size", "1", "DSPex:Pools:default: the default pool is configured with DSPex:Pool, not as a named pool")]
+    [InlineData("DSPex:Labels", "gpu", "DSPex:Labels: is the single value 'gpu', which a silo reads as no labels")]
+    public async Task A_named_pool_the_silo_cannot_run_or_labels_it_cannot_read_stop_it_with_one_line(string key, string value, string message)
     {
         using var state = new TemporaryDirectory();
         await using var silo = RealSiloProcess.Start(RealSiloSettings.Fresh(state.Path) with
         {
-            Extra = new Dictionary<string, string> { [$"DSPex:Pools:{name}:Size"] = "1" },
+            Extra = new Dictionary<string, string> { [key] = value },
         });
 
         var exitCode = await silo.ExitAsync();
 
         Assert.True(exitCode == 2, $"exit code {exitCode}:\n{silo.Output}");
-        Assert.Contains($"configuration error: DSPex:Pools:{name}: {reason}", silo.Output);
+        Assert.Contains($"configuration error: {message}", silo.Output);
         Assert.DoesNotMatch(Robustness.CliErrorTests.StackFrame, silo.Output);
     }
 }

@@ -86,6 +86,17 @@ public sealed class NamedPoolChecksTests
     }
 
     [Fact]
+    public async Task Labels_given_as_one_value_fail_saying_how_to_give_a_list()
+    {
+        var checks = Machine(new() { ["DSPex:Labels"] = "gpu", ["DSPex:Pools:gpu:SiloLabel"] = "gpu" });
+
+        var result = await RunAsync(checks, "pools");
+
+        Assert.Equal((CheckStatus.Fail, "DSPex:Labels"), (result.Status, result.Setting));
+        Assert.Contains("the single value 'gpu', which a silo reads as no labels; give a list by index: DSPex:Labels:0=gpu", result.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_named_pools_missing_interpreter_names_its_own_setting()
     {
         var checks = Machine(new() { ["DSPex:Pools:small:PythonExecutable"] = "/nonexistent/python3.99" });
