@@ -35,7 +35,12 @@ app.UseMonitoringAccess();
 
 // Liveness: the process answers. Readiness: the Python pool is warm and the silo is not draining.
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
-app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(PoolReadinessCheck.Tag) });
+app.MapHealthChecks("/readyz", new HealthCheckOptions
+{
+    Predicate = check => check.Tags.Contains(PoolReadinessCheck.Tag),
+    // Says which pool failed or is not warm, so a Degraded silo (a named pool down, the others serving) explains itself.
+    ResponseWriter = PoolReadinessCheck.WriteAsync,
+});
 var telemetry = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
 app.MapSiloTelemetry(telemetry);
 var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();

@@ -9,8 +9,9 @@ namespace DSPex.Orleans.Routing;
 /// <summary>
 /// This silo's view of the cluster's pools (a <see cref="PoolDirectory"/>), kept without a call per request: a
 /// silo's pools are fixed for its life (its address carries its generation), so each other silo is asked for its
-/// offers once when it joins, again only while one of its pools has not yet reported its commands, and forgotten
-/// when it leaves. The directory is rebuilt only when membership or this silo's own offers changed.
+/// offers once when it joins, again (at most once a second) while one of its pools has not yet reported its
+/// commands, and forgotten when it leaves. The directory is rebuilt only when membership or this silo's own offers
+/// changed.
 /// </summary>
 internal sealed class ClusterPools(SiloPools local, IClusterMembershipService membership, IGrainFactory grainFactory)
 {
@@ -21,32 +22,64 @@ internal sealed class ClusterPools(SiloPools local, IClusterMembershipService me
     private readonly ConcurrentDictionary<SiloAddress, RemoteOffers> _remote = new();
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private volatile View? _view;
+    private int _refreshing;
 
-    /// <summary>The directory as of now; asks silos that joined since the last call for their offers.</summary>
-    public async ValueTask<PoolDirectory> CurrentAsync()
+    /// <summary>
+    /// The directory as of now. Only the first call waits for it to be built; after that a stale directory (a silo
+    /// joined or left, a pool reported its commands) is refreshed in the background while calls route with the one
+    /// they have, so a slow or unreachable silo never holds up requests.
+    /// </summary>
+    public ValueTask<PoolDirectory> CurrentAsync()
     {
         var view = _view;
-        if (view is not null && !IsStale(view))
+        if (view is null)
         {
-            return view.Directory;
+            return new ValueTask<PoolDirectory>(FirstAsync());
         }
 
+        if (IsStale(view) && Interlocked.CompareExchange(ref _refreshing, 1, 0) == 0)
+        {
+            _ = RefreshInBackgroundAsync();
+        }
+
+        return new ValueTask<PoolDirectory>(view.Directory);
+    }
+
+    private async Task<PoolDirectory> FirstAsync()
+    {
         await _refresh.WaitAsync();
         try
         {
-            view = _view;
-            if (view is not null && !IsStale(view))
-            {
-                return view.Directory;
-            }
-
-            view = await BuildAsync();
-            _view = view;
-            return view.Directory;
+            _view ??= await BuildAsync();
+            return _view.Directory;
         }
         finally
         {
             _refresh.Release();
+        }
+    }
+
+    private async Task RefreshInBackgroundAsync()
+    {
+        try
+        {
+            await _refresh.WaitAsync();
+            try
+            {
+                _view = await BuildAsync();
+            }
+            finally
+            {
+                _refresh.Release();
+            }
+        }
+        catch (Exception)
+        {
+            // The directory in hand stays in use; the next stale read tries again.
+        }
+        finally
+        {
+            Volatile.Write(ref _refreshing, 0);
         }
     }
 

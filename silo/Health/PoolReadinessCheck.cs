@@ -1,4 +1,5 @@
 using DSPex.Orleans.Pool;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace DSPex.Orleans.Silo.Health;
@@ -23,6 +24,14 @@ internal sealed class PoolReadinessCheck(IServiceProvider services) : IHealthChe
             _ => Describe(pools),
         };
         return Task.FromResult(result);
+    }
+
+    /// <summary>The readiness answer as one line of text: the status, then what each pool reports.</summary>
+    public static Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        var details = report.Entries.Values.Select(e => e.Description).Where(d => !string.IsNullOrEmpty(d));
+        return context.Response.WriteAsync($"{report.Status}: {string.Join("; ", details)}\n");
     }
 
     private static HealthCheckResult Describe(SiloPools pools)

@@ -29,6 +29,8 @@ public sealed class PackageConsumptionTests(PackedPackages packages, ITestOutput
             Assert.Equal("README.md", Field("readme"));
             Assert.False(string.IsNullOrWhiteSpace(Field("description")), $"{id} has no description");
             Assert.Matches("^[0-9a-f]{40}$", repository.Attribute("commit")?.Value ?? "");
+            Assert.StartsWith("https://", repository.Attribute("url")?.Value);
+            Assert.Equal(repository.Attribute("url")?.Value, Field("projectUrl"));
             var entries = packages.Entries(id);
             Assert.Contains("README.md", entries);
             Assert.Single(entries, e => e.StartsWith("lib/net10.0/", StringComparison.Ordinal) && e.EndsWith(".dll", StringComparison.Ordinal));
