@@ -7,7 +7,8 @@ namespace DSPex.Orleans.Cli;
 
 /// <summary>
 /// `dspex doctor`: checks this machine or pod with the checks the silo runs at start (grains/Diagnostics), reading the
-/// configuration a silo reads (appsettings.json, DSPex__* and DSPEX_ environment variables, then these options), and,
+/// configuration a silo reads (appsettings.json, DSPex__* and DSPEX_ environment variables, then these options): the
+/// default pool and every named pool a silo here would run (DSPex:Pools, DSPex:Labels), and,
 /// given --gateway or --redis, what the running cluster reports. Exit codes: 0 nothing failed (warnings allowed),
 /// 1 a check failed, 2 doctor could not run (a bad option or configuration file).
 /// </summary>
@@ -53,7 +54,19 @@ internal static class DoctorCommand
                 return CouldNotRun;
             }
 
-            var checks = DiagnosticChecks.ForMachine(configuration, TimeSpan.FromSeconds(timeout)).ToList();
+            List<IDiagnosticCheck> checks;
+            try
+            {
+                checks = [.. DiagnosticChecks.ForMachine(configuration, TimeSpan.FromSeconds(timeout))];
+            }
+            catch (InvalidOperationException e)
+            {
+                // A value the binder cannot convert ("Failed to convert configuration value at 'DSPex:Pools:gpu:Size'..."):
+                // the silo would not start either, and the message names the key.
+                Console.Error.WriteLine($"error: InvalidArguments: {e.Message.ReplaceLineEndings(" ")}");
+                return CouldNotRun;
+            }
+
             if (parse.GetValue(connection.Gateways) is { Length: > 0 } || parse.GetValue(connection.Redis) is { Length: > 0 })
             {
                 checks.Add(new SiloCheck(connection, parse, TimeSpan.FromSeconds(parse.GetValue(connection.ConnectTimeout))));

@@ -5,6 +5,7 @@ var connection = new ClusterConnection();
 var root = new RootCommand("dspex: run Python commands on a DSPex.Orleans cluster and inspect its pools");
 connection.AddTo(root);
 root.Subcommands.Add(Commands.Exec(connection));
+root.Subcommands.Add(Commands.Stream(connection));
 root.Subcommands.Add(Commands.Stats(connection));
 root.Subcommands.Add(Commands.Workers(connection));
 root.Subcommands.Add(SessionCommands.Create(connection));

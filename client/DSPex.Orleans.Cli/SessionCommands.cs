@@ -12,7 +12,8 @@ internal static class SessionCommands
 
     public static Command Create(ClusterConnection connection)
     {
-        var session = new Command("session", "Work with a session: info, exec, programs, variables, delete");
+        var session = new Command("session", "Work with a session: create, info, exec, programs, variables, delete");
+        session.Subcommands.Add(CreateSession(connection));
         session.Subcommands.Add(Info(connection));
         session.Subcommands.Add(Exec(connection));
         session.Subcommands.Add(CreateProgram(connection));
@@ -24,6 +25,25 @@ internal static class SessionCommands
     }
 
     private static Argument<string> SessionId() => new("session-id") { Description = "Session id" };
+
+    // A session's pool is fixed when it is created (by `session create` or its first call); later calls run there.
+    private static Option<string?> Pool() => PoolOption.Create("Pool the session runs in, if this call creates it (default: the pool named default)");
+
+    private static Command CreateSession(ClusterConnection connection)
+    {
+        var id = SessionId();
+        var affinity = new Option<AffinityMode?>("--affinity") { Description = "hint (default), strictqueue or strictfailfast" };
+        var ttl = new Option<double?>("--ttl") { Description = "Time to live in seconds" };
+        var pool = Pool();
+        var command = new Command("create", "Create the session (an existing one is left as it is) and print it") { id, affinity, ttl, pool };
+        command.SetAction((parse, ct) => connection.RunAsync(parse, async (client, _) =>
+        {
+            var info = await client.Session(parse.GetValue(id)!, Options(parse, ttl, affinity, pool)).CreateAsync();
+            Console.WriteLine(JsonSerializer.Serialize(info, Indented));
+            return 0;
+        }, ct));
+        return command;
+    }
 
     private static Command Info(ClusterConnection connection)
     {
@@ -45,10 +65,15 @@ internal static class SessionCommands
         var args = new Option<string>("--args") { Description = "Arguments as JSON", DefaultValueFactory = _ => "{}" };
         var affinity = new Option<AffinityMode?>("--affinity") { Description = "hint (default), strictqueue or strictfailfast, for a new session" };
         var ttl = new Option<double?>("--ttl") { Description = "Time to live in seconds, for a new session" };
-        var command = new Command("exec", "Run a command in the session") { id, name, args, affinity, ttl };
-        command.SetAction((parse, ct) => connection.RunAsync(parse, (client, token) => Report(() =>
-            client.Session(parse.GetValue(id)!, Options(parse.GetValue(ttl), parse.GetValue(affinity)))
-                .ExecuteRawAsync(parse.GetValue(name)!, parse.GetValue(args)!, cancellationToken: token)), ct));
+        var pool = PoolOption.Create("Pool of a new session (default: the pool named default); a session of another pool refuses the call");
+        var command = new Command("exec", "Run a command in the session") { id, name, args, affinity, ttl, pool };
+        command.SetAction((parse, ct) => connection.RunAsync(parse, (client, token) =>
+        {
+            var options = Options(parse, ttl, affinity, pool);
+            // Named on the call too, so an existing session of another pool says so rather than running elsewhere.
+            var call = options.Pool is null ? null : new ExecuteOptions { Pool = options.Pool };
+            return Report(() => client.Session(parse.GetValue(id)!, options).ExecuteRawAsync(parse.GetValue(name)!, parse.GetValue(args)!, call, token));
+        }, ct));
         return command;
     }
 
@@ -57,10 +82,11 @@ internal static class SessionCommands
         var id = SessionId();
         var program = new Argument<string>("program-id");
         var spec = new Option<string>("--spec") { Description = "Program spec as JSON, e.g. {\"type\":\"template\",\"template\":\"Hi {name}\"}", Required = true };
-        var command = new Command("create-program", "Store a program spec in the session (new revision if it exists)") { id, program, spec };
+        var pool = Pool();
+        var command = new Command("create-program", "Store a program spec in the session (new revision if it exists)") { id, program, spec, pool };
         command.SetAction((parse, ct) => connection.RunAsync(parse, async (client, _) =>
         {
-            var revision = await client.Session(parse.GetValue(id)!).CreateProgramAsync(parse.GetValue(program)!, parse.GetValue(spec)!);
+            var revision = await client.Session(parse.GetValue(id)!, Options(parse, pool)).CreateProgramAsync(parse.GetValue(program)!, parse.GetValue(spec)!);
             Console.WriteLine($"program {parse.GetValue(program)} revision {revision}");
             return 0;
         }, ct));
@@ -72,9 +98,10 @@ internal static class SessionCommands
         var id = SessionId();
         var program = new Argument<string>("program-id");
         var args = new Option<string>("--args") { Description = "Arguments as JSON", DefaultValueFactory = _ => "{}" };
-        var command = new Command("run-program", "Run one of the session's programs") { id, program, args };
+        var pool = Pool();
+        var command = new Command("run-program", "Run one of the session's programs (in the session's pool)") { id, program, args, pool };
         command.SetAction((parse, ct) => connection.RunAsync(parse, (client, token) => Report(() =>
-            client.Session(parse.GetValue(id)!).ExecuteProgramRawAsync(parse.GetValue(program)!, parse.GetValue(args)!, cancellationToken: token)), ct));
+            client.Session(parse.GetValue(id)!, Options(parse, pool)).ExecuteProgramRawAsync(parse.GetValue(program)!, parse.GetValue(args)!, cancellationToken: token)), ct));
         return command;
     }
 
@@ -83,11 +110,12 @@ internal static class SessionCommands
         var id = SessionId();
         var name = new Argument<string>("name");
         var value = new Argument<string>("value-json");
-        var command = new Command("set-var", "Set a session variable to a JSON value") { id, name, value };
+        var pool = Pool();
+        var command = new Command("set-var", "Set a session variable to a JSON value") { id, name, value, pool };
         command.SetAction((parse, ct) => connection.RunAsync(parse, async (client, _) =>
         {
             using var parsed = JsonDocument.Parse(parse.GetValue(value)!);
-            await client.Session(parse.GetValue(id)!).SetVariableAsync(parse.GetValue(name)!, parsed.RootElement);
+            await client.Session(parse.GetValue(id)!, Options(parse, pool)).SetVariableAsync(parse.GetValue(name)!, parsed.RootElement);
             return 0;
         }, ct));
         return command;
@@ -117,8 +145,10 @@ internal static class SessionCommands
         return command;
     }
 
-    private static SessionOptions Options(double? ttlSeconds, AffinityMode? affinity) =>
-        new(CliErrors.Seconds(ttlSeconds, "--ttl"), affinity);
+    private static SessionOptions Options(ParseResult parse, Option<double?> ttl, Option<AffinityMode?> affinity, Option<string?> pool) =>
+        new(CliErrors.Seconds(parse.GetValue(ttl), "--ttl"), parse.GetValue(affinity), Pool: PoolOption.Value(parse, pool));
+
+    private static SessionOptions Options(ParseResult parse, Option<string?> pool) => new(Pool: PoolOption.Value(parse, pool));
 
     private static async Task<int> Report(Func<Task<string>> call)
     {

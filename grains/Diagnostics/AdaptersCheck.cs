@@ -8,7 +8,10 @@ namespace DSPex.Orleans.Diagnostics;
 /// </summary>
 internal sealed class AdaptersCheck(string pool, BridgeListing listing, IReadOnlyList<string> adapterPaths) : IDiagnosticCheck
 {
+    /// <summary>The setting of the default pool's adapters (a named pool's is DSPex:Pools:NAME:AdapterModules).</summary>
     public const string Setting = "DSPex:Pool:AdapterModules";
+
+    private string PoolSetting => DiagnosticChecks.PoolSetting(pool, "AdapterModules");
 
     public string Name => $"pool {pool}: adapters";
 
@@ -17,7 +20,7 @@ internal sealed class AdaptersCheck(string pool, BridgeListing listing, IReadOnl
         var outcome = await listing.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (outcome.Listing is not { } found)
         {
-            return new CheckResult(Name, CheckStatus.Fail, outcome.Failure ?? "no listing", Setting);
+            return new CheckResult(Name, CheckStatus.Fail, outcome.Failure ?? "no listing", PoolSetting);
         }
 
         var commands = found.GetProperty("commands").EnumerateArray().Select(c => c.GetProperty("name").GetString()!).ToList();
@@ -28,7 +31,7 @@ internal sealed class AdaptersCheck(string pool, BridgeListing listing, IReadOnl
             var traceback = error.GetProperty("traceback").GetString() ?? "";
             return new CheckResult(Name, CheckStatus.Fail,
                 $"an adapter module does not import ({error.GetProperty("module").GetString()}: {error.GetProperty("type").GetString()}: {error.GetProperty("message").GetString()}). AdapterPaths: [{string.Join(", ", adapterPaths)}]",
-                Setting, [.. traceback.TrimEnd().Split('\n').TakeLast(6)]);
+                PoolSetting, [.. traceback.TrimEnd().Split('\n').TakeLast(6)]);
         }
 
         var adapters = found.GetProperty("adapters").EnumerateArray().Select(a => a.GetString()!).ToList();

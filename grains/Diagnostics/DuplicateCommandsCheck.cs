@@ -22,6 +22,6 @@ internal sealed class DuplicateCommandsCheck(string pool, BridgeListing listing)
             .ToList();
         return duplicates.Count == 0
             ? CheckResult.Pass(Name, "every command name is registered once")
-            : new CheckResult(Name, CheckStatus.Warn, $"{duplicates.Count} command name(s) registered more than once", AdaptersCheck.Setting, duplicates);
+            : new CheckResult(Name, CheckStatus.Warn, $"{duplicates.Count} command name(s) registered more than once", DiagnosticChecks.PoolSetting(pool, "AdapterModules"), duplicates);
     }
 }

@@ -38,6 +38,6 @@ internal sealed class ThreadEnvironmentCheck(string pool, BridgeListing listing,
 
         return problems.Count == 0
             ? CheckResult.Pass(Name, "native libraries run one thread per worker", details)
-            : new CheckResult(Name, CheckStatus.Warn, string.Join("; ", problems), "DSPex:Pool:Environment", details);
+            : new CheckResult(Name, CheckStatus.Warn, string.Join("; ", problems), DiagnosticChecks.PoolSetting(pool, "Environment"), details);
     }
 }

@@ -71,6 +71,7 @@ public sealed class DoctorCliTests : IDisposable
     [InlineData("--setting", "DSPex:Pool:Size")]
     [InlineData("--config", "/nonexistent/appsettings.json")]
     [InlineData("--listing-timeout", "-1")]
+    [InlineData("--setting", "DSPex:Pools:gpu:Size=many")]
     public async Task Doctor_that_cannot_run_exits_2_with_one_typed_line(string option, string value)
     {
         var (exitCode, stdout, stderr) = await CliProcess.RunAsync(["doctor", option, value]);
