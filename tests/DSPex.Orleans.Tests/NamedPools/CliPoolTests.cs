@@ -1,6 +1,6 @@
 using DSPex.Orleans.Tests.Infrastructure;
 
-namespace DSPex.Orleans.Tests.Pool;
+namespace DSPex.Orleans.Tests.NamedPools;
 
 /// <summary>
 /// The dspex CLI (its own process, as a user runs it) against a real silo with the default pool and two named pools:
