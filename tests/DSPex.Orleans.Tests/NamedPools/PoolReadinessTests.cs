@@ -31,9 +31,9 @@ public sealed class PoolReadinessTests
         await silo.Warm;
 
         using var http = new HttpClient();
-        using var ready = await http.GetAsync($"http://127.0.0.1:{httpPort}/readyz");
-        var body = await ready.Content.ReadAsStringAsync();
-        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        // The pool warms before the host's HTTP server listens: wait until it answers at all.
+        var (status, body) = await Eventually.HoldsAsync(() => ReadyAsync(http, httpPort), answer => answer.Body is not null, "the silo's /readyz answering");
+        Assert.Equal(HttpStatusCode.OK, status);
         Assert.StartsWith("Degraded:", body);
         Assert.Contains($"pool llm failed to start: Python executable '{missing}' could not be started", body);
         Assert.Contains("pool default: 2/2 workers", body);
@@ -45,5 +45,18 @@ public sealed class PoolReadinessTests
         Assert.Equal("\"pong\"", await client.ExecuteRawAsync("ping", options: new ExecuteOptions { Pool = "tools" }));
         var failed = await Assert.ThrowsAsync<WorkerStartFailedException>(() => client.ExecuteRawAsync("ping", options: new ExecuteOptions { Pool = "llm" }));
         Assert.Contains("pool llm", failed.Message);
+    }
+
+    private static async Task<(HttpStatusCode Status, string? Body)> ReadyAsync(HttpClient http, int port)
+    {
+        try
+        {
+            using var ready = await http.GetAsync($"http://127.0.0.1:{port}/readyz");
+            return (ready.StatusCode, await ready.Content.ReadAsStringAsync());
+        }
+        catch (HttpRequestException)
+        {
+            return (default, null);
+        }
     }
 }
