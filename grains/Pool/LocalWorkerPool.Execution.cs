@@ -153,7 +153,9 @@ public sealed partial class LocalWorkerPool
         var reply = finished.Result;
         if (!reply.Delivered && !_stopping)
         {
-            // The worker died before the request reached it (its exit not yet seen): run it on another worker.
+            // The worker died before the request reached it (its exit not yet seen): run it on another worker. That
+            // worker no longer counts as live (WriteBroken), and the retry starts on a fresh stack frame.
+            await Task.Yield();
             return await RunCheckedAsync(request, null, cancellationToken);
         }
 

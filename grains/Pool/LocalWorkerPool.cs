@@ -66,7 +66,7 @@ public sealed partial class LocalWorkerPool
         SiloKey = SiloKeys.ForSilo(Silo);
         var workerIds = Enumerable.Range(0, _options.Size).Select(i => SiloKeys.ForWorker(Silo, name, i)).ToList();
         _scheduler = new CapacityScheduler<PythonProcess>(
-            workerIds, _options.ConcurrencyPerWorker, _options.MaxQueueLength, static process => process.HasExited, _options.SendAhead);
+            workerIds, _options.ConcurrencyPerWorker, _options.MaxQueueLength, static process => process.HasExited || process.Connection.WriteBroken, _options.SendAhead);
         _recycle = new RecyclePolicy(_options.RecycleAfterRequests, _options.RecycleJitter, _options.MaxWorkerAge, _options.MaxWorkerResidentBytes);
     }
 

@@ -14,6 +14,7 @@ namespace DSPex.Orleans.Processes;
 internal sealed partial class BridgeConnection
 {
     private readonly Stream _stdin;
+    private volatile bool _writeBroken;
     private readonly Stream _stdout;
     private readonly int _maxFrameBytes;
     private readonly string _workerId;
@@ -42,6 +43,9 @@ internal sealed partial class BridgeConnection
 
     /// <summary>The bridge's ready frame; faults with <see cref="WorkerStartException"/> when it reported a fatal start or closed first.</summary>
     public Task<BridgeFrame> Ready => _ready.Task;
+
+    /// <summary>A write to the worker failed (its pipe broke): no call can reach it, though its exit may not be seen yet.</summary>
+    public bool WriteBroken => _writeBroken;
 
     /// <summary>Why the connection closed (ending in a full stop), once it has.</summary>
     public string? ClosedReason => _closedReason;
@@ -102,9 +106,12 @@ internal sealed partial class BridgeConnection
                 _stdin.Write(frame.Span);
                 _writer.ReleaseLargeBuffer();
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
             {
-                // The process is gone and the request never reached it, so it is safe to run elsewhere.
+                // The process is gone and the request never reached it, so it is safe to run elsewhere. Until the
+                // reader sees the exit, WriteBroken keeps the pool from handing this worker the retry (which would
+                // fail here again, at once, on the same thread: a loop as deep as the exit is slow to be seen).
+                _writeBroken = true;
                 lock (_pending)
                 {
                     _pending.Remove(id);
@@ -161,8 +168,9 @@ internal sealed partial class BridgeConnection
             {
                 _stdin.Write(_writer.Control(id, type, n).Span);
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
             {
+                _writeBroken = true;
             }
         }
     }

@@ -19,10 +19,11 @@ internal sealed class ConnectionPipes : IDisposable
     private readonly AnonymousPipeClientStream _stdout;
     private readonly TaskCompletionSource<(DSPexErrorKind Kind, string Reason)> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public ConnectionPipes()
+    /// <param name="stdin">What the connection writes to instead of <see cref="Stdin"/> (a pipe that fails, say).</param>
+    public ConnectionPipes(Stream? stdin = null)
     {
         _stdout = new AnonymousPipeClientStream(PipeDirection.In, _python.ClientSafePipeHandle);
-        Connection = new BridgeConnection(Stdin, _stdout, MaxFrameBytes, "unit-worker", 4242, NullLogger.Instance);
+        Connection = new BridgeConnection(stdin ?? Stdin, _stdout, MaxFrameBytes, "unit-worker", 4242, NullLogger.Instance);
         Connection.Start((kind, reason) => _closed.TrySetResult((kind, reason)), e => _closed.TrySetException(e));
     }
 
