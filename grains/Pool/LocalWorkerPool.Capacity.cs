@@ -1,6 +1,7 @@
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Pool.Scheduling;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Timing;
 using WorkerLease = DSPex.Orleans.Pool.Scheduling.WorkerLease<DSPex.Orleans.Processes.PythonProcess>;
 
 namespace DSPex.Orleans.Pool;
@@ -20,12 +21,12 @@ public sealed partial class LocalWorkerPool
             return (null, SessionWorkerGone(affinity));
         }
 
+        var waitLimit = preferredProcess is not null && affinity!.Mode == AffinityMode.Hint ? _options.AffinityHintWait : _options.QueueTimeout;
         var acquired = _scheduler.Acquire(
             preferredProcess is null ? null : preferredSlot, preferredProcess, affinity?.Mode != AffinityMode.StrictFailFast,
-            request, static request => new CapacityWaiter(request),
+            (request, waitLimit), static state => new CapacityWaiter(state.request) { GiveUpAt = DeadlineTimer.DeadlineIn(state.waitLimit) },
             // Sent ahead to a busy worker: only a call that may run anywhere (no session, program or stream).
             mayGoAhead: affinity is null && request is { Session: null, Program: null });
-        var waitLimit = preferredProcess is not null && affinity!.Mode == AffinityMode.Hint ? _options.AffinityHintWait : _options.QueueTimeout;
         switch (acquired.Status)
         {
             case AcquireStatus.Granted:
@@ -78,15 +79,24 @@ public sealed partial class LocalWorkerPool
     private async ValueTask<(CapacityGrant? Grant, ExecuteResponse? Failure)> WaitForCapacityAsync(
         CapacityWaiter waiter, TimeSpan waitLimit, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(waitLimit);
-        await using (timeout.Token.UnsafeRegister(static state => ((CapacityWaiter)state!).Abandon(), waiter))
+        // The queue timeout is the scheduler's one timer (waiter.GiveUpAt); the caller's token needs a registration
+        // only when it can cancel.
+        var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static state => ((CapacityWaiter)state!).Abandon(), waiter)
+            : default;
+        CapacityGrant? grant;
+        try
         {
-            var grant = await waiter.Completion.Task;
-            if (grant is not null)
-            {
-                return (grant, null);
-            }
+            grant = await waiter.Completion.Task;
+        }
+        finally
+        {
+            registration.Unregister();
+        }
+
+        if (grant is not null)
+        {
+            return (grant, null);
         }
 
         _scheduler.Forget(waiter);

@@ -88,7 +88,8 @@ public sealed partial class LocalWorkerPool
     /// never throws, because it also runs on a worker's reader thread for a queued request (see <see cref="Deliver"/>).
     /// </summary>
     private SentCall Send(WorkerLease lease, ExecuteRequest request, TraceContext? trace) =>
-        Write(lease, new BridgeCall(request.Command, request.ArgsJson, request.Session, request.Program, Trace: trace, Tools: Tools?.Open(request)));
+        Write(lease, new BridgeCall(request.Command, request.ArgsJson, request.Session, request.Program, Trace: trace, Tools: Tools?.Open(request),
+            Deadline: _validator.DeadlineOf(request)));
 
     /// <summary>Writes a stream's call as <see cref="Send"/> writes a call; its items go to <paramref name="items"/>.</summary>
     private SentCall SendStream(WorkerLease lease, ExecuteRequest request, int window, ChannelWriter<string> items) =>
@@ -125,32 +126,31 @@ public sealed partial class LocalWorkerPool
             $"command '{command}' could not be written to worker {lease.Slot.WorkerId} ({e.GetType().Name}); the silo log has the details");
     }
 
+    /// <summary>
+    /// Waits for the call's reply, its deadline (swept by the worker's connection: see <see cref="PendingCall"/>) or
+    /// the caller's cancellation, whichever comes first: no timer, promise or linked token per call, and one token
+    /// registration only when the caller's token can cancel.
+    /// </summary>
     private async ValueTask<ExecuteResponse> AwaitReplyAsync(WorkerLease lease, SentCall call, ExecuteRequest request, CancellationToken cancellationToken)
     {
         var (slot, process) = lease;
-        var finished = call.Finished;
-        if (call.Sent && !finished.IsCompleted)
+        var reply = call.Finished.IsCompleted || call.Pending is not { } pending
+            ? call.Finished.Result
+            : await WaitAsync(pending, cancellationToken);
+        if (PendingCall.IsDeadlinePassed(reply))
         {
-            var deadline = _validator.DeadlineOf(request);
-            try
-            {
-                await finished.WaitAsync(deadline, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                Abandon(lease, call.Id, finished, DSPex.Orleans.Tools.ToolErrorKinds.DeadlineExceeded);
-                return ExecuteResponse.Failure(DSPexErrorKind.DeadlineExceeded,
-                    $"command '{request.Command}' did not finish within its deadline of {deadline.TotalMilliseconds:0} ms", slot.WorkerId, process.Pid);
-            }
-            catch (OperationCanceledException)
-            {
-                Abandon(lease, call.Id, finished);
-                return ExecuteResponse.Failure(DSPexErrorKind.Cancelled,
-                    $"command '{request.Command}' was cancelled by the caller", slot.WorkerId, process.Pid);
-            }
+            Abandon(lease, call, DSPex.Orleans.Tools.ToolErrorKinds.DeadlineExceeded);
+            return ExecuteResponse.Failure(DSPexErrorKind.DeadlineExceeded,
+                $"command '{request.Command}' did not finish within its deadline of {_validator.DeadlineOf(request).TotalMilliseconds:0} ms", slot.WorkerId, process.Pid);
         }
 
-        var reply = finished.Result;
+        if (PendingCall.IsCallerCancelled(reply))
+        {
+            Abandon(lease, call);
+            return ExecuteResponse.Failure(DSPexErrorKind.Cancelled,
+                $"command '{request.Command}' was cancelled by the caller", slot.WorkerId, process.Pid);
+        }
+
         if (!reply.Delivered && !_stopping)
         {
             // The worker died before the request reached it (its exit not yet seen): run it on another worker. That
@@ -164,25 +164,45 @@ public sealed partial class LocalWorkerPool
             : ExecuteResponse.Failure(reply.Error, slot.WorkerId, process.Pid);
     }
 
+    private static async ValueTask<BridgeReply> WaitAsync(PendingCall pending, CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled)
+        {
+            return await pending.Task;
+        }
+
+        // Runs at once when the token is already cancelled.
+        var registration = cancellationToken.UnsafeRegister(static state => ((PendingCall)state!).TryAnswerEarly(PendingCall.CallerCancelled), pending);
+        try
+        {
+            return await pending.Task;
+        }
+        finally
+        {
+            registration.Unregister();
+        }
+    }
+
     /// <summary>
     /// The caller has its answer, but Python may still be running the request: its capacity stays taken until
     /// Python stops (its reply frees it). Past the grace period the worker is killed (and replaced), so nothing
     /// stays busy forever.
     /// </summary>
-    private void Abandon(WorkerLease lease, long id, Task<BridgeReply> finished, string toolKind = DSPex.Orleans.Tools.ToolErrorKinds.Cancelled)
+    private void Abandon(WorkerLease lease, SentCall call, string toolKind = DSPex.Orleans.Tools.ToolErrorKinds.Cancelled)
     {
-        lease.Worker.Connection.Cancel(id, toolKind);
-        if (!finished.IsCompleted)
+        lease.Worker.Connection.Cancel(call.Id, toolKind);
+        var replied = call.Replied;
+        if (!replied.IsCompleted)
         {
-            _background.Run($"grace period of an abandoned request on worker {lease.Slot.WorkerId}", () => KillUnlessStoppedAsync(lease, finished));
+            _background.Run($"grace period of an abandoned request on worker {lease.Slot.WorkerId}", () => KillUnlessStoppedAsync(lease, replied));
         }
     }
 
-    private async Task KillUnlessStoppedAsync(WorkerLease lease, Task<BridgeReply> finished)
+    private async Task KillUnlessStoppedAsync(WorkerLease lease, Task replied)
     {
         try
         {
-            await finished.WaitAsync(_options.CancelGracePeriod);
+            await replied.WaitAsync(_options.CancelGracePeriod);
         }
         catch (TimeoutException)
         {

@@ -45,7 +45,7 @@ public sealed partial class LocalWorkerPool
         }
 
         using var limits = new StreamLimits(_validator.DeadlineOf(request), _options.StreamIdleTimeout, cancellationToken,
-            () => Abandon(lease, call.Id, call.Finished));
+            () => Abandon(lease, call));
         var finished = false;
         try
         {

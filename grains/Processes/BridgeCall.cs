@@ -9,7 +9,8 @@ namespace DSPex.Orleans.Processes;
 /// when given. A stream call also names where its generator items go and how many Python may send before more
 /// credit is granted (<see cref="BridgeConnection.GrantCredit"/>). <paramref name="Trace"/> is the caller's trace
 /// context, which Python reads with <c>dspex.trace_context()</c>. <see cref="Tools"/> answers the tool calls Python
-/// makes while the call runs (none when null: every tool call is then UnknownTool).
+/// makes while the call runs (none when null: every tool call is then UnknownTool). With a <see cref="Deadline"/>, the
+/// call's task answers <see cref="PendingCall.DeadlinePassed"/> once it passes without a reply (see <see cref="PendingCall"/>).
 /// </summary>
 internal readonly record struct BridgeCall(
     string Command,
@@ -19,7 +20,8 @@ internal readonly record struct BridgeCall(
     int? StreamWindow = null,
     ChannelWriter<string>? StreamItems = null,
     TraceContext? Trace = null,
-    Tools.ToolSession? Tools = null)
+    Tools.ToolSession? Tools = null,
+    TimeSpan? Deadline = null)
 {
     public static BridgeCall Stream(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int window, ChannelWriter<string> items, TraceContext? trace = null, Tools.ToolSession? tools = null) =>
         new(command, argsJson, session, program, window, items, trace, tools);

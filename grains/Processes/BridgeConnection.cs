@@ -63,7 +63,10 @@ internal sealed partial class BridgeConnection
     {
         var startedAt = Stopwatch.GetTimestamp();
         var id = Interlocked.Increment(ref _nextId);
-        var completion = new PendingCall(onReply, call.Tools);
+        var completion = new PendingCall(onReply, call.Tools)
+        {
+            DeadlineAt = call.Deadline is { } deadline ? Timing.DeadlineTimer.DeadlineIn(deadline) : long.MaxValue,
+        };
         lock (_writeLock)
         {
             if (_closedReason is { } reason)
@@ -101,6 +104,8 @@ internal sealed partial class BridgeConnection
                 }
             }
 
+            TrackDeadline(completion.DeadlineAt);
+
             try
             {
                 _stdin.Write(frame.Span);
@@ -125,7 +130,7 @@ internal sealed partial class BridgeConnection
             }
         }
 
-        return new SentCall(completion.Task, id, true, startedAt);
+        return new SentCall(completion.Task, id, true, startedAt, completion);
 
         SentCall NotSent(BridgeReply why) => new(Task.FromResult(why), id, false, startedAt);
     }
@@ -186,6 +191,7 @@ internal sealed partial class BridgeConnection
             _closedReason = keepEarlierReason ? _closedReason ?? reason : reason;
         }
 
+        StopDeadlines();
         KeyValuePair<long, PendingCall>[] orphaned;
         ChannelWriter<string>[] streams;
         lock (_pending)

@@ -116,6 +116,7 @@ internal sealed partial class CapacityScheduler<TWorker>
             var waiter = createWaiter(state);
             waiter.MayGoAhead = mayGoAhead && preferredSlot is null;
             waiter.Node = queue.AddLast(waiter);
+            TrackGiveUp(waiter.GiveUpAt);
             return new(AcquireStatus.Queued, Waiter: waiter, Queued: queue.Count);
         }
     }

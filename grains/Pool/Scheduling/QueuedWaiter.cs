@@ -15,6 +15,12 @@ internal abstract class QueuedWaiter
     /// <summary>The request may be sent ahead to a busy worker (no affinity, not a stream); set when it is queued.</summary>
     internal bool MayGoAhead { get; set; }
 
+    /// <summary>
+    /// When it gives up waiting (queue timeout, in <see cref="Timing.DeadlineTimer.Now"/> ms; long.MaxValue: never):
+    /// the scheduler's one timer abandons it then (see <see cref="CapacityScheduler{TWorker}"/>).
+    /// </summary>
+    public long GiveUpAt { get; init; } = long.MaxValue;
+
     /// <summary>Set when the worker this request waited for died: the request then moves to any worker.</summary>
     public bool WorkerGone { get; private set; }
 
