@@ -23,9 +23,11 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, SiloPools pools, Ca
     public ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken) =>
         GrainBoundary.Guard(async ValueTask<ExecuteResponse> () =>
         {
-            if (Check(request) is { } invalid)
+            // Only what routing reads is checked here; the pool that runs the request checks the rest (args, deadline)
+            // at its entry, so the args are scanned once per call rather than once here and again there.
+            if (request is null || RequestChecks.Command(request.Command) is not null || (request.Pool is not null && !PoolNames.IsValid(request.Pool)))
             {
-                return ExecuteResponse.Failure(invalid);
+                return ExecuteResponse.Failure(Check(request)!);
             }
 
             // Recorded on the gateway: the reply goes back through it, even when the request spills to another silo.

@@ -11,9 +11,10 @@ namespace DSPex.Orleans.Benchmarks.Scenarios;
 
 /// <summary>
 /// Silo and client in this process (the co-hosted form): DSPexClient -> router grain -> pool -> pipe, with no
-/// network hop. For reference next to the remote client, which is the real deployment path.
+/// network hop. For reference next to the remote client, which is the real deployment path. The I/O-bound cell runs
+/// it with many calls per worker (<paramref name="concurrencyPerWorker"/>).
 /// </summary>
-public sealed class ClusterInProcessScenario(ClusterSettings cluster) : IScenario
+public sealed class ClusterInProcessScenario(ClusterSettings cluster, int concurrencyPerWorker = 1) : IScenario
 {
     private IHost? _host;
     private DSPexClient? _client;
@@ -38,6 +39,7 @@ public sealed class ClusterInProcessScenario(ClusterSettings cluster) : IScenari
             silo.AddDSPexWorkerPool(pool =>
             {
                 pool.Size = cluster.PoolSize;
+                pool.ConcurrencyPerWorker = concurrencyPerWorker;
                 pool.PythonExecutable = cluster.PythonExecutable;
                 pool.BridgeDirectory = BenchmarkPaths.BridgeDirectory;
                 pool.AdapterModules = [BenchmarkPaths.AdapterModule];

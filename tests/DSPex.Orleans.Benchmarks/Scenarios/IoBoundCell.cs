@@ -2,12 +2,6 @@ using System.Text.Json;
 using DSPex.Orleans.Benchmarks.Infrastructure;
 using DSPex.Orleans.Benchmarks.Measurement;
 using DSPex.Orleans.Benchmarks.Workloads;
-using DSPex.Orleans.Client;
-using DSPex.Orleans.Client.Hosting;
-using DSPex.Orleans.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.Benchmarks.Scenarios;
 
@@ -39,7 +33,7 @@ public static class IoBoundCell
             {
                 var cluster = ClusterSettings.Create(workload.Name, options.Workers, options.PythonExecutable);
                 clusters.Add(cluster);
-                await using var scenario = new IoBoundScenario(cluster, concurrency);
+                await using var scenario = new ClusterInProcessScenario(cluster, concurrency);
                 await scenario.StartAsync(cancellationToken);
                 await LoadRunner.RunAsync(scenario, workload, Callers, TimeSpan.Zero, options.CellWarmUp);
                 using var sampling = peaks[workload.Name].Sample(cluster);
@@ -133,65 +127,6 @@ public static class IoBoundCell
                 stop.Cancel();
                 loop.GetAwaiter().GetResult();
                 stop.Dispose();
-            }
-        }
-    }
-
-    /// <summary>A co-hosted silo whose pool holds <c>concurrency</c> calls per worker.</summary>
-    private sealed class IoBoundScenario(ClusterSettings cluster, int concurrency) : IScenario
-    {
-        private IHost? _host;
-        private DSPexClient? _client;
-
-        public string Name => $"io-bound-{cluster.ClusterId}";
-
-        public string Description => $"co-hosted silo, {cluster.PoolSize} workers x ConcurrencyPerWorker {concurrency}";
-
-        public int Workers => cluster.PoolSize;
-
-        public bool CallsBlockThread => false;
-
-        public async Task StartAsync(CancellationToken cancellationToken)
-        {
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-            builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
-            builder.UseOrleans(silo =>
-            {
-                silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, null, ClusterSettings.ServiceId, cluster.ClusterId);
-                silo.AddDSPexWorkerPool(pool =>
-                {
-                    pool.Size = cluster.PoolSize;
-                    pool.ConcurrencyPerWorker = concurrency;
-                    pool.PythonExecutable = cluster.PythonExecutable;
-                    pool.BridgeDirectory = BenchmarkPaths.BridgeDirectory;
-                    pool.AdapterModules = [BenchmarkPaths.AdapterModule];
-                    pool.AdapterPaths = [BenchmarkPaths.AdapterDirectory];
-                });
-            });
-            builder.Services.AddDSPexClient();
-            _host = builder.Build();
-            await _host.StartAsync(cancellationToken);
-            _client = _host.Services.GetRequiredService<DSPexClient>();
-        }
-
-        public async ValueTask CallAsync(Workload workload, int caller)
-        {
-            var response = await _client!.ExecuteResponseAsync(workload.Command, workload.ArgsJson);
-            if (response.Error is { } error)
-            {
-                throw new InvalidOperationException($"{error.Kind}: {error.Message}");
-            }
-        }
-
-        public IReadOnlyList<int> WorkerPids() => cluster.WorkerPids();
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_host is not null)
-            {
-                await _host.StopAsync(TimeSpan.FromSeconds(30));
-                _host.Dispose();
-                _host = null;
             }
         }
     }
