@@ -1,7 +1,7 @@
 namespace DSPex.Orleans.Contracts;
 
 /// <summary>Where a client's call stands on the gateway silo that took it (see <see cref="CallTracking"/>).</summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("DSPex.Orleans.Contracts.CallState")]
 public enum CallState
 {
     /// <summary>No live silo is running it: it finished (its reply is on the way, or was lost with its gateway) or it was lost.</summary>

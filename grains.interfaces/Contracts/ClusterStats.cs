@@ -1,7 +1,7 @@
 namespace DSPex.Orleans.Contracts;
 
 /// <summary>Pool stats of every active silo. Unreachable lists silos whose pool did not answer.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("DSPex.Orleans.Contracts.ClusterStats")]
 public sealed record ClusterStats(
     [property: Id(0)] IReadOnlyList<PoolStats> Pools,
     [property: Id(1)] IReadOnlyList<string> Unreachable)

@@ -1,6 +1,7 @@
 namespace DSPex.Orleans.Contracts;
 
 /// <summary>Every way a request can fail. The client library maps each kind to a typed exception.</summary>
+[Alias("DSPex.Orleans.Contracts.DSPexErrorKind")]
 public enum DSPexErrorKind
 {
     /// <summary>No error: the request succeeded.</summary>

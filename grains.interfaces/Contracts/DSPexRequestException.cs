@@ -7,7 +7,7 @@ namespace DSPex.Orleans.Contracts;
 /// (<see cref="DSPexErrorKind.SessionNotFound"/>). It carries the typed kind across the wire; the client library
 /// turns it into the matching exception. The message names the input and never holds a server stack trace.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("DSPex.Orleans.Contracts.DSPexRequestException")]
 public sealed class DSPexRequestException : Exception
 {
     /// <summary>A refusal of the given kind with a message that names the input or the cause, and the scope a Forbidden call lacked.</summary>

@@ -1,7 +1,7 @@
 namespace DSPex.Orleans.Contracts;
 
 /// <summary>Why a request failed. PythonType and Traceback are set when Python raised.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("DSPex.Orleans.Contracts.ExecuteError")]
 public sealed record ExecuteError(
     [property: Id(0)] DSPexErrorKind Kind,
     [property: Id(1)] string Message,

@@ -9,7 +9,7 @@ namespace DSPex.Orleans.Contracts;
 /// <see cref="Pool"/> names the pool to run in; null routes by the command (the pool that registers it, see
 /// docs/pools.md).
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("DSPex.Orleans.Contracts.ExecuteRequest")]
 public sealed record ExecuteRequest(
     [property: Id(0)] string Command,
     [property: Id(1)] string ArgsJson,

@@ -4,7 +4,7 @@ namespace DSPex.Orleans.Contracts;
 /// The answer to a request: either ResultJson (raw JSON text from Python) or Error.
 /// Failures travel as data rather than exceptions: cheaper across the wire, and every kind stays typed.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("DSPex.Orleans.Contracts.ExecuteResponse")]
 public sealed record ExecuteResponse(
     [property: Id(0)] string? ResultJson,
     [property: Id(1)] ExecuteError? Error,

@@ -5,7 +5,7 @@ namespace DSPex.Orleans.Contracts;
 /// has, are left out). <see cref="Ready"/> is false until a worker of the pool has started there (until then its
 /// commands are not known). Routers use it to send a command to the pool that registers it.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("DSPex.Orleans.Contracts.PoolOffer")]
 public sealed record PoolOffer(
     [property: Id(0)] string Pool,
     [property: Id(1)] IReadOnlyList<string> Commands,

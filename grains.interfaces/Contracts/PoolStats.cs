@@ -4,7 +4,7 @@ namespace DSPex.Orleans.Contracts;
 /// A snapshot of one pool on one silo. <see cref="Pool"/> is its name; <see cref="StartFailure"/> says why a pool
 /// has no live worker after its warm-up (its interpreter or adapters could not start), null otherwise.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("DSPex.Orleans.Contracts.PoolStats")]
 public sealed record PoolStats(
     [property: Id(0)] string Silo,
     [property: Id(1)] int Size,

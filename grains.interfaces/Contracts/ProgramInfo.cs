@@ -4,7 +4,7 @@ namespace DSPex.Orleans.Contracts;
 /// <param name="ProgramId">The program's id within the session.</param>
 /// <param name="Revision">Grows each time the program's spec is replaced.</param>
 /// <param name="UpdatedAt">When the spec was last stored.</param>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("DSPex.Orleans.Contracts.ProgramInfo")]
 public sealed record ProgramInfo(
     [property: Id(0)] string ProgramId,
     [property: Id(1)] int Revision,

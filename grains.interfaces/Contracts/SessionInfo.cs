@@ -1,7 +1,7 @@
 namespace DSPex.Orleans.Contracts;
 
 /// <summary>What a session holds, without its variables' values or program specs.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("DSPex.Orleans.Contracts.SessionInfo")]
 public sealed record SessionInfo(
     [property: Id(0)] string SessionId,
     [property: Id(1)] DateTimeOffset CreatedAt,

@@ -5,7 +5,7 @@ namespace DSPex.Orleans.Contracts;
 /// the session's calls and programs run in (the pool named "default" when null); it is fixed when the session is
 /// created.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("DSPex.Orleans.Contracts.SessionOptions")]
 public sealed record SessionOptions(
     [property: Id(0)] TimeSpan? Ttl = null,
     [property: Id(1)] AffinityMode? Affinity = null,

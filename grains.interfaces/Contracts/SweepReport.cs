@@ -4,7 +4,7 @@ namespace DSPex.Orleans.Contracts;
 /// What one silo's orphan sweep saw and did. Found counts processes proven ours and orphaned; Preserved counts
 /// processes carrying this cluster's marker that were left alone because a live owner claims or may claim them.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("DSPex.Orleans.Contracts.SweepReport")]
 public sealed record SweepReport(
     [property: Id(0)] string Silo,
     [property: Id(1)] string Trigger,

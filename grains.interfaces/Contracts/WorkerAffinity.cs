@@ -1,6 +1,7 @@
 namespace DSPex.Orleans.Contracts;
 
 /// <summary>How strongly a session call wants the worker it last ran on.</summary>
+[Alias("DSPex.Orleans.Contracts.AffinityMode")]
 public enum AffinityMode
 {
     /// <summary>Prefer the last worker if it is free or frees shortly; otherwise any worker (programs are rebuilt there).</summary>
@@ -14,7 +15,7 @@ public enum AffinityMode
 }
 
 /// <summary>The worker a session prefers: its slot id and the pid of the process that holds the session's programs.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("DSPex.Orleans.Contracts.WorkerAffinity")]
 public sealed record WorkerAffinity(
     [property: Id(0)] string WorkerId,
     [property: Id(1)] int Pid,

@@ -1,7 +1,7 @@
 namespace DSPex.Orleans.Contracts;
 
 /// <summary>One worker slot and the Python process it currently owns.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("DSPex.Orleans.Contracts.WorkerInfo")]
 public sealed record WorkerInfo(
     [property: Id(0)] string WorkerId,
     [property: Id(1)] int Pid,

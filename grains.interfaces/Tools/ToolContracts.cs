@@ -1,13 +1,13 @@
 namespace DSPex.Orleans.Tools;
 
 /// <summary>A call of a tool by name with its JSON arguments (an object), as Python made it.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("DSPex.Orleans.Tools.ToolCall")]
 public sealed record ToolCall(
     [property: Id(0)] string Name,
     [property: Id(1)] string ArgsJson);
 
 /// <summary>What a tool call gave: the result's JSON, or why it failed.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("DSPex.Orleans.Tools.ToolOutcome")]
 public sealed record ToolOutcome(
     [property: Id(0)] string? ResultJson,
     [property: Id(1)] ToolFailure? Error)
@@ -20,14 +20,14 @@ public sealed record ToolOutcome(
 }
 
 /// <summary>Why a tool call failed: a <see cref="ToolErrorKinds"/> name, the .NET exception type, and a message. Python sees it as dspex.ToolError.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("DSPex.Orleans.Tools.ToolFailure")]
 public sealed record ToolFailure(
     [property: Id(0)] string Kind,
     [property: Id(1)] string Type,
     [property: Id(2)] string Message);
 
 /// <summary>A tool as an agent describes it to a model: name, description and the JSON Schema of its arguments.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("DSPex.Orleans.Tools.ToolDescription")]
 public sealed record ToolDescription(
     [property: Id(0)] string Name,
     [property: Id(1)] string Description,
@@ -37,17 +37,22 @@ public sealed record ToolDescription(
 /// The tools a client offers the Python code its requests run: the client registers this observer and names it in
 /// its requests (<see cref="Contracts.ExecuteRequest.Tools"/>); only the silo serving that request calls it.
 /// </summary>
+// Aliases: the interface keeps its full name and each method the id Orleans derived from its signature in the
+// first release, so releases that differ in names or signatures still call each other (docs/operations.md#upgrading).
+[Alias("DSPex.Orleans.Tools.IDSPexToolHost")]
 public interface IDSPexToolHost : IGrainObserver
 {
     /// <summary>Runs a tool; the token fires when the request's deadline passes or it is cancelled.</summary>
+    [Alias("D7CB1B29")]
     Task<ToolOutcome> CallToolAsync(ToolCall call, CancellationToken cancellationToken);
 
     /// <summary>Answers at once: the silo probes a client whose tool call runs, so a client that died fails the call.</summary>
+    [Alias("013F4C1D")]
     Task PingAsync();
 }
 
 /// <summary>The tools a request's client offers: its observer and the tools' descriptions (so listing costs no round trip).</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("DSPex.Orleans.Tools.ClientTools")]
 public sealed record ClientTools(
     [property: Id(0)] IDSPexToolHost Host,
     [property: Id(1)] ToolDescription[] Tools);

@@ -6,7 +6,7 @@ namespace DSPex.Orleans.Placement;
 /// Places a grain on the silo named in its key (see <see cref="SiloKeys"/>). Used by grains that own
 /// something local to one silo: Python processes, the silo's pool, its reaper.
 /// </summary>
-[Serializable, GenerateSerializer, Immutable, SuppressReferenceTracking]
+[Serializable, GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("DSPex.Orleans.Placement.SiloPinnedPlacement")]
 internal sealed class SiloPinnedPlacement : PlacementStrategy
 {
     public static SiloPinnedPlacement Instance { get; } = new();
