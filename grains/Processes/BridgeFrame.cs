@@ -21,7 +21,8 @@ internal readonly record struct BridgeFrame(
     int ProcessGroupId,
     IReadOnlyList<string>? Commands,
     long ToolId = -1,
-    string? ToolName = null)
+    string? ToolName = null,
+    string? ProtocolVersion = null)
 {
     // The envelope adds levels around a value (result, session.set.name, error): the reader itself accepts any
     // depth (it is iterative; the frame length bounds it) and the value's own depth is checked against the
@@ -58,7 +59,7 @@ internal readonly record struct BridgeFrame(
         int pid = 0, pgid = 0;
         List<string>? commands = null;
         long toolId = -1;
-        string? toolName = null, toolArgs = null;
+        string? toolName = null, toolArgs = null, protocolVersion = null;
         var toolArgsDepth = 0;
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
@@ -122,6 +123,11 @@ internal readonly record struct BridgeFrame(
                 Next(ref reader);
                 (toolArgs, toolArgsDepth) = SliceValue(ref reader, envelope);
             }
+            else if (Is(ref reader, "protocol"u8))
+            {
+                Next(ref reader);
+                protocolVersion = ReadVersion(ref reader);
+            }
             else if (Is(ref reader, "commands"u8))
             {
                 Next(ref reader);
@@ -159,7 +165,15 @@ internal readonly record struct BridgeFrame(
             return new BridgeFrame(BridgeFrameType.Error, id, null, null, error, message, pid, pgid, commands);
         }
 
-        return new BridgeFrame(type, id, result, session, error, message, pid, pgid, commands);
+        return new BridgeFrame(type, id, result, session, error, message, pid, pgid, commands, ProtocolVersion: protocolVersion);
+    }
+
+    /// <summary>The ready frame's protocol version as sent (a number or a "major.minor" string); its meaning is <see cref="BridgeProtocolVersion"/>'s.</summary>
+    private static string ReadVersion(ref Utf8JsonReader reader)
+    {
+        Expect(reader.TokenType is JsonTokenType.Number or JsonTokenType.String, "protocol is not a version number or string");
+        Expect(reader.ValueSpan.Length <= BridgeProtocolVersion.MaxLength, $"protocol is longer than {BridgeProtocolVersion.MaxLength} characters");
+        return reader.TokenType == JsonTokenType.Number ? Encoding.UTF8.GetString(reader.ValueSpan) : ReadText(ref reader);
     }
 
     /// <summary>ValueTextEquals, except that an escaped lone surrogate is a mismatch instead of an exception.</summary>

@@ -67,6 +67,14 @@ internal sealed partial class PythonProcess : IAsyncDisposable
         try
         {
             var ready = await worker.Connection.Ready.WaitAsync(info.StartTimeout, cancellationToken).ConfigureAwait(false);
+            if (!BridgeProtocolVersion.IsCompatible(ready.ProtocolVersion))
+            {
+                // A bridge of another release (a dspex package or image out of step with the silo): refused before
+                // any work, so no call meets frames it would misread.
+                throw new WorkerStartException(
+                    $"Python worker {info.WorkerId} (pid {worker.Pid}) cannot serve: {BridgeProtocolVersion.Mismatch(ready.ProtocolVersion)}.");
+            }
+
             worker._os.AdoptProcessGroup(ready.ProcessGroupId, info.WorkerId);
             worker.Connection.MarkAlive();
             worker.Commands = ready.Commands ?? [];
