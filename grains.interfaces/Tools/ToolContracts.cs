@@ -37,17 +37,24 @@ public sealed record ToolDescription(
 /// The tools a client offers the Python code its requests run: the client registers this observer and names it in
 /// its requests (<see cref="Contracts.ExecuteRequest.Tools"/>); only the silo serving that request calls it.
 /// </summary>
+/// <remarks>
+/// Both methods interleave: a client runs an observer's calls one at a time unless they do, so a tool that takes
+/// longer than the silo's probe timeout made the probe behind it go unanswered (the call failed ToolUnavailable with
+/// the client alive), and parallel tool calls of one request ran one after the other.
+/// </remarks>
 // Aliases: the interface keeps its full name and each method the id Orleans derived from its signature in the
 // first release, so releases that differ in names or signatures still call each other (docs/operations.md#upgrading).
 [Alias("DSPex.Orleans.Tools.IDSPexToolHost")]
 public interface IDSPexToolHost : IGrainObserver
 {
-    /// <summary>Runs a tool; the token fires when the request's deadline passes or it is cancelled.</summary>
+    /// <summary>Runs a tool; the token fires when the request's deadline passes or it is cancelled. Calls run concurrently.</summary>
     [Alias("D7CB1B29")]
+    [global::Orleans.Concurrency.AlwaysInterleave]
     Task<ToolOutcome> CallToolAsync(ToolCall call, CancellationToken cancellationToken);
 
-    /// <summary>Answers at once: the silo probes a client whose tool call runs, so a client that died fails the call.</summary>
+    /// <summary>Answers at once, even while tool calls run: the silo probes a client whose tool call runs, so a client that died fails the call.</summary>
     [Alias("013F4C1D")]
+    [global::Orleans.Concurrency.AlwaysInterleave]
     Task PingAsync();
 }
 

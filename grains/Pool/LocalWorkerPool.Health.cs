@@ -56,19 +56,31 @@ public sealed partial class LocalWorkerPool
     /// <summary>
     /// Heartbeats every worker, samples its resident memory and checks its age and memory. A worker that has not
     /// answered for HeartbeatTimeout is hung (the bridge answers from its reader thread, so a busy one still
-    /// answers). A check that throws is logged and the loop carries on with the next worker and tick.
+    /// answers), unless the silo itself was not running meanwhile (<see cref="SiloPauseDetector"/>). A check that throws is logged and the loop carries on with the next worker and tick.
     /// </summary>
     private async Task MonitorHealthAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+        var pauses = new SiloPauseDetector(_options.HeartbeatInterval, SiloPauseDetector.ToleranceFor(_options.HeartbeatTimeout));
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
+                var pause = pauses.Tick(Environment.TickCount64);
+                if (pause is { } gap)
+                {
+                    Log.SiloWasPaused(_logger, Name, (long)gap.TotalMilliseconds);
+                }
+
                 for (var slot = 0; slot < _scheduler.Size; slot++)
                 {
                     try
                     {
+                        if (pause is not null && _scheduler.LiveWorker(slot) is { } process)
+                        {
+                            process.Connection.MarkAlive(); // the pause was the silo's: the deadline starts again now
+                        }
+
                         CheckHealth(slot);
                     }
                     catch (Exception e)

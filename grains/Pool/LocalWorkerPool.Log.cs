@@ -44,6 +44,9 @@ public sealed partial class LocalWorkerPool
         [LoggerMessage(EventId = 1111, Level = LogLevel.Error, Message = "The health check of worker {WorkerId} failed; the health loop carries on")]
         public static partial void HealthCheckFailed(ILogger logger, Exception exception, string workerId);
 
+        [LoggerMessage(EventId = 1130, Level = LogLevel.Warning, Message = "Pool {Pool}: the silo was not running for {GapMs} ms (stopped or starved); the workers' heartbeat deadlines restart rather than count that time")]
+        public static partial void SiloWasPaused(ILogger logger, string pool, long gapMs);
+
         [LoggerMessage(EventId = 1112, Level = LogLevel.Warning, Message = "Pool {Pool} on {Silo} stopped while background work (restarts, recycles) was still running")]
         public static partial void BackgroundWorkOutlivedStop(ILogger logger, string pool, SiloAddress silo);
     }

@@ -79,6 +79,8 @@ internal sealed partial class BridgeConnection
             }
         }
 
+        // Handed to the outbox, never written here: this may be the reader thread (an answer it gives itself), which
+        // must go on reading whatever the pipe to the worker holds.
         lock (_writeLock)
         {
             if (_closedReason is not null)
@@ -86,15 +88,12 @@ internal sealed partial class BridgeConnection
                 return;
             }
 
-            try
+            if (_outbox.Submit(Encode(id, toolId, outcome).Span) == OutboxResult.Broken)
             {
-                _stdin.Write(Encode(id, toolId, outcome).Span);
-                _writer.ReleaseLargeBuffer();
+                _writeBroken = true; // the process is gone; its exit fails the request
             }
-            catch (IOException)
-            {
-                // The process is gone; its exit fails the request.
-            }
+
+            _writer.ReleaseLargeBuffer();
         }
     }
 

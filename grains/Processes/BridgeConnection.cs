@@ -13,7 +13,7 @@ namespace DSPex.Orleans.Processes;
 /// </summary>
 internal sealed partial class BridgeConnection
 {
-    private readonly Stream _stdin;
+    private readonly FrameOutbox _outbox;
     private volatile bool _writeBroken;
     private readonly Stream _stdout;
     private readonly int _maxFrameBytes;
@@ -21,7 +21,7 @@ internal sealed partial class BridgeConnection
     private readonly int _pid;
     private readonly ILogger _logger;
     private readonly BridgeFrameWriter _writer;
-    private readonly object _writeLock = new();
+    private readonly object _writeLock = new(); // guards the encoder and the closed state; never held across a blocking write
     private readonly Dictionary<long, PendingCall> _pending = [];
     private readonly Dictionary<long, ChannelWriter<string>> _streams = [];
     private readonly HashSet<long> _toolCalls = []; // tool-call ids in flight, guarded by _pending
@@ -32,7 +32,7 @@ internal sealed partial class BridgeConnection
 
     public BridgeConnection(Stream stdin, Stream stdout, int maxFrameBytes, string workerId, int pid, ILogger logger)
     {
-        _stdin = stdin;
+        _outbox = new FrameOutbox(stdin, pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         _stdout = stdout;
         _maxFrameBytes = maxFrameBytes;
         _workerId = workerId;
@@ -45,7 +45,10 @@ internal sealed partial class BridgeConnection
     public Task<BridgeFrame> Ready => _ready.Task;
 
     /// <summary>A write to the worker failed (its pipe broke): no call can reach it, though its exit may not be seen yet.</summary>
-    public bool WriteBroken => _writeBroken;
+    public bool WriteBroken => _writeBroken || _outbox.Broken;
+
+    /// <summary>Bytes waiting for the worker to read its stdin (frames the pipe had no room for yet).</summary>
+    public long QueuedBytes => _outbox.QueuedBytes;
 
     /// <summary>Why the connection closed (ending in a full stop), once it has.</summary>
     public string? ClosedReason => _closedReason;
@@ -106,12 +109,9 @@ internal sealed partial class BridgeConnection
 
             TrackDeadline(completion.DeadlineAt);
 
-            try
-            {
-                _stdin.Write(frame.Span);
-                _writer.ReleaseLargeBuffer();
-            }
-            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            var written = _outbox.Submit(frame.Span, FramePriority.InOrder, callId: id);
+            _writer.ReleaseLargeBuffer();
+            if (written == OutboxResult.Broken)
             {
                 // The process is gone and the request never reached it, so it is safe to run elsewhere. Until the
                 // reader sees the exit, WriteBroken keeps the pool from handing this worker the retry (which would
@@ -125,7 +125,7 @@ internal sealed partial class BridgeConnection
 
                 call.StreamItems?.TryComplete();
                 return NotSent(new BridgeReply(null,
-                    new ExecuteError(DSPexErrorKind.WorkerCrashed, $"Python worker {_workerId} (pid {_pid}) is gone ({e.Message}); the request was not delivered"),
+                    new ExecuteError(DSPexErrorKind.WorkerCrashed, $"Python worker {_workerId} (pid {_pid}) is gone (its stdin pipe is closed); the request was not delivered"),
                     Delivered: false));
             }
         }
@@ -148,19 +148,22 @@ internal sealed partial class BridgeConnection
         }
 
         pending?.Tools?.End(toolKind);
-        SendControl(id, "cancel"u8);
+        SendControl(id, "cancel"u8, FramePriority.Urgent);
     }
 
     /// <summary>Lets Python send <paramref name="count"/> more items of a stream call.</summary>
-    public void GrantCredit(long id, int count) => SendControl(id, "credit"u8, count);
+    public void GrantCredit(long id, int count) => SendControl(id, "credit"u8, FramePriority.InOrder, count);
 
-    /// <summary>Asks the bridge for a heartbeat; its reader thread answers even while a command runs.</summary>
-    public void SendHeartbeat() => SendControl(Interlocked.Increment(ref _nextId), "heartbeat"u8);
+    /// <summary>
+    /// Asks the bridge for a heartbeat; its reader thread answers even while a command runs. It passes frames waiting
+    /// for room in the pipe, and one still waiting is not repeated: a worker that does not read its stdin gets none.
+    /// </summary>
+    public void SendHeartbeat() => SendControl(Interlocked.Increment(ref _nextId), "heartbeat"u8, FramePriority.Heartbeat);
 
     /// <summary>Counts the handshake as the first heartbeat.</summary>
     public void MarkAlive() => Volatile.Write(ref _lastHeartbeat, Environment.TickCount64);
 
-    private void SendControl(long id, ReadOnlySpan<byte> type, int? n = null)
+    private void SendControl(long id, ReadOnlySpan<byte> type, FramePriority priority, int? n = null)
     {
         lock (_writeLock)
         {
@@ -169,11 +172,9 @@ internal sealed partial class BridgeConnection
                 return;
             }
 
-            try
-            {
-                _stdin.Write(_writer.Control(id, type, n).Span);
-            }
-            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            // A cancel passes queued frames, except its own call's frame when that still waits (it must arrive first).
+            var forCall = priority == FramePriority.Urgent ? id : 0;
+            if (_outbox.Submit(_writer.Control(id, type, n).Span, priority, forCallId: forCall) == OutboxResult.Broken)
             {
                 _writeBroken = true;
             }
@@ -190,6 +191,8 @@ internal sealed partial class BridgeConnection
         {
             _closedReason = keepEarlierReason ? _closedReason ?? reason : reason;
         }
+
+        _outbox.Dispose();
 
         StopDeadlines();
         KeyValuePair<long, PendingCall>[] orphaned;

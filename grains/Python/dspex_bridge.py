@@ -251,7 +251,8 @@ class Bridge:
                 else:
                     ctx.grant(int(envelope.get("n", 0)))
         elif kind == protocol.HEARTBEAT:
-            self._writer.send_json({"id": request_id, "type": protocol.HEARTBEAT_REPLY})
+            # Passes frames other threads queued: a worker whose pipe is full of big tool calls is busy, not hung.
+            self._writer.send_json({"id": request_id, "type": protocol.HEARTBEAT_REPLY}, urgent=True)
         elif kind == protocol.TOOL_RESULT:
             self._tools.resolve(envelope)  # wakes the command waiting in dspex.call_tool
         return None
@@ -444,7 +445,7 @@ def main(argv: list[str]) -> None:
         os._exit(protocol.EXIT_PARENT_GONE)
     start_parent_watchdog(args.parent_pid, args.watchdog_interval)
     in_fd, out_fd = take_protocol_fds()
-    writer = FrameWriter(out_fd, args.max_frame)
+    writer = FrameWriter(out_fd, args.max_frame, lambda: exit_with_group(protocol.EXIT_SILO_PIPE_GONE))
     signal.signal(signal.SIGTERM, lambda *_: os._exit(protocol.EXIT_STOPPED))
 
     try:

@@ -4,7 +4,7 @@ A serving thread that finds a command returned a coroutine (``async def``) or an
 and goes back to serving, so an in-flight async request holds no thread: only ConcurrencyPerWorker bounds how many
 run at once. Cancellation (the cancel frame, which the silo also sends at the request's deadline) becomes
 ``task.cancel()``; a stream awaits its credit on the loop without blocking it. Frames are written from the loop
-thread with the same writer (and its lock) as the serving threads. The loop starts on the first async command, so
+thread with the same writer as the serving threads (it never blocks: dspex.framing). The loop starts on the first async command, so
 a worker that has none pays nothing.
 """
 

@@ -7,12 +7,14 @@ format each stay small, and both are tested on their own (tests/python_unit).
 
 from __future__ import annotations
 
+import collections
 import json
 import os
+import select
 import struct
 import threading
 import traceback
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from dspex import protocol
 
@@ -61,27 +63,103 @@ class FrameOverLimit(ValueError):
 
 
 class FrameWriter:
-    """Writes whole frames; a lock keeps frames from interleaving across threads. No frame past the limit is written:
-    results and items that do not fit become a FrameTooLarge error, and error frames are cut down until they fit."""
+    """The one writer of the frames pipe. ``send`` never blocks: a frame is written at once when the pipe has room and
+    nothing waits before it, otherwise its bytes wait in a queue that a writer thread (started the first time one is
+    needed) drains as the silo reads. So the thread reading the silo's frames can always answer a heartbeat, however
+    full the pipe is of other threads' frames, and frames never interleave. An urgent frame (a heartbeat's answer)
+    passes the queued ones, behind at most the frame being written. No frame past the limit is written: results and
+    items that do not fit become a FrameTooLarge error, and error frames are cut down until they fit.
 
-    def __init__(self, fd: int, max_frame: int) -> None:
+    When the pipe breaks (the silo is gone) ``on_broken`` runs on the thread that saw it, and later sends raise OSError."""
+
+    def __init__(self, fd: int, max_frame: int, on_broken: Optional[Callable[[], None]] = None) -> None:
         self._fd = fd
         self._max_frame = max_frame
+        self._on_broken = on_broken
         self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._urgent: collections.deque[memoryview] = collections.deque()
+        self._queued: collections.deque[memoryview] = collections.deque()
+        self._current: Optional[memoryview] = None
+        self._thread: Optional[threading.Thread] = None
+        self._broken: Optional[OSError] = None
+        try:
+            os.set_blocking(fd, False)
+        except OSError:
+            pass  # not a descriptor that can be (a closed one fails at the first write)
 
-    def send(self, envelope_bytes: bytes) -> None:
+    def send(self, envelope_bytes: bytes, urgent: bool = False) -> None:
         if len(envelope_bytes) > self._max_frame:
             raise FrameOverLimit("frame of %d bytes exceeds the limit of %d bytes" % (len(envelope_bytes), self._max_frame))
         data = HEADER.pack(len(envelope_bytes)) + envelope_bytes
-        view = memoryview(data)
         with self._lock:
-            while view:
-                written = os.write(self._fd, view)
-                view = view[written:]
+            if self._broken is not None:
+                raise OSError(self._broken.errno, "the pipe to the silo is broken: %s" % self._broken.strerror)
+            if self._current is None and not self._urgent and not self._queued:
+                written = self._write_now(data)
+                if written == len(data):
+                    return
+                self._current = memoryview(data)[written:]
+            else:
+                (self._urgent if urgent else self._queued).append(memoryview(data))
+            self._start_or_wake()
 
-    def send_json(self, obj: dict[str, Any]) -> None:
+    def queued_frames(self) -> int:
+        """Frames waiting for room in the pipe (including one half written)."""
+        with self._lock:
+            return len(self._urgent) + len(self._queued) + (0 if self._current is None else 1)
+
+    def _write_now(self, data: Any) -> int:
+        """Writes what fits without waiting (holding the lock); raises OSError when the pipe is broken."""
+        try:
+            return os.write(self._fd, data)
+        except BlockingIOError:
+            return 0
+        except InterruptedError:
+            return 0
+
+    def _start_or_wake(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._drain, name="dspex-writer", daemon=True)
+            self._thread.start()
+        else:
+            self._wake.notify()
+
+    def _drain(self) -> None:
+        """The writer thread: writes queued frames as the pipe makes room, waiting for room without the lock."""
+        with self._lock:
+            while True:
+                if self._current is None:
+                    if self._urgent:
+                        self._current = self._urgent.popleft()
+                    elif self._queued:
+                        self._current = self._queued.popleft()
+                    else:
+                        self._wake.wait()
+                        continue
+                try:
+                    written = self._write_now(self._current)
+                except OSError as exc:
+                    self._broken = exc
+                    self._urgent.clear()
+                    self._queued.clear()
+                    self._current = None
+                    break
+                self._current = self._current[written:] if written < len(self._current) else None
+                if self._current is not None and written == 0:
+                    self._lock.release()
+                    try:
+                        select.select([], [self._fd], [], 0.5)
+                    except (OSError, ValueError):
+                        pass  # a closed descriptor: the next write says so
+                    finally:
+                        self._lock.acquire()
+        if self._on_broken is not None:
+            self._on_broken()
+
+    def send_json(self, obj: dict[str, Any], urgent: bool = False) -> None:
         """A control frame built by the bridge itself (ASCII: lone surrogates in it are escaped, never fatal)."""
-        self.send(json.dumps(obj, separators=(",", ":")).encode("ascii"))
+        self.send(json.dumps(obj, separators=(",", ":")).encode("ascii"), urgent)
 
     def send_result(self, request_id: int, result: Any, session_changes: Optional[dict[str, Any]] = None) -> None:
         extra: Optional[tuple[str, Any]] = None

@@ -18,12 +18,24 @@ public sealed class AgentExampleTests(AgentExampleCluster fixture) : IClassFixtu
     private TestCluster Cluster => fixture.Cluster;
 
     [Fact]
-    public async Task TheAgentPlansCallsBothToolsAndAnswers()
+    public Task TheAgentPlansCallsBothToolsAndAnswers() => AnswersThroughBothToolsAsync(TimeSpan.FromMilliseconds(50));
+
+    /// <summary>
+    /// A search slower than the silo's probe timeout (3 s here): the probe is answered while the search runs. Before the
+    /// tool host's methods interleaved, the search step was an error ("no answer to a probe") and the agent still
+    /// answered, around it; each step is checked, so a failed tool fails the test.
+    /// </summary>
+    [Fact]
+    public Task ASearchSlowerThanTheProbeTimeoutStillAnswers() => AnswersThroughBothToolsAsync(TimeSpan.FromSeconds(8));
+
+    private async Task AnswersThroughBothToolsAsync(TimeSpan searchDelay)
     {
-        var client = new DSPexClient(Cluster.Client, tools: AgentTools.AddTo(new(), TimeSpan.FromMilliseconds(50)));
-        using var reply = JsonDocument.Parse(await client.ExecuteRawAsync("agent", """{"question":"What is the weather in Lyon and what is Orleans?"}"""));
-        var steps = reply.RootElement.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("tool").GetString()).ToList();
-        Assert.Equal(["weather", "search"], steps);
+        var client = new DSPexClient(Cluster.Client, tools: AgentTools.AddTo(new(), searchDelay));
+        using var reply = JsonDocument.Parse(await client.ExecuteRawAsync("agent", """{"question":"What is the weather in Lyon and what is Orleans?"}""",
+            new ExecuteOptions { Timeout = TimeSpan.FromSeconds(90) }));
+        var steps = reply.RootElement.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal(["weather", "search"], steps.Select(s => s.GetProperty("tool").GetString()));
+        Assert.All(steps, s => Assert.False(s.GetProperty("observation").TryGetProperty("error", out var error), $"the {s.GetProperty("tool")} step failed: {error}"));
         var answer = reply.RootElement.GetProperty("answer").GetString()!;
         Assert.Contains("In Lyon it is", answer);
         Assert.Contains("virtual-actor framework", answer);

@@ -1,7 +1,9 @@
 """Commands the tool tests run: they call .NET tools through dspex and report what they saw."""
 
 import asyncio
+import contextvars
 import json
+import threading
 
 import dspex
 from dspex import ToolError, acall_tool, call_tool, command, list_tools, program_type
@@ -30,6 +32,59 @@ def tool_call_catching(args):
 def tool_call_async(args):
     """Calls a tool through acall_tool on an event loop of its own."""
     return asyncio.run(acall_tool(args["tool"], args.get("args")))
+
+
+def _thread_of_this_request(target, *args):
+    """A thread that runs in a copy of this thread's context, so dspex.call_tool knows its request."""
+    return threading.Thread(target=contextvars.copy_context().run, args=(target, *args), daemon=True)
+
+
+@command("tool_call_parallel")
+def tool_call_parallel(args):
+    """Calls args["tool"] args["n"] times at once, each call from a thread of its own; returns every call's result or
+    error, in order: [{"result": ...} or {"error": {kind, type, message}}]."""
+    count = int(args["n"])
+    outcomes = [None] * count
+
+    def one(index):
+        try:
+            outcomes[index] = {"result": call_tool(args["tool"], args.get("args"))}
+        except ToolError as exc:
+            outcomes[index] = {"error": _error(exc)}
+
+    threads = [_thread_of_this_request(one, i) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@command("tool_flood")
+def tool_flood(args):
+    """Calls a tool from args["threads"] threads at once with big payloads: the tool args["tool"], or, with
+    args["name_chars"], a tool whose name is that many "n"s; its args {"blob": args["blob_chars"] "x"s}. Returns how
+    many calls ended each way: {"ok": n, "<ToolError kind>": n, ...}."""
+    name = "n" * int(args["name_chars"]) if args.get("name_chars") else args["tool"]
+    blob = "x" * int(args.get("blob_chars", 0))
+    counts = {}
+    lock = threading.Lock()
+
+    def one():
+        try:
+            call_tool(name, {"blob": blob})
+            outcome = "ok"
+        except ToolError as exc:
+            outcome = exc.kind
+        with lock:
+            counts[outcome] = counts.get(outcome, 0) + 1
+
+    threads = [_thread_of_this_request(one) for _ in range(int(args["threads"]))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return counts
 
 
 @command("tool_list")
