@@ -27,7 +27,17 @@ internal sealed partial class SessionGrain
 
         // Written before anything runs: a failure to write refuses the call (StorageUnavailable), and nothing ran.
         Session.BeginCall(callId, clock.UtcNow);
-        await WriteAsync();
+        try
+        {
+            await WriteAsync();
+        }
+        catch
+        {
+            // Refused before it ran: no record, so a repeat once the store is back runs it.
+            Session.ForgetCall(callId);
+            throw;
+        }
+
         var response = await run();
         // Written by the caller's save (ChangeAsync) before the answer is returned.
         Session.CompleteCall(callId, response, clock.UtcNow);

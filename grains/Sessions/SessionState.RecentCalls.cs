@@ -26,6 +26,9 @@ internal sealed partial class SessionState
         HasUnsavedChanges = true;
     }
 
+    /// <summary>Drops the record of a call that was refused before it ran.</summary>
+    internal void ForgetCall(Guid callId) => RecentCalls?.RemoveAll(c => c.Id == callId);
+
     /// <summary>Records a call's answer (its result only when under the size kept for a repeat).</summary>
     internal void CompleteCall(Guid callId, ExecuteResponse response, DateTimeOffset now)
     {
