@@ -61,10 +61,11 @@ public sealed class DSPexSession
         ClientChecks.Json(argsJson, _maxRequestBytes, nameof(argsJson));
         ClientChecks.Options(options);
         // Through the gateway's router, so a call whose gateway dies is noticed (see TrackedCalls).
+        // Every attempt carries the same call id: the session answers a repeat of a call that ran from its record.
         return _calls.ExecuteAsync(
-            (callId, token) => new ValueTask<ExecuteResponse>(_router().ExecuteInSessionAsync(
-                SessionId, new ExecuteRequest(command, argsJson, options?.Timeout, Idempotent: options?.Idempotent ?? false, CallId: callId, Tools: _tools.Get(), Pool: options?.Pool), Options, token)),
-            options, cancellationToken);
+            (callId, timeout, token) => new ValueTask<ExecuteResponse>(_router().ExecuteInSessionAsync(
+                SessionId, new ExecuteRequest(command, argsJson, timeout, Idempotent: options?.Idempotent ?? false, CallId: callId, Tools: _tools.Get(), Pool: options?.Pool), Options, token)),
+            options, repeatsAnswered: true, cancellationToken);
     }
 
     /// <summary>Runs a command in the session with arguments and result through System.Text.Json.</summary>
@@ -92,8 +93,8 @@ public sealed class DSPexSession
         ClientChecks.Json(argsJson, _maxRequestBytes, nameof(argsJson));
         ClientChecks.Options(options);
         return _calls.ExecuteAsync(
-            (callId, token) => new ValueTask<ExecuteResponse>(_router().ExecuteProgramAsync(SessionId, programId, argsJson, options?.Timeout, callId, Options, _tools.Get(), token)),
-            options, cancellationToken);
+            (callId, timeout, token) => new ValueTask<ExecuteResponse>(_router().ExecuteProgramAsync(SessionId, programId, argsJson, timeout, callId, Options, _tools.Get(), token)),
+            options, repeatsAnswered: true, cancellationToken);
     }
 
     /// <summary>Runs a program of the session with arguments and result through System.Text.Json.</summary>

@@ -53,4 +53,10 @@ public enum DSPexErrorKind
 
     /// <summary>The caller's credential does not grant the scope the call needs; nothing ran.</summary>
     Forbidden,
+
+    /// <summary>
+    /// The store that holds sessions (Redis in production) could not be reached or refused a write: the change was
+    /// not kept, the session stays as it was stored; the message names the store.
+    /// </summary>
+    StorageUnavailable,
 }

@@ -93,6 +93,20 @@ internal static partial class GrainBoundary
                 return request.ToError();
         }
 
+        if (Sessions.Storage.SessionStoreFailures.IsRedisFailure(e))
+        {
+            StoreUnavailable(logger, e, operation);
+            return new ExecuteError(DSPexErrorKind.StorageUnavailable, $"{operation}: the session store (Redis) is unavailable ({e.GetType().Name}); nothing was changed");
+        }
+
+        // A grain this call needed was on a silo that is gone or going: the caller learns whether the call may have run.
+        if (SiloLoss.Classify(e) is { } outcome)
+        {
+            SiloLost(logger, operation, outcome, e.GetType().Name);
+            return ExecuteError.SiloLost(
+                $"{operation}: a silo it needed was lost ({(outcome == CallOutcome.NotRun ? "it did not run" : "it may have run")}; {e.GetType().Name})", outcome);
+        }
+
         if (e is ArgumentException argument)
         {
             // Raised by a check below the boundary: the caller's input, named by the exception's parameter.
@@ -107,6 +121,12 @@ internal static partial class GrainBoundary
 
     [LoggerMessage(EventId = 1500, Level = LogLevel.Information, Message = "{Operation} refused an argument: {Message}")]
     private static partial void ArgumentRefused(ILogger logger, string operation, string message);
+
+    [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "{Operation} could not reach the session store (Redis)")]
+    private static partial void StoreUnavailable(ILogger logger, Exception exception, string operation);
+
+    [LoggerMessage(EventId = 1503, Level = LogLevel.Information, Message = "{Operation} lost a silo it needed (outcome {Outcome}, {ExceptionType})")]
+    private static partial void SiloLost(ILogger logger, string operation, CallOutcome outcome, string exceptionType);
 
     [LoggerMessage(EventId = 1501, Level = LogLevel.Error, Message = "{Operation} failed unexpectedly (error {ErrorId})")]
     private static partial void FailedUnexpectedly(ILogger logger, Exception exception, string operation, string errorId);

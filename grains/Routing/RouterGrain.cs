@@ -62,6 +62,8 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, SiloPools pools, Ca
             }
 
             using var call = calls.Begin(callId);
+            // The session records the call by its id, so a repeat after a lost silo is answered, not run again.
+            Sessions.SessionCallId.Set(callId);
             return await GrainFactory.GetGrain<ISessionGrain>(sessionId).ExecuteProgramAsync(programId, argsJson, timeout, options, tools, cancellationToken);
         }, logger, "program execute", cancellationToken).AsTask();
 

@@ -12,4 +12,7 @@ internal static partial class SessionGrainLog
 
     [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Session {SessionId}: could not leave its expiry reminder")]
     public static partial void ExpiryReminderNotLeft(this ILogger logger, Exception exception, string sessionId);
+
+    [LoggerMessage(EventId = 1410, Level = LogLevel.Information, Message = "Session {SessionId}: call {CallId} came again and was answered from its record (finished: {Finished}), not run again")]
+    public static partial void CallRepeated(this ILogger logger, string sessionId, Guid callId, bool finished);
 }

@@ -20,6 +20,9 @@ internal sealed partial class SessionGrain
     private static readonly TimeSpan MinKeyExpiry = TimeSpan.FromSeconds(1);
 
     private DateTimeOffset _storedAccessAt;
+
+    /// <summary>The store sessions are written to, for messages.</summary>
+    private string StoreName => string.IsNullOrEmpty(options.Value.RedisConnectionString) ? "the session store (in memory)" : "the session store (Redis)";
     private bool _accessUnsaved;
 
     /// <summary>Records a call's access; writes the session when something must be saved or the stored access is getting old.</summary>
@@ -89,8 +92,9 @@ internal sealed partial class SessionGrain
         catch (Exception e)
         {
             logger.StorageRefusedWrite(e, SessionId);
-            throw new DSPexRequestException(DSPexErrorKind.Internal,
-                $"session '{SessionId}' could not be saved ({e.GetType().Name} from its storage); the change was not kept");
+            // A store that cannot be reached is named, so the caller knows to wait for it; a version conflict is a fault of ours.
+            throw new DSPexRequestException(e is InconsistentStateException ? DSPexErrorKind.Internal : DSPexErrorKind.StorageUnavailable,
+                $"session '{SessionId}' could not be saved: {StoreName} refused the write ({e.GetType().Name}); the change was not kept");
         }
 
         Session.HasUnsavedChanges = false;

@@ -70,7 +70,7 @@ internal sealed partial class SessionGrain(
     }
 
     public Task<ExecuteResponse> ExecuteAsync(ExecuteRequest request, SessionOptions options, CancellationToken cancellationToken) =>
-        RespondAsync(options, () => RunAsync(request with { Program = null }, SessionCounters.Calls, cancellationToken));
+        RespondAsync(options, () => AtMostOnceAsync(request.CallId, request.Idempotent, () => RunAsync(request with { Program = null }, SessionCounters.Calls, cancellationToken)));
 
     public async Task<ProgramInfo> CreateProgramAsync(string programId, string specJson, SessionOptions options)
     {
@@ -90,7 +90,8 @@ internal sealed partial class SessionGrain(
             }
 
             var call = new ProgramCall(programId, program.Revision, program.Spec.GetRawText());
-            return await RunAsync(new ExecuteRequest($"program:{programId}", argsJson, timeout, Program: call, Tools: tools), SessionCounters.ProgramCalls, cancellationToken);
+            return await AtMostOnceAsync(SessionCallId.Current(), idempotent: false,
+                () => RunAsync(new ExecuteRequest($"program:{programId}", argsJson, timeout, Program: call, Tools: tools), SessionCounters.ProgramCalls, cancellationToken));
         });
 
     public Task<bool> DeleteProgramAsync(string programId) => RemoveAsync(session => session.Remove(session.Programs, programId));
@@ -135,7 +136,10 @@ internal sealed partial class SessionGrain(
         }
         catch
         {
+            // Calls that ran stay recorded when their change is undone, so a repeat is answered rather than run again.
+            var recorded = Session.RecentCalls;
             state.State = before;
+            Session.RecentCalls = recorded;
             throw;
         }
     }

@@ -93,6 +93,7 @@ internal sealed partial class SessionState
         Variables = new Dictionary<string, JsonElement>(Variables),
         Owner = Owner,
         Pool = Pool,
+        RecentCalls = RecentCalls is null ? null : [.. RecentCalls],
         HasUnsavedChanges = HasUnsavedChanges,
     };
 }

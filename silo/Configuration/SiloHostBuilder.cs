@@ -39,6 +39,7 @@ public static class SiloHostBuilder
         builder.Configuration.AddCommandLine(args);
 
         var silo = ValidatedSettings.Read<SiloHostOptions, SiloHostOptionsValidator>(builder.Configuration, builder.Services, SiloHostOptions.SectionName);
+        var membership = ValidatedSettings.Read<MembershipSettings, MembershipSettingsValidator>(builder.Configuration, builder.Services, MembershipSettings.SectionName);
         var telemetry = ValidatedSettings.Read<TelemetryOptions, TelemetryOptionsValidator>(builder.Configuration, builder.Services, TelemetryOptions.SectionName);
         PoolNamesAndLabels.Verify(builder.Configuration);
         // Only for the shutdown timeout below; the pool itself reads its options (validated) from the container.
@@ -77,6 +78,9 @@ public static class SiloHostBuilder
                 orleans.UseRedisReminderService(o => o.ConfigurationOptions = ConfigurationOptions.Parse(silo.RedisConnectionString));
                 orleans.AddDSPexSessions(o => o.RedisConnectionString = silo.RedisConnectionString);
             }
+
+            // How fast a dead silo is declared dead: the bulk of a session's fail-over time (docs/operations.md).
+            orleans.Configure<ClusterMembershipOptions>(membership.ApplyTo);
 
             if (KubernetesEnvironment.All(name => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name))))
             {

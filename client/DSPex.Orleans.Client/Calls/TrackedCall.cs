@@ -8,14 +8,16 @@ internal sealed class TrackedCall : IDisposable
 {
     private readonly CancellationTokenSource _cancellation;
 
-    public TrackedCall(CancellationToken callerToken, TimeSpan limit)
+    public TrackedCall(Guid id, CancellationToken callerToken, TimeSpan limit)
     {
+        Id = id;
         _cancellation = callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(callerToken) : new CancellationTokenSource();
         Limit = limit;
         LimitAt = Environment.TickCount64 + (long)limit.TotalMilliseconds;
     }
 
-    public Guid Id { get; } = Guid.NewGuid();
+    /// <summary>The call's id: the same for every attempt of one call.</summary>
+    public Guid Id { get; }
 
     public TimeSpan Limit { get; }
 

@@ -6,7 +6,8 @@ namespace DSPex.Orleans.Client.Calls;
 /// <summary>
 /// The client's execute calls: each is tracked while in flight, bounded by its own limit (<see cref="CallLimitSweep"/>),
 /// failed at once when its gateway dies (<see cref="GatewayLossVerifier"/>), and run once more through a live gateway
-/// when it is idempotent and its silo was lost (<see cref="IdempotentRetry"/>).
+/// while its silo was lost and sending it again cannot run it twice (<see cref="SiloLossRetry"/>). Every attempt of
+/// one call carries the same call id: the gateway records it by that id, and a session answers a repeat from its record.
 /// </summary>
 internal sealed class TrackedCalls
 {
@@ -27,10 +28,17 @@ internal sealed class TrackedCalls
 
     /// <summary>
     /// Runs an execute call: sent again if Orleans rejected it, bounded by its limit, failed at once if its gateway
-    /// dies. An idempotent call whose silo was lost runs once more, through a live gateway.
+    /// dies, and sent again with the same call id within its deadline when its silo was lost and a repeat cannot run it
+    /// twice (<paramref name="repeatsAnswered"/>: a session call, which the session answers from its record).
     /// </summary>
-    public Task<ExecuteResponse> ExecuteAsync(Func<Guid, CancellationToken, ValueTask<ExecuteResponse>> call, ExecuteOptions? options, CancellationToken cancellationToken) =>
-        IdempotentRetry.RunAsync(() => ClusterCalls.Guard(() => RunAsync(call, options?.Timeout, cancellationToken)), options, cancellationToken);
+    public Task<ExecuteResponse> ExecuteAsync(Func<Guid, TimeSpan?, CancellationToken, ValueTask<ExecuteResponse>> call, ExecuteOptions? options, bool repeatsAnswered,
+        CancellationToken cancellationToken)
+    {
+        var callId = Guid.NewGuid();
+        return SiloLossRetry.RunAsync(
+            timeout => ClusterCalls.Guard(() => RunAsync(callId, (id, token) => call(id, timeout, token), timeout, cancellationToken)),
+            options, repeatsAnswered, _limits.DefaultCallLimit, cancellationToken);
+    }
 
     /// <summary>A gateway connection closed: checks every call that was in flight then.</summary>
     public void OnGatewayLost() => _verifier.OnGatewayLost();
@@ -38,9 +46,9 @@ internal sealed class TrackedCalls
     /// <summary>Waits for the checks started by lost gateways.</summary>
     public Task WhenVerifiedAsync() => _verifier.WhenVerifiedAsync();
 
-    private async ValueTask<T> RunAsync<T>(Func<Guid, CancellationToken, ValueTask<T>> call, TimeSpan? requestTimeout, CancellationToken cancellationToken)
+    private async ValueTask<T> RunAsync<T>(Guid callId, Func<Guid, CancellationToken, ValueTask<T>> call, TimeSpan? requestTimeout, CancellationToken cancellationToken)
     {
-        using var tracked = new TrackedCall(cancellationToken, _limits.For(requestTimeout));
+        using var tracked = new TrackedCall(callId, cancellationToken, _limits.For(requestTimeout));
         _calls.Add(tracked);
         _limitSweep.EnsureRunning();
         try
@@ -49,7 +57,8 @@ internal sealed class TrackedCalls
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new Errors.SiloUnavailableException(tracked.LostReason ?? "the call was abandoned");
+            // The call was sent and its answer never came: it may have run.
+            throw new Errors.SiloUnavailableException(tracked.LostReason ?? "the call was abandoned", CallOutcome.OutcomeUnknown);
         }
         finally
         {

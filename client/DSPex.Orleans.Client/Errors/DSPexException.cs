@@ -3,13 +3,29 @@ using DSPex.Orleans.Contracts;
 namespace DSPex.Orleans.Client.Errors;
 
 /// <summary>A request failed. <see cref="Kind"/> says how; each kind has its own subclass to catch.</summary>
-public class DSPexException(DSPexErrorKind kind, string message, string? workerId = null) : Exception(message)
+public class DSPexException : Exception
 {
+    /// <summary>A failure of the given kind with a message.</summary>
+    public DSPexException(DSPexErrorKind kind, string message, string? workerId = null)
+        : base(message)
+    {
+        Kind = kind;
+        WorkerId = workerId;
+    }
+
+    /// <summary>A failure of the given kind with the exception that caused it (kept, so its type and stack stay readable).</summary>
+    public DSPexException(DSPexErrorKind kind, string message, string? workerId, Exception? innerException)
+        : base(message, innerException)
+    {
+        Kind = kind;
+        WorkerId = workerId;
+    }
+
     /// <summary>The kind of failure, as the cluster reported it.</summary>
-    public DSPexErrorKind Kind { get; } = kind;
+    public DSPexErrorKind Kind { get; }
 
     /// <summary>The worker that ran (or was running) the request, when there was one.</summary>
-    public string? WorkerId { get; } = workerId;
+    public string? WorkerId { get; }
 
     /// <summary>The typed exception for a call the cluster refused before it ran.</summary>
     internal static DSPexException From(DSPexRequestException refusal) =>
@@ -31,7 +47,8 @@ public class DSPexException(DSPexErrorKind kind, string message, string? workerI
         DSPexErrorKind.PoolSaturated => new PoolSaturatedException(error.Message),
         DSPexErrorKind.QueueTimeout => new QueueTimeoutException(error.Message),
         DSPexErrorKind.NoWorkers => new NoWorkersException(error.Message),
-        DSPexErrorKind.SiloUnavailable => new SiloUnavailableException(error.Message),
+        DSPexErrorKind.SiloUnavailable => new SiloUnavailableException(error.Message, error.Outcome),
+        DSPexErrorKind.StorageUnavailable => new StorageUnavailableException(error.Message),
         DSPexErrorKind.WorkerBusy => new WorkerBusyException(error.Message, workerId),
         DSPexErrorKind.SessionWorkerUnavailable => new SessionWorkerUnavailableException(error.Message),
         DSPexErrorKind.ProgramNotFound => new ProgramNotFoundException(error.Message),

@@ -48,8 +48,6 @@ public sealed class QueueTimeoutException(string message) : DSPexException(DSPex
 /// <summary>The pool has no live worker.</summary>
 public sealed class NoWorkersException(string message) : DSPexException(DSPexErrorKind.NoWorkers, message);
 
-/// <summary>The silo that held the work stopped or is unreachable.</summary>
-public sealed class SiloUnavailableException(string message) : DSPexException(DSPexErrorKind.SiloUnavailable, message);
 
 /// <summary>strict-fail-fast: the session's worker is busy with another request.</summary>
 public sealed class WorkerBusyException(string message, string? workerId)

@@ -61,11 +61,17 @@ public sealed class RedisSessionFaultTests
             await session.CreateProgramAsync("kept", spec);
 
             await redis.DisposeAsync();
-            var variable = await Assert.ThrowsAsync<InternalErrorException>(() => session.SetVariableAsync("lost", 2));
-            Assert.Equal(DSPexErrorKind.Internal, variable.Kind);
+            // Typed as the store being unavailable, naming Redis (issue 19: it was InternalError).
+            var variable = await Assert.ThrowsAsync<StorageUnavailableException>(() => session.SetVariableAsync("lost", 2));
+            Assert.Equal(DSPexErrorKind.StorageUnavailable, variable.Kind);
             Assert.Contains("not kept", variable.Message);
-            await Assert.ThrowsAsync<InternalErrorException>(() => session.CreateProgramAsync("lost", spec));
-            await Assert.ThrowsAsync<InternalErrorException>(() => session.CreateProgramAsync("kept", spec));
+            Assert.Contains("Redis", variable.Message);
+            await Assert.ThrowsAsync<StorageUnavailableException>(() => session.CreateProgramAsync("lost", spec));
+            await Assert.ThrowsAsync<StorageUnavailableException>(() => session.CreateProgramAsync("kept", spec));
+
+            // A session call is refused before it runs: its record cannot be written, so nothing runs.
+            var call = await Assert.ThrowsAsync<StorageUnavailableException>(() => session.ExecuteRawAsync("echo", """{"x":1}"""));
+            Assert.Contains("Redis", call.Message);
 
             var info = await session.GetInfoAsync();
             Assert.Equal(["kept"], info!.VariableNames);

@@ -347,3 +347,19 @@ async def async_wait_for_file(args):
 async def async_hold_gil_in_c(args):
     """hold_gil_in_c from an async command: the loop and every other thread stop, heartbeats too."""
     return hold_gil_in_c(args)
+
+
+@command("count_run")
+def count_run(args):
+    """Counts its runs: appends a fresh token to the file args['path'] (one line per run), then, when args['release']
+    names a file, waits for it to exist before answering; returns the run's token and how many runs the file holds.
+    A test sees every run, even one whose answer never reached it."""
+    token = os.urandom(8).hex()
+    with open(args["path"], "a", encoding="utf-8") as runs:
+        runs.write(token + "\n")
+    release = args.get("release")
+    while release and not os.path.exists(release):
+        time.sleep(0.02)
+    with open(args["path"], encoding="utf-8") as runs:
+        count = sum(1 for _ in runs)
+    return {"token": token, "runs": count}
