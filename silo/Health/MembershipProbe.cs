@@ -1,3 +1,4 @@
+using Orleans.Clustering.Redis;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -40,6 +41,11 @@ internal sealed class MembershipProbe(
         {
             row = await table.ReadRowAsync(self, cancellationToken).WaitAsync(timeout, cancellationToken);
         }
+        catch (RedisClusteringException e)
+        {
+            // Redis answered, without the table (Orleans' Redis provider: "the table version is missing"): it was emptied.
+            return new($"the membership table is gone: {e.Message}", true);
+        }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Not lost: while the table cannot be read, a restarted silo could not join either.
@@ -50,7 +56,7 @@ internal sealed class MembershipProbe(
         var entry = row.Members.Select(m => m.Item1).FirstOrDefault(e => e.SiloAddress.Equals(self));
         if (entry is null)
         {
-            return new($"this silo ({self}) is missing from the membership table: the table was emptied (a Redis restart without persistence?) or the row removed", true);
+            return new($"this silo ({self}) is missing from the membership table: its row was removed, or the table emptied", true);
         }
 
         if (entry.Status != SiloStatus.Active)

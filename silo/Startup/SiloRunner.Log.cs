@@ -12,5 +12,8 @@ internal sealed partial class SiloRunner
 
         [LoggerMessage(EventId = 3111, Level = LogLevel.Error, Message = "The silo's start did not finish within the drain time ({DrainTimeout}) after the stop request; its started Python workers are stopped and the silo exits with code 4")]
         public static partial void StartAbandoned(ILogger logger, TimeSpan drainTimeout);
+
+        [LoggerMessage(EventId = 3112, Level = LogLevel.Warning, Message = "The silo did not finish stopping within the host's shutdown timeout (leaving the cluster's membership can hang when the table is gone); its Python workers are stopped and the process exits")]
+        public static partial void StopTimedOut(ILogger logger);
     }
 }

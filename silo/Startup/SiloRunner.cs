@@ -66,19 +66,26 @@ internal sealed partial class SiloRunner(
             {
                 exit.Fail(SiloExit.StartAbandoned, $"stopped while starting; the start did not finish within DSPex:Silo:DrainTimeout ({drainTimeout.TotalSeconds:0} s)");
                 Log.StartAbandoned(logger, drainTimeout);
-                await StopStartedWorkersAsync(cancellationToken);
+                await StopStartedWorkersAsync(CancellationToken.None);
                 return;
             }
         }
 
         try
         {
-            await orleans.StopAsync(cancellationToken);
+            // Bounded by the host's shutdown timeout: Orleans' leaving the cluster retries for as long as it is let,
+            // and a membership table that vanished (Redis restarted empty) would keep it at that for good.
+            await orleans.StopAsync(cancellationToken).WaitAsync(cancellationToken);
         }
         catch (InvalidOperationException) when (!_start.IsCompletedSuccessfully)
         {
             // The start failed or was cancelled before the silo ran: there is no running silo to stop, only workers.
-            await StopStartedWorkersAsync(cancellationToken);
+            await StopStartedWorkersAsync(CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Log.StopTimedOut(logger);
+            await StopStartedWorkersAsync(CancellationToken.None);
         }
     }
 
@@ -86,11 +93,12 @@ internal sealed partial class SiloRunner(
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Ends the Python processes the pools did start, so a start given up on leaves none behind.</summary>
+    /// <summary>Ends the Python processes the pools did start, so a start or stop given up on leaves none behind.</summary>
     private async Task StopStartedWorkersAsync(CancellationToken cancellationToken)
     {
         if (services.GetService<SiloPools>() is { } pools)
         {
+            // Bounded by the pools' own grace periods (SIGTERM, grace, SIGKILL); stopping twice is harmless.
             await pools.StopAsync().WaitAsync(cancellationToken);
         }
     }

@@ -347,3 +347,17 @@ async def async_wait_for_file(args):
 async def async_hold_gil_in_c(args):
     """hold_gil_in_c from an async command: the loop and every other thread stop, heartbeats too."""
     return hold_gil_in_c(args)
+
+
+@command("wait_for_file")
+def wait_for_file(args):
+    """Creates args['started'] (when given), then waits until args['path'] exists, the request is cancelled or
+    args['seconds'] (default 300) pass: a call the test holds in flight and releases when it chooses."""
+    if args.get("started"):
+        open(args["started"], "w").close()
+    deadline = time.monotonic() + float(args.get("seconds", 300))
+    while time.monotonic() < deadline and not os.path.exists(args["path"]):
+        if dspex.cancelled():
+            return {"released": False, "cancelled": True}
+        time.sleep(0.01)
+    return {"released": os.path.exists(args["path"]), "cancelled": False}
