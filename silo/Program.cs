@@ -33,8 +33,14 @@ catch (Exception e) when (ConfigurationError.Describe(e) is { } error)
 // Metrics and the dashboard: loopback, or a credential with the "stats" scope.
 app.UseMonitoringAccess();
 
-// Liveness: the process answers. Readiness: the Python pool is warm and the silo is not draining.
-app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+// The HTTP server starts before the silo and stops after it (SiloRunner), so these answer through start and drain.
+// Liveness: the silo can still recover by itself. Readiness: started, an active member, its probe call answered,
+// the default pool warm, not draining. Neither does I/O on the request: the health loop probes on its own schedule.
+app.MapHealthChecks("/healthz", new HealthCheckOptions
+{
+    Predicate = check => check.Tags.Contains(LivenessCheck.Tag),
+    ResponseWriter = PoolReadinessCheck.WriteAsync,
+});
 app.MapHealthChecks("/readyz", new HealthCheckOptions
 {
     Predicate = check => check.Tags.Contains(PoolReadinessCheck.Tag),
@@ -60,15 +66,15 @@ catch (Exception e) when (ConfigurationError.Describe(e) is { } error)
 }
 catch (OperationCanceledException)
 {
-    // SIGTERM while still starting: a clean stop, not a crash.
+    // SIGTERM while still starting: a clean stop, not a crash (unless the start could not be ended in time).
     await app.StopAsync();
-    return 0;
+    return Exit(app);
 }
 
 if (!demo)
 {
     await app.WaitForShutdownAsync();
-    return 0;
+    return Exit(app);
 }
 
 var pool = app.Services.GetRequiredService<LocalWorkerPool>();
@@ -81,3 +87,15 @@ Console.WriteLine(alive.Count == 0
     ? $"silo stopped; all {pids.Count} Python worker processes have exited"
     : $"silo stopped, but Python processes are still alive: {string.Join(", ", alive)}");
 return alive.Count == 0 ? exitCode : 1;
+
+// 0 for a clean stop; 3 when the silo left its cluster for good, 4 when a stop during start-up had to give up on it.
+static int Exit(WebApplication app)
+{
+    var exit = app.Services.GetRequiredService<SiloExit>();
+    if (exit.Code != 0)
+    {
+        Console.Error.WriteLine($"dspex-silo: exit code {exit.Code}: {exit.Reason}");
+    }
+
+    return exit.Code;
+}

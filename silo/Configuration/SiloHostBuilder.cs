@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -41,6 +42,7 @@ public static class SiloHostBuilder
         var silo = ValidatedSettings.Read<SiloHostOptions, SiloHostOptionsValidator>(builder.Configuration, builder.Services, SiloHostOptions.SectionName);
         var membership = ValidatedSettings.Read<MembershipSettings, MembershipSettingsValidator>(builder.Configuration, builder.Services, MembershipSettings.SectionName);
         var telemetry = ValidatedSettings.Read<TelemetryOptions, TelemetryOptionsValidator>(builder.Configuration, builder.Services, TelemetryOptions.SectionName);
+        ValidatedSettings.Read<HealthOptions, HealthOptionsValidator>(builder.Configuration, builder.Services, HealthOptions.SectionName);
         PoolNamesAndLabels.Verify(builder.Configuration);
         // Only for the shutdown timeout below; the pool itself reads its options (validated) from the container.
         var pool = builder.Configuration.GetSection(DSPexPoolOptions.SectionName).Get<DSPexPoolOptions>() ?? new DSPexPoolOptions();
@@ -51,7 +53,15 @@ public static class SiloHostBuilder
         // It checks the options the silo runs with (a configure delegate included), after their validators passed.
         builder.Services.AddHostedService(sp => new StartupValidator(silo,
             sp.GetRequiredService<IOptions<DSPexPoolOptions>>().Value, sp.GetRequiredService<IOptions<DSPexSecurityOptions>>().Value));
-        builder.Services.AddHealthChecks().AddCheck<PoolReadinessCheck>("python-pool", tags: [PoolReadinessCheck.Tag]);
+        builder.Services.AddSingleton<SiloHealth>();
+        builder.Services.AddSingleton<SiloExit>();
+        builder.Services.AddSingleton<MembershipProbe>();
+        builder.Services.AddSingleton<GatewayProbe>();
+        builder.Services.AddSingleton<HealthLoop>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<PoolReadinessCheck>("python-pool", tags: [PoolReadinessCheck.Tag])
+            .AddCheck<ClusterReadinessCheck>("cluster", tags: [PoolReadinessCheck.Tag])
+            .AddCheck<LivenessCheck>("live", tags: [LivenessCheck.Tag]);
         builder.AddSiloTelemetry(telemetry);
 
         builder.UseOrleans(orleans =>
@@ -108,8 +118,28 @@ public static class SiloHostBuilder
             }
         });
 
+        RunSiloInsideHttpLifetime(builder.Services, silo.DrainTimeout);
+
         // SIGTERM: drain, then stop the Python processes (SIGTERM, grace, SIGKILL), then leave the cluster.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = silo.DrainTimeout + pool.StopGracePeriod + TimeSpan.FromSeconds(10));
         return builder;
+    }
+
+    /// <summary>
+    /// Replaces Orleans' hosted service (which starts before the HTTP server and stops after it) by
+    /// <see cref="SiloRunner"/>, which starts the silo after the HTTP server and stops it before.
+    /// </summary>
+    private static void RunSiloInsideHttpLifetime(IServiceCollection services, TimeSpan drainTimeout)
+    {
+        var orleans = services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.FullName == SiloRunner.OrleansHostedService);
+        services.Remove(orleans);
+        services.AddHostedService(sp => new SiloRunner(
+            (IHostedService)ActivatorUtilities.CreateInstance(sp, orleans.ImplementationType!),
+            sp,
+            sp.GetRequiredService<SiloHealth>(),
+            sp.GetRequiredService<HealthLoop>(),
+            sp.GetRequiredService<SiloExit>(),
+            drainTimeout,
+            sp.GetRequiredService<ILogger<SiloRunner>>()));
     }
 }

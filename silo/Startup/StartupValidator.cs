@@ -9,13 +9,15 @@ namespace DSPex.Orleans.Silo.Startup;
 
 /// <summary>
 /// Checks, before the silo joins the cluster, what would otherwise fail later and obscurely (or never): that a
-/// silo open beyond loopback requires credentials, that API key hashes parse, the Python executable, that every
+/// silo's ports are free, that a silo open beyond loopback requires credentials, that API key hashes parse, the Python executable, that every
 /// adapter module imports, and that Redis answers. Each failure names the setting.
 /// </summary>
 internal sealed class StartupValidator(SiloHostOptions silo, DSPexPoolOptions pool, DSPexSecurityOptions security) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // First: a silo on another silo's ports must not warm a pool, let alone share its listeners.
+        PortsAvailable.Verify(silo);
         ExposureCheck.Verify(silo, security);
         try
         {

@@ -31,8 +31,9 @@ public sealed class PoolReadinessTests
         await silo.Warm;
 
         using var http = new HttpClient();
-        // The pool warms before the host's HTTP server listens: wait until it answers at all.
-        var (status, body) = await Eventually.HoldsAsync(() => ReadyAsync(http, httpPort), answer => answer.Body is not null, "the silo's /readyz answering");
+        // /readyz answers "starting" until the silo has started and its health loop's first probe call answered.
+        var (status, body) = await Eventually.HoldsAsync(() => ReadyAsync(http, httpPort),
+            answer => answer.Body is not null && !answer.Body.Contains("starting", StringComparison.Ordinal), "the silo's /readyz past starting");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.StartsWith("Degraded:", body);
         Assert.Contains($"pool llm failed to start: Python executable '{missing}' could not be started", body);

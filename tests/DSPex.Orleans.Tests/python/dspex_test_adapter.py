@@ -363,3 +363,17 @@ def count_run(args):
     with open(args["path"], encoding="utf-8") as runs:
         count = sum(1 for _ in runs)
     return {"token": token, "runs": count}
+
+
+@command("wait_for_file")
+def wait_for_file(args):
+    """Creates args['started'] (when given), then waits until args['path'] exists, the request is cancelled or
+    args['seconds'] (default 300) pass: a call the test holds in flight and releases when it chooses."""
+    if args.get("started"):
+        open(args["started"], "w").close()
+    deadline = time.monotonic() + float(args.get("seconds", 300))
+    while time.monotonic() < deadline and not os.path.exists(args["path"]):
+        if dspex.cancelled():
+            return {"released": False, "cancelled": True}
+        time.sleep(0.01)
+    return {"released": os.path.exists(args["path"]), "cancelled": False}
