@@ -21,6 +21,13 @@ internal sealed class ApiKeyAuthenticator
 
     public bool RequiresCredentials => _keys.Length > 0;
 
+    /// <summary>
+    /// The session namespace of the credential of that name (<see cref="SessionKeys"/>), or null when the cluster has
+    /// no credentials or there is no such credential: then session ids are used bare.
+    /// </summary>
+    public string? SessionNamespaceOf(string name) => Array.Find(_keys, k => k.Principal.Name == name) is { Principal: not null } found
+        ? SessionKeys.NamespaceOfKeyHash(found.Hash) : null;
+
     /// <summary>The configured principal of that name (the name a call's RequestContext carries), or null.</summary>
     public CallerPrincipal? Find(string name) => Array.Find(_keys, k => k.Principal.Name == name).Principal;
 
