@@ -39,6 +39,12 @@ public sealed class DSPexClient
         _tools = new Tools.ClientToolReference(grainFactory, tools);
     }
 
+    /// <summary>
+    /// The session namespace of this client's credential (from its API key, set by the hosting extension), or null
+    /// for a client without a key, whose session ids are grain keys as they are (docs/security.md).
+    /// </summary>
+    internal string? SessionNamespace { get; init; }
+
     /// <summary>The largest arguments (UTF-8 bytes) a call may send.</summary>
     public int MaxRequestBytes => _maxRequestBytes;
 
@@ -130,7 +136,7 @@ public sealed class DSPexClient
     {
         ClientChecks.Id(sessionId, nameof(sessionId));
         ClientChecks.Options(options ?? new SessionOptions(), nameof(options));
-        return new(_grainFactory, Router, _calls, sessionId, options ?? new SessionOptions(), _json, _maxRequestBytes, _tools);
+        return new(_grainFactory, Router, _calls, sessionId, options ?? new SessionOptions(), _json, _maxRequestBytes, _tools, SessionNamespace);
     }
 
     /// <summary>Pool stats of every active silo.</summary>

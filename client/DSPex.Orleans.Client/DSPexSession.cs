@@ -20,7 +20,7 @@ public sealed class DSPexSession
     private readonly Tools.ClientToolReference _tools;
 
     internal DSPexSession(IGrainFactory grainFactory, Func<IRouterGrain> router, TrackedCalls calls, string sessionId, SessionOptions options, JsonSerializerOptions json, int maxRequestBytes,
-        Tools.ClientToolReference tools)
+        Tools.ClientToolReference tools, string? sessionNamespace = null)
     {
         _tools = tools;
         _router = router;
@@ -29,20 +29,24 @@ public sealed class DSPexSession
         SessionId = sessionId;
         Options = options;
         _json = json;
-        _grain = grainFactory.GetGrain<ISessionGrain>(sessionId);
+        // A client with an API key addresses its sessions in its credential's namespace (docs/security.md).
+        _grainKey = Security.SessionKeys.GrainKey(sessionId, sessionNamespace);
+        _grain = grainFactory.GetGrain<ISessionGrain>(_grainKey);
     }
 
-    /// <summary>The session's id (its grain key).</summary>
+    /// <summary>The session's id, as given (with an API key, the session grain's key adds the credential's namespace).</summary>
     public string SessionId { get; }
+
+    private readonly string _grainKey;
 
     /// <summary>The options the session is created with on first use (TTL, affinity, metadata).</summary>
     public SessionOptions Options { get; }
 
     /// <summary>Creates the session if it does not exist (idempotent) and returns it.</summary>
-    public Task<SessionInfo> CreateAsync() => RefusableAsync(() => _grain.CreateAsync(Options));
+    public async Task<SessionInfo> CreateAsync() => AsGiven(await RefusableAsync(() => _grain.CreateAsync(Options)).ConfigureAwait(false))!;
 
     /// <summary>The session, or null when it does not exist or has expired.</summary>
-    public Task<SessionInfo?> GetInfoAsync() => ClusterCalls.Guard(() => _grain.GetAsync()).AsTask();
+    public async Task<SessionInfo?> GetInfoAsync() => AsGiven(await ClusterCalls.Guard(() => _grain.GetAsync()).ConfigureAwait(false));
 
     /// <summary>Extends the session's life by its TTL; false when it no longer exists.</summary>
     public Task<bool> TouchAsync() => ClusterCalls.Guard(() => _grain.TouchAsync()).AsTask();
@@ -64,7 +68,7 @@ public sealed class DSPexSession
         // Every attempt carries the same call id: the session answers a repeat of a call that ran from its record.
         return _calls.ExecuteAsync(
             (callId, timeout, token) => new ValueTask<ExecuteResponse>(_router().ExecuteInSessionAsync(
-                SessionId, new ExecuteRequest(command, argsJson, timeout, Idempotent: options?.Idempotent ?? false, CallId: callId, Tools: _tools.Get(), Pool: options?.Pool), Options, token)),
+                _grainKey, new ExecuteRequest(command, argsJson, timeout, Idempotent: options?.Idempotent ?? false, CallId: callId, Tools: _tools.Get(), Pool: options?.Pool), Options, token)),
             options, repeatsAnswered: true, cancellationToken);
     }
 
@@ -93,7 +97,7 @@ public sealed class DSPexSession
         ClientChecks.Json(argsJson, _maxRequestBytes, nameof(argsJson));
         ClientChecks.Options(options);
         return _calls.ExecuteAsync(
-            (callId, timeout, token) => new ValueTask<ExecuteResponse>(_router().ExecuteProgramAsync(SessionId, programId, argsJson, timeout, callId, Options, _tools.Get(), token)),
+            (callId, timeout, token) => new ValueTask<ExecuteResponse>(_router().ExecuteProgramAsync(_grainKey, programId, argsJson, timeout, callId, Options, _tools.Get(), token)),
             options, repeatsAnswered: true, cancellationToken);
     }
 
@@ -161,6 +165,9 @@ public sealed class DSPexSession
     /// A call the session may refuse (bad input, a session limit): <see cref="ClusterCalls.Guard{T}(Func{Task{T}})"/>
     /// turns the refusal into its typed exception.
     /// </summary>
+    /// <summary>The session as the caller named it (its id without the namespace the grain key carries).</summary>
+    private SessionInfo? AsGiven(SessionInfo? info) => info is null || info.SessionId == SessionId ? info : info with { SessionId = SessionId };
+
     private static Task<T> RefusableAsync<T>(Func<Task<T>> call) => ClusterCalls.Guard(call).AsTask();
 
     private static string Unwrap(ExecuteResponse response) =>

@@ -49,6 +49,56 @@ public static class RequestChecks
             : null;
     }
 
+    /// <summary>
+    /// Null when <paramref name="tools"/> (a request's client tools; null: none) names an observer and at most
+    /// <see cref="RequestLimits.MaxClientTools"/> tools, each with a valid tool name (1-64 of letters, digits, '_',
+    /// '-', '.'), a description and a schema within their limits. A refusal says which tool by index, never echoing
+    /// the name it refuses.
+    /// </summary>
+    public static ExecuteError? Tools(DSPex.Orleans.Tools.ClientTools? tools, string name = "tools")
+    {
+        if (tools is null)
+        {
+            return null;
+        }
+
+        if (tools.Host is null || tools.Tools is null)
+        {
+            return Invalid($"{name} lacks {(tools.Host is null ? "its observer" : "its list")}");
+        }
+
+        if (tools.Tools.Length > RequestLimits.MaxClientTools)
+        {
+            return Invalid($"{name} offers {tools.Tools.Length} tools, past the limit of {RequestLimits.MaxClientTools}");
+        }
+
+        for (var i = 0; i < tools.Tools.Length; i++)
+        {
+            var tool = tools.Tools[i];
+            if (tool is null)
+            {
+                return Invalid($"{name}[{i}] is null");
+            }
+
+            if (!DSPex.Orleans.Tools.DSPexTool.IsValidName(tool.Name))
+            {
+                return Invalid($"{name}[{i}] has a name of {tool.Name?.Length ?? 0} characters that is not 1-{DSPex.Orleans.Tools.DSPexTool.MaxNameLength} letters, digits, '_', '-' or '.'");
+            }
+
+            if (tool.Description is null || tool.Description.Length > RequestLimits.MaxToolDescriptionLength)
+            {
+                return Invalid($"{name}[{i}] ('{tool.Name}') has {(tool.Description is null ? "no description" : $"a description of {tool.Description.Length} characters, past the limit of {RequestLimits.MaxToolDescriptionLength}")}");
+            }
+
+            if (tool.SchemaJson is null || tool.SchemaJson.Length > RequestLimits.MaxToolSchemaLength)
+            {
+                return Invalid($"{name}[{i}] ('{tool.Name}') has {(tool.SchemaJson is null ? "no schema" : $"a schema of {tool.SchemaJson.Length} characters, past the limit of {RequestLimits.MaxToolSchemaLength}")}");
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Null when <paramref name="value"/> is not null.</summary>
     public static ExecuteError? Present(object? value, string name) => value is null ? Invalid($"{name} is null") : null;
 

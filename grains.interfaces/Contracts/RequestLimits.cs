@@ -10,6 +10,19 @@ public static class RequestLimits
     /// <summary>Longest command name. Registered names are short identifiers; "program:" plus a program id fits.</summary>
     public const int MaxCommandLength = 256;
 
+    /// <summary>
+    /// Most tools one request may offer from its client (<see cref="ExecuteRequest.Tools"/>). Each name is a tool
+    /// name (<see cref="Tools.DSPexTool.IsValidName"/>); the silo refuses a list past these bounds, since the names
+    /// become metric labels and appear in what Python is told.
+    /// </summary>
+    public const int MaxClientTools = 128;
+
+    /// <summary>Longest description of a client tool (what a model is told about it).</summary>
+    public const int MaxToolDescriptionLength = 8 * 1024;
+
+    /// <summary>Longest JSON Schema of a client tool's arguments, in characters.</summary>
+    public const int MaxToolSchemaLength = 256 * 1024;
+
     /// <summary>Longest session id.</summary>
     public const int MaxIdLength = 256;
 

@@ -16,6 +16,7 @@ public static class DSPexSecuritySiloBuilderExtensions
     {
         builder.Services.AddValidatedOptions<DSPexSecurityOptions, DSPexSecurityOptionsValidator>(DSPexSecurityOptions.SectionName, configure);
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
+        builder.Services.AddSingleton(services => new RefusalLogThrottle(services.GetService<TimeProvider>() ?? TimeProvider.System));
         builder.AddIncomingGrainCallFilter<TrustBoundaryFilter>();
         return builder;
     }

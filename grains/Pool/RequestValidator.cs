@@ -5,7 +5,7 @@ namespace DSPex.Orleans.Pool;
 
 /// <summary>
 /// The pool's entry check: a request that cannot be written to a worker (no command, args that are not JSON,
-/// over the frame limit or too deep, an unusable deadline) is refused before it takes a worker's capacity.
+/// over the frame limit or too deep, an unusable deadline, a client-tool list past its bounds) is refused before it takes a worker's capacity.
 /// </summary>
 internal sealed class RequestValidator(DSPexPoolOptions options)
 {
@@ -21,7 +21,8 @@ internal sealed class RequestValidator(DSPexPoolOptions options)
 
         return RequestChecks.Command(request.Command)
             ?? RequestChecks.Timeout(request.Timeout, MaxTimeout)
-            ?? RequestChecks.Json(request.ArgsJson, options.MaxFrameBytes);
+            ?? RequestChecks.Json(request.ArgsJson, options.MaxFrameBytes)
+            ?? RequestChecks.Tools(request.Tools);
     }
 
     /// <summary>The deadline of a checked request.</summary>

@@ -40,19 +40,19 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, SiloPools pools, Ca
         GrainBoundary.Guard(async ValueTask<ExecuteResponse> () =>
         {
             // Refused before the session grain runs, so a bad call neither creates a session nor counts in it.
-            if ((RequestChecks.Id(sessionId, "sessionId") ?? Check(request) ?? RequestChecks.Present(options, "options")) is { } invalid)
+            if ((RequestChecks.Id(sessionId is null ? null : Security.SessionKeys.IdOf(sessionId), "sessionId") ?? Check(request) ?? RequestChecks.Present(options, "options")) is { } invalid)
             {
                 return ExecuteResponse.Failure(invalid);
             }
 
             using var call = calls.Begin(request.CallId);
-            return await GrainFactory.GetGrain<ISessionGrain>(sessionId).ExecuteAsync(request, options, cancellationToken);
+            return await GrainFactory.GetGrain<ISessionGrain>(sessionId!).ExecuteAsync(request, options, cancellationToken);
         }, logger, "session execute", cancellationToken).AsTask();
 
     public Task<ExecuteResponse> ExecuteProgramAsync(string sessionId, string programId, string argsJson, TimeSpan? timeout, Guid callId, SessionOptions options, Tools.ClientTools? tools, CancellationToken cancellationToken) =>
         GrainBoundary.Guard(async ValueTask<ExecuteResponse> () =>
         {
-            var invalid = RequestChecks.Id(sessionId, "sessionId")
+            var invalid = RequestChecks.Id(sessionId is null ? null : Security.SessionKeys.IdOf(sessionId), "sessionId")
                 ?? RequestChecks.Command(programId, "programId")
                 ?? Check(new ExecuteRequest($"program:{programId}", argsJson, timeout))
                 ?? RequestChecks.Present(options, "options");
@@ -64,7 +64,7 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, SiloPools pools, Ca
             using var call = calls.Begin(callId);
             // The session records the call by its id, so a repeat after a lost silo is answered, not run again.
             Sessions.SessionCallId.Set(callId);
-            return await GrainFactory.GetGrain<ISessionGrain>(sessionId).ExecuteProgramAsync(programId, argsJson, timeout, options, tools, cancellationToken);
+            return await GrainFactory.GetGrain<ISessionGrain>(sessionId!).ExecuteProgramAsync(programId, argsJson, timeout, options, tools, cancellationToken);
         }, logger, "program execute", cancellationToken).AsTask();
 
     // Streams stay on the gateway's pools: a stream is long-lived, so it does not spill, and a pool this silo does not

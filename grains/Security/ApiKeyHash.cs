@@ -8,8 +8,8 @@ public static class ApiKeyHash
 {
     internal const string Prefix = "sha256:";
 
-    /// <summary>The hash to configure for a key (DSPex:Security:ApiKeys:&lt;name&gt;:Hash).</summary>
-    public static string Of(string key) => Prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    /// <summary>The hash to configure for a key (DSPex:Security:ApiKeys:&lt;name&gt;:Hash); surrounding whitespace is not part of a key.</summary>
+    public static string Of(string key) => Prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key.Trim())));
 
     /// <summary>The hash's bytes; null when the text is not a SHA-256 hash.</summary>
     internal static byte[]? Parse(string text)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using DSPex.Orleans.Contracts;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,8 @@ namespace DSPex.Orleans.Security;
 /// (cluster-only request fields are stripped by <see cref="ClusterContextFilter"/>). The authenticated principal's name then follows the call
 /// through the cluster in its RequestContext. Calls made inside the cluster pass untouched.
 /// </summary>
-internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authenticator, ILogger<TrustBoundaryFilter> logger) : IIncomingGrainCallFilter
+internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authenticator, RefusalLogThrottle refusals, IServiceProvider services, ILogger<TrustBoundaryFilter> logger)
+    : IIncomingGrainCallFilter
 {
     // Orleans' Constants.ManifestProviderType (internal to Orleans): the system-target prefix and its name.
     private const string ManifestSystemTarget = GrainTypePrefix.SystemTargetPrefix + "manifest";
@@ -42,9 +44,13 @@ internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authentica
         var principal = authenticator.Authenticate(key);
         if (principal is null)
         {
-            LogUnauthenticated(logger, context.InterfaceName, context.MethodName, string.IsNullOrEmpty(key));
-            throw new DSPexRequestException(DSPexErrorKind.Unauthenticated,
-                string.IsNullOrEmpty(key) ? "the cluster requires an API key; none was sent" : "the API key sent is not valid for this cluster");
+            var why = ApiKeyAuthenticator.WhyRefused(key);
+            if (refusals.ShouldLog(out var unlogged))
+            {
+                LogUnauthenticated(logger, context.InterfaceName, context.MethodName, why.Reason, unlogged);
+            }
+
+            throw new DSPexRequestException(DSPexErrorKind.Unauthenticated, why.Message);
         }
 
         if (!PublicFacades.Contains(context.TargetContext.GrainInstance))
@@ -58,20 +64,27 @@ internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authentica
         {
             if (!principal.Allows(scope))
             {
-                LogForbidden(logger, principal.Name, scope);
-                throw new DSPexRequestException(DSPexErrorKind.Forbidden, $"credential '{principal.Name}' lacks the scope '{scope}'", scope);
+                // The scope may name what the caller sent (command:<name>): shown bounded and escaped.
+                var shown = ShownText.Of(scope);
+                LogForbidden(logger, principal.Name, shown);
+                throw new DSPexRequestException(DSPexErrorKind.Forbidden, $"credential '{principal.Name}' lacks the scope '{shown}'", shown);
             }
         }
 
         RequestContext.Set(CallCredentials.Principal, principal.Name);
-        return context.Invoke();
+        return ScopedUnknownCommand.CoversEveryCommand(principal) ? context.Invoke() : InvokeScopedAsync(context, principal);
     }
 
-    [LoggerMessage(EventId = 1300, Level = LogLevel.Warning, Message = "Refused {Interface}.{Method} from a client: {Reason}")]
-    private static partial void LogUnauthenticatedCore(ILogger logger, string @interface, string method, string reason);
+    /// <summary>A credential that may not run every command: an UnknownCommand answer lists only what it may run.</summary>
+    private async Task InvokeScopedAsync(IIncomingGrainCallContext context, CallerPrincipal principal)
+    {
+        await context.Invoke();
+        context.Result = await ScopedUnknownCommand.FilterAsync(context.Result, context.Request, principal, services.GetService<Routing.ClusterPools>());
+    }
 
-    private static void LogUnauthenticated(ILogger logger, string @interface, string method, bool missing) =>
-        LogUnauthenticatedCore(logger, @interface, method, missing ? "no API key" : "unknown API key");
+    // At most one line per RefusalLogThrottle.Interval; the count says how many refusals went unlogged before it.
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Warning, Message = "Refused {Interface}.{Method} from a client: {Reason} ({Unlogged} more refused without a log line since the previous one)")]
+    private static partial void LogUnauthenticated(ILogger logger, string @interface, string method, string reason, long unlogged);
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Refused a call of credential '{Principal}' to internal grain '{GrainType}'")]
     private static partial void LogInternalRefused(ILogger logger, string principal, string grainType);

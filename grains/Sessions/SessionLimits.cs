@@ -14,8 +14,9 @@ namespace DSPex.Orleans.Sessions;
 /// </summary>
 internal sealed class SessionLimits(DSPexSessionOptions options)
 {
+    /// <summary>Whether the id (of a namespaced grain key: the id the caller gave, see SessionKeys) is within the limits.</summary>
     public bool IsValidSessionId(string sessionId) =>
-        sessionId.Length is > 0 and var length && length <= options.MaxSessionIdLength && sessionId.All(IsSessionIdChar);
+        Security.SessionKeys.IdOf(sessionId) is { Length: > 0 and var length } id && length <= options.MaxSessionIdLength && id.All(IsSessionIdChar);
 
     public void CheckSessionId(string sessionId)
     {

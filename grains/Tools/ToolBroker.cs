@@ -69,8 +69,8 @@ internal sealed partial class ToolBroker
     {
         if (!Allows(caller, name))
         {
-            LogForbidden(_logger, caller ?? "", name);
-            return ToolOutcome.Fail(ToolErrorKinds.Forbidden, "Forbidden", $"credential '{caller}' lacks the scope '{Scopes.Tool(name)}'");
+            LogForbidden(_logger, caller ?? "", ShownText.Of(name));
+            return ToolOutcome.Fail(ToolErrorKinds.Forbidden, "Forbidden", $"credential '{caller}' lacks the scope '{ShownText.Of(Scopes.Tool(name))}'");
         }
 
         if (client is not null && Array.Exists(client.Tools, t => t.Name == name))
@@ -85,8 +85,8 @@ internal sealed partial class ToolBroker
 
         var visible = Visible(client, caller);
         return ToolOutcome.Fail(ToolErrorKinds.UnknownTool, "UnknownTool", visible.Length == 0
-            ? $"no tool '{Shorten(name)}': this request may call no tools"
-            : $"no tool '{Shorten(name)}'; this request may call: {string.Join(", ", visible.Select(t => t.Name))}");
+            ? $"no tool '{ShownText.Of(name)}': this request may call no tools"
+            : $"no tool '{ShownText.Of(name)}'; this request may call: {string.Join(", ", visible.Select(t => t.Name))}");
     }
 
     public void Record(string name, ClientTools? client, string outcome, TimeSpan elapsed) =>

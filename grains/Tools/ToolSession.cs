@@ -33,7 +33,7 @@ internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string
     public async Task<ToolOutcome> CallAsync(string name, string argsJson)
     {
         using var activity = DSPexActivities.Source.StartActivity("dspex.tool", ActivityKind.Internal, parent);
-        activity?.SetTag("dspex.tool", name);
+        activity?.SetTag("dspex.tool", Security.ShownText.Of(name));
         activity?.SetTag("dspex.command", command);
         var startedAt = Stopwatch.GetTimestamp();
         ToolOutcome outcome;
@@ -69,6 +69,8 @@ internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string
         return outcome;
     }
 
-    private static ToolOutcome Ended(string name, string kind) => ToolOutcome.Fail(kind, kind == ToolErrorKinds.DeadlineExceeded ? "TimeoutException" : "OperationCanceledException",
-        kind == ToolErrorKinds.DeadlineExceeded ? $"tool '{name}' was stopped: the request passed its deadline" : $"tool '{name}' was stopped: the request ended or was cancelled");
+    private static ToolOutcome Ended(string name, string kind) => Ended(kind, Security.ShownText.Of(name), kind == ToolErrorKinds.DeadlineExceeded);
+
+    private static ToolOutcome Ended(string kind, string name, bool deadline) => ToolOutcome.Fail(kind, deadline ? "TimeoutException" : "OperationCanceledException",
+        deadline ? $"tool '{name}' was stopped: the request passed its deadline" : $"tool '{name}' was stopped: the request ended or was cancelled");
 }

@@ -45,9 +45,10 @@ internal static class MonitoringAccess
         }
 
         var authenticator = context.RequestServices.GetRequiredService<ApiKeyAuthenticator>();
-        // With no keys configured every key "authenticates" as anonymous: only loopback may read then.
+        // With no keys configured every key "authenticates" as anonymous: only loopback may read then. The key is
+        // passed as sent: the authenticator applies the one whitespace rule the gateway uses too.
         return authenticator.RequiresCredentials
-            && authenticator.Authenticate(header[bearer.Length..].Trim()) is { } principal
+            && authenticator.Authenticate(header[bearer.Length..]) is { } principal
             && principal.Allows(Scopes.Stats);
     }
 }

@@ -32,7 +32,11 @@ public static class DSPexClientHostingExtensions
             sp.GetRequiredService<IGrainFactory>(),
             limits: sp.GetService<Calls.CallLimits>(),
             maxRequestBytes: sp.GetService<DSPexClientOptions>()?.MaxRequestBytes ?? Contracts.RequestLimits.DefaultMaxRequestBytes,
-            tools: sp.GetService<DSPexClientOptions>()?.Tools));
+            tools: sp.GetService<DSPexClientOptions>()?.Tools)
+        {
+            // A keyed client's session ids live in its credential's namespace; without a key they are used bare.
+            SessionNamespace = sp.GetService<DSPexClientOptions>()?.ApiKey is { } key && !string.IsNullOrWhiteSpace(key) ? Security.SessionKeys.NamespaceOfKey(key) : null,
+        });
         return services;
     }
 
