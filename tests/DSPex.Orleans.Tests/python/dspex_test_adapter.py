@@ -109,9 +109,13 @@ def segfault(args):
 
 @command("hold_gil_in_c")
 def hold_gil_in_c(args):
-    """Catastrophic regex backtracking: runs in C for minutes without releasing the GIL, like a stuck extension."""
+    """Catastrophic regex backtracking: runs in C for minutes without releasing the GIL, like a stuck extension.
+    args['started_file'], when given, is created just before the match starts, so a test knows the GIL is taken."""
     import re
 
+    if args and args.get("started_file"):
+        with open(args["started_file"], "w") as started:
+            started.write(str(os.getpid()))
     return bool(re.match(r"(a+)+$", "a" * 64 + "b"))
 
 
