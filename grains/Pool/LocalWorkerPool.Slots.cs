@@ -38,7 +38,7 @@ public sealed partial class LocalWorkerPool
     /// <summary>Restarts a dead worker after a back-off that grows with crashes in a row, so a crash storm cannot spin.</summary>
     private async Task RestartLaterAsync(int slot, CancellationToken cancellationToken)
     {
-        while (!_stopping)
+        while (!_stopping && !cancellationToken.IsCancellationRequested)
         {
             var delay = RestartBackoff.Delay(_scheduler.ConsecutiveFailures(slot));
             if (delay > TimeSpan.Zero)
@@ -76,6 +76,7 @@ public sealed partial class LocalWorkerPool
             _options.StartTimeout)
         {
             StderrLogLevel = _options.StderrLogLevel,
+            Spawned = process => ProcessSpawned?.Invoke(process),
         };
     }
 
