@@ -22,6 +22,8 @@ public static class ProcessSafetySiloBuilderExtensions
         builder.Services.AddSingleton<WorkerLeftovers>();
         builder.Services.AddSingleton<AdoptedChildren>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ProcessSafetyLifecycle>();
+        builder.Services.AddSingleton<SiloDeathWatch>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloDeathWatchLifecycle>();
         return builder;
     }
 }

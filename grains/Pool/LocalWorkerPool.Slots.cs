@@ -14,7 +14,7 @@ public sealed partial class LocalWorkerPool
         {
             await _grainFactory.GetGrain<IWorkerGrain>(_scheduler.WorkerIdOf(slot)).EnsureStartedAsync();
         }
-        catch (Exception e) when (!_stopping)
+        catch (Exception e) when (!_stopping && !_stopped.IsCancellationRequested)
         {
             Log.StartFailed(_logger, e, _scheduler.WorkerIdOf(slot));
             _lastStartError = e.Message.Split('\n', 2)[0];
@@ -28,8 +28,9 @@ public sealed partial class LocalWorkerPool
                 throw;
             }
         }
-        catch (Exception) when (_stopping)
+        catch (Exception) when (_stopping || _stopped.IsCancellationRequested)
         {
+            // The pool is stopping (or its warm-up was cancelled): the start was ended on purpose.
         }
     }
 
@@ -38,7 +39,7 @@ public sealed partial class LocalWorkerPool
     /// <summary>Restarts a dead worker after a back-off that grows with crashes in a row, so a crash storm cannot spin.</summary>
     private async Task RestartLaterAsync(int slot, CancellationToken cancellationToken)
     {
-        while (!_stopping)
+        while (!_stopping && !cancellationToken.IsCancellationRequested)
         {
             var delay = RestartBackoff.Delay(_scheduler.ConsecutiveFailures(slot));
             if (delay > TimeSpan.Zero)
@@ -76,6 +77,7 @@ public sealed partial class LocalWorkerPool
             _options.StartTimeout)
         {
             StderrLogLevel = _options.StderrLogLevel,
+            Spawned = process => ProcessSpawned?.Invoke(process),
         };
     }
 

@@ -102,6 +102,12 @@ public sealed partial class LocalWorkerPool
     /// <summary>Raised when a worker's process is ready and joins the pool (the process registry listens).</summary>
     internal event Action<PythonProcess>? ProcessAttached;
 
+    /// <summary>Raised the moment a worker's process is spawned, before its handshake (the silo's death watch listens).</summary>
+    internal event Action<PythonProcess>? ProcessSpawned;
+
+    /// <summary>Cancelled when the pool stops (or its warm-up is cancelled): a worker start in progress then ends at once.</summary>
+    internal CancellationToken StopToken => _stopped.Token;
+
     /// <summary>
     /// Starts every worker at once and returns when each has answered its handshake or failed its first start. A
     /// pool whose interpreter cannot be found fails here (the silo's start-up check refuses that for the default
@@ -109,9 +115,13 @@ public sealed partial class LocalWorkerPool
     /// </summary>
     internal async Task WarmUpAsync(CancellationToken cancellationToken)
     {
+        // A stop during the warm-up (SIGTERM while the host starts) ends the starts in progress: their processes are
+        // killed and the warm-up returns at once, instead of waiting out each start timeout.
+        await using var cancelStarts = cancellationToken.Register(() => _stopped.Cancel());
         try
         {
-            _pythonExecutable = await Task.Run(() => PythonInterpreter.Resolve(_options.PythonExecutable), cancellationToken);
+            // Bounded like a worker's start: an executable that hangs or never closes its output fails this pool alone.
+            _pythonExecutable = await PythonInterpreter.ResolveAsync(_options.PythonExecutable, _options.StartTimeout, _logger, _stopped.Token);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -121,6 +131,7 @@ public sealed partial class LocalWorkerPool
 
         var started = DateTimeOffset.UtcNow;
         await Task.WhenAll(Enumerable.Range(0, _scheduler.Size).Select(slot => StartSlotAsync(slot, retryInBackground: true)));
+        cancellationToken.ThrowIfCancellationRequested();
         _warm = true;
         _healthLoop = MonitorHealthAsync(_stopped.Token);
         Log.Warm(_logger, Name, Silo, LiveProcesses().Count, _scheduler.Size, (int)(DateTimeOffset.UtcNow - started).TotalMilliseconds);

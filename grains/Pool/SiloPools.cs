@@ -44,6 +44,7 @@ internal sealed partial class SiloPools
         {
             var pool = new LocalWorkerPool(name, poolOptions, InstanceToken, cluster.Value.ClusterId, Silo, grainFactory, loggerFactory);
             pool.Metrics = metrics.For(pool);
+            pool.ProcessSpawned += process => ProcessSpawned?.Invoke(process);
             pool.ProcessAttached += process =>
             {
                 Interlocked.Increment(ref _offersVersion);
@@ -76,6 +77,9 @@ internal sealed partial class SiloPools
 
     /// <summary>The longest start timeout of any pool: how young an unclaimed worker may be before the reaper judges it.</summary>
     public TimeSpan LongestStartTimeout => All.Max(p => p.Options.StartTimeout);
+
+    /// <summary>Raised the moment a worker of any pool is spawned, before its handshake (the silo's death watch listens).</summary>
+    public event Action<PythonProcess>? ProcessSpawned;
 
     /// <summary>Raised when a worker of any pool is ready and joins its pool (the process registry listens).</summary>
     public event Action<PythonProcess>? ProcessAttached;

@@ -39,7 +39,14 @@ internal sealed class WorkerLeftovers
         };
     }
 
-    private void EndLeftovers(PythonProcess worker, ulong startTime, ulong endedBy)
+    private void EndLeftovers(PythonProcess worker, ulong startTime, ulong endedBy) =>
+        EndLeftBehind(worker.Marker.ToString(), worker.WorkerId, startTime, endedBy, _logger);
+
+    /// <summary>
+    /// Ends this silo's children that carry <paramref name="marker"/> in their environment and started in the life of
+    /// the process that set it (a worker, or a worker or interpreter probe whose start failed, killed by its pid).
+    /// </summary>
+    internal static void EndLeftBehind(string marker, string owner, ulong startTime, ulong endedBy, ILogger logger)
     {
         if (!ChildSubreaper.IsEnabled)
         {
@@ -49,11 +56,10 @@ internal sealed class WorkerLeftovers
         try
         {
             var ownPid = Environment.ProcessId;
-            var marker = worker.Marker.ToString();
             for (var round = 0; round < MaxRounds; round++)
             {
                 var left = SweepRules.LeftBehindBy(ProcessSnapshots.All(p => p.ParentPid == ownPid), ownPid, NativeFiles.EffectiveUserId,
-                    marker, worker.WorkerId, startTime, endedBy);
+                    marker, owner, startTime, endedBy);
                 if (left.Count == 0)
                 {
                     return;
@@ -61,16 +67,16 @@ internal sealed class WorkerLeftovers
 
                 foreach (var orphan in left)
                 {
-                    // The worker is gone (its group took SIGKILL): what it left goes the same way, without a grace period.
+                    // Its owner is gone (killed): what it left goes the same way, without a grace period.
                     var result = OrphanTerminator.Terminate(orphan, TimeSpan.Zero);
-                    _logger.LeftoverEnded(orphan.Pid, worker.WorkerId, result.Outcome);
+                    logger.LeftoverEnded(orphan.Pid, owner, result.Outcome);
                 }
             }
         }
         catch (Exception e)
         {
             // A later sweep looks for the same processes (this silo's children with a dead worker's marker).
-            _logger.LeftoversNotEnded(e, worker.WorkerId);
+            logger.LeftoversNotEnded(e, owner);
         }
     }
 }

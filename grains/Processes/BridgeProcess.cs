@@ -24,6 +24,8 @@ internal sealed partial class BridgeProcess : IDisposable
         _process = process;
         Pid = process.Id;
         StartedAt = DateTimeOffset.UtcNow;
+        StartTime = LinuxProcess.Read(Pid)?.StartTime ?? 0;
+        Exited = process.WaitForExitAsync();
         Stdin = process.StandardInput.BaseStream;
         Stdout = process.StandardOutput.BaseStream;
         var (workerId, pid, level) = (info.WorkerId, Pid, info.StderrLogLevel);
@@ -41,6 +43,12 @@ internal sealed partial class BridgeProcess : IDisposable
     public int ProcessGroupId { get; private set; }
 
     public DateTimeOffset StartedAt { get; }
+
+    /// <summary>Its start time as /proc gives it (field 22 of stat), read at spawn; 0 if it had already gone.</summary>
+    public ulong StartTime { get; }
+
+    /// <summary>Completes when the operating-system process has exited, whether or not its pipes have closed.</summary>
+    public Task Exited { get; }
 
     public Stream Stdin { get; }
 
@@ -99,6 +107,21 @@ internal sealed partial class BridgeProcess : IDisposable
         var first = reason is not null && Interlocked.CompareExchange(ref _killReason, reason, null) is null;
         Signal(NativeSignals.SIGKILL);
         return first;
+    }
+
+    /// <summary>
+    /// SIGKILL for a process whose start failed, before its group was adopted: to its group only when /proc shows it
+    /// leads that group (the bridge got as far as setsid()), never to the group it was born in (the silo's).
+    /// </summary>
+    public void KillStarting(string reason)
+    {
+        Interlocked.CompareExchange(ref _killReason, reason, null);
+        if (ProcessGroupId == 0 && NativeSignals.ProcessGroupOf(Pid) == Pid)
+        {
+            NativeSignals.SendToGroup(Pid, NativeSignals.SIGKILL);
+        }
+
+        Signal(NativeSignals.SIGKILL);
     }
 
     /// <summary>Whatever user code spawned into the group goes with the worker.</summary>

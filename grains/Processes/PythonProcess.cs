@@ -59,10 +59,19 @@ internal sealed partial class PythonProcess : IAsyncDisposable
     /// <summary>Resident memory at the last <see cref="SampleResidentBytes"/>; reading it costs no system call.</summary>
     public long ResidentBytes => Interlocked.Read(ref _residentBytes);
 
-    /// <summary>Starts the bridge and returns once its ready frame arrived; throws <see cref="WorkerStartException"/> otherwise.</summary>
+    /// <summary>Completes when the operating-system process has exited (its pipes may still be held open by what it left).</summary>
+    public Task ProcessExited => _os.Exited;
+
+    /// <summary>
+    /// Starts the bridge and returns once its ready frame arrived; throws <see cref="WorkerStartException"/> otherwise
+    /// (or <see cref="OperationCanceledException"/> when cancelled). Whatever the executable does (hangs, prints
+    /// garbage, exits) the start ends within the start timeout, and a failed start leaves no process behind.
+    /// </summary>
     public static async Task<PythonProcess> StartAsync(PythonProcessStartInfo info, ILogger logger, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var worker = new PythonProcess(BridgeProcess.Start(info, logger), info, logger);
+        info.Spawned?.Invoke(worker);
         worker.Connection.Start(worker.OnConnectionClosed, worker.OnReaderFault);
         try
         {
@@ -83,15 +92,31 @@ internal sealed partial class PythonProcess : IAsyncDisposable
         }
         catch (Exception e)
         {
-            await worker.StopAsync(TimeSpan.Zero).ConfigureAwait(false);
+            await worker.AbandonStartAsync(e is OperationCanceledException ? "its start was cancelled" : "its start failed").ConfigureAwait(false);
             throw e switch
             {
-                WorkerStartException => e,
+                WorkerStartException or OperationCanceledException => e,
                 TimeoutException => new WorkerStartException(
                     $"Python worker {info.WorkerId} (pid {worker.Pid}) sent no ready frame within {info.StartTimeout}. stderr:\n{worker._os.StderrText()}", e),
                 _ => new WorkerStartException($"Python worker {info.WorkerId} failed to start: {e.Message}", e),
             };
         }
+    }
+
+    /// <summary>
+    /// Ends a process whose start failed, and what it left behind: SIGKILL (to its group if it already leads one), its
+    /// exit awaited, then this silo's children carrying its marker (what a wrapper script started: re-parented here,
+    /// the silo being a child subreaper) ended, so its pipes close and its reader thread ends. Every wait is bounded.
+    /// </summary>
+    private async Task AbandonStartAsync(string reason)
+    {
+        _stopRequested = true;
+        _os.KillStarting(reason);
+        await _os.Exited.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var endedBy = LinuxProcess.UptimeTicks();
+        var (marker, startTime) = (Marker.ToString(), _os.StartTime);
+        await Task.Run(() => ProcessSafety.WorkerLeftovers.EndLeftBehind(marker, WorkerId, startTime, endedBy, _logger)).ConfigureAwait(false);
+        await WaitForExitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
     }
 
     /// <summary>Reads resident memory from /proc now; the health loop calls it, so stats and metrics never do.</summary>

@@ -38,6 +38,9 @@ internal sealed record PythonProcessStartInfo(
         ["PYTHONUNBUFFERED"] = "1",
     };
 
+    /// <summary>Told of the process the moment it is spawned, before its handshake (the silo's death watch registers it).</summary>
+    public Action<PythonProcess>? Spawned { get; init; }
+
     /// <summary>The level each line the worker writes to stderr is logged at.</summary>
     public LogLevel StderrLogLevel { get; init; } = LogLevel.Information;
 

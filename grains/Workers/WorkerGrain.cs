@@ -48,7 +48,7 @@ internal sealed class WorkerGrain(SiloPools pools) : Grain, IWorkerGrain
                 throw new InvalidOperationException($"silo {_pool.Silo} is stopping; worker {this.GetPrimaryKeyString()} stays down");
             }
 
-            var process = await PythonProcess.StartAsync(_pool.CreateStartInfo(_slot), _pool.CreateWorkerLogger());
+            var process = await PythonProcess.StartAsync(_pool.CreateStartInfo(_slot), _pool.CreateWorkerLogger(), _pool.StopToken);
             _process = process;
             _pool.Attach(_slot, process);
         }
@@ -65,7 +65,7 @@ internal sealed class WorkerGrain(SiloPools pools) : Grain, IWorkerGrain
             return;
         }
 
-        var fresh = await PythonProcess.StartAsync(_pool.CreateStartInfo(_slot), _pool.CreateWorkerLogger());
+        var fresh = await PythonProcess.StartAsync(_pool.CreateStartInfo(_slot), _pool.CreateWorkerLogger(), _pool.StopToken);
         _process = fresh;
         _pool.Attach(_slot, fresh);
         await old.StopAsync(_pool.Options.StopGracePeriod);

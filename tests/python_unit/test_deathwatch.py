@@ -66,7 +66,8 @@ class DeathWatchTests(unittest.TestCase):
         watch = self.watch()
         lines = ["+ %d %d" % (worker.pid, start_time(worker.pid)),
                  "+ %d %d" % (forgotten.pid, start_time(forgotten.pid)),
-                 "- %d" % forgotten.pid,
+                 "- %d %d" % (forgotten.pid, start_time(forgotten.pid)),
+                 "- %d %d" % (worker.pid, start_time(worker.pid) + 1),  # an earlier process given the same pid: not this one
                  "garbage that is not a line the silo writes",
                  "+ %d %d" % (bystander.pid, start_time(bystander.pid) + 1)]  # not the process it names any more
         watch.stdin.write(("\n".join(lines) + "\n").encode())

@@ -10,7 +10,7 @@ Run as a file by path (``python -I -S deathwatch.py``): it imports only the stan
 package. Lines on stdin, written by the silo:
 
     + PID STARTTIME    watch this worker (STARTTIME: field 22 of /proc/PID/stat, as the silo read it)
-    - PID              the worker has exited: forget it
+    - PID STARTTIME    that worker has exited: forget it (the start time tells it from a later process given its pid)
 
 Only a registered pid is ever signalled, and only while it is still the process the silo registered: a pidfd
 opened at registration (Linux >= 5.3) pins it, otherwise the start time is checked again just before the kill.
@@ -114,8 +114,10 @@ class DeathWatch:
                     os.close(pidfd)
                 return
             self.watched[pid] = Watched(pid, start_time, pidfd)
-        elif len(parts) == 2 and parts[0] == "-" and parts[1].isdigit():
-            self.forget(int(parts[1]))
+        elif len(parts) == 3 and parts[0] == "-" and parts[1].isdigit() and parts[2].isdigit():
+            watched = self.watched.get(int(parts[1]))
+            if watched is not None and watched.start_time == int(parts[2]):
+                self.forget(watched.pid)
         # Anything else is ignored: the silo is the only writer, and a malformed line must not end the watch.
 
     def forget(self, pid: int) -> None:

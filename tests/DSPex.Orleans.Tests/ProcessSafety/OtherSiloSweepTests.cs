@@ -53,6 +53,13 @@ public sealed class OtherSiloSweepTests(ITestOutputHelper output)
                 NativeSignals.SendToProcess(frozen, NativeSignals.SIGSTOP);
                 await Eventually.HoldsAsync(() => File.ReadAllText($"/proc/{frozen}/stat").Split(") ")[1][0] == 'T', $"worker {frozen} stopped");
 
+                // The victim's death watch would end the frozen worker at once: end it first (the victim stopped, so it
+                // cannot start its watch again), leaving the orphan for the sweep, the fallback when the watch is gone too.
+                var deathWatch = SiloCrashTests.DeathWatchOf(victim.Pid);
+                NativeSignals.SendToProcess(victim.Pid, NativeSignals.SIGSTOP);
+                OsProcesses.Kill(deathWatch);
+                await Eventually.HoldsAsync(() => !OsProcesses.IsAlive(deathWatch), $"death watch {deathWatch} gone");
+
                 var clock = Stopwatch.StartNew();
                 victim.Kill();
                 await Eventually.HoldsAsync(() => victimWorkers.Where(pid => pid != frozen).All(pid => !OsProcesses.IsAlive(pid)), "the unfrozen worker gone by itself");

@@ -80,6 +80,14 @@ public sealed class SiloCrashTests(ITestOutputHelper output)
             NativeSignals.SendToProcess(frozen, NativeSignals.SIGSTOP);
             await Eventually.HoldsAsync(() => File.ReadAllText($"/proc/{frozen}/stat").Split(") ")[1][0] == 'T', $"worker {frozen} stopped");
 
+            // The silo's death watch would end the frozen worker at once (SIGKILL needs no cooperation): end the watch
+            // first, so what is left is for the restarted silo's start sweep, the fallback when the watch is gone too.
+            // The silo is stopped meanwhile, so it cannot start its watch again.
+            var deathWatch = DeathWatchOf(first.Pid);
+            NativeSignals.SendToProcess(first.Pid, NativeSignals.SIGSTOP);
+            OsProcesses.Kill(deathWatch);
+            await Eventually.HoldsAsync(() => !OsProcesses.IsAlive(deathWatch), $"death watch {deathWatch} gone");
+
             var clock = Stopwatch.StartNew();
             first.Kill();
             // A worker that sees its silo gone ends its whole process group, so its children go with it.
@@ -121,6 +129,24 @@ public sealed class SiloCrashTests(ITestOutputHelper output)
             {
                 await restarted.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>The silo's death watch: its child running dspex/deathwatch.py.</summary>
+    internal static int DeathWatchOf(int siloPid) =>
+        Directory.EnumerateDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Single(pid => pid > 0 && ParentOf(pid) == siloPid && OsProcesses.CommandLine(pid).Contains("deathwatch.py", StringComparison.Ordinal));
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
+        }
+        catch (IOException)
+        {
+            return 0;
         }
     }
 }
