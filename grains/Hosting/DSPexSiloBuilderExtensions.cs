@@ -33,6 +33,8 @@ public static class DSPexSiloBuilderExtensions
     public static ISiloBuilder AddDSPexWorkerPool(this ISiloBuilder builder, Action<DSPexPoolOptions>? configure = null)
     {
         builder.Services.AddValidatedOptions<DSPexPoolOptions, DSPexPoolOptionsValidator>(DSPexPoolOptions.SectionName, configure);
+        // Types are written as the previous release reads them (Contracts.WireNames).
+        builder.Services.AddDSPexWireNames();
         builder.Services.AddOptions<SiloLabelOptions>().BindConfiguration(SiloLabelOptions.SectionName);
         foreach (var pool in builder.Configuration.GetSection(DSPexPoolOptions.NamedPoolsSectionName).GetChildren())
         {

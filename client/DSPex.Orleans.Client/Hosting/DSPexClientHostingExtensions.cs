@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using DSPex.Orleans.Contracts;
 using Orleans.Configuration;
 
 namespace DSPex.Orleans.Client.Hosting;
@@ -43,6 +44,8 @@ public static class DSPexClientHostingExtensions
     /// <summary>Configures an Orleans client builder for a DSPex cluster (gateways or Redis membership, ids, TLS, API key) from the options.</summary>
     public static void ConfigureOrleansClient(IClientBuilder client, DSPexClientOptions options)
     {
+        // Types are written as the previous release reads them (Contracts.WireNames).
+        client.Services.AddDSPexWireNames();
         // The caller's trace continues on the silo and the worker.
         client.AddActivityPropagation();
         // The API key goes with every call; the cluster's refusals come back as typed exceptions.

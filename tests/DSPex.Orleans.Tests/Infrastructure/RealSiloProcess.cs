@@ -50,7 +50,8 @@ public sealed class RealSiloProcess : IAsyncDisposable
         }
     }
 
-    public static RealSiloProcess Start(RealSiloSettings settings)
+    /// <summary>Starts a silo of this build, or of another build's dspex-silo.dll (the previous release in the upgrade test).</summary>
+    public static RealSiloProcess Start(RealSiloSettings settings, string? siloAssembly = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -59,7 +60,7 @@ public sealed class RealSiloProcess : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        start.ArgumentList.Add(SiloAssembly);
+        start.ArgumentList.Add(siloAssembly ?? SiloAssembly);
         foreach (var (key, value) in settings.CommandLine())
         {
             start.ArgumentList.Add($"--{key}={value}");

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization.Configuration;
+
+namespace DSPex.Orleans.Contracts;
+
+/// <summary>
+/// How this release names its types on the wire: exactly as the previous release did. Orleans would write an aliased
+/// type by its alias alone, without the assembly, and the previous release (which had no aliases) does not allow such
+/// a name for a grain interface inside a call's type; so for one release the aliases are declared (ORLEANS0010 requires
+/// them) and read, but not written. The next release removes this and writes them (docs/operations.md#upgrading).
+/// Silos and clients both call it.
+/// </summary>
+internal static class WireNames
+{
+    public static IServiceCollection AddDSPexWireNames(this IServiceCollection services) =>
+        services.PostConfigure<TypeManifestOptions>(WriteAsThePreviousRelease);
+
+    public static void WriteAsThePreviousRelease(TypeManifestOptions options)
+    {
+        var ours = options.WellKnownTypeAliases
+            .Where(alias => alias.Value.Namespace?.StartsWith("DSPex.Orleans", StringComparison.Ordinal) == true)
+            .ToList();
+        foreach (var (alias, _) in ours)
+        {
+            // Written as Namespace.Name,Assembly again; a peer that writes the alias (the next release) is read by
+            // the bare name, which the type allow-list then has to know.
+            options.WellKnownTypeAliases.Remove(alias);
+            options.AllowedTypes.Add(alias);
+        }
+    }
+}
