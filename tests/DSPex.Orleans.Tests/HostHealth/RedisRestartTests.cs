@@ -31,6 +31,7 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
             await redis.DisposeAsync();
             redis = RedisServer.OnPort(redis.Port);
             await redis.InitializeAsync();
+            var restarted = System.Diagnostics.Stopwatch.StartNew();
 
             foreach (var (silo, settings) in first.Zip(silos))
             {
@@ -40,17 +41,20 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
                 Assert.NotNull(outOfCluster);
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, outOfCluster.Value.Status);
                 Assert.Contains("not an active member of the cluster: the membership table is gone", outOfCluster.Value.Body);
+                output.WriteLine($"measured: Redis restarted empty -> silo {settings.SiloPort} /readyz 503 naming membership: {restarted.ElapsedMilliseconds} ms");
             }
 
             foreach (var silo in first)
             {
                 Assert.Equal(3, await silo.ExitAsync());
+                output.WriteLine($"measured: Redis restarted empty -> silo exited with code 3: {restarted.ElapsedMilliseconds} ms (MembershipLossLimit 10 s)");
                 Assert.Contains("dspex-silo: exit code 3: out of the cluster's membership for", silo.Output);
                 await silo.DisposeAsync();
             }
 
             // Restarted as their pods would be: the same settings, a new process each.
             var again = await StartServingAsync(silos, redis.ConnectionString);
+            output.WriteLine($"measured: Redis restarted empty -> both restarted silos serving through Redis discovery: {restarted.ElapsedMilliseconds} ms");
             foreach (var silo in again)
             {
                 Assert.Equal(0, await silo.StopAsync());
