@@ -48,8 +48,9 @@ internal sealed class MembershipProbe(
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Not lost: while the table cannot be read, a restarted silo could not join either.
-            var why = e is TimeoutException ? $"no answer within {timeout.TotalSeconds:0.#} s" : e.Message;
+            // Not lost: while the table cannot be read, a restarted silo could not join either. /readyz is open to the
+            // kubelet (and whoever reaches the HTTP port): it names the failure, and the silo's log has the rest.
+            var why = e is TimeoutException ? $"no answer within {timeout.TotalSeconds:0.#} s" : $"{e.GetType().Name} (the silo's log has its message)";
             return new($"the membership table cannot be read: {why}", false);
         }
 
