@@ -5,9 +5,9 @@ namespace DSPex.Orleans.Diagnostics;
 
 /// <summary>
 /// TLS files as the silo (or a client) loads them: each file readable, the certificate and key a pair, the certificate
-/// within its validity (a warning inside <see cref="ExpiryWarning"/>), the CA bundle holding certificates, and the
-/// certificate chaining to that bundle alone (the custom root trust peers validate with). Names files and subjects,
-/// never key material.
+/// within its validity (a warning inside <see cref="ExpiryWarning"/>), the CA bundle holding certificates, the
+/// certificate chaining to that bundle alone (the custom root trust peers validate with), and the private key not
+/// open to every user of the host (a warning, <see cref="TlsKeyFile"/>). Names files and subjects, never key material.
 /// </summary>
 internal sealed class TlsFilesCheck(string name, string section, string? certificateFile, string? keyFile, string? caFile, TimeProvider? clock = null) : IDiagnosticCheck
 {
@@ -96,6 +96,12 @@ internal sealed class TlsFilesCheck(string name, string section, string? certifi
             }
 
             var left = certificate.NotAfter.ToUniversalTime() - now;
+            if (TlsKeyFile.Exposure(keyFile ?? certificateFile) is { } exposed)
+            {
+                return new CheckResult(Name, CheckStatus.Warn, exposed, $"{section}:{(keyFile is null ? "CertificateFile" : "KeyFile")}",
+                    [.. details, $"certificate and key match, chain to the CA bundle, valid for {left.TotalDays:0} more days"]);
+            }
+
             return left < ExpiryWarning
                 ? new CheckResult(Name, CheckStatus.Warn, $"'{certificateFile}' expires in {left.TotalDays:0.#} days", $"{section}:CertificateFile", details)
                 : CheckResult.Pass(Name, $"certificate and key match, chain to the CA bundle, valid for {left.TotalDays:0} more days", details);

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using DSPex.Orleans.Client.Hosting.Tls;
 using Orleans.Configuration;
 using Orleans.Connections.Security;
@@ -29,6 +31,8 @@ internal static class SiloTls
 
         var ca = new CaBundle(files.CaFile!, $"{SectionName}:CaFile");
         var certificate = new ReloadingCertificate(files.CertificateFile!, files.KeyFile ?? files.CertificateFile!, $"{SectionName}:CertificateFile");
+        // A key open to every user, and a rotation that cannot be loaded, are logged (TlsFileWarnings).
+        silo.Services.AddHostedService(services => new TlsFileWarnings(certificate, files.KeyFile ?? files.CertificateFile!, services.GetRequiredService<ILogger<TlsFileWarnings>>()));
         var betweenSilos = Options(certificate, ca, RemoteCertificateMode.RequireCertificate);
         var fromClients = Options(certificate, ca, requireClientCertificate ? RemoteCertificateMode.RequireCertificate : RemoteCertificateMode.AllowCertificate);
         silo.Configure<SiloConnectionOptions>(connections =>

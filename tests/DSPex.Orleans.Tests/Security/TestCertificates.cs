@@ -49,6 +49,12 @@ public sealed class TestCertificates : IDisposable
         var keyFile = Path.Combine(Directory, $"{name}.key");
         File.WriteAllText(certificateFile, certificate.ExportCertificatePem());
         File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+        // As a private key should be: the silo and doctor warn about one every user may read.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
         return (certificateFile, keyFile);
     }
 

@@ -13,6 +13,7 @@ public sealed class ReloadingCertificate
     private readonly string _keyFile;
     private readonly Lock _lock = new();
     private (DateTime Certificate, DateTime Key) _loadedStamps;
+    private (DateTime Certificate, DateTime Key)? _failedStamps;
     private X509Certificate2 _current;
 
     /// <summary>Reads the certificate and key (PEM); a bad pair is a TlsConfigurationException naming the setting.</summary>
@@ -31,6 +32,13 @@ public sealed class ReloadingCertificate
         }
     }
 
+    /// <summary>
+    /// Raised once for each state of the files that changed but holds no usable certificate and key (a rotation
+    /// half done, or files replaced by something else), with a message naming the files and why; the previous
+    /// certificate stays in use. The silo logs it as a warning.
+    /// </summary>
+    public event Action<string>? ReloadFailed;
+
     /// <summary>The certificate as the files hold it now.</summary>
     public X509Certificate2 Current
     {
@@ -42,23 +50,38 @@ public sealed class ReloadingCertificate
                 return _current;
             }
 
+            string? failure = null;
+            X509Certificate2 current;
             lock (_lock)
             {
-                if (stamps != _loadedStamps)
+                // Files that already failed in this state are not read again until one of them changes.
+                if (stamps != _loadedStamps && stamps != _failedStamps)
                 {
                     try
                     {
                         _current = Load();
                         _loadedStamps = stamps;
+                        _failedStamps = null;
                     }
-                    catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or ArgumentException)
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
                     {
-                        // Mid-rotation: one file replaced, the other not yet. The next connection tries again.
+                        // Mid-rotation (one file replaced, the other not yet) or not a certificate at all: the previous
+                        // one stays in use, and a change of either file is tried again.
+                        _failedStamps = stamps;
+                        failure = $"the certificate '{_certificateFile}' with key '{_keyFile}' changed but cannot be loaded ({e.GetType().Name}: {e.Message}); " +
+                            "the previous certificate stays in use until both files hold a matching pair";
                     }
                 }
 
-                return _current;
+                current = _current;
             }
+
+            if (failure is not null)
+            {
+                ReloadFailed?.Invoke(failure);
+            }
+
+            return current;
         }
     }
 

@@ -7,6 +7,7 @@ namespace DSPex.Orleans.Tests.Unit.Diagnostics;
 /// <summary>The TLS check against real PEM files made here: a good pair from a CA, a key of another pair, an expired or
 /// foreign certificate, files that cannot be read; and that no key material reaches a result.</summary>
 [Trait("Category", "Unit")]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class TlsFilesCheckTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("dspex-tls-check-").FullName;
@@ -24,6 +25,25 @@ public sealed class TlsFilesCheckTests : IDisposable
         Assert.Equal(CheckStatus.Pass, result.Status);
         Assert.Contains(result.Details, d => d.Contains("CN=silo", StringComparison.Ordinal));
         Assert.DoesNotContain(key.Split('\n')[1], Everything(result));
+    }
+
+    [Fact]
+    public async Task A_key_readable_by_every_user_is_a_warning_naming_the_key_file()
+    {
+        var (ca, caKey) = Authority("Test CA");
+        var (cert, key) = Issue(ca, caKey, "silo", DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(90));
+        var (caFile, certFile, keyFile) = (Write("ca.pem", ca), Write("silo.pem", cert), Write("silo.key", key));
+        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var open = await Check(caFile, certFile, keyFile).RunAsync(CancellationToken.None);
+        Assert.Equal(CheckStatus.Warn, open.Status);
+        Assert.Equal("DSPex:Security:Tls:KeyFile", open.Setting);
+        Assert.Contains("readable by every user", open.Summary, StringComparison.Ordinal);
+        Assert.Contains("0644", open.Summary, StringComparison.Ordinal);
+
+        // Group read (a Kubernetes fsGroup) is fine.
+        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        Assert.Equal(CheckStatus.Pass, (await Check(caFile, certFile, keyFile).RunAsync(CancellationToken.None)).Status);
     }
 
     [Fact]
@@ -106,6 +126,12 @@ public sealed class TlsFilesCheckTests : IDisposable
     {
         var path = Path.Combine(_folder, name);
         File.WriteAllText(path, content);
+        if (name.EndsWith(".key", StringComparison.Ordinal))
+        {
+            // As a private key should be (A_key_readable_by_every_user_is_a_warning opens one up).
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
         return path;
     }
 
