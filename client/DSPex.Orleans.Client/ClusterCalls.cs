@@ -43,6 +43,32 @@ internal static class ClusterCalls
         }
     }
 
+    /// <summary>
+    /// A call that only reads (or sets a value to what it names, which a repeat leaves the same): sent again after any
+    /// silo loss within the resend window, also one that may have run.
+    /// </summary>
+    public static async ValueTask<T> GuardRepeatable<T>(Func<Task<T>> call)
+    {
+        var started = Environment.TickCount64;
+        var attempt = 0;
+        while (true)
+        {
+            try
+            {
+                return await call().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not (Errors.DSPexException or OperationCanceledException) && !IsOverSizeLimit(e) && SiloLoss.Classify(e) is not null
+                && TimeSpan.FromMilliseconds(Environment.TickCount64 - started) + ResendBackoff.Delay(attempt) < ResendWindow)
+            {
+                await Task.Delay(ResendBackoff.Delay(attempt++)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not (Errors.DSPexException or OperationCanceledException))
+            {
+                throw Typed(e);
+            }
+        }
+    }
+
     /// <summary>A failure the runtime raised before the call reached a grain (not one over the message size limit, which would fail again).</summary>
     private static bool IsResendable(Exception e) =>
         e is not (Errors.DSPexException or OperationCanceledException) && !IsOverSizeLimit(e) && SiloLoss.Classify(e) == CallOutcome.NotRun;

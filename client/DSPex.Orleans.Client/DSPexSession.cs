@@ -46,10 +46,10 @@ public sealed class DSPexSession
     public async Task<SessionInfo> CreateAsync() => AsGiven(await RefusableAsync(() => _grain.CreateAsync(Options)).ConfigureAwait(false))!;
 
     /// <summary>The session, or null when it does not exist or has expired.</summary>
-    public async Task<SessionInfo?> GetInfoAsync() => AsGiven(await ClusterCalls.Guard(() => _grain.GetAsync()).ConfigureAwait(false));
+    public async Task<SessionInfo?> GetInfoAsync() => AsGiven(await ClusterCalls.GuardRepeatable(() => _grain.GetAsync()).ConfigureAwait(false));
 
     /// <summary>Extends the session's life by its TTL; false when it no longer exists.</summary>
-    public Task<bool> TouchAsync() => ClusterCalls.Guard(() => _grain.TouchAsync()).AsTask();
+    public Task<bool> TouchAsync() => ClusterCalls.GuardRepeatable(() => _grain.TouchAsync()).AsTask();
 
     /// <summary>Deletes the session, its variables and its programs.</summary>
     public Task DeleteAsync() => ClusterCalls.Guard(() => _grain.DeleteAsync());
@@ -107,7 +107,7 @@ public sealed class DSPexSession
 
     /// <summary>The session's programs; empty when the session does not exist.</summary>
     public async Task<IReadOnlyList<ProgramInfo>> ListProgramsAsync() =>
-        (await ClusterCalls.Guard(() => _grain.GetAsync()).ConfigureAwait(false))?.Programs ?? [];
+        (await ClusterCalls.GuardRepeatable(() => _grain.GetAsync()).ConfigureAwait(false))?.Programs ?? [];
 
     /// <summary>Deletes a program; false when the session has no such program.</summary>
     public Task<bool> DeleteProgramAsync(string programId)
@@ -120,7 +120,7 @@ public sealed class DSPexSession
     public async Task<T?> GetVariableAsync<T>(string name)
     {
         ClientChecks.Id(name, nameof(name));
-        using var variables = JsonDocument.Parse(await ClusterCalls.Guard(() => _grain.GetVariablesAsync()).ConfigureAwait(false));
+        using var variables = JsonDocument.Parse(await ClusterCalls.GuardRepeatable(() => _grain.GetVariablesAsync()).ConfigureAwait(false));
         if (!variables.RootElement.TryGetProperty(name, out var value))
         {
             return default;
@@ -137,7 +137,7 @@ public sealed class DSPexSession
     }
 
     /// <summary>All variables as a JSON object.</summary>
-    public Task<string> GetVariablesJsonAsync() => ClusterCalls.Guard(() => _grain.GetVariablesAsync()).AsTask();
+    public Task<string> GetVariablesJsonAsync() => ClusterCalls.GuardRepeatable(() => _grain.GetVariablesAsync()).AsTask();
 
     /// <summary>Sets a variable (serialized with System.Text.Json); Python reads it with dspex.get_var.</summary>
     public Task SetVariableAsync<T>(string name, T value)

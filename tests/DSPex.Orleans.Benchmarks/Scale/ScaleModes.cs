@@ -18,7 +18,11 @@ public static class ScaleModes
 
     public static readonly Option<TimeSpan?> Soak = new("--soak") { Description = "Run the soak (mixed load, worker kills) for this long, e.g. 00:30:00, instead of the sweep" };
 
-    public static IEnumerable<Option> All => [Sessions, SessionTtl, Silos, Clients, Soak];
+    public static readonly Option<int?> Failover = new("--failover") { Description = "Fail-over: SIGKILL one of three silo processes on redis-server this many times, measuring the sessions' time to their first successful call" };
+
+    public static readonly Option<TimeSpan?> FailoverSoak = new("--failover-soak") { Description = "Fail-over: after the kills, run the load this long without kills and count silos declared dead" };
+
+    public static IEnumerable<Option> All => [Sessions, SessionTtl, Silos, Clients, Soak, Failover, FailoverSoak];
 
     /// <summary>The mode's exit code when one was asked for; null to run the hot-path sweep.</summary>
     public static async Task<int?> TryRunAsync(ParseResult parsed, BenchmarkOptions options)
@@ -27,6 +31,12 @@ public static class ScaleModes
         if (parsed.GetValue(Soak) is { } duration)
         {
             return await SoakBenchmark.RunAsync(duration, python, options.OutputDirectory);
+        }
+
+        if (parsed.GetValue(Failover) is { } kills)
+        {
+            return await FailoverBenchmark.RunAsync(kills, parsed.GetValue(FailoverSoak) ?? TimeSpan.Zero, python, options.OutputDirectory,
+                "dotnet run -c Release --project tests/DSPex.Orleans.Benchmarks -- " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
         }
 
         if (options.Runs("sessions-scale"))

@@ -124,6 +124,23 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void Silos_declare_a_dead_peer_dead_fast_and_know_a_deleted_pod_from_the_api_server()
+    {
+        var container = SiloContainer();
+        // A preset the silo knows (silo/Configuration/MembershipSettings.cs); a wrong one stops every pod at start.
+        Assert.Contains(Env(container, "DSPEX_DSPex__Silo__Membership__Preset"), new[] { "fast-failover", "orleans-defaults" });
+        // Orleans' Kubernetes hosting runs only where the whole pod environment is present (SiloHostBuilder.KubernetesEnvironment).
+        foreach (var variable in new[] { "POD_NAME", "POD_NAMESPACE", "POD_IP", "ORLEANS_CLUSTER_ID", "ORLEANS_SERVICE_ID" })
+        {
+            Assert.False(string.IsNullOrEmpty(FieldRef(container, variable)), $"{variable} is not given to the pod");
+        }
+
+        // It watches pods to see a deleted one: the Role must grant watch and list on pods.
+        var verbs = Single("Role").Root.Sequence("rules").SelectMany(r => r.Scalars("verbs")).ToHashSet();
+        Assert.Superset(new HashSet<string> { "get", "list", "watch" }, verbs);
+    }
+
+    [Fact]
     public void Service_exposes_the_gateway_and_http_ports_of_the_silo_pods()
     {
         var podLabels = Silo().Root.StringMap("spec.template.metadata.labels");
