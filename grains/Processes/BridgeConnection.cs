@@ -47,9 +47,6 @@ internal sealed partial class BridgeConnection
     /// <summary>A write to the worker failed (its pipe broke): no call can reach it, though its exit may not be seen yet.</summary>
     public bool WriteBroken => _writeBroken || _outbox.Broken;
 
-    /// <summary>Bytes waiting for the worker to read its stdin (frames the pipe had no room for yet).</summary>
-    public long QueuedBytes => _outbox.QueuedBytes;
-
     /// <summary>Why the connection closed (ending in a full stop), once it has.</summary>
     public string? ClosedReason => _closedReason;
 

@@ -50,7 +50,6 @@ internal sealed class FrameOutbox : IDisposable
     private Queued? _current; // the frame being written, and how much of it is
     private int _currentOffset;
     private bool _heartbeatQueued;
-    private long _queuedBytes;
     private Thread? _thread;
     private bool _closed;
     private volatile bool _broken;
@@ -64,18 +63,6 @@ internal sealed class FrameOutbox : IDisposable
 
     /// <summary>A write failed: the worker's end of the pipe is gone.</summary>
     public bool Broken => _broken;
-
-    /// <summary>Bytes waiting for room in the pipe (including the rest of the frame being written).</summary>
-    public long QueuedBytes
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _queuedBytes;
-            }
-        }
-    }
 
     /// <summary>
     /// Hands in a whole frame (its bytes are copied if they must wait). <paramref name="callId"/> names the call a call
@@ -120,7 +107,6 @@ internal sealed class FrameOutbox : IDisposable
 
                 _current = new Queued(frame[written..].ToArray(), callId, priority == FramePriority.Heartbeat);
                 _currentOffset = 0;
-                _queuedBytes += frame.Length - written;
                 _heartbeatQueued |= priority == FramePriority.Heartbeat;
                 StartOrWakeWriter();
                 return OutboxResult.Queued;
@@ -129,7 +115,6 @@ internal sealed class FrameOutbox : IDisposable
             var queued = new Queued(frame.ToArray(), callId, priority == FramePriority.Heartbeat);
             var urgent = priority != FramePriority.InOrder && (forCallId == 0 || !WaitsInOrder(forCallId));
             (urgent ? _urgent : _inOrder).Enqueue(queued);
-            _queuedBytes += frame.Length;
             _heartbeatQueued |= queued.IsHeartbeat;
             StartOrWakeWriter();
             return OutboxResult.Queued;
@@ -261,7 +246,6 @@ internal sealed class FrameOutbox : IDisposable
             }
 
             _currentOffset += written;
-            _queuedBytes -= written;
             if (_currentOffset < current.Bytes.Length)
             {
                 return true;
@@ -281,7 +265,6 @@ internal sealed class FrameOutbox : IDisposable
         _urgent.Clear();
         _inOrder.Clear();
         _current = null;
-        _queuedBytes = 0;
         _heartbeatQueued = false;
     }
 
