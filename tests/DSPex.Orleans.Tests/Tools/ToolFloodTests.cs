@@ -85,6 +85,10 @@ public sealed class ToolFloodCluster : IAsyncLifetime
             ["AdapterModules:2"] = "dspex_tool_test_adapter",
             ["Size"] = "1",
             ["ConcurrencyPerWorker"] = "4",
+            // After its deadline's cancel, the cut request's hundred threads must end and it must answer within this
+            // grace or its worker is killed: on a loaded machine (GIL, 200 KB args) the 2 s default is not a bound of
+            // a wedge, and a kill here would end the other requests with it.
+            ["CancelGracePeriod"] = "00:00:30",
         });
         Client = new DSPexClient(Cluster.Client, tools: new DSPexToolSet()
             .Add<BlobArgs, string>("blob", "Answers with what it was given", (args, _) => Task.FromResult(args.Blob))
