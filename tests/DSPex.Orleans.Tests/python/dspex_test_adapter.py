@@ -246,6 +246,14 @@ def environment(args):
     return {"names": sorted(os.environ), "values": {name: os.environ.get(name) for name in args.get("show", [])}}
 
 
+@command("print_secret")
+def print_secret(args):
+    """Writes a caller's secret to stderr and answers: a later crash of this worker must not show it to another caller."""
+    sys.stderr.write(f"caller-secret: {args['secret']}\n")
+    sys.stderr.flush()
+    return os.getpid()
+
+
 @command("print_secret_and_crash")
 def print_secret_and_crash(args):
     """Writes a caller's secret to stderr, then dies: crash details must reach only this caller."""
