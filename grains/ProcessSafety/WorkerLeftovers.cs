@@ -15,10 +15,12 @@ internal sealed class WorkerLeftovers
 {
     private const int MaxRounds = 10;
     private readonly ILogger<WorkerLeftovers> _logger;
+    private readonly ProcessRegistry _registry;
 
-    public WorkerLeftovers(SiloPools pool, ILogger<WorkerLeftovers> logger)
+    public WorkerLeftovers(SiloPools pool, ProcessRegistry registry, ILogger<WorkerLeftovers> logger)
     {
         _logger = logger;
+        _registry = registry;
         pool.ProcessAttached += Watch;
     }
 
@@ -37,6 +39,9 @@ internal sealed class WorkerLeftovers
             var endedBy = LinuxProcess.UptimeTicks();
             _ = Task.Run(() => EndLeftovers(ended, startTime, endedBy));
         };
+        // The process gone while its pipe may still be open: the pool starts no next worker for the slot before the
+        // pipe closes, so the time taken here bounds the leftovers as well.
+        _ = worker.ProcessEnded.ContinueWith(_ => EndLeftovers(worker, startTime, LinuxProcess.UptimeTicks()), TaskScheduler.Default);
     }
 
     private void EndLeftovers(PythonProcess worker, ulong startTime, ulong endedBy)
@@ -52,8 +57,9 @@ internal sealed class WorkerLeftovers
             var marker = worker.Marker.ToString();
             for (var round = 0; round < MaxRounds; round++)
             {
+                var bridges = _registry.Records.Select(r => r.Pid).ToHashSet();
                 var left = SweepRules.LeftBehindBy(ProcessSnapshots.All(p => p.ParentPid == ownPid), ownPid, NativeFiles.EffectiveUserId,
-                    marker, worker.WorkerId, startTime, endedBy);
+                    marker, worker.WorkerId, startTime, endedBy, bridges);
                 if (left.Count == 0)
                 {
                     return;
