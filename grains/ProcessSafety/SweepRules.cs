@@ -18,14 +18,24 @@ internal static class SweepRules
 
     /// <summary>
     /// What one worker's code left behind when the worker ended: this silo's (re-parented) children with this uid,
-    /// carrying exactly its marker in their environment and none on their command line (bridges the silo started
-    /// carry one there), started while that worker lived (its slot's next worker has the same marker).
+    /// carrying exactly its marker in their environment, started while that worker lived (its slot's next worker has
+    /// the same marker). Either with no marker on their command line (what its code spawned and exec'd), or with exactly
+    /// the worker's there when the pid is none of the <paramref name="bridges"/> this silo spawned and it started before
+    /// the worker was seen to end: a copy of the bridge that user code forked (fork, setsid, fork, no exec), which
+    /// holds the worker's pipes open and would otherwise keep its end from being seen at all.
     /// </summary>
-    public static List<Orphan> LeftBehindBy(IEnumerable<ProcessSnapshot> processes, int ownPid, uint ownUid, string workerMarker, string workerId, ulong workerStartTime, ulong workerEndedBy) =>
+    public static List<Orphan> LeftBehindBy(IEnumerable<ProcessSnapshot> processes, int ownPid, uint ownUid, string workerMarker, string workerId,
+        ulong workerStartTime, ulong workerEndedBy, IReadOnlySet<int>? bridges = null) =>
         [.. processes
-            .Where(p => IsAdoptedByUs(p, ownPid, ownUid) && p.EnvironmentMarker == workerMarker && p.StartTime >= workerStartTime && p.StartTime <= workerEndedBy)
+            .Where(p => p.EnvironmentMarker == workerMarker && p.StartTime >= workerStartTime && p.StartTime <= workerEndedBy
+                && (IsAdoptedByUs(p, ownPid, ownUid) || IsForkOfBridge(p, ownPid, ownUid, workerMarker, workerEndedBy, bridges)))
             .Select(p => new Orphan(p.Pid, p.StartTime, workerMarker, workerId, $"spawned by worker {workerId}, which has ended; re-parented to this silo",
                 MarkerInEnvironment: true, SignalGroup: false, Reap: true))];
+
+    // Strictly before the end was seen: the slot's next worker (same marker on its command line) starts after it.
+    private static bool IsForkOfBridge(ProcessSnapshot p, int ownPid, uint ownUid, string workerMarker, ulong workerEndedBy, IReadOnlySet<int>? bridges) =>
+        bridges is not null && p.ParentPid == ownPid && p.Uid == ownUid && !p.HasExited && p.CommandLineMarker == workerMarker
+        && p.StartTime < workerEndedBy && !bridges.Contains(p.Pid);
 
     private static bool IsAdoptedByUs(ProcessSnapshot p, int ownPid, uint ownUid) =>
         p.ParentPid == ownPid && p.Uid == ownUid && !p.HasExited && p.CommandLineMarker is null && p.EnvironmentMarker is not null;

@@ -15,10 +15,12 @@ internal sealed class WorkerLeftovers
 {
     private const int MaxRounds = 10;
     private readonly ILogger<WorkerLeftovers> _logger;
+    private readonly ProcessRegistry _registry;
 
-    public WorkerLeftovers(SiloPools pool, ILogger<WorkerLeftovers> logger)
+    public WorkerLeftovers(SiloPools pool, ProcessRegistry registry, ILogger<WorkerLeftovers> logger)
     {
         _logger = logger;
+        _registry = registry;
         pool.ProcessAttached += Watch;
     }
 
@@ -37,16 +39,23 @@ internal sealed class WorkerLeftovers
             var endedBy = LinuxProcess.UptimeTicks();
             _ = Task.Run(() => EndLeftovers(ended, startTime, endedBy));
         };
+        // The process gone while its pipe may still be open: the pool starts no next worker for the slot before the
+        // pipe closes, so the time taken here bounds the leftovers as well.
+        _ = worker.ProcessEnded.ContinueWith(_ => EndLeftovers(worker, startTime, LinuxProcess.UptimeTicks()), TaskScheduler.Default);
     }
 
     private void EndLeftovers(PythonProcess worker, ulong startTime, ulong endedBy) =>
-        EndLeftBehind(worker.Marker.ToString(), worker.WorkerId, startTime, endedBy, _logger);
+        EndLeftBehind(worker.Marker.ToString(), worker.WorkerId, startTime, endedBy, _logger,
+            () => _registry.Records.Select(r => r.Pid).ToHashSet());
 
     /// <summary>
     /// Ends this silo's children that carry <paramref name="marker"/> in their environment and started in the life of
     /// the process that set it (a worker, or a worker or interpreter probe whose start failed, killed by its pid).
+    /// With <paramref name="liveBridges"/> (the registry's pids), a fork of the bridge that kept its command line is
+    /// found too.
     /// </summary>
-    internal static void EndLeftBehind(string marker, string owner, ulong startTime, ulong endedBy, ILogger logger)
+    internal static void EndLeftBehind(string marker, string owner, ulong startTime, ulong endedBy, ILogger logger,
+        Func<IReadOnlySet<int>>? liveBridges = null)
     {
         if (!ChildSubreaper.IsEnabled)
         {
@@ -58,8 +67,9 @@ internal sealed class WorkerLeftovers
             var ownPid = Environment.ProcessId;
             for (var round = 0; round < MaxRounds; round++)
             {
+                var bridges = liveBridges?.Invoke();
                 var left = SweepRules.LeftBehindBy(ProcessSnapshots.All(p => p.ParentPid == ownPid), ownPid, NativeFiles.EffectiveUserId,
-                    marker, owner, startTime, endedBy);
+                    marker, owner, startTime, endedBy, bridges);
                 if (left.Count == 0)
                 {
                     return;

@@ -12,20 +12,27 @@ internal sealed partial class BridgeConnection
     private void StartToolCall(in BridgeFrame frame)
     {
         PendingCall? pending;
-        var tooMany = false;
+        bool tooMany = false, requestEnded = false;
         lock (_pending)
         {
             if (!_pending.TryGetValue(frame.Id, out pending))
             {
-                throw new FrameFormatException($"a tool call names request {frame.Id}, which is not in flight on this worker");
-            }
+                if (frame.Id <= 0 || frame.Id > Interlocked.Read(ref _nextId))
+                {
+                    throw new FrameFormatException($"a tool call names request {frame.Id}, which is not in flight on this worker");
+                }
 
-            if (_toolCalls.Contains(frame.ToolId))
+                requestEnded = true;
+            }
+            else if (_toolCalls.Contains(frame.ToolId))
             {
                 throw new FrameFormatException($"tool call id {frame.ToolId} is already in flight");
             }
-
-            if (pending.Tools is { } tools && _toolCalls.Count >= tools.MaxToolCalls)
+            else if (frame.ToolArgsProblem is not null)
+            {
+                // Within the protocol but over a content limit: the caller's error, for this tool call only.
+            }
+            else if (pending.Tools is { } tools && _toolCalls.Count >= tools.MaxToolCalls)
             {
                 tooMany = true;
             }
@@ -35,15 +42,31 @@ internal sealed partial class BridgeConnection
             }
         }
 
-        var (id, toolId, name, args, isList) = (frame.Id, frame.ToolId, frame.ToolName, frame.ResultJson, frame.Type == BridgeFrameType.ListTools);
-        if (tooMany)
+        if (requestEnded)
         {
-            WriteToolAnswer(id, toolId, ToolOutcome.Fail(ToolErrorKinds.TooManyToolCalls, "TooManyToolCalls",
-                $"this worker already has {pending.Tools!.MaxToolCalls} tool calls in flight"), track: false);
+            // A request this silo sent and Python has answered: a task of its command that outlived it raced the
+            // answer (the bridge refuses such calls once it marks the request ended). Exactly the protocol, so that
+            // one tool call gets a typed error and the worker with its other requests is untouched.
+            WriteToolAnswer(frame.Id, frame.ToolId, ToolOutcome.Fail(ToolErrorKinds.Cancelled, "RequestEnded",
+                $"request {frame.Id} has already been answered: a tool call cannot outlive its request"), track: false);
             return;
         }
 
-        var session = pending.Tools;
+        var (id, toolId, name, args, isList) = (frame.Id, frame.ToolId, frame.ToolName, frame.ResultJson, frame.Type == BridgeFrameType.ListTools);
+        if (frame.ToolArgsProblem is { } problem)
+        {
+            WriteToolAnswer(id, toolId, ToolOutcome.Fail(ToolErrorKinds.InvalidArguments, "InvalidArguments", problem), track: false);
+            return;
+        }
+
+        if (tooMany)
+        {
+            WriteToolAnswer(id, toolId, ToolOutcome.Fail(ToolErrorKinds.TooManyToolCalls, "TooManyToolCalls",
+                $"this worker already has {pending!.Tools!.MaxToolCalls} tool calls in flight"), track: false);
+            return;
+        }
+
+        var session = pending!.Tools;
         if (session is null)
         {
             WriteToolAnswer(id, toolId, isList ? ToolOutcome.Success("[]")

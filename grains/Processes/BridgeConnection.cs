@@ -27,6 +27,7 @@ internal sealed partial class BridgeConnection
     private readonly HashSet<long> _toolCalls = []; // tool-call ids in flight, guarded by _pending
     private readonly TaskCompletionSource<BridgeFrame> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextId;
+    private long _callsSent; // written under _writeLock
     private volatile string? _closedReason;
     private long _lastHeartbeat = Environment.TickCount64;
 
@@ -49,6 +50,9 @@ internal sealed partial class BridgeConnection
 
     /// <summary>Why the connection closed (ending in a full stop), once it has.</summary>
     public string? ClosedReason => _closedReason;
+
+    /// <summary>Calls this connection has sent to the process (delivered or not), over its whole life.</summary>
+    public long CallsSent => Volatile.Read(ref _callsSent);
 
     /// <summary>Time since the last heartbeat answer (or the handshake).</summary>
     public TimeSpan SinceLastHeartbeat => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastHeartbeat));
@@ -95,6 +99,7 @@ internal sealed partial class BridgeConnection
                 return NotSent(BridgeReply.Fail(DSPexErrorKind.Internal, $"the request could not be encoded ({e.GetType().Name})"));
             }
 
+            Volatile.Write(ref _callsSent, _callsSent + 1);
             lock (_pending)
             {
                 _pending[id] = completion;

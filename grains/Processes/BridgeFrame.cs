@@ -22,7 +22,8 @@ internal readonly record struct BridgeFrame(
     IReadOnlyList<string>? Commands,
     long ToolId = -1,
     string? ToolName = null,
-    string? ProtocolVersion = null)
+    string? ProtocolVersion = null,
+    string? ToolArgsProblem = null)
 {
     // The envelope adds levels around a value (result, session.set.name, error): the reader itself accepts any
     // depth (it is iterative; the frame length bounds it) and the value's own depth is checked against the
@@ -151,8 +152,12 @@ internal readonly record struct BridgeFrame(
             // what is checked here is the envelope.
             Expect(id >= 0 && toolId >= 0, "a tool frame without its request id and tool_id");
             Expect(type == BridgeFrameType.ListTools || (toolName is not null && toolArgs is not null), "a tool_call frame without tool and args");
-            Expect(toolArgsDepth <= ProtocolLimits.MaxValueDepth, $"tool args nest {toolArgsDepth} levels deep, past the protocol limit of {ProtocolLimits.MaxValueDepth}");
-            return new BridgeFrame(type, id, toolArgs, null, null, message, pid, pgid, commands, toolId, toolName);
+            // Args past the depth limit are exactly the protocol, over a content limit: an error for that tool call
+            // (InvalidArguments), not a broken stream, as a result too deep is an error for its request.
+            var argsProblem = toolArgsDepth > ProtocolLimits.MaxValueDepth
+                ? $"the args of the tool call nest {toolArgsDepth} levels deep, past the protocol limit of {ProtocolLimits.MaxValueDepth}"
+                : null;
+            return new BridgeFrame(type, id, argsProblem is null ? toolArgs : null, null, null, message, pid, pgid, commands, toolId, toolName, argsProblem);
         }
 
 

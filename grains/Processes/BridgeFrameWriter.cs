@@ -120,7 +120,7 @@ internal sealed class BridgeFrameWriter
         _json.WriteString("type"u8, "tool_result"u8);
         _json.WriteNumber("tool_id"u8, toolId);
         _json.WritePropertyName("result"u8);
-        WriteCallerValue(resultJson, "the tool's result", mustBeObject: false);
+        WriteCallerValue(resultJson, "the tool's result", mustBeObject: false, readableByPython: true);
         _json.WriteEndObject();
         return End();
     }
@@ -203,7 +203,7 @@ internal sealed class BridgeFrameWriter
     // Escapes can make the written form longer, never shorter; End() checks the exact length.
     private static long ByteCount(string? text) => text is null ? 0 : Encoding.UTF8.GetByteCount(text);
 
-    private void WriteCallerValue(string json, string what, bool mustBeObject)
+    private void WriteCallerValue(string json, string what, bool mustBeObject, bool readableByPython = false)
     {
         _json.Flush();
         var start = _buffer.WrittenCount;
@@ -218,7 +218,7 @@ internal sealed class BridgeFrameWriter
         }
 
         _json.Flush();
-        CallerJson.Check(_buffer.WrittenSpan[start..], what, mustBeObject);
+        CallerJson.Check(_buffer.WrittenSpan[start..], what, mustBeObject, readableByPython: readableByPython);
     }
 
     // Encoding.UTF8 replaces a lone surrogate with U+FFFD, which the JSON writer would refuse.

@@ -17,6 +17,7 @@ internal sealed partial class BridgeProcess : IDisposable
     private readonly Process _process;
     private readonly StderrTail _stderr = new(StderrLinesKept);
     private readonly Task _stderrDone;
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _killReason;
 
     private BridgeProcess(Process process, PythonProcessStartInfo info, ILogger logger)
@@ -28,6 +29,7 @@ internal sealed partial class BridgeProcess : IDisposable
         Exited = process.WaitForExitAsync();
         Stdin = process.StandardInput.BaseStream;
         Stdout = process.StandardOutput.BaseStream;
+        process.Exited += (_, _) => _ended.TrySetResult();
         var (workerId, pid, level) = (info.WorkerId, Pid, info.StderrLogLevel);
         // Owned by this process: it ends when the pipe closes, and the exit waits (briefly) for its last lines.
         _stderrDone = StderrLineReader.ReadLinesAsync(process.StandardError.BaseStream, line =>
@@ -38,6 +40,12 @@ internal sealed partial class BridgeProcess : IDisposable
     }
 
     public int Pid { get; }
+
+    /// <summary>
+    /// Completes when the operating system reports the process gone, which can be before its pipes close: a process
+    /// its code forked without exec holds them open.
+    /// </summary>
+    public Task Ended => _ended.Task;
 
     /// <summary>The group the bridge leads (it calls setsid()); 0 until <see cref="AdoptProcessGroup"/> checked it.</summary>
     public int ProcessGroupId { get; private set; }

@@ -14,9 +14,13 @@ internal static class CallerJson
     /// <summary>
     /// Throws <see cref="InvalidCallInputException"/> naming <paramref name="what"/> and the problem. A value that will
     /// sit inside another caller value (a session variable inside the variables object) passes a smaller
-    /// <paramref name="maxDepth"/>, so the value it ends up in is still within the protocol's depth.
+    /// <paramref name="maxDepth"/>, so the value it ends up in is still within the protocol's depth. With
+    /// <paramref name="readableByPython"/>, an integer with more digits than Python reads
+    /// (<see cref="ProtocolLimits.MaxIntegerDigits"/>) is refused too: for values Python gets on every later call (a
+    /// session's variables, a program's spec) or whose failure it could not tie to its call (a tool's result).
     /// </summary>
-    public static void Check(ReadOnlySpan<byte> utf8, string what, bool mustBeObject, int maxDepth = ProtocolLimits.MaxValueDepth)
+    public static void Check(ReadOnlySpan<byte> utf8, string what, bool mustBeObject, int maxDepth = ProtocolLimits.MaxValueDepth,
+        bool readableByPython = false)
     {
         var reader = new Utf8JsonReader(utf8, Options);
         try
@@ -33,7 +37,7 @@ internal static class CallerJson
 
             do
             {
-                CheckToken(ref reader, what, maxDepth);
+                CheckToken(ref reader, what, maxDepth, readableByPython);
             }
             while (reader.Read());
         }
@@ -43,10 +47,13 @@ internal static class CallerJson
         }
     }
 
-    private static void CheckToken(ref Utf8JsonReader reader, string what, int maxDepth)
+    private static void CheckToken(ref Utf8JsonReader reader, string what, int maxDepth, bool readableByPython)
     {
         switch (reader.TokenType)
         {
+            case JsonTokenType.Number when readableByPython && IntegerDigits(reader.ValueSpan) > ProtocolLimits.MaxIntegerDigits:
+                throw new InvalidCallInputException(
+                    $"{what} holds an integer of {IntegerDigits(reader.ValueSpan)} digits (at byte {reader.TokenStartIndex}), past Python's limit of {ProtocolLimits.MaxIntegerDigits} digits for reading an integer");
             case JsonTokenType.StartObject or JsonTokenType.StartArray when reader.CurrentDepth >= maxDepth:
                 throw new InvalidCallInputException(
                     $"{what} nests deeper than the protocol limit of {maxDepth} levels (at byte {reader.TokenStartIndex})");
@@ -63,6 +70,17 @@ internal static class CallerJson
 
                 break;
         }
+    }
+
+    /// <summary>The digits of a JSON number Python reads as an int (no fraction, no exponent; its sign not counted), else 0.</summary>
+    private static int IntegerDigits(ReadOnlySpan<byte> number)
+    {
+        if (number.Length <= ProtocolLimits.MaxIntegerDigits || number.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0)
+        {
+            return 0;
+        }
+
+        return number[0] == (byte)'-' ? number.Length - 1 : number.Length;
     }
 
     /// <summary>Throws when <paramref name="text"/> holds a lone UTF-16 surrogate, which UTF-8 cannot encode.</summary>

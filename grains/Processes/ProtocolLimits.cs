@@ -8,4 +8,12 @@ internal static class ProtocolLimits
     /// spec, a result. System.Text.Json's default, so a client parsing a result with default options reads it too.
     /// </summary>
     public const int MaxValueDepth = 64;
+
+    /// <summary>
+    /// Most digits of an integer Python reads from JSON: CPython's default int_max_str_digits (3.11+), past which
+    /// json.loads raises ValueError. The silo refuses such an integer where Python would otherwise fail to read a
+    /// value on every later call (a session variable, a program spec) or where it would not know which call failed
+    /// (a tool's result).
+    /// </summary>
+    public const int MaxIntegerDigits = 4300;
 }

@@ -18,7 +18,9 @@ internal sealed partial class PythonProcess
         var stderr = _os.StderrText();
         var reason = $"Python worker {WorkerId} (pid {Pid}) exited ({exit}; {_os.KillReason ?? channelReason})";
         // Stderr may hold what one caller's request printed (its secrets too): it goes to the log, and to a caller only
-        // when that caller's request was the one running, never to another caller.
+        // when that caller's request is the only call this process ever ran, so every line in it is that request's
+        // (or the adapters' start-up). Counting calls in flight is not enough: an earlier request of another caller
+        // printed into the same tail, and stderr is a pipe of its own, read with no order against the replies.
         if (_stopRequested)
         {
             Log.Stopped(_logger, WorkerId, Pid, exit);
@@ -29,7 +31,7 @@ internal sealed partial class PythonProcess
         }
 
         _os.KillGroup();
-        Connection.Close(reason + ".", kind, inFlight => inFlight == 1 && stderr.Length > 0
+        Connection.Close(reason + ".", kind, inFlight => inFlight == 1 && Connection.CallsSent == 1 && stderr.Length > 0
             ? $"{reason}. Last stderr lines:\n{stderr}"
             : $"{reason}; its stderr is in the silo log");
         Connection.FailReady(reason);

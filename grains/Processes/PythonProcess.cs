@@ -53,6 +53,12 @@ internal sealed partial class PythonProcess : IAsyncDisposable
 
     public Task Exited => _exited.Task;
 
+    /// <summary>
+    /// Completes when the OS process is gone, which may be before <see cref="Exited"/>: the exit is seen on the pipe
+    /// closing, and a copy of the bridge its code forked (no exec) holds the pipe open until it is ended too.
+    /// </summary>
+    public Task ProcessEnded => _os.Ended;
+
     /// <summary>Raised once, on the reader thread, after the process has exited and pending requests have failed.</summary>
     public event Action<PythonProcess>? ExitedEvent;
 

@@ -26,7 +26,8 @@ print() or a C library writing to stdout cannot corrupt a frame.
 
 Every frame written fits --max-frame: a result or item that does not is a FrameTooLarge error, and error text
 is bounded and cut until the frame fits. A call whose envelope Python cannot read (an integer past its digit
-limit, nesting past its recursion limit) is answered by its id, which the silo always writes first.
+limit, nesting past its recursion limit) is answered by its id, which the silo always writes first; a tool_result
+Python cannot read fails that tool call (ResultNotSerializable) by its tool_id, also written first.
 
 The frame types, error kinds and exit codes come from dspex/protocol.json (through dspex.protocol), the one
 definition the silo is tested against too.
@@ -139,6 +140,7 @@ class Bridge:
             self._idle += 1
 
     def _finished(self, ctx: Any) -> None:
+        ctx.ended = True  # before its calls are failed: a task of the command can start no tool call from now on
         ctx.fail_tool_calls()  # a tool call a task of the command still waits for can never be answered now
         with self._active_lock:
             self._active.pop(ctx.request_id, None)
@@ -216,7 +218,12 @@ class Bridge:
             # Valid JSON Python reads differently (an integer past its digit limit, say) is the caller's error:
             # answer the call by its id, which the silo always writes first.
             request_id = call_id_of(body)
-            if request_id is None:
+            tool_call = tool_result_ids_of(body) if request_id is None else None
+            if tool_call is not None:
+                # A tool's answer Python cannot read: that tool call fails, in the task that waits for it.
+                self._tools.fail_unreadable(tool_call[1], "the tool's result could not be read as Python reads JSON: %s"
+                                            % bounded(describe(exc), MAX_MESSAGE_CHARS), type(exc).__name__)
+            elif request_id is None:
                 self._writer.send_json({"type": protocol.PROTOCOL_ERROR,
                                         "message": bounded("malformed frame: %s" % exc, MAX_MESSAGE_CHARS)})
             else:
@@ -338,6 +345,7 @@ class Bridge:
 
 
 CALL_PREFIX = re.compile(rb'\{"id":(\d{1,18}),"type":"' + protocol.CALL.encode("ascii") + rb'",')
+TOOL_RESULT_PREFIX = re.compile(rb'\{"id":(\d{1,18}),"type":"' + protocol.TOOL_RESULT.encode("ascii") + rb'","tool_id":(\d{1,18}),')
 
 
 def is_async_function(func: Any) -> bool:
@@ -366,6 +374,12 @@ def call_id_of(body: bytes) -> Optional[int]:
     """The id of a call frame as the silo writes it (id first), read without parsing the rest; None otherwise."""
     match = CALL_PREFIX.match(body)
     return int(match.group(1)) if match else None
+
+
+def tool_result_ids_of(body: bytes) -> Optional[tuple[int, int]]:
+    """(request id, tool-call id) of a tool_result frame as the silo writes it (those fields first); None otherwise."""
+    match = TOOL_RESULT_PREFIX.match(body)
+    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def exit_with_group(code: int) -> NoReturn:

@@ -153,7 +153,7 @@ internal sealed class SessionLimits(DSPexSessionOptions options)
 
         try
         {
-            CallerJson.Check(Encoding.UTF8.GetBytes(json), what, mustBeObject, maxDepth);
+            CallerJson.Check(Encoding.UTF8.GetBytes(json), what, mustBeObject, maxDepth, readableByPython: true);
         }
         catch (InvalidCallInputException e)
         {

@@ -44,6 +44,7 @@ public static class SiloHostBuilder
         var telemetry = ValidatedSettings.Read<TelemetryOptions, TelemetryOptionsValidator>(builder.Configuration, builder.Services, TelemetryOptions.SectionName);
         ValidatedSettings.Read<HealthOptions, HealthOptionsValidator>(builder.Configuration, builder.Services, HealthOptions.SectionName);
         PoolNamesAndLabels.Verify(builder.Configuration);
+        StateDirectoryPrecheck.Verify(builder.Configuration, silo);
         // Only for the shutdown timeout below; the pool itself reads its options (validated) from the container.
         var pool = builder.Configuration.GetSection(DSPexPoolOptions.SectionName).Get<DSPexPoolOptions>() ?? new DSPexPoolOptions();
         var tls = builder.Configuration.GetSection(SiloTls.SectionName).Get<TlsFiles>() ?? new TlsFiles();

@@ -1,4 +1,5 @@
 using DSPex.Orleans.Client.Hosting.Tls;
+using DSPex.Orleans.ProcessSafety;
 using DSPex.Orleans.Security;
 using Microsoft.Extensions.Options;
 
@@ -11,6 +12,12 @@ internal static class ConfigurationError
     {
         OptionsValidationException validation => string.Join(" ", validation.Failures),
         SiloConfigurationException or TlsConfigurationException or InvalidSecurityConfigurationException => e.Message,
+        // A state directory another user could change: the operator's to fix, so one line and exit 2, not a crash.
+        UnsafeStateDirectoryException => e.Message,
+        // Orleans wraps what a lifecycle stage threw (OrleansLifecycleCanceledException, AggregateException): the
+        // configuration's fault is found inside.
+        AggregateException aggregate => aggregate.InnerExceptions.Select(Describe).FirstOrDefault(found => found is not null),
+        { InnerException: { } inner } => Describe(inner),
         _ => null,
     };
 }

@@ -36,7 +36,7 @@ class ToolCallTests(unittest.TestCase):
             except BaseException as exc:  # noqa: B036 - the test inspects what the command saw
                 box["error"] = exc
 
-        thread = threading.Thread(target=run)
+        thread = threading.Thread(target=run, daemon=True)  # a call that is never answered must not hold the test run
         thread.start()
         return thread, box
 
@@ -129,6 +129,39 @@ class ToolCallTests(unittest.TestCase):
         error = strict_json(self.out.frames()[0])
         self.assertEqual((protocol.ERROR, protocol.PYTHON_EXCEPTION, "ToolError"), (error["type"], error["error"]["kind"], error["error"]["type"]))
         self.assertIn("you may call: a, b", error["error"]["message"])
+
+    def test_a_result_python_cannot_read_fails_that_call_as_result_not_serializable(self):
+        # Issue 20: a tool answering a 5000-digit integer left call_tool waiting until its request's deadline.
+        thread, box = self.in_request(lambda: dspex.call_tool("huge", {}))
+        frame = self.next_frame()
+        reply = '{"id":%d,"type":"%s","tool_id":%d,"result":%s}' % (frame["id"], protocol.TOOL_RESULT, frame["tool_id"], "7" * 5000)
+        self.assertIsNone(self.bridge._handle(reply.encode("ascii")))
+        thread.join(BOUND)
+        self.assertFalse(thread.is_alive())
+        error = box["error"]
+        self.assertIsInstance(error, dspex.ToolError)
+        self.assertEqual(protocol.TOOL_RESULT_NOT_SERIALIZABLE, error.kind)
+        self.assertIn("4300", error.message)
+        self.assertEqual([], self.out.frames())  # no protocol error: the stream is fine, only that value was not
+
+    def test_a_task_calling_a_tool_after_its_request_was_answered_gets_a_runtime_error_and_writes_nothing(self):
+        # Issue 20: such a call wrote a tool_call frame naming a request the silo had answered, which replaced the
+        # worker with every other request on it.
+        self.bridge._finished(self.ctx)  # the request was answered
+        calls = []
+
+        async def late_task():
+            try:
+                await dspex.acall_tool("lookup", {"id": 1})
+            except RuntimeError as exc:
+                calls.append(exc)
+
+        thread, box = self.in_request(lambda: (asyncio.run(late_task()), dspex.call_tool("lookup", {}))[1])
+        thread.join(BOUND)
+        self.assertEqual(1, len(calls))
+        self.assertIn("request 41 has already been answered", str(calls[0]))
+        self.assertIsInstance(box["error"], RuntimeError)
+        self.assertEqual([], self.out.frames())
 
 
 if __name__ == "__main__":

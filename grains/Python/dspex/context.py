@@ -37,12 +37,15 @@ def valid_trace(trace: Any) -> Optional[dict[str, Optional[str]]]:
 class RequestContext:
     # Cancellation is a plain flag, not a threading.Event: an Event (a Condition and a Lock) costs ~6 us to create
     # on every request. Only a streaming call, which waits for credit, gets a Condition.
-    __slots__ = ("request_id", "is_cancelled", "session_id", "variables", "updates", "deleted", "trace", "wake",
+    __slots__ = ("request_id", "is_cancelled", "ended", "session_id", "variables", "updates", "deleted", "trace", "wake",
                  "tool_calls",
                  "_credit", "_credit_changed")
 
     request_id: int
     is_cancelled: bool
+    # Set once the request is answered (by the bridge, before it fails the request's tool calls): a task of its
+    # command that lives on can no longer call tools for it.
+    ended: bool
     session_id: Optional[str]
     variables: dict[str, Any]
     updates: dict[str, Any]
@@ -60,6 +63,7 @@ class RequestContext:
                  trace: Any = None) -> None:
         self.request_id = request_id
         self.is_cancelled = False
+        self.ended = False
         self._credit = credit
         self._credit_changed = threading.Condition() if credit is not None else None
         self.session_id = session.get("id") if session else None

@@ -64,6 +64,7 @@ TOOL_CANCELLED: Final[str] = _name("tool_error_kinds", "Cancelled")
 TOOL_INVALID_ARGUMENTS: Final[str] = _name("tool_error_kinds", "InvalidArguments")
 TOOL_FRAME_TOO_LARGE: Final[str] = _name("tool_error_kinds", "FrameTooLarge")
 TOOL_UNAVAILABLE: Final[str] = _name("tool_error_kinds", "ToolUnavailable")
+TOOL_RESULT_NOT_SERIALIZABLE: Final[str] = _name("tool_error_kinds", "ResultNotSerializable")
 # The ones only the silo sends.
 TOOL_FAILED: Final[str] = _name("tool_error_kinds", "ToolFailed")
 TOOL_UNKNOWN: Final[str] = _name("tool_error_kinds", "UnknownTool")

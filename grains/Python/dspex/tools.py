@@ -107,11 +107,22 @@ def resolve(envelope: dict[str, Any]) -> None:
         _finish(tool_id, outcome)
 
 
+def fail_unreadable(tool_id: int, message: str, type_name: str) -> None:
+    """A tool_result frame Python could not read (an integer past its digit limit, say): its call fails with
+    ResultNotSerializable, on the reader thread, instead of waiting for an answer that never comes."""
+    _finish(tool_id, (None, ToolError(protocol.TOOL_RESULT_NOT_SERIALIZABLE, type_name, message)))
+
+
 def _start(kind: str, name: Optional[str], args: Any, loop: Optional[asyncio.AbstractEventLoop],
            future: Optional["asyncio.Future[Any]"]) -> _Waiter:
     ctx = context.current()
     if ctx is None or _send is None:
         raise RuntimeError("dspex tools can only be called while serving a request (a command, a program or a stream)")
+    if ctx.ended:
+        # A task the command started that outlived its request: the silo has its answer, and no tool call can be
+        # tied to it any more. The error is this task's alone; the worker and its other requests are not touched.
+        raise RuntimeError("request %d has already been answered: a tool call cannot outlive the request that makes it "
+                           "(await the tasks that call tools before the command returns)" % ctx.request_id)
     if kind == protocol.TOOL_CALL and not isinstance(name, str):
         raise TypeError("the tool name must be a str, not %s" % type(name).__name__)
     if ctx.is_cancelled:

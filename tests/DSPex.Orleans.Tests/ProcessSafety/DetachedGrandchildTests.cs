@@ -52,6 +52,35 @@ public sealed class DetachedGrandchildTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_forked_copy_of_the_bridge_ends_when_its_worker_crashes_and_the_worker_is_replaced()
+    {
+        // Issue 20: fork, setsid, fork, no exec: the copy carries the bridge's command line (so it was taken for a
+        // bridge and left alone) and holds the worker's pipes open (so the worker's end was never seen).
+        await WithClusterAsync([], async (cluster, client, decoys) =>
+        {
+            var spawned = await SpawnDetachedAsync(client, decoys, "spawn_forked_daemon");
+            OsProcesses.Kill(spawned.Worker);
+            await Eventually.HoldsAsync(() => !Exists(spawned.Child), $"forked copy {spawned.Child} ended and reaped after worker {spawned.Worker} was killed");
+            await Eventually.HoldsAsync(() => client.GetClusterStatsAsync(),
+                stats => stats.Pools.Sum(p => p.Workers) == stats.Pools.Sum(p => p.Size) && stats.Pools.SelectMany(p => p.WorkerDetails).All(w => w.Pid != spawned.Worker),
+                "the crashed worker replaced");
+            Assert.Equal("pong", await client.ExecuteAsync<string>("ping"));
+        });
+    }
+
+    [Fact]
+    public async Task A_forked_copy_of_the_bridge_ends_when_its_silo_stops()
+    {
+        await WithClusterAsync([], async (cluster, client, decoys) =>
+        {
+            var spawned = await SpawnDetachedAsync(client, decoys, "spawn_forked_daemon");
+            await cluster.StopAllSilosAsync();
+            Assert.False(OsProcesses.IsAlive(spawned.Worker), $"worker {spawned.Worker} outlived its silo's stop");
+            await Eventually.HoldsAsync(() => !Exists(spawned.Child), $"forked copy {spawned.Child} ended and reaped at the silo's stop");
+        });
+    }
+
+    [Fact]
     public async Task A_grandchild_orphaned_while_its_worker_lives_is_kept_and_reaped_by_a_sweep_once_it_exits()
     {
         await WithClusterAsync([], async (cluster, client, decoys) =>
@@ -74,14 +103,15 @@ public sealed class DetachedGrandchildTests(ITestOutputHelper output)
         });
     }
 
-    private async Task<Spawned> SpawnDetachedAsync(DSPexClient client, DecoyProcesses decoys)
+    private async Task<Spawned> SpawnDetachedAsync(DSPexClient client, DecoyProcesses decoys, string command = "spawn_detached_child")
     {
-        var spawned = JsonSerializer.Deserialize<Spawned>(await client.ExecuteRawAsync("spawn_detached_child"), JsonSerializerOptions.Web)!;
+        var spawned = JsonSerializer.Deserialize<Spawned>(await client.ExecuteRawAsync(command), JsonSerializerOptions.Web)!;
         decoys.Track(spawned.Child); // ended by pid at the end whatever happens
         output.WriteLine($"worker {spawned.Worker} spawned {spawned.Child} (detached: {spawned.Detached})");
         Assert.True(spawned.Detached, "the grandchild did not leave its worker's session");
         var child = LinuxProcess.Read(spawned.Child)!;
-        Assert.True(child.SessionId == spawned.Child && child.ProcessGroupId == spawned.Child, "the grandchild leads its own session and group");
+        // Out of the worker's session (the bridge leads its own): a group kill of the worker does not reach it.
+        Assert.True(child.SessionId != spawned.Worker && child.ProcessGroupId != spawned.Worker, "the grandchild left its worker's session and group");
         return spawned;
     }
 

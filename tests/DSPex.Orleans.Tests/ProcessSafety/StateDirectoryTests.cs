@@ -108,25 +108,40 @@ public sealed class StateDirectoryTests
     [Theory]
     [InlineData("owned by nobody", "is owned by uid 65534")]
     [InlineData("mode 0777", "writable by group or others")]
-    public async Task A_real_silo_refuses_to_start_on_such_a_state_directory_and_says_why(string case_, string reason)
+    [InlineData("a symlink", "is a symbolic link")]
+    public async Task A_real_silo_refuses_to_start_on_such_a_state_directory_with_one_line_and_exit_code_2(string case_, string reason)
     {
         using var state = new TemporaryDirectory();
         var root = Path.Combine(state.Path, "state");
-        Directory.CreateDirectory(root);
-        if (case_ == "owned by nobody")
+        var listed = root;
+        switch (case_)
         {
-            await HostTools.RunAsync("chown", HostTools.Nobody, root);
-        }
-        else
-        {
-            File.SetUnixFileMode(root, Everyone);
+            case "owned by nobody":
+                Directory.CreateDirectory(root);
+                await HostTools.RunAsync("chown", HostTools.Nobody, root);
+                break;
+            case "mode 0777":
+                Directory.CreateDirectory(root);
+                File.SetUnixFileMode(root, Everyone);
+                break;
+            default:
+                listed = Path.Combine(state.Path, "elsewhere");
+                Directory.CreateDirectory(listed);
+                File.SetUnixFileMode(listed, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                Directory.CreateSymbolicLink(root, listed);
+                break;
         }
 
         await using var silo = RealSiloProcess.Start(RealSiloSettings.Fresh(root));
         var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => silo.Warm);
+        var exitCode = await silo.ExitAsync();
 
         Assert.Contains("Refusing the process-safety state directory", failed.Message);
         Assert.Contains(reason, failed.Message);
-        Assert.Empty(Directory.GetFileSystemEntries(root)); // nothing written there
+        // The operator's to fix: one line naming the directory and the rule, exit code 2, no unhandled exception.
+        Assert.True(exitCode == 2, $"exit code {exitCode}:\n{silo.Output}");
+        Assert.Contains($"dspex-silo: configuration error: DSPex:ProcessSafety:StateDirectory: Refusing the process-safety state directory: {root}", silo.Output);
+        Assert.DoesNotMatch(Robustness.CliErrorTests.StackFrame, silo.Output);
+        Assert.Empty(Directory.GetFileSystemEntries(listed)); // nothing written there
     }
 }

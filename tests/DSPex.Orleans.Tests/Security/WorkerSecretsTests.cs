@@ -76,6 +76,21 @@ public sealed class WorkerSecretsTests : IAsyncLifetime
         await EventuallyAtSizeAsync();
     }
 
+    [Fact]
+    public async Task A_crash_never_shows_what_an_earlier_request_of_another_caller_printed()
+    {
+        // Issue 20: caller A's request printed a secret and answered; caller B's request then crashed the worker alone
+        // and B's error carried A's line from the stderr tail.
+        await EventuallyAtSizeAsync();
+        var pid = await _client.ExecuteAsync<int>("print_secret", new { secret = "sk-live-A-789" });
+        var crashed = await Assert.ThrowsAsync<WorkerCrashedException>(() => _client.ExecuteRawAsync("exit_now", """{"code":9}"""));
+
+        Assert.Contains($"pid {pid}", crashed.Message); // the same worker: the pool has one
+        Assert.DoesNotContain("sk-live-A-789", crashed.Message);
+        Assert.Contains("silo log", crashed.Message);
+        await EventuallyAtSizeAsync();
+    }
+
     private Task EventuallyAtSizeAsync() =>
         Eventually.HoldsAsync(_client.GetClusterStatsAsync, s => s.Pools.All(p => p.Workers == p.Size && p.Busy == 0), "pool idle at size");
 }

@@ -37,6 +37,25 @@ public sealed class SessionTests(TwoSiloClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_variable_holding_an_integer_python_cannot_read_is_refused_when_set_and_calls_keep_working()
+    {
+        // Issue 20: a 5000-digit integer was stored, and every later call of the session then failed InvalidArguments
+        // (Python's json refuses integers past 4300 digits) until the variable was deleted.
+        var session = NewSession();
+        await session.SetVariableAsync("fits", JsonDocument.Parse(new string('9', 4300)).RootElement);
+        var error = await Assert.ThrowsAsync<InvalidArgumentsException>(
+            () => session.SetVariableAsync("huge", JsonDocument.Parse("-" + new string('7', 5000)).RootElement));
+        Assert.Contains("'huge'", error.Message);
+        Assert.Contains("5000 digits", error.Message);
+
+        Assert.Equal(["fits"], (await session.GetInfoAsync())!.VariableNames);
+        Assert.Equal("pong", await session.ExecuteAsync<string>("ping"));
+        // A float of as many digits is read by Python: it is not refused.
+        await session.SetVariableAsync("long-float", JsonDocument.Parse(new string('7', 5000) + ".5").RootElement);
+        Assert.Equal("pong", await session.ExecuteAsync<string>("ping"));
+    }
+
+    [Fact]
     public async Task Variables_set_from_dotnet_are_visible_to_python()
     {
         var session = NewSession();

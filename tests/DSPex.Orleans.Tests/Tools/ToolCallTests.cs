@@ -3,6 +3,7 @@ using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Tools;
 
 namespace DSPex.Orleans.Tests.Tools;
 
@@ -126,6 +127,75 @@ public sealed class ToolCallTests(ToolClusterFixture fixture) : IClassFixture<To
         await Assert.ThrowsAsync<MalformedFrameException>(() => Client.ExecuteRawAsync("tool_call_forged_request", "{}"));
         await fixture.AllWorkersFreeAsync();
         Assert.Contains("person-1", await Client.ExecuteRawAsync("tool_call", Call("lookup", new { id = 1 })));
+    }
+
+    [Fact]
+    public async Task ToolArgsNestedPastTheProtocolDepthAreInvalidArgumentsForThatCallOnly()
+    {
+        // Issue 20: 65 levels were a malformed frame, and the worker was SIGKILLed with every request on it.
+        using var answer = JsonDocument.Parse(await Client.ExecuteRawAsync("tool_call_deep_args", """{"tool":"lookup","depth":65}"""));
+        var error = answer.RootElement.GetProperty("error");
+        Assert.Equal("InvalidArguments", error.GetProperty("kind").GetString());
+        Assert.Contains("nest 65 levels deep, past the protocol limit of 64", error.GetProperty("message").GetString());
+        Assert.True(answer.RootElement.GetProperty("went_on").GetBoolean());
+
+        // 64 levels reach the tool, whose own argument check refuses them.
+        using var deepest = JsonDocument.Parse(await Client.ExecuteRawAsync("tool_call_deep_args", """{"tool":"lookup","depth":64}"""));
+        Assert.DoesNotContain("protocol limit", deepest.RootElement.GetProperty("error").GetProperty("message").GetString());
+        await fixture.AllWorkersFreeAsync();
+    }
+
+    [Fact]
+    public async Task AToolResultPythonCannotReadIsResultNotSerializableForThatCall()
+    {
+        // Issue 20: a 5000-digit integer reached Python, whose json refused it; the call then waited for its deadline.
+        var tools = new DSPexToolSet().Add<JsonElement, JsonElement>("huge_int", "Answers a 5000-digit integer",
+            (_, _) => Task.FromResult(JsonDocument.Parse(new string('7', 5000)).RootElement.Clone()));
+        var client = new DSPexClient(fixture.Cluster.Client, tools: tools);
+        using var answer = JsonDocument.Parse(await client.ExecuteRawAsync("tool_call_catching", Call("huge_int", new { }),
+            new ExecuteOptions { Timeout = TimeSpan.FromMinutes(2) }));
+        var error = answer.RootElement.GetProperty("error");
+        Assert.Equal("ResultNotSerializable", error.GetProperty("kind").GetString());
+        Assert.Contains("5000 digits", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task ATaskCallingAToolAfterItsRequestWasAnsweredGetsARuntimeErrorAndTheWorkerServesOn()
+    {
+        // Issue 20: the late call named a request the silo had answered; the worker was SIGKILLed, failing another
+        // caller's request on it with MalformedFrame.
+        using var state = new TemporaryDirectory();
+        var outcomeFile = Path.Combine(state.Path, "outcome.json");
+        var pid = int.Parse(await Client.ExecuteRawAsync("tool_call_after_answer", JsonSerializer.Serialize(new { outcome_file = outcomeFile })));
+
+        await Eventually.HoldsAsync(() => File.Exists(outcomeFile), "the late task wrote what its tool call raised");
+        using var outcome = JsonDocument.Parse(await File.ReadAllTextAsync(outcomeFile));
+        Assert.Equal("RuntimeError", outcome.RootElement.GetProperty("raised").GetString());
+        Assert.Contains("has already been answered", outcome.RootElement.GetProperty("message").GetString());
+        var stats = await Client.GetClusterStatsAsync();
+        Assert.Contains(pid, stats.Pools.SelectMany(p => p.WorkerDetails).Select(w => w.Pid));
+        await fixture.AllWorkersFreeAsync();
+    }
+
+    [Fact]
+    public async Task AToolCallRacingItsRequestsAnswerIsATypedErrorNotAReplacedWorker()
+    {
+        // The bridge refuses a late call once it marks the request answered; one that raced that mark reaches the
+        // silo naming a request it sent and has answered: exactly the protocol, so only that tool call fails.
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            using var answer = JsonDocument.Parse(await Client.ExecuteRawAsync("tool_call_naming_answered_request", "{}"));
+            if (answer.RootElement.TryGetProperty("skipped", out _))
+            {
+                continue; // the first request on its worker: there is no earlier one to name
+            }
+
+            Assert.Equal("person-2", answer.RootElement.GetProperty("result").GetProperty("name").GetString());
+            await fixture.AllWorkersFreeAsync();
+            return;
+        }
+
+        Assert.Fail("every attempt was the first request on its worker");
     }
 
     private static async Task<JsonElement> ErrorOfAsync(DSPexClient client, string tool, object args)

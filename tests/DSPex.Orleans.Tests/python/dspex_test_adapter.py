@@ -72,6 +72,31 @@ def spawn_detached_child(args):
     return {"worker": os.getpid(), "child": child.pid, "detached": os.getsid(child.pid) == child.pid}
 
 
+@command("spawn_forked_daemon")
+def spawn_forked_daemon(args):
+    """The classic daemon without exec: fork, setsid, fork, the middle process exits. The grandchild is a copy of this
+    bridge (its command line and environment, the worker's pipes still open in it) in a session of its own."""
+    read_end, write_end = os.pipe()
+    middle = os.fork()
+    if middle == 0:
+        try:
+            os.setsid()
+            grandchild = os.fork()
+            if grandchild == 0:
+                os.close(read_end)
+                os.close(write_end)
+                while True:
+                    time.sleep(600)
+            os.write(write_end, str(grandchild).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    os.waitpid(middle, 0)
+    with os.fdopen(read_end) as pipe:
+        child = int(pipe.read())
+    return {"worker": os.getpid(), "child": child, "detached": os.getsid(child) != os.getsid(0)}
+
+
 @command("spawn_orphaned_grandchild")
 def spawn_orphaned_grandchild(args):
     """Double fork: a child starts a detached grandchild and exits at once, so the grandchild loses its parent while this worker lives."""
@@ -248,6 +273,14 @@ def write_frame(args):
 def environment(args):
     """The worker's environment variable names, and the values of those asked for."""
     return {"names": sorted(os.environ), "values": {name: os.environ.get(name) for name in args.get("show", [])}}
+
+
+@command("print_secret")
+def print_secret(args):
+    """Writes a caller's secret to stderr and answers: a later crash of this worker must not show it to another caller."""
+    sys.stderr.write(f"caller-secret: {args['secret']}\n")
+    sys.stderr.flush()
+    return os.getpid()
 
 
 @command("print_secret_and_crash")

@@ -3,6 +3,7 @@
 import asyncio
 import contextvars
 import json
+import os
 import threading
 
 import dspex
@@ -113,3 +114,52 @@ class ToolProgram:
 
     def __call__(self, args):
         return call_tool(self.tool, args)
+
+
+@command("tool_call_deep_args")
+def tool_call_deep_args(args):
+    """Calls a tool with args nested args["depth"] levels; answers the ToolError, and that the command went on."""
+    value = {}
+    for _ in range(args["depth"] - 1):
+        value = {"a": value}
+    try:
+        return {"result": call_tool(args["tool"], value)}
+    except ToolError as exc:
+        return {"error": _error(exc), "went_on": True}
+
+
+@command("tool_call_after_answer")
+async def tool_call_after_answer(args):
+    """Starts a task that calls a tool once this request is answered (it awaits the command's own task, whose answer
+    the bridge sends first), and writes what that call raised to args["outcome_file"]. Returns this worker's pid."""
+    request = asyncio.current_task()
+    path = args["outcome_file"]
+
+    async def late():
+        try:
+            await asyncio.wait({request})
+            await acall_tool("lookup", {"id": 1})
+            outcome = {"raised": None}
+        except BaseException as exc:  # noqa: B036 - the test reads what the late call raised
+            outcome = {"raised": type(exc).__name__, "message": str(exc)}
+        with open(path + ".tmp", "w") as f:
+            json.dump(outcome, f)
+        os.replace(path + ".tmp", path)
+
+    _late_tasks.add(asyncio.get_running_loop().create_task(late()))
+    return os.getpid()
+
+
+_late_tasks = set()  # the loop keeps only weak references to its tasks
+
+
+@command("tool_call_naming_answered_request")
+def tool_call_naming_answered_request(args):
+    """Writes a tool_call frame naming the request before this one on this worker (answered already, as a late task's
+    call racing its request's answer would), then calls a tool for real: the worker must still serve."""
+    request_id = dspex.context.current_request_id()
+    if request_id <= 1:
+        return {"skipped": True}
+    forged = {"type": "tool_call", "id": request_id - 1, "tool_id": next(dspex.tools._ids), "tool": "lookup", "args": {}}
+    dspex.tools._send(json.dumps(forged).encode())
+    return {"pid": os.getpid(), "result": call_tool("lookup", {"id": 2})}

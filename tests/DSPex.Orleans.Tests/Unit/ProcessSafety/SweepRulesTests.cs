@@ -238,12 +238,19 @@ public sealed class SweepRulesTests
             Process(713, 3500, marker, parent: OwnPid, environment: marker), // a bridge: its marker is on its command line
             Process(714, 3500, null, parent: OwnPid, environment: Marker(LiveSilo, 1, LiveToken)),
             Process(715, 3500, null, parent: OwnPid, environment: marker, state: 'Z'),
+            Process(716, 3500, marker, parent: OwnPid, environment: marker), // a copy of the bridge its code forked (no exec)
+            Process(717, 4000, marker, parent: OwnPid, environment: marker), // not strictly before the end: maybe the next bridge
+            Process(718, 3500, Marker(LiveSilo, 1, LiveToken), parent: OwnPid, environment: Marker(LiveSilo, 1, LiveToken)),
         };
 
-        var left = SweepRules.LeftBehindBy(processes, OwnPid, Us, marker, $"{LiveSilo}|0", workerStartTime: 3000, workerEndedBy: 4000);
+        var left = SweepRules.LeftBehindBy(processes, OwnPid, Us, marker, $"{LiveSilo}|0", workerStartTime: 3000, workerEndedBy: 4000,
+            bridges: new HashSet<int> { 713 });
 
-        var orphan = Assert.Single(left);
+        Assert.Equal([710, 716], left.Select(o => o.Pid).Order());
+        var orphan = left.Single(o => o.Pid == 710);
         Assert.Equal((710, true, true, false), (orphan.Pid, orphan.Reap, orphan.MarkerInEnvironment, orphan.SignalGroup));
+        // Without the silo's list of its bridges, nothing with a marker on its command line is taken.
+        Assert.Equal([710], SweepRules.LeftBehindBy(processes, OwnPid, Us, marker, $"{LiveSilo}|0", 3000, 4000).Select(o => o.Pid));
     }
 
     [Fact]
