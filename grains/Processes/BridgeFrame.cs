@@ -157,7 +157,7 @@ internal readonly record struct BridgeFrame(
             var argsProblem = toolArgsDepth > ProtocolLimits.MaxValueDepth
                 ? $"the args of the tool call nest {toolArgsDepth} levels deep, past the protocol limit of {ProtocolLimits.MaxValueDepth}"
                 : null;
-            return new BridgeFrame(type, id, argsProblem is null ? toolArgs : null, null, null, message, pid, pgid, commands, toolId, toolName, argsProblem);
+            return new BridgeFrame(type, id, argsProblem is null ? toolArgs : null, null, null, message, pid, pgid, commands, toolId, toolName, ToolArgsProblem: argsProblem);
         }
 
 
