@@ -90,7 +90,7 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
     /// <summary>Starts the silos, waits until each is ready, and shows both serving a client that finds them through Redis.</summary>
     private async Task<RealSiloProcess[]> StartServingAsync(RealSiloSettings[] settings, string redis, List<RealSiloProcess> started)
     {
-        var silos = settings.Select(RealSiloProcess.Start).ToArray();
+        var silos = settings.Select(s => RealSiloProcess.Start(s)).ToArray();
         started.AddRange(silos);
         foreach (var (silo, setting) in silos.Zip(settings))
         {
