@@ -7,8 +7,8 @@ namespace DSPex.Orleans.Contracts;
 /// How this release names its types on the wire: exactly as the previous release did. Orleans would write an aliased
 /// type by its alias alone, without the assembly, and the previous release (which had no aliases) does not allow such
 /// a name for a grain interface inside a call's type; so for one release the aliases are declared (ORLEANS0010 requires
-/// them) and read, but not written. The next release removes this and writes them (docs/operations.md#upgrading).
-/// Silos and clients both call it.
+/// them), not written. Silos and clients both call it. A later release may write the aliases once the rolling-upgrade
+/// test from the release before it passes (docs/operations.md#upgrading).
 /// </summary>
 internal static class WireNames
 {
@@ -22,8 +22,8 @@ internal static class WireNames
             .ToList();
         foreach (var (alias, _) in ours)
         {
-            // Written as Namespace.Name,Assembly again; a peer that writes the alias (the next release) is read by
-            // the bare name, which the type allow-list then has to know.
+            // Written as Namespace.Name,Assembly again. A peer writing the alias is read by the bare name, which the
+            // type allow-list then has to know (necessary, not sufficient: see docs/operations.md#upgrading).
             options.WellKnownTypeAliases.Remove(alias);
             options.AllowedTypes.Add(alias);
         }

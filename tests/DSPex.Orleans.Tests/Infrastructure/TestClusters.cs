@@ -57,6 +57,7 @@ public static class TestClusters
         }
 
         builder.AddSiloBuilderConfigurator<PoolTestSiloConfigurator>();
+        builder.AddClientBuilderConfigurator<WireNamesClientConfigurator>();
         configure?.Invoke(builder);
         var cluster = builder.Build();
         await cluster.DeployAsync().WaitAsync(TestBounds.Start);

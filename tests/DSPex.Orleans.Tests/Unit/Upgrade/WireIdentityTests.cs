@@ -166,9 +166,12 @@ public sealed class WireIdentityTests
         AssertReads(Serializer().GetRequiredService<TypeConverter>(), previous);
     }
 
-    /// <summary>The next release writes the aliases (bare names); this release reads them as the same types.</summary>
+    /// <summary>
+    /// A peer that writes the aliases (bare names): this release parses them as the same types. Necessary for a later
+    /// release to write them, not sufficient (docs/operations.md#upgrading).
+    /// </summary>
     [Fact]
-    public void This_release_reads_the_aliases_the_next_release_will_write()
+    public void This_release_parses_the_alias_form_of_every_type_and_call()
     {
         var next = Serializer(_ => { }).GetRequiredService<TypeConverter>();
         Assert.Equal("DSPex.Orleans.Contracts.ExecuteResponse", next.Format(typeof(ExecuteResponse)));
