@@ -125,7 +125,7 @@ public sealed class BoundedCallerInputTests(BoundedCallerInputFixture fixture) :
         using (host)
         {
             const int attempts = 500;
-            int Logged() => fixture.LogLines.Count(l => l.Contains("API key (", StringComparison.Ordinal));
+            int Logged() => fixture.LogLines.Count(l => l.Contains("from a client: ", StringComparison.Ordinal) && l.Contains("API key", StringComparison.Ordinal));
             var before = Logged();
             var watch = Stopwatch.StartNew();
             for (var i = 0; i < attempts; i++)
