@@ -7,7 +7,7 @@ namespace DSPex.Orleans.Contracts;
 /// session answers from its record of the call instead of running it twice.
 /// </summary>
 [GenerateSerializer]
-[Alias("dspex.CallOutcome")]
+[Alias("DSPex.Orleans.Contracts.CallOutcome")]
 public enum CallOutcome
 {
     /// <summary>It may have run: the call reached a silo that was then lost, or its answer was lost on the way back.</summary>
