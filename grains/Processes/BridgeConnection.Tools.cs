@@ -70,7 +70,7 @@ internal sealed partial class BridgeConnection
         if (session is null)
         {
             WriteToolAnswer(id, toolId, isList ? ToolOutcome.Success("[]")
-                : ToolOutcome.Fail(ToolErrorKinds.UnknownTool, "UnknownTool", $"no tool '{name}': this request may call no tools"));
+                : ToolOutcome.Fail(ToolErrorKinds.UnknownTool, "UnknownTool", $"no tool '{Security.ShownText.Of(name)}': this request may call no tools"));
             return;
         }
 

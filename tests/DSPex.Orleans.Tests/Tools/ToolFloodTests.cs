@@ -60,6 +60,20 @@ public sealed class ToolFloodTests(ToolFloodCluster fixture) : IClassFixture<Too
         Assert.Equal(0, stats.Restarts);
     }
 
+    [Fact]
+    public async Task AnUnknownToolsHugeNameIsNotEchoedBackWhole()
+    {
+        // The silo's reader answers a request that may call no tools itself; the name in its answer is Python's choice.
+        var name = new string('n', 1 << 20) + "\u202E";
+        using var answer = JsonDocument.Parse(await fixture.ClientWithoutTools.ExecuteRawAsync("tool_call_catching",
+            JsonSerializer.Serialize(new { tool = name, args = new { } }), new ExecuteOptions { Timeout = Deadline }));
+        var error = answer.RootElement.GetProperty("error");
+        Assert.Equal("UnknownTool", error.GetProperty("kind").GetString());
+        var message = error.GetProperty("message").GetString()!;
+        Assert.True(message.Length < 1000, $"the answer echoed {message.Length} characters");
+        Assert.DoesNotContain('\u202E', message);
+    }
+
     private async Task<WorkerInfo> WorkerAsync() =>
         (await fixture.Client.GetClusterStatsAsync()).Pools.Single(p => p.Pool == PoolNames.Default).WorkerDetails.Single();
 
