@@ -57,7 +57,7 @@ public sealed class TlsClusterTests
             await session.SetVariableAsync("kept", 42);
             await using (var direct = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
             {
-                Assert.True(await direct.GetDatabase().KeyExistsAsync(SessionStorageKeys.For(ServiceId, session.SessionId)));
+                Assert.True(await direct.GetDatabase().KeyExistsAsync(SessionStorageKeys.For(ServiceId, DSPex.Orleans.Security.SessionKeys.GrainKey(session.SessionId, DSPex.Orleans.Security.SessionKeys.NamespaceOfKey(key)))));
             }
 
             await using var intruder = RealSiloProcess.Start(Member("intruder", stranger));
