@@ -253,7 +253,7 @@ public static class BenchmarkRun
     {
         Thread.Sleep(500);
         var markers = clusters.Select(c => c.WorkerMarker).Append($"cluster={rawCluster};");
-        var left = markers.SelectMany(OsProcess.WithCommandLineContaining).ToList();
+        var left = markers.SelectMany(marker => OsProcess.WithCommandLineContaining(marker)).ToList();
         foreach (var pid in left)
         {
             Console.Error.WriteLine($"Python worker pid {pid} was left behind; killing it");

@@ -43,7 +43,7 @@ public static partial class OsProcess
     }
 
     /// <summary>Live processes whose command line contains <paramref name="text"/> (our cluster marker).</summary>
-    public static IReadOnlyList<int> WithCommandLineContaining(string text)
+    public static IReadOnlyList<int> WithCommandLineContaining(params string[] texts)
     {
         var found = new List<int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
@@ -56,7 +56,7 @@ public static partial class OsProcess
             try
             {
                 var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (cmdline.Contains(text, StringComparison.Ordinal) && IsAlive(pid))
+                if (texts.All(text => cmdline.Contains(text, StringComparison.Ordinal)) && IsAlive(pid))
                 {
                     found.Add(pid);
                 }

@@ -135,7 +135,8 @@ public sealed partial class SiloChildProcess : IAsyncDisposable
             }
         }
 
-        foreach (var pid in _cluster.WorkerPids())
+        // Its own workers only: the fail-over benchmark's other silos share the cluster id and are still serving.
+        foreach (var pid in _cluster.WorkerPidsOfThisSilo())
         {
             Console.Error.WriteLine($"worker pid {pid} of {_cluster.ClusterId} outlived its silo; killing it");
             OsProcess.Signal(pid, OsProcess.SIGKILL);

@@ -18,5 +18,11 @@ public sealed record ClusterSettings(string ClusterId, int SiloPort, int Gateway
 
     public IReadOnlyList<int> WorkerPids() => OsProcess.WithCommandLineContaining(WorkerMarker);
 
+    /// <summary>
+    /// The workers of the silo on <see cref="SiloPort"/> alone (its address, "host:port@generation", is in the marker):
+    /// where several silos share the cluster id, another silo's workers are not this one's to judge.
+    /// </summary>
+    public IReadOnlyList<int> WorkerPidsOfThisSilo() => OsProcess.WithCommandLineContaining(WorkerMarker, $":{SiloPort}@");
+
     public long[] WorkerResidentBytes() => [.. WorkerPids().Select(OsProcess.ResidentBytes)];
 }
