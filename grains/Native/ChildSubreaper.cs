@@ -42,9 +42,17 @@ internal static partial class ChildSubreaper
 
     public enum ReapResult { Reaped, NotExitedYet, NotOurChild }
 
-    /// <summary>Collects the exit status of one exited child (a zombie), without waiting.</summary>
+    /// <summary>
+    /// Collects the exit status of one exited child (a zombie), without waiting. Never one that .NET's Process
+    /// started (<see cref="DotnetChildren"/>): .NET collects those, and fails the process fast when one is gone.
+    /// </summary>
     public static unsafe ReapResult TryReap(int pid)
     {
+        if (DotnetChildren.Contains(pid))
+        {
+            return ReapResult.NotOurChild;
+        }
+
         int status;
         int result;
         do

@@ -206,7 +206,7 @@ internal sealed partial class SiloDeathWatch : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => Output(e.Data);
         // A watcher that ends while the silo lives is found by the next write, so write one that it ignores.
         process.Exited += (_, _) => _lines.Writer.TryWrite("\n");
-        process.Start();
+        DotnetChildren.Start(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;

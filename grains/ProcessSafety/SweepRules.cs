@@ -1,3 +1,4 @@
+using DSPex.Orleans.Native;
 using DSPex.Orleans.Processes;
 
 namespace DSPex.Orleans.ProcessSafety;
@@ -35,10 +36,13 @@ internal static class SweepRules
     // Strictly before the end was seen: the slot's next worker (same marker on its command line) starts after it.
     private static bool IsForkOfBridge(ProcessSnapshot p, int ownPid, uint ownUid, string workerMarker, ulong workerEndedBy, IReadOnlySet<int>? bridges) =>
         bridges is not null && p.ParentPid == ownPid && p.Uid == ownUid && !p.HasExited && p.CommandLineMarker == workerMarker
-        && p.StartTime < workerEndedBy && !bridges.Contains(p.Pid);
+        && p.StartTime < workerEndedBy && !bridges.Contains(p.Pid) && !DotnetChildren.Contains(p.Pid);
 
+    // Not a child this process started itself (an interpreter probe carries a marker in its environment and none on its
+    // command line, like what a worker's code spawned; the slot's next worker carries the ended one's marker).
     private static bool IsAdoptedByUs(ProcessSnapshot p, int ownPid, uint ownUid) =>
-        p.ParentPid == ownPid && p.Uid == ownUid && !p.HasExited && p.CommandLineMarker is null && p.EnvironmentMarker is not null;
+        p.ParentPid == ownPid && p.Uid == ownUid && !p.HasExited && p.CommandLineMarker is null && p.EnvironmentMarker is not null
+        && !DotnetChildren.Contains(p.Pid);
 
     private sealed class Judgement(SweepFacts facts, bool atStop)
     {

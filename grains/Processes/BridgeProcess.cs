@@ -71,7 +71,7 @@ internal sealed partial class BridgeProcess : IDisposable
         var process = new Process { StartInfo = info.ToProcessStartInfo(), EnableRaisingEvents = true };
         try
         {
-            process.Start();
+            DotnetChildren.Start(process);
         }
         catch (System.ComponentModel.Win32Exception e)
         {

@@ -58,7 +58,7 @@ public static class PythonInterpreter
         using var process = new Process { StartInfo = start };
         try
         {
-            process.Start();
+            DotnetChildren.Start(process);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
