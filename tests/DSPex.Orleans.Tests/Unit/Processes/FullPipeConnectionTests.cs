@@ -20,6 +20,7 @@ public sealed class FullPipeConnectionTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30); // an upper bound for "it did not block"
     private const int Calls = 40;
+    private static readonly TimeSpan StaleBy = TimeSpan.FromMilliseconds(60);
 
     [Fact]
     public async Task Nothing_blocks_on_a_full_pipe_and_every_frame_arrives_once_the_worker_reads()
@@ -50,6 +51,10 @@ public sealed class FullPipeConnectionTests
         // 40 calls of 32 KB: more than a pipe holds (64 KB by default, 1 MB at most without privileges).
 
         // Every frame kind from the worker, while its stdin stays full: the reader handles each in turn.
+        // The connection's creation counts as a heartbeat, on a coarse clock (Environment.TickCount64, a few ms a tick):
+        // let it age well past one tick first, so the answer's reset shows however few ticks the rest takes.
+        SpinWait.SpinUntil(() => connection.SinceLastHeartbeat >= StaleBy);
+        var staleBy = connection.SinceLastHeartbeat;
         var heartbeatFrom = Stopwatch.StartNew();
         pipes.Write($$$"""{"type":"tool_call","id":{{{calls[1].Id}}},"tool_id":1,"tool":"{{{new string('t', 20_000)}}}","args":{}}""");
         pipes.Write($$$"""{"type":"list_tools","id":{{{calls[2].Id}}},"tool_id":2}""");
@@ -64,7 +69,8 @@ public sealed class FullPipeConnectionTests
         Assert.Equal("{\"ok\":true}", (await calls[3].Finished.WaitAsync(Wait)).ResultJson);
         Assert.Equal(DSPexErrorKind.PythonException, (await calls[4].Finished.WaitAsync(Wait)).Error?.Kind);
         Assert.Equal(["7"], await items.Reader.ReadAllAsync().ToListAsync());
-        Assert.True(connection.SinceLastHeartbeat <= heartbeatFrom.Elapsed, "the heartbeat answer was not read");
+        // Unread, its age would be staleBy + the time since (give or take a tick); read, at most the time since.
+        Assert.True(connection.SinceLastHeartbeat < staleBy + heartbeatFrom.Elapsed - StaleBy / 2, "the heartbeat answer was not read");
 
         // The worker reads: every frame whole, each once.
         var frames = await Task.Run(() => ReadFrames(pythonReads, Calls + 5)).WaitAsync(Wait);
