@@ -326,6 +326,11 @@ class Bridge:
                 handed_off = True
                 return
             if inspect.isgenerator(result):
+                if not ctx.is_stream:
+                    close(result)  # an exec call: its items would be dropped, so none are made
+                    self._writer.send_error_text(request_id, protocol.INVALID_ARGUMENTS, "InvalidArguments",
+                                                 self._errors.stream_called_with_exec(self._errors.describe_command(name, program)))
+                    return
                 if not self._stream(ctx, result):
                     return
                 result = None

@@ -101,6 +101,11 @@ class RequestContext:
         if wake is not None:
             wake()
 
+    @property
+    def is_stream(self) -> bool:
+        """True for a call made as a stream (the silo sends stream credit with it); an exec call has none."""
+        return self._credit_changed is not None
+
     def wait_for_credit(self) -> bool:
         """Takes one unit of stream credit, waiting for it; False once the request is cancelled."""
         if self._credit_changed is None:

@@ -19,6 +19,7 @@ from typing import Any, AsyncGenerator, Callable, Optional
 
 from . import protocol
 from .context import RequestContext
+from .errors import InvalidArguments, stream_called_with_exec
 from .framing import FrameWriter
 
 CANCELLED_MESSAGE = "the request was cancelled (by its caller, or its deadline passed)"
@@ -107,6 +108,9 @@ class EventLoopRunner:
     async def _run(self, ctx: RequestContext, work: Any, credit_changed: asyncio.Event) -> tuple[bool, Any]:
         """Runs the command to its value: (True, result), or (False, None) when a stream already sent its error."""
         if inspect.isasyncgen(work):
+            if not ctx.is_stream:
+                await work.aclose()  # an exec call: its items would be dropped, so none are made
+                raise InvalidArguments(stream_called_with_exec("the async generator %s" % getattr(work, "__qualname__", "")))
             return await self._stream(ctx, work, credit_changed), None
         return True, await work
 
