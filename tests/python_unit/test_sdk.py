@@ -228,36 +228,130 @@ class ScaffoldTests(SdkTestCase):
         self.assertEqual(2, python_m_dspex(["new", "not-an-identifier"], self.folder).returncode)
 
 
+def source_files(root):
+    """Every file below ``root`` except bytecode caches (which importing anything makes), as relative paths."""
+    found = set()
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+        found.update(os.path.relpath(os.path.join(folder, name), root) for name in names)
+    return found
+
+
+def shipped_files(root):
+    """The SDK's files as the hosting package ships them (python/ in DSPex.Orleans.Hosting): the files git tracks
+    below grains/Python, which EndToEnd/PackageConsumptionTests holds equal to the package's python/ entries."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--", "."], cwd=root, capture_output=True, timeout=BOUND)
+    if listed.returncode != 0:
+        return None
+    return sorted(name for name in listed.stdout.decode("utf-8").split("\0") if name)
+
+
+INSTALL_BOUND = 900  # seconds: making a venv (ensurepip) and installing on a loaded 2-core machine; a hang guard
+
+
 class PipInstallTests(SdkTestCase):
-    def test_the_package_installs_into_a_fresh_virtual_environment_offline(self):
-        # Building a wheel offline needs setuptools and wheel (a fresh Python 3.11 venv brings setuptools only, and no
-        # index is reachable to fetch wheel); the venv sees this interpreter's packages for that. Without them the SDK
-        # is used through PYTHONPATH, which the other tests here cover (docs/writing-adapters.md says so).
-        if subprocess.run([sys.executable, "-c", "import setuptools, wheel"], capture_output=True, timeout=BOUND).returncode != 0:
-            # .ci/run sets DSPEX_REQUIRE_PIP_INSTALL under an interpreter that has them: there, missing is a failure.
-            if os.environ.get("DSPEX_REQUIRE_PIP_INSTALL"):
-                self.fail(f"{sys.executable} lacks setuptools or wheel, which .ci/run installs for this test")
-            self.skipTest("setuptools and wheel are not both installed: pip cannot build the package offline here")
-        source = os.path.join(self.folder, "src")
-        shutil.copytree(os.path.abspath(BRIDGE_DIR), source, ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info"))
+    """pip installs the SDK offline, with build isolation, into a fresh virtual environment that does not see this
+    interpreter's packages: the in-tree build backend (dspex_build_backend.py) needs nothing from an index. Installed
+    from the repository and from the files the hosting package ships, it leaves no build debris behind."""
+
+    def test_the_package_installs_offline_into_a_fresh_venv_without_system_site_packages(self):
+        source = os.path.abspath(BRIDGE_DIR)
+        before = source_files(source)
         venv = os.path.join(self.folder, "venv")
-        subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", venv], check=True, timeout=BOUND, capture_output=True)
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=INSTALL_BOUND, capture_output=True)
+        with open(os.path.join(venv, "pyvenv.cfg"), encoding="utf-8") as config:
+            self.assertIn("include-system-site-packages = false", config.read())
         python = os.path.join(venv, "bin", "python")
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-        env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-        installed = subprocess.run([python, "-m", "pip", "install", "--no-index", "--no-build-isolation", "--no-deps", source],
-                                   env=env, capture_output=True, text=True, timeout=BOUND)
-        self.assertEqual(0, installed.returncode, installed.stdout + installed.stderr)
-        probe = subprocess.run([python, "-c", "import dspex, dspex.protocol, importlib.resources as r; "
+        # Offline and isolated: no index, no user or site pip configuration, no PYTHONPATH reaching the SDK.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("PIP_")}
+        env.update(PIP_NO_INDEX="1", PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1")
+
+        def install(folder):
+            done = subprocess.run([python, "-m", "pip", "install", "--no-index", "--force-reinstall", folder], env=env,
+                                  capture_output=True, text=True, timeout=INSTALL_BOUND)
+            self.assertEqual(0, done.returncode, done.stdout + done.stderr)
+            self.assertNotIn("--no-build-isolation", done.stdout + done.stderr)
+            self.check_installed(python, venv, env)
+
+        install(source)  # pip install ./grains/Python, build isolation on (pip's default)
+        self.assertEqual(set(), source_files(source) ^ before, "the install left files in (or took files from) the source tree")
+
+        shipped = shipped_files(source)
+        if shipped is None:
+            self.skipTest("not a git checkout: the hosting package's file list (git ls-files) is not known here")
+        package = os.path.join(self.folder, "package-python")
+        for name in shipped:
+            os.makedirs(os.path.dirname(os.path.join(package, name)), exist_ok=True)
+            shutil.copyfile(os.path.join(source, name), os.path.join(package, name))
+        install(package)
+        self.assertEqual(set(shipped), source_files(package), "the install wrote into the package's folder")
+
+    def check_installed(self, python, venv, env):
+        probe = subprocess.run([python, "-c", "import dspex, dspex.protocol, dspex_bridge, importlib.resources as r; "
                                 "print(r.files('dspex').joinpath('py.typed').is_file(), dspex.protocol.VERSION, dspex.__file__)"],
                                cwd=self.folder, env=env, capture_output=True, text=True, timeout=BOUND)
         self.assertEqual(0, probe.returncode, probe.stderr)
         typed, version, location = probe.stdout.split()
         self.assertEqual(("True", str(protocol.VERSION)), (typed, version))
         self.assertTrue(location.startswith(venv), location)
+        helped = subprocess.run([python, "-m", "dspex", "--help"], cwd=self.folder, env=env, capture_output=True, text=True,
+                                timeout=BOUND)
+        self.assertEqual(0, helped.returncode, helped.stderr)
+        self.assertIn("run", helped.stdout)
         ran = subprocess.run([python, "-m", "dspex", "run", "-", "echo", "--args", '{"x": [1]}'], cwd=self.folder, env=env,
                              capture_output=True, text=True, timeout=BOUND)
         self.assertEqual({"result": {"x": [1]}}, json.loads(ran.stdout), ran.stderr)
+
+
+class BuildBackendTests(SdkTestCase):
+    """dspex_build_backend.py, called as pip calls it: what the wheel holds, its RECORD, and pyproject.toml read the same
+    way with and without tomllib (Python 3.10 has none)."""
+
+    def setUp(self):
+        super().setUp()
+        import dspex_build_backend
+
+        self.backend = dspex_build_backend
+
+    def test_the_pyproject_subset_reader_agrees_with_tomllib(self):
+        import tomllib
+
+        with open(os.path.join(BRIDGE_DIR, "pyproject.toml"), "rb") as file:
+            text = file.read().decode("utf-8")
+        self.assertEqual(tomllib.loads(text), self.backend.parse_simple_toml(text))
+        self.assertEqual([], tomllib.loads(text)["build-system"]["requires"])
+        with self.assertRaises(ValueError):
+            self.backend.parse_simple_toml("[project]\nversion = 1\n")  # not a form it reads: refused, not guessed
+
+    def test_the_wheel_holds_the_package_the_bridge_and_a_record_that_matches(self):
+        import base64
+        import hashlib
+        import zipfile
+
+        self.assertEqual([], self.backend.get_requires_for_build_wheel())
+        before = source_files(os.path.abspath(BRIDGE_DIR))
+        name = self.backend.build_wheel(self.folder)
+        self.assertEqual(before, source_files(os.path.abspath(BRIDGE_DIR)))
+        self.assertEqual("dspex-0.1.0-py3-none-any.whl", name)
+        with zipfile.ZipFile(os.path.join(self.folder, name)) as wheel:
+            names = set(wheel.namelist())
+            expected = {"dspex_bridge.py", "dspex/py.typed", "dspex/protocol.json"} | {
+                "dspex/" + f for f in os.listdir(os.path.join(BRIDGE_DIR, "dspex")) if f.endswith(".py")}
+            info = {"dspex-0.1.0.dist-info/" + f for f in ("METADATA", "WHEEL", "RECORD", "top_level.txt")}
+            self.assertEqual(expected | info, names)
+            record = wheel.read("dspex-0.1.0.dist-info/RECORD").decode("utf-8").splitlines()
+            self.assertEqual(len(names), len(record))
+            for line in record:
+                path, digest, size = line.rsplit(",", 2)
+                if path.endswith("/RECORD"):
+                    self.assertEqual(("", ""), (digest, size))
+                    continue
+                data = wheel.read(path)
+                expected_digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+                self.assertEqual(("sha256=" + expected_digest, str(len(data))), (digest, size), path)
+            metadata = wheel.read("dspex-0.1.0.dist-info/METADATA").decode("utf-8")
+            self.assertIn("Name: dspex\nVersion: 0.1.0\n", metadata)
+            self.assertIn("Requires-Python: >=3.10", metadata)
 
 
 if __name__ == "__main__":

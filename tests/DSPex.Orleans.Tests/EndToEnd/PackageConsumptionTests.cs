@@ -15,7 +15,7 @@ namespace DSPex.Orleans.Tests.EndToEnd;
 public sealed class PackageConsumptionTests(PackedPackages packages, ITestOutputHelper output) : IClassFixture<PackedPackages>
 {
     [Fact]
-    public void The_packages_carry_license_readme_repository_commit_symbols_xml_docs_and_the_bridge()
+    public async Task The_packages_carry_license_readme_repository_commit_symbols_xml_docs_and_the_bridge()
     {
         foreach (var (id, _) in PackedPackages.Shipped)
         {
@@ -45,16 +45,15 @@ public sealed class PackageConsumptionTests(PackedPackages packages, ITestOutput
             Assert.Equal(packages.Version, dependency.Attribute("version")?.Value);
         }
 
-        // The hosting package holds every file of the bridge and the build file that copies them to the consumer's output.
+        // The hosting package holds the SDK's files (the bridge, the dspex package, pyproject.toml and its stdlib build
+        // backend, so `pip install` of python/ works offline) and no others (no build debris, no bytecode), and the
+        // build file that copies them to the consumer's output.
         var hosting = packages.Entries("DSPex.Orleans.Hosting");
         Assert.Contains("buildTransitive/DSPex.Orleans.Hosting.targets", hosting);
-        var bridgeSource = Path.Combine(RepositoryFiles.Root, "grains", "Python");
-        var bridgeFiles = Directory.EnumerateFiles(bridgeSource, "*.*", SearchOption.AllDirectories)
-            .Where(f => (f.EndsWith(".py", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal)) && !f.Contains("__pycache__", StringComparison.Ordinal))
-            .Select(f => "python/" + Path.GetRelativePath(bridgeSource, f).Replace('\\', '/'))
-            .ToList();
-        Assert.Contains("python/dspex_bridge.py", bridgeFiles);
-        Assert.Empty(bridgeFiles.Except(hosting));
+        var sdkFiles = (await HostingPackagePythonFilesTests.TrackedSdkFilesAsync()).Select(f => "python/" + f).ToList();
+        Assert.Contains("python/dspex_bridge.py", sdkFiles);
+        Assert.Contains("python/dspex_build_backend.py", sdkFiles);
+        Assert.Equal(sdkFiles, hosting.Where(e => e.StartsWith("python/", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(hosting, e => e.StartsWith("content", StringComparison.Ordinal));
     }
 
