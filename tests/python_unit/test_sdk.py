@@ -125,6 +125,126 @@ class TestingHelperTests(SdkTestCase):
             dspex.testing.run_command("echo with spaces")
 
 
+class RunProgramTests(SdkTestCase):
+    def setUp(self):
+        super().setUp()
+        write_module(self.folder, "sdk_program_adapter", '''
+            import dspex
+
+            @dspex.program_type("sdk.counter")
+            class Counter:
+                def __init__(self, spec):
+                    self.step = spec.get("step", 1)
+                    self.total = 0
+
+                def __call__(self, args):
+                    self.total += self.step
+                    return {"total": self.total}
+
+            @dspex.program_type("sdk.constant")
+            class Constant:
+                def __init__(self, spec):
+                    self.value = spec["value"]
+
+                def __call__(self, args):
+                    return self.value
+        ''')
+        dspex.testing.load("sdk_program_adapter")
+
+    def test_each_call_without_a_program_id_builds_its_program_afresh(self):
+        self.assertEqual({"total": 2}, dspex.testing.run_program({"type": "sdk.counter", "step": 2}).result)
+        self.assertEqual({"total": 2}, dspex.testing.run_program({"type": "sdk.counter", "step": 2}).result)
+        self.assertEqual("b", dspex.testing.run_program({"type": "sdk.constant", "value": "b"}).result)
+        unknown = dspex.testing.run_program({"type": "nope"})
+        self.assertEqual(protocol.PYTHON_EXCEPTION, unknown.error.kind)
+        self.assertIn("unknown program type 'nope'", unknown.error.message)
+
+    def test_a_program_id_keeps_the_built_program_as_a_worker_does(self):
+        spec = {"type": "sdk.counter", "step": 3}
+        dspex.testing.run_program(spec, program_id="kept")
+        self.assertEqual({"total": 6}, dspex.testing.run_program(spec, program_id="kept").result)
+        self.assertEqual({"total": 3}, dspex.testing.run_program(spec, program_id="kept", revision=2).result)
+
+
+class ToolStubTests(SdkTestCase):
+    def setUp(self):
+        super().setUp()
+        write_module(self.folder, "sdk_tool_adapter", '''
+            import dspex
+
+            @dspex.command("sdk.forecast")
+            def forecast(args):
+                weather = dspex.call_tool("weather", {"city": args["city"]})
+                return {"advice": "coat" if weather["temp"] < 5 else "shirt", "tools": dspex.list_tools()}
+
+            @dspex.command("sdk.aforecast")
+            async def aforecast(args):
+                weather = await dspex.acall_tool("weather", {"city": args["city"]})
+                return weather["temp"]
+
+            @dspex.command("sdk.careful")
+            def careful(args):
+                try:
+                    return dspex.call_tool(args["tool"], args.get("args"))
+                except dspex.ToolError as exc:
+                    return {"kind": exc.kind, "type": exc.type, "message": exc.message}
+        ''')
+        dspex.testing.load("sdk_tool_adapter")
+
+    def test_a_command_that_calls_a_tool_runs_with_a_stub(self):
+        seen = []
+
+        def weather(args):
+            """Current weather of a city."""
+            seen.append(args)
+            return {"temp": -3}
+
+        run = dspex.testing.run_command("sdk.forecast", {"city": "Oslo"}, tools={"weather": weather})
+        self.assertIsNone(run.error)
+        self.assertEqual({"advice": "coat", "tools": [{"name": "weather", "description": "Current weather of a city.",
+                                                       "schema": {"type": "object"}}]}, run.result)
+        self.assertEqual([{"city": "Oslo"}], seen)
+
+        async def async_weather(args):
+            return {"temp": 21}
+
+        self.assertEqual(21, dspex.testing.run_command("sdk.aforecast", {"city": "Rome"}, tools={"weather": async_weather}).result)
+        self.assertEqual(7, dspex.testing.run_command("sdk.aforecast", {"city": "Rome"}, tools={"weather": lambda a: {"temp": 7}}).result)
+
+    def test_tool_failures_reach_the_command_as_a_worker_gives_them(self):
+        def failing(args):
+            raise LookupError("no station")
+
+        def refusing(args):
+            raise dspex.ToolError("Forbidden", "UnauthorizedAccessException", "not for you")
+
+        def careful(tool, stubs, args=None):
+            return dspex.testing.run_command("sdk.careful", {"tool": tool, "args": args}, tools=stubs).result
+
+        self.assertEqual({"kind": "ToolFailed", "type": "LookupError", "message": "no station"}, careful("w", {"w": failing}))
+        self.assertEqual({"kind": "Forbidden", "type": "UnauthorizedAccessException", "message": "not for you"},
+                         careful("w", {"w": refusing}))
+        unknown = careful("radar", {"w": failing})
+        self.assertEqual("UnknownTool", unknown["kind"])
+        self.assertIn("'radar'", unknown["message"])
+        self.assertEqual("ResultNotSerializable", careful("w", {"w": lambda a: {"t": float("nan")}})["kind"])
+        self.assertEqual({"got": {"k": [1]}}, careful("w", {"w": lambda a: {"got": a}}, {"k": (1,)}))  # args as JSON sends them
+        # Without stubs the call fails as an unknown tool would, naming how to stub it; it is no longer a RuntimeError.
+        bare = dspex.testing.run_command("sdk.forecast", {"city": "Oslo"})
+        self.assertEqual((protocol.PYTHON_EXCEPTION, "ToolError"), (bare.error.kind, bare.error.type))
+        self.assertIn("tools={", bare.error.message)
+
+    def test_the_command_line_stubs_a_tool_with_a_fixed_answer(self):
+        shutil.copy(os.path.join(self.folder, "sdk_tool_adapter.py"), os.path.join(self.folder, "sdk_cli_tool_adapter.py"))
+        done = python_m_dspex(["run", "sdk_cli_tool_adapter", "sdk.aforecast", "--args", '{"city": "Oslo"}',
+                               "--tool", 'weather={"temp": 4}'], self.folder)
+        self.assertEqual(0, done.returncode, done.stderr)
+        self.assertEqual({"result": 4}, json.loads(done.stdout))
+        bad = python_m_dspex(["run", "sdk_cli_tool_adapter", "sdk.aforecast", "--tool", "weather"], self.folder)
+        self.assertEqual(2, bad.returncode)
+        self.assertIn("--tool 'weather' is not NAME=JSON", bad.stderr)
+
+
 class RunCommandLineTests(SdkTestCase):
     def test_items_are_json_lines_then_the_result_with_session_changes(self):
         write_module(self.folder, "sdk_cli_adapter", '''

@@ -1,8 +1,9 @@
 """The `python -m dspex` commands.
 
   run ADAPTER COMMAND [--args JSON] [--vars JSON]   run one command as a worker would, no silo; items are printed as
-                                                    JSON lines {"item": ...} as they come, then {"result": ...} (with
-                                                    "session": {"set", "deleted"} when variables changed)
+      [--tool NAME=JSON ...]                        JSON lines {"item": ...} as they come, then {"result": ...} (with
+                                                    "session": {"set", "deleted"} when variables changed); --tool stubs
+                                                    a .NET tool the command calls with a fixed answer
   list [ADAPTER ...]                                what the adapters register, as JSON (the bridge's --list-commands)
   new NAME [--dir DIR]                              scaffold an adapter module, a program type and its test
 
@@ -22,7 +23,7 @@ import signal
 import sys
 import threading
 import traceback
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from . import local, protocol, request_rules, scaffold
 from .errors import InvalidArguments
@@ -45,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--path", action="append", default=[], help="folder to import adapters from (repeatable)")
     run.add_argument("--max-frame", type=int, default=protocol.DEFAULT_MAX_FRAME_BYTES, help="frame limit in bytes")
     run.add_argument("--cancel-grace", type=float, default=2.0, help="seconds a cancelled call has to stop")
+    run.add_argument("--tool", action="append", default=[], metavar="NAME=JSON",
+                     help="stub the .NET tool NAME: every call of it answers this JSON value (repeatable)")
     listing = commands.add_parser("list", help="print what adapter modules register, as JSON")
     listing.add_argument("adapters", nargs="*")
     listing.add_argument("--path", action="append", default=[])
@@ -71,6 +74,18 @@ def _import_adapter(adapter: str, paths: list[str]) -> None:
     importlib.import_module(adapter)
 
 
+def _tool_stubs(specs: list[str], max_frame: int) -> dict[str, Callable[[Any], Any]]:
+    """--tool NAME=JSON options as stubs answering that value (InvalidArguments naming the option when malformed)."""
+    stubs: dict[str, Callable[[Any], Any]] = {}
+    for spec in specs:
+        name, separator, text = spec.partition("=")
+        if not separator or not name:
+            raise InvalidArguments("--tool %r is not NAME=JSON" % spec)
+        answer = request_rules.parse_json(text, "the --tool %s answer" % name, max_frame)
+        stubs[name] = lambda args, answer=answer: answer
+    return stubs
+
+
 def _print_frame(frame: dict[str, Any]) -> None:
     if frame.get("type") == protocol.ITEM:
         print(json.dumps({"item": frame.get("item")}, ensure_ascii=False), flush=True)
@@ -83,6 +98,7 @@ def _run(options: argparse.Namespace) -> int:
         variables = request_rules.parse_json(options.vars, "the session variables", options.max_frame) if options.vars is not None else None
         if variables is not None and not isinstance(variables, dict):
             raise InvalidArguments("the session variables must be a JSON object")
+        tools = _tool_stubs(options.tool, options.max_frame)
     except InvalidArguments as exc:
         _error(protocol.INVALID_ARGUMENTS, str(exc))
         return EXIT_BAD_INPUT
@@ -103,7 +119,7 @@ def _run(options: argparse.Namespace) -> int:
     def call() -> None:
         try:
             outcome.append(local.run(command, args, variables=variables, session_id=options.session_id,
-                                     max_frame=options.max_frame, on_frame=_print_frame, cancel=cancel))
+                                     max_frame=options.max_frame, on_frame=_print_frame, cancel=cancel, tools=tools))
         finally:
             finished.set()
 

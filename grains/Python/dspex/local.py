@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Callable, Iterator, Optional
 
-from . import context, errors, programs, protocol, registry
+from . import context, errors, local_tools, programs, protocol, registry
 from .framing import FrameWriter
 
 _request_ids = itertools.count(1)
@@ -144,10 +144,12 @@ def run(command: Optional[str], args: Any = None, *, variables: Optional[dict[st
         session_id: Optional[str] = None, program: Optional[dict[str, Any]] = None,
         max_frame: int = protocol.DEFAULT_MAX_FRAME_BYTES,
         on_frame: Optional[Callable[[dict[str, Any]], None]] = None,
-        cancel: Optional[threading.Event] = None) -> CommandRun:
+        cancel: Optional[threading.Event] = None,
+        tools: Optional[dict[str, Callable[[Any], Any]]] = None) -> CommandRun:
     """Runs ``command`` (or ``program``, a {"id", "rev", "spec"} object) with decoded ``args``. Variables make it a
     session call (``session_id`` defaults to "local"). ``on_frame`` sees each frame as it is produced (items while
-    a stream runs); setting ``cancel`` makes dspex.cancelled() true inside the command."""
+    a stream runs); setting ``cancel`` makes dspex.cancelled() true inside the command. ``tools`` stubs the .NET
+    tools the command calls (name -> function of the args; dspex.local_tools); a tool with no stub is UnknownTool."""
     from . import builtins, request_rules  # noqa: F401 - a worker always has ping, echo, list_commands, worker_info
 
     if command is not None:
@@ -161,7 +163,11 @@ def run(command: Optional[str], args: Any = None, *, variables: Optional[dict[st
     if cancel is not None:
         threading.Thread(target=lambda: (cancel.wait(), ctx.cancel()), name="dspex-local-cancel", daemon=True).start()
     writer = _CapturingWriter(max_frame, on_frame)
-    execute(ctx, writer, command, args, program)
+    stubs = local_tools.install(local_tools.LocalTools(tools))
+    try:
+        execute(ctx, writer, command, args, program)
+    finally:
+        local_tools.reset(stubs)
     return _outcome(writer.frames)
 
 

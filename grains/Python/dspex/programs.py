@@ -66,6 +66,13 @@ def resolve(session_id: Any, program: dict[str, Any]) -> tuple[Any, bool]:
     return built, True
 
 
+def forget(session_id: Any, program_id: Any) -> None:
+    """Drops every built revision of one program (dspex.testing: a program run without an id is built afresh)."""
+    with _cache_lock:
+        for key in [k for k in _cache if k[0] == session_id and k[1] == program_id]:
+            del _cache[key]
+
+
 def cached_count() -> int:
     with _cache_lock:
         return len(_cache)

@@ -9,12 +9,13 @@ cancellation; a cancelled or finished request wakes its waiting tool calls with 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import itertools
 import json
 import threading
 from typing import Any, Callable, Optional
 
-from dspex import context, protocol
+from dspex import context, local_tools, protocol
 
 Outcome = tuple[Any, Optional["ToolError"]]
 
@@ -70,6 +71,10 @@ def install(send: Callable[[bytes], None]) -> None:
 def call_tool(name: str, args: Any = None) -> Any:
     """Calls the .NET tool ``name`` with ``args`` (a JSON object; None means {}) and returns its result. Blocks this
     thread until the answer; raises ToolError when the call fails."""
+    stubs = _local_run(protocol.TOOL_CALL, name)
+    if stubs is not None:
+        result = stubs.call(name, args)
+        return asyncio.run(result) if inspect.isawaitable(result) else result
     waiter = _start(protocol.TOOL_CALL, name, args, None, None)
     assert waiter.event is not None
     waiter.event.wait()
@@ -78,6 +83,9 @@ def call_tool(name: str, args: Any = None) -> Any:
 
 def list_tools() -> list[dict[str, Any]]:
     """The tools this request may call: [{"name", "description", "schema"}], schema being a JSON Schema of the args."""
+    stubs = _local_run(protocol.LIST_TOOLS, None)
+    if stubs is not None:
+        return stubs.listing()
     waiter = _start(protocol.LIST_TOOLS, None, None, None, None)
     assert waiter.event is not None
     waiter.event.wait()
@@ -87,6 +95,10 @@ def list_tools() -> list[dict[str, Any]]:
 
 async def acall_tool(name: str, args: Any = None) -> Any:
     """``call_tool`` for async commands: awaits the answer on the running event loop instead of blocking a thread."""
+    stubs = _local_run(protocol.TOOL_CALL, name)
+    if stubs is not None:
+        result = stubs.call(name, args)
+        return await result if inspect.isawaitable(result) else result
     loop = asyncio.get_running_loop()
     future: "asyncio.Future[Any]" = loop.create_future()
     _start(protocol.TOOL_CALL, name, args, loop, future)
@@ -111,6 +123,22 @@ def fail_unreadable(tool_id: int, message: str, type_name: str) -> None:
     """A tool_result frame Python could not read (an integer past its digit limit, say): its call fails with
     ResultNotSerializable, on the reader thread, instead of waiting for an answer that never comes."""
     _finish(tool_id, (None, ToolError(protocol.TOOL_RESULT_NOT_SERIALIZABLE, type_name, message)))
+
+
+def _local_run(kind: str, name: Optional[str]) -> Optional[local_tools.LocalTools]:
+    """The tool stubs of a local run (dspex.local: no silo, no pipe), after the checks a worker makes too; None in a
+    worker, where a tool call is a frame to the silo."""
+    stubs = local_tools.current()
+    if stubs is None:
+        return None
+    ctx = context.current()
+    if ctx is None:
+        raise RuntimeError("dspex tools can only be called while serving a request (a command, a program or a stream)")
+    if kind == protocol.TOOL_CALL and not isinstance(name, str):
+        raise TypeError("the tool name must be a str, not %s" % type(name).__name__)
+    if ctx.is_cancelled:
+        raise ToolError(protocol.TOOL_CANCELLED, "OperationCanceledException", "the request was cancelled")
+    return stubs
 
 
 def _start(kind: str, name: Optional[str], args: Any, loop: Optional[asyncio.AbstractEventLoop],
