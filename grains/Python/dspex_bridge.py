@@ -473,7 +473,9 @@ def main(argv: list[str]) -> None:
 
         adapters = dspex.load_adapters(args.adapter)
     except BaseException as exc:  # noqa: B036 - report any start-up failure to the silo, then exit
-        writer.send_json({"type": protocol.FATAL, "message": "adapter import failed: %s: %s" % (type(exc).__name__, exc),
+        # A module that imports but registers nothing (AdapterRegistersNothing) names itself in its message.
+        what = "adapter registers nothing" if type(exc).__name__ == "AdapterRegistersNothing" else "adapter import failed"
+        writer.send_json({"type": protocol.FATAL, "message": "%s: %s: %s" % (what, type(exc).__name__, exc),
                           "traceback": traceback.format_exc()})
         os._exit(protocol.EXIT_ADAPTER_IMPORT_FAILED)
 

@@ -32,7 +32,8 @@ internal sealed class StartupValidator(SiloHostOptions silo, DSPexPoolOptions po
         var checks = new List<IDiagnosticCheck> { new PythonCheck(DiagnosticChecks.DefaultPool, pool.PythonExecutable) };
         if (pool.AdapterModules.Count > 0)
         {
-            checks.Add(new AdaptersCheck(DiagnosticChecks.DefaultPool, new BridgeListing(pool, pool.StartTimeout), pool.AdapterPaths));
+            // A module that registers nothing only warns in doctor; here it stops the start (no worker would start).
+            checks.Add(new AdaptersCheck(DiagnosticChecks.DefaultPool, new BridgeListing(pool, pool.StartTimeout), pool.AdapterPaths, registersNothingFails: true));
         }
 
         checks.Add(new RedisCheck(silo.RedisConnectionString));

@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -14,6 +15,7 @@ import unittest
 from bridge_support import BRIDGE_DIR
 
 import dspex
+import dspex.registry
 import dspex.testing
 from dspex import protocol
 
@@ -333,19 +335,99 @@ class ListingTests(SdkTestCase):
 
 
 class ScaffoldTests(SdkTestCase):
-    def test_new_adapter_tests_pass_and_its_command_runs(self):
+    def test_new_adapter_runs_and_tests_from_the_folder_it_was_made_in(self):
         made = python_m_dspex(["new", "weather"], self.folder)
         self.assertEqual(0, made.returncode, made.stderr)
-        adapter_dir = os.path.join(self.folder, "weather")
-        tests = subprocess.run([sys.executable, "-m", "unittest", "discover", "-s", adapter_dir], cwd=adapter_dir,
+        self.assertEqual({"weather.py", "test_weather.py"}, set(os.listdir(self.folder)) - {"__pycache__"})
+        self.assertIn("next: python -m unittest test_weather && python -m dspex run weather weather.greet", made.stdout)
+        # Where the scaffold was made, as its next-step line and docs/writing-adapters.md say: tests, run, and a listing.
+        tests = subprocess.run([sys.executable, "-m", "unittest", "test_weather"], cwd=self.folder,
                                env=dict(os.environ, PYTHONPATH=os.path.abspath(BRIDGE_DIR)), capture_output=True, text=True, timeout=BOUND)
         self.assertEqual(0, tests.returncode, tests.stderr)
         self.assertIn("Ran 4 tests", tests.stderr)
-        ran = python_m_dspex(["run", "weather", "weather.greet", "--args", '{"name": "Ada"}'], adapter_dir)
-        self.assertEqual({"result": {"greeting": "Hello, Ada!"}}, json.loads(ran.stdout))
+        ran = python_m_dspex(["run", "weather", "weather.greet", "--args", '{"name": "Ada"}'], self.folder)
+        self.assertEqual({"result": {"greeting": "Hello, Ada!"}}, json.loads(ran.stdout), ran.stderr)
+        listed = python_m_dspex(["list", "weather"], self.folder)
+        self.assertEqual([], json.loads(listed.stdout)["registers_nothing"])
         again = python_m_dspex(["new", "weather"], self.folder)
         self.assertEqual(2, again.returncode)
+        self.assertIn("exists already", again.stderr)
         self.assertEqual(2, python_m_dspex(["new", "not-an-identifier"], self.folder).returncode)
+
+    def test_dir_names_the_folder_and_the_next_step_goes_there(self):
+        made = python_m_dspex(["new", "sentiment", "--dir", "adapters"], self.folder)
+        self.assertEqual(0, made.returncode, made.stderr)
+        self.assertIn("next: cd adapters && python -m unittest test_sentiment", made.stdout)
+        ran = python_m_dspex(["run", "sentiment", "sentiment.greet", "--args", '{"name": "Ada"}'],
+                             os.path.join(self.folder, "adapters"))
+        self.assertEqual({"result": {"greeting": "Hello, Ada!"}}, json.loads(ran.stdout), ran.stderr)
+
+
+class AdapterRegistersNothingTests(SdkTestCase):
+    """A module that imports but registers no command and no program type: an error for `python -m dspex run` and for
+    a worker (the bridge refuses to start, naming it), a finding in the listing doctor reads (a warning there)."""
+
+    def setUp(self):
+        super().setUp()
+        # The trap of a folder named like its adapter: run from above it, `sentiment` is the folder, a namespace package.
+        os.makedirs(os.path.join(self.folder, "sentiment"))
+        write_module(os.path.join(self.folder, "sentiment"), "sentiment", '''
+            import dspex
+
+            @dspex.command("sentiment.greet")
+            def greet(args):
+                return "hi"
+        ''')
+        write_module(self.folder, "sdk_helpers_only", "def helper():\n    return 1\n")
+
+    def test_run_is_an_error_naming_the_module_and_the_folder_trap(self):
+        done = python_m_dspex(["run", "sentiment", "sentiment.greet"], self.folder)
+        self.assertEqual(2, done.returncode, done.stdout)
+        self.assertTrue(done.stderr.startswith("error: AdapterRegistersNothing: adapter module 'sentiment' registers no "
+                                               "command or program type"), done.stderr)
+        self.assertIn("empty namespace package", done.stderr)
+        self.assertIn(os.path.join(self.folder, "sentiment", "sentiment.py"), done.stderr)
+        helpers = python_m_dspex(["run", "sdk_helpers_only", "ping"], self.folder)
+        self.assertEqual(2, helpers.returncode)
+        self.assertIn("adapter module 'sdk_helpers_only'", helpers.stderr)
+        # The way out the message names works.
+        fixed = python_m_dspex(["run", "--path", os.path.join(self.folder, "sentiment"), "sentiment", "sentiment.greet"], self.folder)
+        self.assertEqual({"result": "hi"}, json.loads(fixed.stdout), fixed.stderr)
+
+    def test_the_listing_reports_it_and_still_lists_the_rest(self):
+        done = subprocess.run([sys.executable, BRIDGE, "--list-commands", "--adapter", "sentiment", "--adapter", "sdk_helpers_only",
+                               "--adapter", "dspex.examples"], env=dict(os.environ, PYTHONPATH=self.folder),
+                              cwd=self.folder, capture_output=True, text=True, timeout=BOUND)
+        self.assertEqual(0, done.returncode, done.stderr)
+        listing = json.loads(done.stdout)
+        self.assertIsNone(listing["error"])
+        self.assertEqual(["sentiment", "sdk_helpers_only"], [e["module"] for e in listing["registers_nothing"]])
+        self.assertIn("keyword_classifier", listing["program_types"])
+
+    def test_a_worker_does_not_start_and_its_fatal_frame_names_the_module(self):
+        process = subprocess.Popen([sys.executable, BRIDGE, "--dspex-marker", "test", "--parent-pid", str(os.getpid()),
+                                    "--adapter", "dspex.examples", "--adapter", "sentiment"],
+                                   env=dict(os.environ, PYTHONPATH=self.folder), cwd=self.folder,
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            out, _ = process.communicate(timeout=BOUND)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        self.assertEqual(protocol.EXIT_ADAPTER_IMPORT_FAILED, process.returncode)
+        (length,) = struct.unpack(">I", out[:4])
+        frame = json.loads(out[4:4 + length])
+        self.assertEqual(protocol.FATAL, frame["type"])
+        self.assertTrue(frame["message"].startswith("adapter registers nothing: AdapterRegistersNothing: adapter module "
+                                                    "'sentiment' registers no command or program type"), frame["message"])
+
+    def test_load_adapters_raises_it_and_a_registering_module_passes_however_often_it_is_listed(self):
+        with self.assertRaises(dspex.registry.AdapterRegistersNothing) as raised:
+            dspex.load_adapters(["sdk_helpers_only"])
+        self.assertEqual("sdk_helpers_only", raised.exception.module)
+        self.assertEqual(["dspex.examples", "dspex.examples", "dspex.builtins"],
+                         dspex.load_adapters(["dspex.examples", "dspex.examples", "dspex.builtins"]))
 
 
 def source_files(root):

@@ -5,10 +5,12 @@
                                                     "session": {"set", "deleted"} when variables changed); --tool stubs
                                                     a .NET tool the command calls with a fixed answer
   list [ADAPTER ...]                                what the adapters register, as JSON (the bridge's --list-commands)
-  new NAME [--dir DIR]                              scaffold an adapter module, a program type and its test
+  new NAME [--dir DIR]                              scaffold an adapter module (NAME.py: a command, a program type) and its
+                                                    test (test_NAME.py) in DIR, the folder to run it from
 
 Exit codes: 0 success; 1 the command answered with an error (printed as "error: Kind: message" on stderr, traceback
-after it); 2 bad input (arguments, variables, command name, an adapter that does not import, a name to scaffold);
+after it); 2 bad input (arguments, variables, command name, an adapter that does not import or registers no command or program
+type, a name to scaffold);
 130 interrupted (Ctrl-C cancels the call: dspex.cancelled() turns true; a call that does not stop within
 --cancel-grace seconds is abandoned).
 """
@@ -16,7 +18,6 @@ after it); 2 bad input (arguments, variables, command name, an adapter that does
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import signal
@@ -25,7 +26,7 @@ import threading
 import traceback
 from typing import Any, Callable, Optional
 
-from . import local, protocol, request_rules, scaffold
+from . import local, protocol, registry, request_rules, scaffold
 from .errors import InvalidArguments
 
 EXIT_OK = 0
@@ -53,7 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--path", action="append", default=[])
     new = commands.add_parser("new", help="scaffold an adapter module with a command, a program type and a test")
     new.add_argument("name", help="module name (a Python identifier)")
-    new.add_argument("--dir", default=".", help="folder to create NAME/ in (default: the current folder)")
+    new.add_argument("--dir", default=".", help="folder to write NAME.py and test_NAME.py in, made when missing "
+                     "(default: the current folder); run, test and serve the adapter from that folder")
     return parser
 
 
@@ -64,6 +66,7 @@ def _error(kind: str, message: Optional[str], tb: Optional[str] = None) -> None:
 
 
 def _import_adapter(adapter: str, paths: list[str]) -> None:
+    """Imports the adapter as a worker does; AdapterRegistersNothing when it registers no command or program type."""
     for path in reversed(paths):
         sys.path.insert(0, os.path.abspath(path))
     if adapter == "-":
@@ -71,7 +74,7 @@ def _import_adapter(adapter: str, paths: list[str]) -> None:
     if adapter.endswith(".py"):
         sys.path.insert(0, os.path.dirname(os.path.abspath(adapter)))
         adapter = os.path.splitext(os.path.basename(adapter))[0]
-    importlib.import_module(adapter)
+    registry.load_adapters([adapter])
 
 
 def _tool_stubs(specs: list[str], max_frame: int) -> dict[str, Callable[[Any], Any]]:
@@ -106,6 +109,9 @@ def _run(options: argparse.Namespace) -> int:
         from . import builtins  # noqa: F401 - a worker always has ping, echo, list_commands, worker_info
 
         _import_adapter(options.adapter, options.path)
+    except registry.AdapterRegistersNothing as exc:
+        _error("AdapterRegistersNothing", str(exc))
+        return EXIT_BAD_INPUT
     except BaseException as exc:  # noqa: B036 - an adapter's import failure is the user's to read, not a crash
         _error("AdapterImportFailed", "%s: %s" % (type(exc).__name__, exc), traceback.format_exc())
         return EXIT_BAD_INPUT
@@ -165,9 +171,10 @@ def _new(options: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     for path in written:
         print("created %s" % path)
-    folder = os.path.dirname(written[0])
-    print("next: cd %s && python -m unittest && python -m dspex run %s %s.greet --args '{\"name\": \"Ada\"}'"
-          % (folder, options.name, options.name))
+    folder = os.path.dirname(written[0]) or "."
+    step = "" if os.path.abspath(folder) == os.getcwd() else "cd %s && " % folder
+    print("next: %spython -m unittest test_%s && python -m dspex run %s %s.greet --args '{\"name\": \"Ada\"}'"
+          % (step, options.name, options.name, options.name))
     return EXIT_OK
 
 

@@ -1,5 +1,5 @@
 """What a pool's workers would serve, found without a silo: the adapters imported as a worker imports them, the
-commands and program types they register, names registered twice, and the thread-limiting environment as the
+commands and program types they register, modules that register nothing, names registered twice, and the thread-limiting environment as the
 worker process sees it. The bridge's `--list-commands` mode and `python -m dspex list` print it as one JSON object;
 `dspex doctor` and the silo's start-up checks read it."""
 
@@ -30,13 +30,20 @@ def describe_pool(adapter_modules: list[str]) -> dict[str, Any]:
         "executable": sys.executable,
         "adapters": [],
         "error": None,
+        # Modules that import but register nothing (a worker refuses to start with one): [{"module", "message"}].
+        "registers_nothing": [],
     }
     module = "dspex.builtins"
     try:
         from . import builtins  # noqa: F401 - registers ping, echo, list_commands, worker_info
 
         for module in adapter_modules:
-            listing["adapters"].extend(registry.load_adapters([module]))
+            if not module:
+                continue
+            why = registry.import_adapter(module)
+            listing["adapters"].append(module)
+            if why is not None:
+                listing["registers_nothing"].append({"module": module, "message": bounded(why, MAX_MESSAGE_CHARS)})
     except BaseException as exc:  # noqa: B036 - an adapter's SystemExit or KeyboardInterrupt at import is reported too
         listing["error"] = {"module": module, "type": type(exc).__name__,
                             "message": bounded(describe(exc), MAX_MESSAGE_CHARS),

@@ -16,6 +16,8 @@ import collections
 import threading
 from typing import Any, Callable, TypeVar
 
+from . import registry
+
 T = TypeVar("T", bound=type)
 
 _types: dict[str, type] = {}
@@ -33,6 +35,7 @@ def program_type(name: str) -> Callable[[T], T]:
 
     def register(cls: T) -> T:
         _types[name] = cls
+        registry.note_registration(getattr(cls, "__module__", None) or "?")
         return cls
 
     return register

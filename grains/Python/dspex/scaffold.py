@@ -1,4 +1,9 @@
-"""`python -m dspex new NAME`: a new adapter module with a command, a program type and a unittest that passes."""
+"""`python -m dspex new NAME`: a new adapter module with a command, a program type and a unittest that passes.
+
+NAME.py and test_NAME.py are written side by side in the folder given (the current one by default), not in a folder
+named NAME: run from the parent of such a folder, Python would import the folder as an empty namespace package and
+the adapter's commands would be unknown. So the folder they are in is the one to run from, to test in, and to name in
+DSPex:Pool:AdapterPaths."""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ from .errors import InvalidArguments
 
 ADAPTER = '''"""The {name} adapter: what a DSPex pool serves once it lists it (DSPex:Pool:AdapterModules: ["{name}"]).
 
+From the folder this file is in:
 Run a command without a silo:   python -m dspex run {name} {name}.greet --args '{{"name": "Ada"}}'
-Run its tests:                  python -m unittest discover -s .
+Run its tests:                  python -m unittest test_{name}
+Serve it from a silo:           DSPex:Pool:AdapterPaths: [this folder], DSPex:Pool:AdapterModules: ["{name}"]
 """
 
 from __future__ import annotations
@@ -82,18 +89,19 @@ if __name__ == "__main__":
 '''
 
 
-def create(name: str, parent: str) -> list[str]:
-    """Writes NAME/NAME.py and NAME/test_NAME.py below ``parent``; returns their paths. Refuses a name that is not a
-    Python identifier and a folder that exists (InvalidArguments), so nothing of the user's is overwritten."""
+def create(name: str, folder: str) -> list[str]:
+    """Writes NAME.py and test_NAME.py into ``folder`` (made when missing); returns their paths. Refuses a name that is
+    not a Python identifier and a file that exists (InvalidArguments), so nothing of the user's is overwritten."""
     if not name.isidentifier() or keyword.iskeyword(name) or name == "dspex":
         raise InvalidArguments("%r is not a usable module name: use a Python identifier (letters, digits, _)" % name)
-    folder = os.path.join(parent, name)
-    if os.path.exists(folder):
-        raise InvalidArguments("%s exists already; choose another name or folder" % folder)
-    os.makedirs(folder)
     title = "".join(part.capitalize() for part in name.split("_")) or name
+    files = ((name + ".py", ADAPTER), ("test_%s.py" % name, TEST))
+    for file_name, _ in files:
+        if os.path.exists(os.path.join(folder, file_name)):
+            raise InvalidArguments("%s exists already; choose another name or folder" % os.path.join(folder, file_name))
+    os.makedirs(folder, exist_ok=True)
     written = []
-    for file_name, template in ((name + ".py", ADAPTER), ("test_%s.py" % name, TEST)):
+    for file_name, template in files:
         path = os.path.join(folder, file_name)
         with open(path, "x", encoding="utf-8") as file:
             file.write(template.format(name=name, title=title))

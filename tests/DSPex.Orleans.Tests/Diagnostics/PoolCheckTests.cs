@@ -42,6 +42,31 @@ public sealed class PoolCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task A_module_that_registers_nothing_warns_in_doctor_naming_it_and_fails_the_silos_start_check()
+    {
+        // The scaffold trap: run from above a folder named like its adapter, the folder imports as an empty namespace package.
+        Directory.CreateDirectory(Path.Combine(_adapters, "doctor_folder"));
+        File.WriteAllText(Path.Combine(_adapters, "doctor_folder", "doctor_folder.py"), "import dspex\n@dspex.command('folder.cmd')\ndef cmd(args): return 1\n");
+        Write("doctor_helpers", "def helper():\n    return 1\n");
+        Write("doctor_fine", "import dspex\n@dspex.command('fine')\ndef fine(args): return 1\n");
+        var pool = Pool("doctor_fine", "doctor_folder", "doctor_helpers");
+
+        var results = await RunAsync(pool);
+
+        var adapters = results["adapters"];
+        Assert.Equal((CheckStatus.Warn, AdaptersCheck.Setting), (adapters.Status, adapters.Setting));
+        Assert.Contains("2 adapter module(s) register no command or program type (doctor_folder, doctor_helpers)", adapters.Summary, StringComparison.Ordinal);
+        Assert.Contains(adapters.Details, d => d.Contains("empty namespace package", StringComparison.Ordinal)
+            && d.Contains(Path.Combine(_adapters, "doctor_folder", "doctor_folder.py"), StringComparison.Ordinal));
+        Assert.Contains(adapters.Details, d => d.StartsWith("adapter module 'doctor_helpers'", StringComparison.Ordinal));
+
+        var atStart = await new AdaptersCheck("default", new BridgeListing(pool, TimeSpan.FromSeconds(60)), pool.AdapterPaths, registersNothingFails: true)
+            .RunAsync(CancellationToken.None);
+        Assert.Equal(CheckStatus.Fail, atStart.Status);
+        Assert.StartsWith($"{AdaptersCheck.Setting}: 2 adapter module(s) register no command", atStart.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_command_registered_twice_warns_naming_both_definitions()
     {
         Write("doctor_one", "import dspex\n@dspex.command('classify')\ndef first(args): return 1\n");

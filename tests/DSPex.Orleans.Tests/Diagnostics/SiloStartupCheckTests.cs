@@ -24,6 +24,29 @@ public sealed class SiloStartupCheckTests
         Assert.Contains("configuration error: DSPex:Pool:AdapterModules: an adapter module does not import (no_such_adapter_module_for_doctor: ModuleNotFoundError", silo.Output);
     }
 
+    [Fact]
+    public async Task An_adapter_module_that_registers_nothing_stops_the_silo_naming_it()
+    {
+        using var state = new TemporaryDirectory();
+        // A folder named like the module, with the adapter inside it: from its parent it imports as an empty namespace package.
+        var adapters = Path.Combine(state.Path, "adapters");
+        Directory.CreateDirectory(Path.Combine(adapters, "startup_folder_adapter"));
+        File.WriteAllText(Path.Combine(adapters, "startup_folder_adapter", "startup_folder_adapter.py"), "import dspex\n@dspex.command('x')\ndef x(args): return 1\n");
+        await using var silo = RealSiloProcess.Start(RealSiloSettings.Fresh(state.Path) with
+        {
+            Extra = new Dictionary<string, string>
+            {
+                ["DSPex:Pool:AdapterModules:2"] = "startup_folder_adapter",
+                ["DSPex:Pool:AdapterPaths:1"] = adapters,
+            },
+        });
+
+        var exitCode = await silo.ExitAsync();
+
+        Assert.True(exitCode == 2, $"exit code {exitCode}:\n{silo.Output}");
+        Assert.Contains("configuration error: DSPex:Pool:AdapterModules: 1 adapter module(s) register no command or program type (startup_folder_adapter)", silo.Output);
+    }
+
     [Theory]
     [InlineData("DSPex:Pools:GPU:Size", "1", "DSPex:Pools:GPU: the pool name has the character U+0047 at index 0")]
     [InlineData("DSPex:Pools:default:Size", "1", "DSPex:Pools:default: the default pool is configured with DSPex:Pool, not as a named pool")]
