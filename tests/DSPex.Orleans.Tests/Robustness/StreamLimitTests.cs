@@ -75,4 +75,23 @@ public sealed class StreamLimitTests(RobustnessClusterFixture fixture)
         Assert.Equal(DSPexErrorKind.InvalidArguments, only.Error?.Kind);
         Assert.Throws<InvalidArgumentsException>(() => fixture.Client.StreamRawAsync("numbers", "{not json"));
     }
+
+    [Theory]
+    [InlineData("numbers")]
+    [InlineData("async_numbers")]
+    public async Task Exec_of_a_generator_command_is_invalid_arguments_saying_to_stream_it(string command)
+    {
+        // Before: null, as if it succeeded, with the items Python produced dropped (tests/python_unit/test_generator_exec
+        // shows the generator no longer runs at all).
+        var error = await Assert.ThrowsAsync<InvalidArgumentsException>(() => fixture.Client.ExecuteRawAsync(command, """{"count":3}"""));
+
+        Assert.Contains("is a stream (a generator): call it with stream", error.Message, StringComparison.Ordinal);
+        var streamed = 0;
+        await foreach (var _ in fixture.Client.StreamRawAsync(command, """{"count":3}"""))
+        {
+            streamed++;
+        }
+
+        Assert.Equal(3, streamed);
+    }
 }
