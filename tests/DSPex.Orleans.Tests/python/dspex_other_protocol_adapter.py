@@ -7,3 +7,13 @@ import sys
 
 # The bridge runs as a script: its module globals are __main__'s, read when it sends the ready frame.
 sys.modules["__main__"].PROTOCOL_VERSION = os.environ.get("DSPEX_TEST_REPORTED_PROTOCOL", "2")
+
+
+# A worker refuses an adapter module that registers nothing (AdapterRegistersNothing): this one registers a command,
+# so the bridge reaches its ready frame and the silo judges the protocol version it reports.
+from dspex import command  # noqa: E402
+
+
+@command("other_protocol_reported")
+def other_protocol_reported(args):
+    return sys.modules["__main__"].PROTOCOL_VERSION
