@@ -51,7 +51,8 @@ public sealed class ClientBuild
             var call = Expression.Call(
                 Expression.Constant(client),
                 execute,
-                [command, args, .. parameters.Skip(2).Select(p => (Expression)Expression.Constant(p.HasDefaultValue ? p.DefaultValue : null, p.ParameterType))]);
+                // Options and token as their defaults: null and CancellationToken.None.
+                [command, args, .. parameters.Skip(2).Select(p => (Expression)Expression.Default(p.ParameterType))]);
             Expression body = execute.ReturnType == typeof(ValueTask<ExecuteResponse>)
                 ? call
                 : Expression.New(typeof(ValueTask<ExecuteResponse>).GetConstructor([typeof(Task<ExecuteResponse>)])!, call);
