@@ -14,9 +14,13 @@ public sealed record BenchmarkOptions(
     int StartupRepeats,
     string PythonExecutable,
     string OutputDirectory,
-    SiloVariant? Variant = null)
+    SiloVariant? Variant = null,
+    Scenarios.ClientCost.ClientBuild? VariantClient = null)
 {
-    public static readonly string[] AllScenarios = ["raw-pipe", "cluster-remote", "orleans-floor", "cluster-remote-tls", "cluster-session", "cluster-inproc", "pythonnet", "startup", "io-bound", "tool-roundtrip"];
+    /// <summary>Run only when named: the diagnostic parts of the client library's cost (see README, client cost).</summary>
+    public static readonly string[] ExtraScenarios = ["floor-token"];
+
+    public static readonly string[] AllScenarios = ["raw-pipe", "cluster-remote", "orleans-floor", "cluster-remote-tls", "cluster-session", "cluster-inproc", "pythonnet", "grpc-peer", "client-floor", "startup", "io-bound", "tool-roundtrip"];
 
     /// <summary>1, N, 4N and 16N callers: sequential, one per worker, then queueing.</summary>
     public IReadOnlyList<int> CallerCounts => [1, Workers, 4 * Workers, 16 * Workers];

@@ -3,6 +3,7 @@ using DSPex.Orleans.Benchmarks.Infrastructure;
 using DSPex.Orleans.Benchmarks.Measurement;
 using DSPex.Orleans.Benchmarks.Reporting;
 using DSPex.Orleans.Benchmarks.Scenarios;
+using DSPex.Orleans.Benchmarks.Scenarios.ClientCost;
 using DSPex.Orleans.Benchmarks.Startup;
 using DSPex.Orleans.Benchmarks.Workloads;
 using DSPex.Orleans.Processes;
@@ -25,6 +26,7 @@ public static class BenchmarkRun
         var interpreter = PythonInterpreter.Resolve(options.PythonExecutable);
         var rawCluster = $"bench-raw-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
         var bridge = new BridgeWorkers(rawCluster, interpreter);
+        var grpcMarker = $"cluster=bench-grpc-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]};";
         Console.WriteLine($"dspex-bench: N = {options.Workers}, {options.CellDuration.TotalSeconds} s per cell after {options.CellWarmUp.TotalSeconds} s warm-up, {options.Rounds} round(s); python {interpreter}");
 
         StartupResult? startup = null;
@@ -59,6 +61,27 @@ public static class BenchmarkRun
                 if (options.Runs("orleans-floor"))
                 {
                     scenarios.Add(new OrleansFloorScenario(cluster, remote));
+                }
+
+                if (options.Runs("client-floor"))
+                {
+                    // The client library alone: its execute path against the floor grain, this build and the A/B build.
+                    scenarios.Add(new ClientCostScenario(cluster, remote, ClientBuild.Current, toFloor: true));
+                    if (options.VariantClient is { } other)
+                    {
+                        scenarios.Add(new ClientCostScenario(cluster, remote, other, toFloor: true));
+                    }
+                }
+
+                if (options.VariantClient is { } otherClient)
+                {
+                    // Another build of the client library on the full path, beside cluster-remote.
+                    scenarios.Add(new ClientCostScenario(cluster, remote, otherClient, toFloor: false));
+                }
+
+                if (options.Runs("floor-token"))
+                {
+                    scenarios.Add(new FloorTokenScenario(cluster, remote));
                 }
 
                 if (options.Runs("cluster-session"))
@@ -98,6 +121,12 @@ public static class BenchmarkRun
             if (options.Runs("pythonnet"))
             {
                 scenarios.Add(new PythonNetScenario(interpreter));
+            }
+
+            if (options.Runs("grpc-peer"))
+            {
+                // The peer's transport: N Python gRPC servers serving the same commands (skipped without grpcio).
+                scenarios.Add(new GrpcPeerScenario(options.Workers, options.PythonExecutable, grpcMarker));
             }
 
             foreach (var scenario in scenarios.ToList())
@@ -180,7 +209,7 @@ public static class BenchmarkRun
             tls?.Dispose();
         }
 
-        return CheckNothingLeftBehind(rawCluster, clusters) ? 0 : 1;
+        return CheckNothingLeftBehind([$"cluster={rawCluster};", grpcMarker], clusters) ? 0 : 1;
     }
 
     /// <summary>JIT, tiered compilation, grain activations (64 router keys) and Python's own caches, before anything is recorded.</summary>
@@ -249,10 +278,10 @@ public static class BenchmarkRun
         return [.. rounds.Select(r => CellMeasurement.Merge(r.Key.Scenario, r.Key.Workload, r.Key.Callers, r.Value))];
     }
 
-    private static bool CheckNothingLeftBehind(string rawCluster, List<ClusterSettings> clusters)
+    private static bool CheckNothingLeftBehind(string[] ownMarkers, List<ClusterSettings> clusters)
     {
         Thread.Sleep(500);
-        var markers = clusters.Select(c => c.WorkerMarker).Append($"cluster={rawCluster};");
+        var markers = clusters.Select(c => c.WorkerMarker).Concat(ownMarkers);
         var left = markers.SelectMany(marker => OsProcess.WithCommandLineContaining(marker)).ToList();
         foreach (var pid in left)
         {

@@ -3,6 +3,7 @@ using DSPex.Orleans.Benchmarks;
 using DSPex.Orleans.Benchmarks.Infrastructure;
 using DSPex.Orleans.Benchmarks.Scale;
 using DSPex.Orleans.Benchmarks.Scenarios;
+using DSPex.Orleans.Benchmarks.Scenarios.ClientCost;
 using DSPex.Orleans.Benchmarks.Workloads;
 
 // dspex-bench: the hot path against the physical limit (raw pipe) and the alternatives (Python.NET in-process).
@@ -12,17 +13,19 @@ var duration = new Option<double?>("--duration") { Description = "Measured secon
 var warmUp = new Option<double?>("--warmup") { Description = "Unrecorded warm-up seconds before each cell (default 0.5 quick, 1 full)" };
 var rounds = new Option<int?>("--rounds") { Description = "Times the whole sweep repeats, scenario order rotated each round (default 1 quick, 2 full)" };
 var workers = new Option<int>("--workers", "-n") { Description = "N: pool size and raw-pipe workers", DefaultValueFactory = _ => Environment.ProcessorCount };
-var scenarios = new Option<string[]>("--scenarios") { Description = $"Which to run: {string.Join(", ", BenchmarkOptions.AllScenarios)}", DefaultValueFactory = _ => BenchmarkOptions.AllScenarios, AllowMultipleArgumentsPerToken = true };
+var scenarios = new Option<string[]>("--scenarios") { Description = $"Which to run: {string.Join(", ", BenchmarkOptions.AllScenarios)}; only when named: {string.Join(", ", BenchmarkOptions.ExtraScenarios)}", DefaultValueFactory = _ => BenchmarkOptions.AllScenarios, AllowMultipleArgumentsPerToken = true };
 var workloads = new Option<string[]>("--workloads") { Description = $"Which workloads: {string.Join(", ", Workload.All.Select(w => w.Name))}", DefaultValueFactory = _ => [.. Workload.All.Select(w => w.Name)], AllowMultipleArgumentsPerToken = true };
 var python = new Option<string>("--python") { Description = "Python interpreter (resolved to its real path once)", DefaultValueFactory = _ => "python3" };
 var variantName = new Option<string>("--variant-name") { Description = "Name of the A/B silo variant (scenario cluster-remote-NAME)", DefaultValueFactory = _ => "variant" };
 var variantSilo = new Option<string?>("--variant-silo") { Description = "A/B: also run this dspex-silo.dll (another build) as a second remote cluster" };
 var variantEnv = new Option<string[]>("--variant-env") { Description = "A/B: KEY=VALUE environment of the second remote silo (repeatable)", AllowMultipleArgumentsPerToken = true };
+var variantClient = new Option<string?>("--variant-client") { Description = "A/B of the client library: also run this DSPex.Orleans.Client.dll (another build) as scenarios cluster-remote-client-NAME and client-floor-NAME" };
+var variantClientName = new Option<string>("--variant-client-name") { Description = "Name of the A/B client build", DefaultValueFactory = _ => "base" };
 var output = new Option<string?>("--out") { Description = "Output directory for results.md, results.json and results.png (default docs/benchmarks)" };
 
 var root = new RootCommand("DSPex.Orleans benchmarks: raw pipe, cluster (remote and in-process client), Python.NET")
 {
-    quick, duration, warmUp, rounds, workers, scenarios, workloads, python, output, variantName, variantSilo, variantEnv,
+    quick, duration, warmUp, rounds, workers, scenarios, workloads, python, output, variantName, variantSilo, variantEnv, variantClient, variantClientName,
 };
 foreach (var option in ScaleModes.All)
 {
@@ -43,7 +46,8 @@ root.SetAction(async (parsed, cancellationToken) =>
         isQuick ? 3 : 5,
         parsed.GetValue(python)!,
         parsed.GetValue(output) ?? Path.Combine(BenchmarkPaths.RepositoryRoot, "docs", "benchmarks"),
-        Variant(parsed.GetValue(variantName)!, parsed.GetValue(variantSilo), parsed.GetValue(variantEnv) ?? []));
+        Variant(parsed.GetValue(variantName)!, parsed.GetValue(variantSilo), parsed.GetValue(variantEnv) ?? []),
+        parsed.GetValue(variantClient) is { } clientPath ? ClientBuild.Load(parsed.GetValue(variantClientName)!, clientPath) : null);
     return await ScaleModes.TryRunAsync(parsed, options) ?? await BenchmarkRun.RunAsync(options, cancellationToken);
 });
 return await root.Parse(args).InvokeAsync();

@@ -30,7 +30,7 @@ public sealed record FloorComparison(
     public static IReadOnlyList<FloorComparison> Compare(IReadOnlyList<CellResult> cells)
     {
         var list = new List<FloorComparison>();
-        foreach (var cell in cells.Where(c => c.Scenario.StartsWith("cluster-remote", StringComparison.Ordinal) && c.Calls > 0))
+        foreach (var cell in cells.Where(c => IsOnFloorConnection(c.Scenario) && c.Calls > 0))
         {
             if (TargetEvaluator.Cell(cells, Floor, cell.Workload, cell.Callers) is not { } floor)
             {
@@ -54,6 +54,10 @@ public sealed record FloorComparison(
 
         return list;
     }
+
+    /// <summary>Scenarios on the floor's client connection and silo: the cluster path, and the client library's cost scenarios.</summary>
+    private static bool IsOnFloorConnection(string scenario) =>
+        scenario.StartsWith("cluster-remote", StringComparison.Ordinal) || scenario.StartsWith("client-floor", StringComparison.Ordinal) || scenario == "floor-token";
 
     private static double Ratio(double value, double floor) => floor <= 0 ? 0 : Math.Round(value / floor, 2);
 }

@@ -83,6 +83,8 @@ public static class MarkdownReport
             md.AppendLine();
         }
 
+        PeerComparison.Render(md, report.Cells);
+
         if (report.Startup is { } startup)
         {
             md.AppendLine("## Start-up");

@@ -78,7 +78,31 @@ public static class TargetEvaluator
                 $"{spinPeak.SiloCpuMicrosPerCall:0} us vs Python {spinPeak.PythonCpuMicrosPerCall:0} us",
                 spinPeak.SiloCpuMicrosPerCall / spinPeak.PythonCpuMicrosPerCall / 0.15, 1, higherIsBetter: false));
 
-        // 5. Start-up: a pool of N started at once against one worker's cold start.
+        // 5. The client's own cost: its CPU and context switches per ping against the floor's client (the same Orleans
+        // client), at 1 and 16N callers: on the full path (cluster-remote) and for the library alone (client-floor: the
+        // same library calling the floor grain, so the silo side and the wait are the floor's).
+        foreach (var scenario in new[] { "cluster-remote", "client-floor" })
+        {
+            foreach (var callers in new[] { 1, peakCallers })
+            {
+                var cell = Cell(cells, scenario, Workload.Ping.Name, callers);
+                var floorCell = Cell(cells, floor, Workload.Ping.Name, callers);
+                var what = $"client CPU per ping call, {scenario} ({callers} caller{(callers == 1 ? "" : "s")})";
+                targets.Add(cell is null || floorCell is null
+                    ? Missing(what, "<= 1.5 x orleans-floor's client")
+                    : Ratio(what, "<= 1.5 x orleans-floor's client CPU per call",
+                        $"{cell.BenchCpuMicrosPerCall:0} us vs floor {floorCell.BenchCpuMicrosPerCall:0} us",
+                        cell.BenchCpuMicrosPerCall / Math.Max(1e-9, floorCell.BenchCpuMicrosPerCall), 1.5, higherIsBetter: false));
+                what = $"client context switches per ping call, {scenario} ({callers} caller{(callers == 1 ? "" : "s")})";
+                targets.Add(cell?.Switches is not { } switches || floorCell?.Switches is not { } floorSwitches
+                    ? Missing(what, "<= 1.5 x orleans-floor's client")
+                    : Ratio(what, "<= 1.5 x orleans-floor's client switches per call",
+                        $"{switches.Bench:0.0} vs floor {floorSwitches.Bench:0.0} ({switches.BenchInvoluntary:0.0} vs {floorSwitches.BenchInvoluntary:0.0} involuntary)",
+                        switches.Bench / Math.Max(1e-9, floorSwitches.Bench), 1.5, higherIsBetter: false));
+            }
+        }
+
+        // 6. Start-up: a pool of N started at once against one worker's cold start.
         targets.Add(startup is null
             ? Missing("warm pool of N, concurrent start", "<= 2 x one cold start")
             : Ratio("warm pool of N, concurrent start", $"<= 2 x one worker's cold start (N = {startup.Workers})",

@@ -1,0 +1,45 @@
+using DSPex.Orleans.Benchmarks.Workloads;
+using DSPex.Orleans.Contracts;
+
+namespace DSPex.Orleans.Benchmarks.Scenarios.ClientCost;
+
+/// <summary>
+/// A build of the client library on cluster-remote's connection and silo: its execute calls to the floor grain
+/// (<c>client-floor</c>: the library's own cost, against orleans-floor in the same cell) or to the router
+/// (<c>cluster-remote-client-NAME</c>: another build of the library on the full path, against cluster-remote).
+/// </summary>
+public sealed class ClientCostScenario(ClusterSettings cluster, ClusterRemoteScenario remote, ClientBuild build, bool toFloor) : IScenario
+{
+    private Func<string, string, ValueTask<ExecuteResponse>>? _execute;
+
+    public string Name => (toFloor ? "client-floor" : "cluster-remote-client") + (build == ClientBuild.Current ? "" : $"-{build.Name}");
+
+    public string Description => (build == ClientBuild.Current ? "this build's DSPexClient" : $"DSPexClient of build '{build.Name}'")
+        + (toFloor ? " -> cluster-remote's connection -> the floor grain (in place of the router)" : " -> cluster-remote's connection and silo");
+
+    public int Workers => cluster.PoolSize;
+
+    public bool CallsBlockThread => false;
+
+    // cluster-remote starts the silo and the client; it is started first.
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _execute = build.CreateClient(toFloor ? new FloorGrainFactory(remote.Grains) : remote.Grains);
+        return Task.CompletedTask;
+    }
+
+    public async ValueTask CallAsync(Workload workload, int caller)
+    {
+        var response = await _execute!(workload.Command, workload.ArgsJson);
+        if (response.Error is { } error)
+        {
+            throw new InvalidOperationException($"{error.Kind}: {error.Message}");
+        }
+    }
+
+    public int? SiloPid => remote.SiloPid;
+
+    public IReadOnlyList<int> WorkerPids() => cluster.WorkerPids();
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
