@@ -254,6 +254,38 @@ class ReadFieldTests(unittest.TestCase):
         self.assertLessEqual(self.read["envelope"], defined)
 
 
+class DocumentationTests(unittest.TestCase):
+    """docs/protocol.md has a row for every field of every frame type and structure in the file, of the file's type."""
+
+    SECTIONS = {"## Frames the silo sends": "frames_to_bridge", "## Frames the bridge sends": "frames_from_bridge",
+                "## Structures": "structures"}
+
+    def documented(self):
+        path = os.path.join(BRIDGE_DIR, "..", "..", "docs", "protocol.md")
+        with open(path, encoding="utf-8") as file:
+            lines = file.read().splitlines()
+        tables, section, heading = {}, None, None
+        for line in lines:
+            if line.startswith("## "):
+                section, heading = self.SECTIONS.get(line.strip()), None
+            elif line.startswith("### ") and section is not None:
+                heading = line.split("`")[1]
+                tables[(section, heading)] = {}
+            elif heading is not None and line.startswith("| `"):
+                cells = [cell.strip() for cell in line.strip("|").split("|")]
+                tables[(section, heading)][cells[0].strip("`")] = cells[1]
+        return tables
+
+    def test_every_frame_type_structure_and_field_has_its_row_in_docs_protocol_md(self):
+        expected = {}
+        for section in ("frames_to_bridge", "frames_from_bridge"):
+            for name, frame in DEFINITION[section].items():
+                expected[(section, name)] = {field: spec["type"] for field, spec in frame["fields"].items()}
+        for name, fields in STRUCTURES.items():
+            expected[("structures", name)] = {field: spec["type"] for field, spec in fields.items()}
+        self.assertEqual(expected, self.documented())
+
+
 class LimitTests(unittest.TestCase):
     def test_python_reads_integers_up_to_the_digit_limit_the_silo_holds_values_to(self):
         # The silo refuses a longer integer where Python would fail to read it (ProtocolLimits.MaxIntegerDigits).

@@ -153,7 +153,7 @@ public sealed class FrameFieldDefinitionTests
         {
             var defined = where == frameType
                 ? ProtocolDefinitionFile.FrameFields(ToBridge, frameType).Select(f => f.Name).Append("type")
-                : ProtocolDefinitionFile.Structure(where)!.Select(f => f.Name);
+                : ProtocolDefinitionFile.Structure(where["structures.".Length..])!.Select(f => f.Name);
             Assert.True(defined.Order().SequenceEqual(names.Order()),
                 $"{frameType}: the file gives {where} the fields [{string.Join(", ", defined.Order())}], the silo writes [{string.Join(", ", names.Order())}]");
         }
@@ -176,7 +176,7 @@ public sealed class FrameFieldDefinitionTests
 
             if (ProtocolDefinitionFile.Structure(field!.Type) is { } structure)
             {
-                CheckObject(field.Type, property.Value, structure, seen);
+                CheckObject($"structures.{field.Type}", property.Value, structure, seen);
             }
             else
             {
