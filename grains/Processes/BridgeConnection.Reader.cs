@@ -8,9 +8,6 @@ namespace DSPex.Orleans.Processes;
 /// <summary>The reader thread: frames in, replies and stream items dispatched to their pending calls.</summary>
 internal sealed partial class BridgeConnection
 {
-    // Room for the envelope around a result of the largest size allowed.
-    private const int EnvelopeAllowance = 1024;
-
     /// <summary>
     /// Starts the reader thread. When the pipe closes, or a frame breaks the protocol (the stream is then out of
     /// step), it calls <paramref name="onClosed"/> with the error kind pending calls fail with and why. If that
@@ -55,7 +52,7 @@ internal sealed partial class BridgeConnection
             {
                 _stdout.ReadExactly(header);
                 var length = BinaryPrimitives.ReadInt32BigEndian(header);
-                if (length < 0 || length > _maxFrameBytes + EnvelopeAllowance)
+                if (length < 0 || length > _maxFrameBytes + ProtocolLimits.EnvelopeAllowanceBytes)
                 {
                     return (DSPexErrorKind.MalformedFrame,
                         $"it sent a frame of {length} bytes, past the limit of {_maxFrameBytes}: the stream cannot be trusted");
@@ -89,48 +86,59 @@ internal sealed partial class BridgeConnection
         }
     }
 
-    private void Dispatch(in BridgeFrame frame)
+    private void Dispatch(BridgeFrame frame)
     {
-        switch (frame.Type)
+        switch (frame)
         {
-            case BridgeFrameType.Item:
+            case ItemFrame item:
                 ChannelWriter<string>? stream;
                 lock (_pending)
                 {
-                    _streams.TryGetValue(frame.Id, out stream);
+                    _streams.TryGetValue(item.Id, out stream);
                 }
 
                 // Python sends only against credit, so the bounded channel always has room.
-                stream?.TryWrite(frame.ResultJson!);
+                stream?.TryWrite(item.ItemJson);
                 break;
-            case BridgeFrameType.Result:
-            case BridgeFrameType.Error:
-                PendingCall? completion;
-                lock (_pending)
-                {
-                    _pending.Remove(frame.Id, out completion);
-                    _streams.Remove(frame.Id, out stream);
-                }
-
-                stream?.TryComplete();
-                completion?.Complete(new BridgeReply(frame.ResultJson, frame.Error, frame.SessionJson), _logger);
+            case ResultFrame result:
+                Complete(result.Id, new BridgeReply(result.ResultJson, null, result.SessionJson));
                 break;
-            case BridgeFrameType.Ready:
-                _ready.TrySetResult(frame);
+            case ErrorFrame error:
+                Complete(error.Id, new BridgeReply(null, error.Error, null));
                 break;
-            case BridgeFrameType.Fatal:
-                _ready.TrySetException(new WorkerStartException($"Python worker {_workerId} failed to start: {frame.Message}"));
+            case ReadyFrame ready:
+                _ready.TrySetResult(ready);
                 break;
-            case BridgeFrameType.Heartbeat:
+            case FatalFrame fatal:
+                _ready.TrySetException(new WorkerStartException($"Python worker {_workerId} failed to start: {fatal.Message}"));
+                break;
+            case HeartbeatFrame:
                 MarkAlive();
                 break;
-            case BridgeFrameType.ProtocolError:
-                Log.FrameRejected(_logger, _workerId, _pid, frame.Message);
+            case ProtocolErrorFrame rejected:
+                Log.FrameRejected(_logger, _workerId, _pid, rejected.Message);
                 break;
-            case BridgeFrameType.ToolCall:
-            case BridgeFrameType.ListTools:
-                StartToolCall(frame);
+            case ToolCallFrame toolCall:
+                StartToolCall(toolCall.Id, toolCall.ToolId, toolCall);
+                break;
+            case ListToolsFrame listTools:
+                StartToolCall(listTools.Id, listTools.ToolId, null);
                 break;
         }
+    }
+
+    /// <summary>Ends call <paramref name="id"/> (and its stream, if it streams) with its reply.</summary>
+    private void Complete(long id, BridgeReply reply)
+    {
+        PendingCall? completion;
+        ChannelWriter<string>? stream;
+        lock (_pending)
+        {
+            _pending.Remove(id, out completion);
+            _streams.Remove(id, out stream);
+        }
+
+        stream?.TryComplete();
+        completion?.Complete(reply, _logger);
     }
 }

@@ -9,26 +9,27 @@ namespace DSPex.Orleans.Processes;
 /// </summary>
 internal sealed partial class BridgeConnection
 {
-    private void StartToolCall(in BridgeFrame frame)
+    /// <summary>Starts tool call <paramref name="toolId"/> of request <paramref name="id"/>: <paramref name="call"/>, or a list_tools when null.</summary>
+    private void StartToolCall(long id, long toolId, ToolCallFrame? call)
     {
         PendingCall? pending;
         bool tooMany = false, requestEnded = false;
         lock (_pending)
         {
-            if (!_pending.TryGetValue(frame.Id, out pending))
+            if (!_pending.TryGetValue(id, out pending))
             {
-                if (frame.Id <= 0 || frame.Id > Interlocked.Read(ref _nextId))
+                if (id <= 0 || id > Interlocked.Read(ref _nextId))
                 {
-                    throw new FrameFormatException($"a tool call names request {frame.Id}, which is not in flight on this worker");
+                    throw new FrameFormatException($"a tool call names request {id}, which is not in flight on this worker");
                 }
 
                 requestEnded = true;
             }
-            else if (_toolCalls.Contains(frame.ToolId))
+            else if (_toolCalls.Contains(toolId))
             {
-                throw new FrameFormatException($"tool call id {frame.ToolId} is already in flight");
+                throw new FrameFormatException($"tool call id {toolId} is already in flight");
             }
-            else if (frame.ToolArgsProblem is not null)
+            else if (call?.ArgsProblem is not null)
             {
                 // Within the protocol but over a content limit: the caller's error, for this tool call only.
             }
@@ -38,7 +39,7 @@ internal sealed partial class BridgeConnection
             }
             else
             {
-                _toolCalls.Add(frame.ToolId);
+                _toolCalls.Add(toolId);
             }
         }
 
@@ -47,13 +48,13 @@ internal sealed partial class BridgeConnection
             // A request this silo sent and Python has answered: a task of its command that outlived it raced the
             // answer (the bridge refuses such calls once it marks the request ended). Exactly the protocol, so that
             // one tool call gets a typed error and the worker with its other requests is untouched.
-            WriteToolAnswer(frame.Id, frame.ToolId, ToolOutcome.Fail(ToolErrorKinds.Cancelled, "RequestEnded",
-                $"request {frame.Id} has already been answered: a tool call cannot outlive its request"), track: false);
+            WriteToolAnswer(id, toolId, ToolOutcome.Fail(ToolErrorKinds.Cancelled, "RequestEnded",
+                $"request {id} has already been answered: a tool call cannot outlive its request"), track: false);
             return;
         }
 
-        var (id, toolId, name, args, isList) = (frame.Id, frame.ToolId, frame.ToolName, frame.ResultJson, frame.Type == BridgeFrameType.ListTools);
-        if (frame.ToolArgsProblem is { } problem)
+        var (name, args, isList) = (call?.ToolName, call?.ArgsJson, call is null);
+        if (call?.ArgsProblem is { } problem)
         {
             WriteToolAnswer(id, toolId, ToolOutcome.Fail(ToolErrorKinds.InvalidArguments, "InvalidArguments", problem), track: false);
             return;

@@ -25,7 +25,7 @@ internal sealed partial class BridgeConnection
     private readonly Dictionary<long, PendingCall> _pending = [];
     private readonly Dictionary<long, ChannelWriter<string>> _streams = [];
     private readonly HashSet<long> _toolCalls = []; // tool-call ids in flight, guarded by _pending
-    private readonly TaskCompletionSource<BridgeFrame> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<ReadyFrame> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextId;
     private long _callsSent; // written under _writeLock
     private volatile string? _closedReason;
@@ -43,7 +43,7 @@ internal sealed partial class BridgeConnection
     }
 
     /// <summary>The bridge's ready frame; faults with <see cref="WorkerStartException"/> when it reported a fatal start or closed first.</summary>
-    public Task<BridgeFrame> Ready => _ready.Task;
+    public Task<ReadyFrame> Ready => _ready.Task;
 
     /// <summary>A write to the worker failed (its pipe broke): no call can reach it, though its exit may not be seen yet.</summary>
     public bool WriteBroken => _writeBroken || _outbox.Broken;
@@ -150,22 +150,29 @@ internal sealed partial class BridgeConnection
         }
 
         pending?.Tools?.End(toolKind);
-        SendControl(id, "cancel"u8, FramePriority.Urgent);
+        SendControl(id, ControlFrame.Cancel, FramePriority.Urgent);
     }
 
     /// <summary>Lets Python send <paramref name="count"/> more items of a stream call.</summary>
-    public void GrantCredit(long id, int count) => SendControl(id, "credit"u8, FramePriority.InOrder, count);
+    public void GrantCredit(long id, int count) => SendControl(id, ControlFrame.Credit, FramePriority.InOrder, count);
 
     /// <summary>
     /// Asks the bridge for a heartbeat; its reader thread answers even while a command runs. It passes frames waiting
     /// for room in the pipe, and one still waiting is not repeated: a worker that does not read its stdin gets none.
     /// </summary>
-    public void SendHeartbeat() => SendControl(Interlocked.Increment(ref _nextId), "heartbeat"u8, FramePriority.Heartbeat);
+    public void SendHeartbeat() => SendControl(Interlocked.Increment(ref _nextId), ControlFrame.Heartbeat, FramePriority.Heartbeat);
 
     /// <summary>Counts the handshake as the first heartbeat.</summary>
     public void MarkAlive() => Volatile.Write(ref _lastHeartbeat, Environment.TickCount64);
 
-    private void SendControl(long id, ReadOnlySpan<byte> type, FramePriority priority, int? n = null)
+    private enum ControlFrame
+    {
+        Cancel,
+        Credit,
+        Heartbeat,
+    }
+
+    private void SendControl(long id, ControlFrame type, FramePriority priority, int n = 0)
     {
         lock (_writeLock)
         {
@@ -176,7 +183,13 @@ internal sealed partial class BridgeConnection
 
             // A cancel passes queued frames, except its own call's frame when that still waits (it must arrive first).
             var forCall = priority == FramePriority.Urgent ? id : 0;
-            if (_outbox.Submit(_writer.Control(id, type, n).Span, priority, forCallId: forCall) == OutboxResult.Broken)
+            var frame = type switch
+            {
+                ControlFrame.Cancel => _writer.Cancel(id),
+                ControlFrame.Credit => _writer.Credit(id, n),
+                _ => _writer.Heartbeat(id),
+            };
+            if (_outbox.Submit(frame.Span, priority, forCallId: forCall) == OutboxResult.Broken)
             {
                 _writeBroken = true;
             }

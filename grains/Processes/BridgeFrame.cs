@@ -6,25 +6,15 @@ using DSPex.Orleans.Contracts;
 namespace DSPex.Orleans.Processes;
 
 /// <summary>
-/// A decoded frame from the bridge. The result (or stream item) is kept as the exact JSON text Python wrote: the envelope is
-/// scanned with a forward-only reader and the result slice is sliced out, not parsed into a DOM. A tool_call frame's
-/// args are sliced the same way into <see cref="ResultJson"/>.
+/// A decoded frame from the bridge: one record per frame type (BridgeFrames.cs), as grains/Python/dspex/protocol.json
+/// defines them. A JSON value in a frame (a result, an item, a tool's args) is kept as the exact text Python wrote: the
+/// envelope is scanned with a forward-only reader and the value is sliced out, not parsed into a DOM.
 /// </summary>
-internal readonly record struct BridgeFrame(
-    BridgeFrameType Type,
-    long Id,
-    string? ResultJson,
-    string? SessionJson,
-    ExecuteError? Error,
-    string? Message,
-    int Pid,
-    int ProcessGroupId,
-    IReadOnlyList<string>? Commands,
-    long ToolId = -1,
-    string? ToolName = null,
-    string? ProtocolVersion = null,
-    string? ToolArgsProblem = null)
+internal abstract record BridgeFrame
 {
+    /// <summary>The frame's type (the envelope's "type").</summary>
+    public abstract BridgeFrameType Type { get; }
+
     // The envelope adds levels around a value (result, session.set.name, error): the reader itself accepts any
     // depth (it is iterative; the frame length bounds it) and the value's own depth is checked against the
     // protocol limit, so a deep value is an error for its request, not a broken stream.
@@ -53,9 +43,8 @@ internal readonly record struct BridgeFrame(
 
         var type = BridgeFrameType.Unknown;
         long id = -1;
-        string? result = null, session = null, message = null;
+        string? result = null, item = null, session = null, message = null;
         int resultDepth = 0, sessionDepth = 0;
-        var hasResult = false;
         ExecuteError? error = null;
         int pid = 0, pgid = 0;
         List<string>? commands = null;
@@ -75,11 +64,15 @@ internal readonly record struct BridgeFrame(
                 Expect(reader.TokenType == JsonTokenType.String, "type is not a string");
                 type = ParseType(ref reader);
             }
-            else if (Is(ref reader, "result"u8) || Is(ref reader, "item"u8))
+            else if (Is(ref reader, "result"u8))
             {
                 Next(ref reader);
                 (result, resultDepth) = SliceValue(ref reader, envelope);
-                hasResult = true;
+            }
+            else if (Is(ref reader, "item"u8))
+            {
+                Next(ref reader);
+                (item, _) = SliceValue(ref reader, envelope);
             }
             else if (Is(ref reader, "session"u8))
             {
@@ -136,6 +129,7 @@ internal readonly record struct BridgeFrame(
             }
             else
             {
+                // A field this silo does not read: an informational one (protocol.json), or one a newer minor version added.
                 Next(ref reader);
                 SkipValue(ref reader);
             }
@@ -143,34 +137,54 @@ internal readonly record struct BridgeFrame(
 
         Expect(reader.TokenType == JsonTokenType.EndObject, "the envelope has a value where a field name belongs");
         Expect(!reader.Read(), "the frame holds data after the envelope");
-        Expect(type != BridgeFrameType.Result || hasResult, "a result frame without a result");
-        Expect(type != BridgeFrameType.Item || hasResult, "an item frame without an item");
-        Expect(type != BridgeFrameType.Error || error is not null, "an error frame without an error");
-        if (type is BridgeFrameType.ToolCall or BridgeFrameType.ListTools)
+        switch (type)
         {
-            // The tool's name and args are checked by the silo's tool broker (an unknown name is the caller's error);
-            // what is checked here is the envelope.
-            Expect(id >= 0 && toolId >= 0, "a tool frame without its request id and tool_id");
-            Expect(type == BridgeFrameType.ListTools || (toolName is not null && toolArgs is not null), "a tool_call frame without tool and args");
-            // Args past the depth limit are exactly the protocol, over a content limit: an error for that tool call
-            // (InvalidArguments), not a broken stream, as a result too deep is an error for its request.
-            var argsProblem = toolArgsDepth > ProtocolLimits.MaxValueDepth
-                ? $"the args of the tool call nest {toolArgsDepth} levels deep, past the protocol limit of {ProtocolLimits.MaxValueDepth}"
-                : null;
-            return new BridgeFrame(type, id, argsProblem is null ? toolArgs : null, null, null, message, pid, pgid, commands, toolId, toolName, ToolArgsProblem: argsProblem);
+            case BridgeFrameType.Ready:
+                return new ReadyFrame(pid, pgid, protocolVersion, commands ?? []);
+            case BridgeFrameType.Result:
+                Expect(result is not null, "a result frame without a result");
+                // A variables object nests one level under session.set, and must stay storable as a session's variables.
+                if (resultDepth > ProtocolLimits.MaxValueDepth || sessionDepth > ProtocolLimits.MaxValueDepth + 1)
+                {
+                    var what = resultDepth > ProtocolLimits.MaxValueDepth ? $"the result nests {resultDepth} levels deep" : "a session variable it set nests too deep";
+                    return new ErrorFrame(id, new ExecuteError(DSPexErrorKind.ResultNotSerializable,
+                        $"{what}, past the protocol limit of {ProtocolLimits.MaxValueDepth} levels", "ResultTooDeep"));
+                }
+
+                return new ResultFrame(id, result!, session);
+            case BridgeFrameType.Error:
+                Expect(error is not null, "an error frame without an error");
+                return new ErrorFrame(id, error!);
+            case BridgeFrameType.Item:
+                Expect(item is not null, "an item frame without an item");
+                return new ItemFrame(id, item!);
+            case BridgeFrameType.Heartbeat:
+                return new HeartbeatFrame(id);
+            case BridgeFrameType.Fatal:
+                return new FatalFrame(message);
+            case BridgeFrameType.ProtocolError:
+                return new ProtocolErrorFrame(message);
+            case BridgeFrameType.ToolCall or BridgeFrameType.ListTools:
+                // The tool's name and args are checked by the silo's tool broker (an unknown name is the caller's error);
+                // what is checked here is the envelope.
+                Expect(id >= 0 && toolId >= 0, "a tool frame without its request id and tool_id");
+                if (type == BridgeFrameType.ListTools)
+                {
+                    return new ListToolsFrame(id, toolId);
+                }
+
+                Expect(toolName is not null && toolArgs is not null, "a tool_call frame without tool and args");
+                // Args past the depth limit are exactly the protocol, over a content limit: an error for that tool call
+                // (InvalidArguments), not a broken stream, as a result too deep is an error for its request.
+                return new ToolCallFrame(id, toolId, toolName!, toolArgs!)
+                {
+                    ArgsProblem = toolArgsDepth > ProtocolLimits.MaxValueDepth
+                        ? $"the args of the tool call nest {toolArgsDepth} levels deep, past the protocol limit of {ProtocolLimits.MaxValueDepth}"
+                        : null,
+                };
+            default:
+                return new UnknownFrame();
         }
-
-
-        // A variables object nests one level under session.set, and must stay storable as a session's variables.
-        if (type == BridgeFrameType.Result && (resultDepth > ProtocolLimits.MaxValueDepth || sessionDepth > ProtocolLimits.MaxValueDepth + 1))
-        {
-            var what = resultDepth > ProtocolLimits.MaxValueDepth ? $"the result nests {resultDepth} levels deep" : "a session variable it set nests too deep";
-            error = new ExecuteError(DSPexErrorKind.ResultNotSerializable,
-                $"{what}, past the protocol limit of {ProtocolLimits.MaxValueDepth} levels", "ResultTooDeep");
-            return new BridgeFrame(BridgeFrameType.Error, id, null, null, error, message, pid, pgid, commands);
-        }
-
-        return new BridgeFrame(type, id, result, session, error, message, pid, pgid, commands, ProtocolVersion: protocolVersion);
     }
 
     /// <summary>The ready frame's protocol version as sent (a number or a "major.minor" string); its meaning is <see cref="BridgeProtocolVersion"/>'s.</summary>

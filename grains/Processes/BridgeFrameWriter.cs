@@ -9,7 +9,8 @@ using DSPex.Orleans.Telemetry;
 namespace DSPex.Orleans.Processes;
 
 /// <summary>
-/// Encodes frames to the bridge: a 4-byte big-endian length, then the JSON envelope. The envelope is written
+/// Encodes frames to the bridge, one method per frame type of protocol.json's "frames_to_bridge" (call, cancel, credit,
+/// heartbeat, tool_result): a 4-byte big-endian length, then the JSON envelope. The envelope is written
 /// straight into one reused buffer and sent with a single write, and the caller's JSON is copied in raw and checked
 /// in place (<see cref="CallerJson"/>), never parsed into objects. Not thread-safe: the owner serialises writes.
 /// </summary>
@@ -142,7 +143,16 @@ internal sealed class BridgeFrameWriter
         return End();
     }
 
-    public ReadOnlyMemory<byte> Control(long id, ReadOnlySpan<byte> type, int? n = null)
+    /// <summary>A cancel frame: the caller gave up on call <paramref name="id"/>.</summary>
+    public ReadOnlyMemory<byte> Cancel(long id) => Control(id, "cancel"u8);
+
+    /// <summary>A credit frame: streaming call <paramref name="id"/> may send <paramref name="n"/> more items.</summary>
+    public ReadOnlyMemory<byte> Credit(long id, int n) => Control(id, "credit"u8, n);
+
+    /// <summary>A heartbeat frame, answered by the bridge's reader with a heartbeat of the same id.</summary>
+    public ReadOnlyMemory<byte> Heartbeat(long id) => Control(id, "heartbeat"u8);
+
+    private ReadOnlyMemory<byte> Control(long id, ReadOnlySpan<byte> type, int? n = null)
     {
         Begin();
         _json.WriteStartObject();

@@ -1,6 +1,9 @@
 namespace DSPex.Orleans.Processes;
 
-/// <summary>Limits both sides of the pipe read the same way, so valid input is never read differently by them.</summary>
+/// <summary>
+/// Limits both sides of the pipe read the same way, so valid input is never read differently by them; each is in
+/// grains/Python/dspex/protocol.json (checked by Unit/Protocol/ProtocolDefinitionTests).
+/// </summary>
 internal static class ProtocolLimits
 {
     /// <summary>
@@ -16,4 +19,10 @@ internal static class ProtocolLimits
     /// (a tool's result).
     /// </summary>
     public const int MaxIntegerDigits = 4300;
+
+    /// <summary>
+    /// Room the silo's reader allows over the frame limit (protocol.json limits.envelope_allowance_bytes): the limit
+    /// bounds the values a request carries, and a reply's envelope around a value of the largest size must still be read.
+    /// </summary>
+    public const int EnvelopeAllowanceBytes = 1024;
 }

@@ -92,7 +92,7 @@ internal sealed partial class PythonProcess : IAsyncDisposable
 
             worker._os.AdoptProcessGroup(ready.ProcessGroupId, info.WorkerId);
             worker.Connection.MarkAlive();
-            worker.Commands = ready.Commands ?? [];
+            worker.Commands = ready.Commands;
             worker.SampleResidentBytes();
             return worker;
         }

@@ -2,25 +2,14 @@
 
 Protocol: frames of a 4-byte big-endian length and a UTF-8 JSON envelope, on private
 duplicates of the pipes the silo gave us. fd 0 and fd 1 are pointed away at start, so a
-print() or a C library writing to stdout cannot corrupt a frame.
+print() or a C library writing to stdout cannot corrupt a frame. Every frame type and its
+fields are defined in dspex/protocol.json and explained in docs/protocol.md; in short:
 
-  silo -> bridge  {"id": N, "type": "call", "cmd": "...", "args": ...,
-                   "session": {"id": ..., "vars": {...}},            (optional)
-                   "program": {"id": ..., "rev": N, "spec": {...}},   (optional: run this program instead of cmd)
-                  "trace": {"traceparent": ..., "tracestate": ...}}  (optional: the caller's W3C trace context)
-                  {"id": N, "type": "cancel"}
-                  {"id": N, "type": "credit", "n": K}    (a streaming call may send K more items)
-                  {"id": N, "type": "heartbeat"}
-                  {"id": N, "type": "tool_result", "tool_id": T, "result": ...}   (or "error": {kind, type, message})
-  bridge -> silo  {"type": "ready", "pid": ..., "pgid": ..., "protocol": 1, "commands": [...]}
-                  {"id": N, "type": "result", "result": ..., "session": {"set": {...}, "deleted": [...]}}
-                  {"id": N, "type": "error", "error": {"kind": ..., "type": ..., "message": ..., "traceback": ...}}
-                  {"id": N, "type": "item", "item": ...}   (a generator command's items, then its result)
-                  {"id": N, "type": "heartbeat"}
-                  {"id": N, "type": "tool_call", "tool_id": T, "tool": "...", "args": {...}}  (dspex.call_tool, mid-request)
-                  {"id": N, "type": "list_tools", "tool_id": T}
-                  {"type": "fatal", "message": ...}   (start-up failed; the process then exits)
-                  {"type": "protocol_error", "message": ...}   (a frame that could not be read or handled)
+  silo -> bridge  call (id, cmd, args, optional credit, session, program, trace), cancel, credit, heartbeat,
+                  tool_result (the answer to a tool_call or list_tools)
+  bridge -> silo  ready (the handshake, naming the protocol version), result, error, item (a stream's items, then
+                  its result), heartbeat, tool_call and list_tools (mid-request), fatal (start-up failed; the
+                  process then exits), protocol_error (a frame that could not be read or handled)
 
 `dspex_bridge.py --list-commands --adapter M ...` serves nothing: it prints what a worker would serve (dspex.listing).
 

@@ -35,10 +35,10 @@ class ProtocolFileTests(unittest.TestCase):
         registered = {name for name, func in dspex.commands().items() if func.__module__ == "dspex.builtins"}
         self.assertEqual(set(protocol.DEFINITION["builtin_commands"]), registered)
 
-    def test_frame_types_from_the_bridge_map_to_distinct_silo_names(self):
-        silo_names = list(protocol.DEFINITION["frames_from_bridge"].values())
-        self.assertEqual(len(silo_names), len(set(silo_names)))
-        self.assertNotIn("Unknown", silo_names)  # the silo's name for a type it does not know
+    def test_frame_types_from_the_bridge_map_to_distinct_silo_records(self):
+        silo_records = [frame["silo_record"] for frame in protocol.DEFINITION["frames_from_bridge"].values()]
+        self.assertEqual(len(silo_records), len(set(silo_records)))
+        self.assertNotIn("UnknownFrame", silo_records)  # the silo's record for a type it does not know
 
 
 class BridgeSourceTests(unittest.TestCase):

@@ -38,13 +38,21 @@ public sealed class BridgeFrameParseTests
     public void Random_envelopes_parse_or_are_malformed_and_their_text_is_valid_unicode() =>
         ProtocolGen.Envelope.Sample(envelope =>
         {
-            var frame = ParseOrMalformed(Encoding.UTF8.GetBytes(envelope));
-            AssertNoLoneSurrogates(frame?.Message);
-            AssertNoLoneSurrogates(frame?.Error?.Message);
-            AssertNoLoneSurrogates(frame?.Error?.Traceback);
-            foreach (var command in frame?.Commands ?? [])
+            switch (ParseOrMalformed(Encoding.UTF8.GetBytes(envelope)))
             {
-                AssertNoLoneSurrogates(command);
+                case FatalFrame fatal:
+                    AssertNoLoneSurrogates(fatal.Message);
+                    break;
+                case ProtocolErrorFrame rejected:
+                    AssertNoLoneSurrogates(rejected.Message);
+                    break;
+                case ErrorFrame error:
+                    AssertNoLoneSurrogates(error.Error.Message);
+                    AssertNoLoneSurrogates(error.Error.Traceback);
+                    break;
+                case ReadyFrame ready:
+                    Assert.All(ready.Commands, AssertNoLoneSurrogates);
+                    break;
             }
         }, seed: ProtocolGen.Seed, iter: 20_000);
 
@@ -60,16 +68,17 @@ public sealed class BridgeFrameParseTests
     public void A_result_python_writes_is_carried_exactly_or_is_a_typed_error_when_too_deep() =>
         Gen.Select(Gen.Long[0, long.MaxValue], ProtocolGen.Json(4)).Sample((id, value) =>
         {
-            var frame = Parse($$"""{"id":{{id}},"type":"result","result":{{value}}}""");
-            Assert.Equal(id, frame.Id);
-            if (frame.Type == BridgeFrameType.Result)
+            switch (Parse($$"""{"id":{{id}},"type":"result","result":{{value}}}"""))
             {
-                Assert.Equal(value, frame.ResultJson);
-            }
-            else
-            {
-                Assert.Equal(BridgeFrameType.Error, frame.Type);
-                Assert.Equal(DSPexErrorKind.ResultNotSerializable, frame.Error?.Kind);
+                case ResultFrame result:
+                    Assert.Equal(id, result.Id);
+                    Assert.Equal(value, result.ResultJson);
+                    break;
+                case var other:
+                    var error = Assert.IsType<ErrorFrame>(other);
+                    Assert.Equal(id, error.Id);
+                    Assert.Equal(DSPexErrorKind.ResultNotSerializable, error.Error.Kind);
+                    break;
             }
         }, seed: ProtocolGen.Seed, iter: 5_000);
 
@@ -85,6 +94,10 @@ public sealed class BridgeFrameParseTests
     [InlineData("""{"id":1,"type":"error","error":"boom"}""", "error is not an object")]
     [InlineData("""{"id":1,"type":"error"}""", "an error frame without an error")]
     [InlineData("""{"id":1,"type":"result"}""", "a result frame without a result")]
+    [InlineData("""{"id":1,"type":"result","item":1}""", "a result frame without a result")]
+    [InlineData("""{"id":1,"type":"item","result":1}""", "an item frame without an item")]
+    [InlineData("""{"id":1,"type":"tool_call","tool_id":1,"tool":"t"}""", "a tool_call frame without tool and args")]
+    [InlineData("""{"type":"list_tools","tool_id":1}""", "a tool frame without its request id and tool_id")]
     [InlineData("""{"id":1,"type":"result","result":1} {}""", "")]
     [InlineData("""{"type":"fatal","message":42}""", "message is not a string")]
     [InlineData("""[1]""", "not a JSON object")]
@@ -98,10 +111,10 @@ public sealed class BridgeFrameParseTests
     [Fact]
     public void An_escaped_lone_surrogate_in_an_error_message_is_carried_as_a_replacement_character()
     {
-        var frame = Parse("""{"id":3,"type":"error","error":{"kind":"PythonException","type":"AttributeError","message":"no attribute '\ud800' \ud83d\ude00","traceback":"\udfff"}}""");
-        Assert.Equal(DSPexErrorKind.PythonException, frame.Error?.Kind);
-        Assert.Equal("no attribute '\uFFFD' 😀", frame.Error!.Message);
-        Assert.Equal("\uFFFD", frame.Error.Traceback);
+        var error = Assert.IsType<ErrorFrame>(Parse("""{"id":3,"type":"error","error":{"kind":"PythonException","type":"AttributeError","message":"no attribute '\ud800' \ud83d\ude00","traceback":"\udfff"}}""")).Error;
+        Assert.Equal(DSPexErrorKind.PythonException, error.Kind);
+        Assert.Equal("no attribute '\uFFFD' 😀", error.Message);
+        Assert.Equal("\uFFFD", error.Traceback);
     }
 
     [Theory]
@@ -111,8 +124,8 @@ public sealed class BridgeFrameParseTests
     [InlineData("pythonexception")]
     public void An_error_kind_the_bridge_may_not_give_is_a_python_exception(string kind)
     {
-        var frame = Parse($$$"""{"id":3,"type":"error","error":{"kind":"{{{kind}}}","message":"m"}}""");
-        Assert.Equal(DSPexErrorKind.PythonException, frame.Error?.Kind);
+        var frame = Assert.IsType<ErrorFrame>(Parse($$$"""{"id":3,"type":"error","error":{"kind":"{{{kind}}}","message":"m"}}"""));
+        Assert.Equal(DSPexErrorKind.PythonException, frame.Error.Kind);
     }
 
     [Theory]
@@ -122,15 +135,18 @@ public sealed class BridgeFrameParseTests
     public void A_result_nested_past_the_protocol_depth_is_a_typed_error_not_a_broken_stream(int levels, bool carried)
     {
         var frame = Parse($$"""{"id":9,"type":"result","result":{{ProtocolGen.Nested(levels)}}}""");
-        Assert.Equal(9, frame.Id);
         if (carried)
         {
-            Assert.Equal(ProtocolGen.Nested(levels), frame.ResultJson);
+            var result = Assert.IsType<ResultFrame>(frame);
+            Assert.Equal(9, result.Id);
+            Assert.Equal(ProtocolGen.Nested(levels), result.ResultJson);
         }
         else
         {
-            Assert.Equal(DSPexErrorKind.ResultNotSerializable, frame.Error?.Kind);
-            Assert.Contains($"nests {levels} levels deep", frame.Error!.Message);
+            var error = Assert.IsType<ErrorFrame>(frame);
+            Assert.Equal(9, error.Id);
+            Assert.Equal(DSPexErrorKind.ResultNotSerializable, error.Error.Kind);
+            Assert.Contains($"nests {levels} levels deep", error.Error.Message);
         }
     }
 
@@ -138,9 +154,9 @@ public sealed class BridgeFrameParseTests
     public void A_session_variable_set_at_the_depth_a_session_can_store_is_carried()
     {
         var value = ProtocolGen.Nested(ProtocolLimits.MaxValueDepth - 1);
-        var frame = Parse($$$"""{"id":9,"type":"result","result":1,"session":{"set":{"v":{{{value}}}},"deleted":[]}}""");
-        Assert.Equal(BridgeFrameType.Result, frame.Type);
-        var tooDeep = Parse($$$"""{"id":9,"type":"result","result":1,"session":{"set":{"v":[{{{value}}}]},"deleted":[]}}""");
-        Assert.Equal(DSPexErrorKind.ResultNotSerializable, tooDeep.Error?.Kind);
+        var frame = Assert.IsType<ResultFrame>(Parse($$$"""{"id":9,"type":"result","result":1,"session":{"set":{"v":{{{value}}}},"deleted":[]}}"""));
+        Assert.Equal($$$"""{"set":{"v":{{{value}}}},"deleted":[]}""", frame.SessionJson);
+        var tooDeep = Assert.IsType<ErrorFrame>(Parse($$$"""{"id":9,"type":"result","result":1,"session":{"set":{"v":[{{{value}}}]},"deleted":[]}}"""));
+        Assert.Equal(DSPexErrorKind.ResultNotSerializable, tooDeep.Error.Kind);
     }
 }

@@ -29,7 +29,7 @@ public sealed class BridgeProtocolVersionTests
     [InlineData("""{"type":"ready","pid":1,"pgid":1,"commands":[]}""", null)]
     public void The_ready_frame_carries_the_version_as_sent(string envelope, string? expected)
     {
-        Assert.Equal(expected, Parse(envelope).ProtocolVersion);
+        Assert.Equal(expected, Assert.IsType<ReadyFrame>(Parse(envelope)).ProtocolVersion);
     }
 
     [Theory]

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
@@ -8,45 +7,38 @@ namespace DSPex.Orleans.Tests.Unit.Protocol;
 /// <summary>
 /// The silo against the protocol's one definition, grains/Python/dspex/protocol.json (the file the Python bridge loads
 /// its constants from; tests/python_unit/test_protocol.py checks the bridge against it): the frame types the silo
-/// reads and the error kinds it takes from a bridge are exactly the ones the file lists, so neither side can drift.
+/// reads and writes, the error kinds it takes from a bridge, the limits and the built-in commands are exactly the ones
+/// the file lists, so neither side can drift. The fields of each frame: <see cref="FrameFieldDefinitionTests"/>.
 /// </summary>
 [Trait("Category", "Unit")]
 public sealed class ProtocolDefinitionTests
 {
-    /// <summary>The file as the grains ship it: copied beside the bridge into every build and publish output.</summary>
-    private static readonly string ProtocolFile = Path.Combine(AppContext.BaseDirectory, "Python", "dspex", "protocol.json");
-
-    private static readonly JsonElement Definition = Load();
-
-    private static JsonElement Load()
-    {
-        using var document = JsonDocument.Parse(File.ReadAllText(ProtocolFile));
-        return document.RootElement.Clone();
-    }
+    private static JsonElement Definition => ProtocolDefinitionFile.Root;
 
     private static Dictionary<string, string> FramesFromBridge() =>
-        Definition.GetProperty("frames_from_bridge").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+        ProtocolDefinitionFile.Frames("frames_from_bridge").ToDictionary(p => p.Key, p => p.Value.GetProperty("silo_record").GetString()!);
 
     private static string[] ErrorKinds() => [.. Definition.GetProperty("error_kinds").EnumerateArray().Select(k => k.GetString()!)];
 
+    /// <summary>The concrete frame records the parser can yield, except the one for a type it does not know.</summary>
+    private static IEnumerable<Type> FrameRecords() =>
+        typeof(BridgeFrame).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(BridgeFrame)) && !t.IsAbstract && t != typeof(UnknownFrame));
+
     [Fact]
-    public void The_frame_types_the_silo_knows_are_the_ones_a_bridge_sends()
+    public void Every_frame_type_a_bridge_sends_has_its_record_and_every_record_is_a_type_the_file_lists()
     {
-        var known = Enum.GetNames<BridgeFrameType>().Where(n => n != nameof(BridgeFrameType.Unknown)).Order();
-        Assert.Equal(known, FramesFromBridge().Values.Order());
+        Assert.Equal(FramesFromBridge().Values.Order(), FrameRecords().Select(t => t.Name).Order());
+        Assert.Equal(FramesFromBridge().Count, FramesFromBridge().Values.Distinct().Count());
+        // The records' discriminators are the enum's members, one each.
+        var types = FrameRecords().Select(t => ((BridgeFrame)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(t)).Type).ToList();
+        Assert.Equal(Enum.GetValues<BridgeFrameType>().Where(t => t != BridgeFrameType.Unknown).Order(), types.Order());
     }
 
     [Fact]
-    public void Each_frame_type_on_the_wire_is_read_as_its_member()
+    public void A_frame_type_the_file_does_not_list_is_read_as_unknown_and_skipped()
     {
-        foreach (var (wire, member) in FramesFromBridge())
-        {
-            var envelope = $$"""{"id":1,"type":"{{wire}}","result":null,"error":{"kind":"Internal","type":"T","message":"m","traceback":null},"message":"m","pid":1,"pgid":1,"commands":[],"tool_id":1,"tool":"t","args":[]}""";
-            var frame = BridgeFrame.Parse(Encoding.UTF8.GetBytes(envelope));
-            Assert.True(Enum.GetName(frame.Type) == member, $"\"{wire}\" was read as {frame.Type}, the file says {member}");
-        }
-
-        Assert.Equal(BridgeFrameType.Unknown, BridgeFrame.Parse("""{"id":1,"type":"not_in_the_file"}"""u8).Type);
+        Assert.IsType<UnknownFrame>(BridgeFrame.Parse("""{"id":1,"type":"not_in_the_file","result":1}"""u8));
+        Assert.IsType<UnknownFrame>(BridgeFrame.Parse("""{"id":1}"""u8));
     }
 
     [Fact]
@@ -68,20 +60,6 @@ public sealed class ProtocolDefinitionTests
         }
     }
 
-    /// <summary>The control frames (cancel, credit, heartbeat) are written by the process connection as literals.</summary>
-    [Fact]
-    public void The_call_frame_the_silo_writes_is_a_type_the_file_lists()
-    {
-        var toBridge = Definition.GetProperty("frames_to_bridge").EnumerateObject().Select(p => p.Name).ToList();
-        Assert.Equal(["call", "cancel", "credit", "heartbeat", "tool_result"], toBridge.Order());
-        var writer = new BridgeFrameWriter(64 * 1024);
-        foreach (var frame in new[] { writer.Call(7, "echo", "{}").ToArray(), writer.ToolResult(7, 1, "{}").ToArray(), writer.ToolError(7, 1, "ToolFailed", "T", "m").ToArray() })
-        {
-            using var envelope = JsonDocument.Parse(frame.AsMemory(4));
-            Assert.Contains(envelope.RootElement.GetProperty("type").GetString(), toBridge);
-        }
-    }
-
     [Fact]
     public void The_tool_error_kinds_are_exactly_the_files()
     {
@@ -94,11 +72,21 @@ public sealed class ProtocolDefinitionTests
     [Fact]
     public void The_request_limits_are_the_ones_the_silo_and_client_enforce()
     {
-        var limits = Definition.GetProperty("request_limits");
-        Assert.Equal(RequestLimits.MaxCommandLength, limits.GetProperty("max_command_length").GetInt32());
-        Assert.Equal(RequestLimits.MaxJsonDepth, limits.GetProperty("max_json_depth").GetInt32());
-        Assert.Equal(RequestLimits.DefaultMaxRequestBytes, limits.GetProperty("default_max_frame_bytes").GetInt32());
-        Assert.Equal(new DSPex.Orleans.Configuration.DSPexPoolOptions().MaxFrameBytes, limits.GetProperty("default_max_frame_bytes").GetInt32());
+        Assert.Equal(RequestLimits.MaxCommandLength, ProtocolDefinitionFile.Limit("request_limits", "max_command_length"));
+        Assert.Equal(RequestLimits.MaxJsonDepth, ProtocolDefinitionFile.Limit("request_limits", "max_json_depth"));
+        Assert.Equal(ProtocolLimits.MaxValueDepth, ProtocolDefinitionFile.Limit("request_limits", "max_json_depth"));
+        Assert.Equal(RequestLimits.DefaultMaxRequestBytes, ProtocolDefinitionFile.Limit("request_limits", "default_max_frame_bytes"));
+        Assert.Equal(new DSPex.Orleans.Configuration.DSPexPoolOptions().MaxFrameBytes, ProtocolDefinitionFile.Limit("request_limits", "default_max_frame_bytes"));
+    }
+
+    [Fact]
+    public void The_frame_limits_are_the_ones_the_silo_reads_by()
+    {
+        var limits = Definition.GetProperty("limits").EnumerateObject().Select(p => p.Name).Order();
+        Assert.Equal(["envelope_allowance_bytes", "max_integer_digits", "max_version_chars"], limits);
+        Assert.Equal(ProtocolLimits.MaxIntegerDigits, ProtocolDefinitionFile.Limit("limits", "max_integer_digits"));
+        Assert.Equal(BridgeProtocolVersion.MaxLength, ProtocolDefinitionFile.Limit("limits", "max_version_chars"));
+        Assert.Equal(ProtocolLimits.EnvelopeAllowanceBytes, ProtocolDefinitionFile.Limit("limits", "envelope_allowance_bytes"));
     }
 
     /// <summary>Routing leaves the bridge's own commands out of a pool's offer, so they must be the ones the bridge registers.</summary>
@@ -106,6 +94,6 @@ public sealed class ProtocolDefinitionTests
     public void The_builtin_commands_are_the_ones_routing_leaves_out()
     {
         var listed = Definition.GetProperty("builtin_commands").EnumerateArray().Select(c => c.GetString()!).Order();
-        Assert.Equal(listed, DSPex.Orleans.Processes.BridgeBuiltins.Commands.Order());
+        Assert.Equal(listed, BridgeBuiltins.Commands.Order());
     }
 }
