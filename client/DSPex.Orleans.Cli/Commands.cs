@@ -10,8 +10,8 @@ internal static class Commands
     public static Command Exec(ClusterConnection connection)
     {
         var name = new Argument<string>("command") { Description = "Python command to run" };
-        var args = new Option<string>("--args") { Description = "Arguments as JSON", DefaultValueFactory = _ => "{}" };
-        var timeout = new Option<double?>("--timeout") { Description = "Deadline in seconds" };
+        var args = CliInput.JsonOption("--args", "Arguments as JSON");
+        var timeout = CliInput.Seconds("--timeout", "Deadline in seconds");
         var pool = PoolOption.Create("Pool to run in (default: the pool that registers the command)");
         var command = new Command("exec", "Run a Python command on the cluster and print its JSON result") { name, args, timeout, pool };
         command.SetAction((parse, ct) => connection.RunAsync(parse, async (client, token) =>
@@ -25,8 +25,8 @@ internal static class Commands
     public static Command Stream(ClusterConnection connection)
     {
         var name = new Argument<string>("command") { Description = "Streaming Python command to run" };
-        var args = new Option<string>("--args") { Description = "Arguments as JSON", DefaultValueFactory = _ => "{}" };
-        var timeout = new Option<double?>("--timeout") { Description = "Deadline of the whole stream in seconds" };
+        var args = CliInput.JsonOption("--args", "Arguments as JSON");
+        var timeout = CliInput.Seconds("--timeout", "Deadline of the whole stream in seconds");
         var pool = PoolOption.Create("Pool to run in (default: the pool that registers the command); a stream runs on the gateway silo's pools");
         var command = new Command("stream", "Run a streaming Python command and print each item as one JSON line") { name, args, timeout, pool };
         command.SetAction((parse, ct) => connection.RunAsync(parse, async (client, token) =>

@@ -11,4 +11,13 @@ root.Subcommands.Add(Commands.Workers(connection));
 root.Subcommands.Add(SessionCommands.Create(connection));
 root.Subcommands.Add(SweepCommand.Create(connection));
 root.Subcommands.Add(DoctorCommand.Create(connection));
-return await root.Parse(args).InvokeAsync();
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    // Bad input is exit 2 with one typed line naming the option, like every other failure (System.CommandLine's own
+    // report would be exit 1 and the whole help text).
+    return CliErrors.Print(DSPex.Orleans.Contracts.DSPexErrorKind.InvalidArguments,
+        $"{string.Join("; ", parse.Errors.Select(e => e.Message))} (dspex --help lists the commands and options)", CliErrors.Failed);
+}
+
+return await parse.InvokeAsync();

@@ -26,14 +26,14 @@ internal static class SessionCommands
 
     private static Argument<string> SessionId() => new("session-id") { Description = "Session id" };
 
-    // A session's pool is fixed when it is created (by `session create` or its first call); later calls run there.
-    private static Option<string?> Pool() => PoolOption.Create("Pool the session runs in, if this call creates it (default: the pool named default)");
+    // A session's pool is fixed when it is created (by `session create` or its first call, in the pool of its command when none is named); later calls run there.
+    private static Option<string?> Pool() => PoolOption.Create("Pool the session runs in, if this call creates it (default: the pool named default; `session exec` picks the pool of its command)");
 
     private static Command CreateSession(ClusterConnection connection)
     {
         var id = SessionId();
         var affinity = new Option<AffinityMode?>("--affinity") { Description = "hint (default), strictqueue or strictfailfast" };
-        var ttl = new Option<double?>("--ttl") { Description = "Time to live in seconds" };
+        var ttl = CliInput.Seconds("--ttl", "Time to live in seconds");
         var pool = Pool();
         var command = new Command("create", "Create the session (an existing one is left as it is) and print it") { id, affinity, ttl, pool };
         command.SetAction((parse, ct) => connection.RunAsync(parse, async (client, _) =>
@@ -62,10 +62,10 @@ internal static class SessionCommands
     {
         var id = SessionId();
         var name = new Argument<string>("command") { Description = "Python command to run in the session" };
-        var args = new Option<string>("--args") { Description = "Arguments as JSON", DefaultValueFactory = _ => "{}" };
+        var args = CliInput.JsonOption("--args", "Arguments as JSON");
         var affinity = new Option<AffinityMode?>("--affinity") { Description = "hint (default), strictqueue or strictfailfast, for a new session" };
-        var ttl = new Option<double?>("--ttl") { Description = "Time to live in seconds, for a new session" };
-        var pool = PoolOption.Create("Pool of a new session (default: the pool named default); a session of another pool refuses the call");
+        var ttl = CliInput.Seconds("--ttl", "Time to live in seconds, for a new session");
+        var pool = PoolOption.Create("Pool of a new session (default: the pool that registers the command); a session of another pool refuses the call");
         var command = new Command("exec", "Run a command in the session") { id, name, args, affinity, ttl, pool };
         command.SetAction((parse, ct) => connection.RunAsync(parse, (client, token) =>
         {
@@ -81,7 +81,7 @@ internal static class SessionCommands
     {
         var id = SessionId();
         var program = new Argument<string>("program-id");
-        var spec = new Option<string>("--spec") { Description = "Program spec as JSON, e.g. {\"type\":\"template\",\"template\":\"Hi {name}\"}", Required = true };
+        var spec = CliInput.JsonOption("--spec", "Program spec as JSON, e.g. {\"type\":\"template\",\"template\":\"Hi {name}\"}", required: true);
         var pool = Pool();
         var command = new Command("create-program", "Store a program spec in the session (new revision if it exists)") { id, program, spec, pool };
         command.SetAction((parse, ct) => connection.RunAsync(parse, async (client, _) =>
@@ -97,7 +97,7 @@ internal static class SessionCommands
     {
         var id = SessionId();
         var program = new Argument<string>("program-id");
-        var args = new Option<string>("--args") { Description = "Arguments as JSON", DefaultValueFactory = _ => "{}" };
+        var args = CliInput.JsonOption("--args", "Arguments as JSON");
         var pool = Pool();
         var command = new Command("run-program", "Run one of the session's programs (in the session's pool)") { id, program, args, pool };
         command.SetAction((parse, ct) => connection.RunAsync(parse, (client, token) => Report(() =>
@@ -109,7 +109,7 @@ internal static class SessionCommands
     {
         var id = SessionId();
         var name = new Argument<string>("name");
-        var value = new Argument<string>("value-json");
+        var value = CliInput.JsonArgument("value-json");
         var pool = Pool();
         var command = new Command("set-var", "Set a session variable to a JSON value") { id, name, value, pool };
         command.SetAction((parse, ct) => connection.RunAsync(parse, async (client, _) =>

@@ -17,7 +17,8 @@ public static class AgentTools
 
     /// <param name="searchDelay">How long the search takes; the request's deadline or cancellation stops it sooner.</param>
     /// <param name="searchStarted">Called when a search starts (the example prints it; tests await it).</param>
-    public static DSPexToolSet AddTo(DSPexToolSet tools, TimeSpan searchDelay, Action? searchStarted = null) => tools
+    /// <param name="searchCancelled">Called when a search's token fires (the request's deadline or cancellation; the example prints it).</param>
+    public static DSPexToolSet AddTo(DSPexToolSet tools, TimeSpan searchDelay, Action? searchStarted = null, Action? searchCancelled = null) => tools
         .Add<WeatherArgs, Weather>("weather", "Today's weather in a city", (args, _) =>
         {
             var seed = args.City.Aggregate(0, (sum, c) => sum + char.ToLowerInvariant(c));
@@ -26,7 +27,16 @@ public static class AgentTools
         .Add<SearchArgs, SearchHit>("search", "Searches the knowledge base (slow)", async (args, cancellationToken) =>
         {
             searchStarted?.Invoke();
-            await Task.Delay(searchDelay, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(searchDelay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                searchCancelled?.Invoke();
+                throw;
+            }
+
             return new SearchHit(args.Query, $"'{args.Query}' is a virtual-actor framework for building distributed .NET applications.");
         });
 }

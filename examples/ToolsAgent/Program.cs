@@ -38,7 +38,7 @@ builder.AddDSPexClient(o =>
     o.Gateways = gateways;
     o.ClusterId = clusterId ?? o.ClusterId;
     o.ServiceId = serviceId ?? o.ServiceId;
-    AgentTools.AddTo(o.Tools, searchDelay, () => Console.WriteLine("tool search started"));
+    AgentTools.AddTo(o.Tools, searchDelay, () => Console.WriteLine("tool search started"), () => Console.WriteLine("tool search cancelled"));
 });
 using var host = builder.Build();
 await host.StartAsync().ConfigureAwait(false);

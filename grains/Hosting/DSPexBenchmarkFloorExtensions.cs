@@ -6,9 +6,10 @@ namespace DSPex.Orleans.Hosting;
 
 /// <summary>
 /// The benchmark's floor grain (<see cref="Grains.IBenchmarkFloorGrain"/>) is compiled into the grains assembly, so
-/// Orleans would find it like any grain; it is taken out of the silo's grain types unless this was called.
+/// Orleans would find it like any grain; it is taken out of the silo's grain types unless this was called. Internal:
+/// only dspex-silo (DSPex:Silo:BenchmarkFloor), the benchmark and the tests turn it on; it is no API for applications.
 /// </summary>
-public static class DSPexBenchmarkFloorExtensions
+internal static class DSPexBenchmarkFloorExtensions
 {
     /// <summary>Keeps the floor grain type in this silo (benchmark silos only; see docs/configuration.md, DSPex:Silo:BenchmarkFloor).</summary>
     public static ISiloBuilder AddDSPexBenchmarkFloor(this ISiloBuilder builder)

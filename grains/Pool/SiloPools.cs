@@ -13,7 +13,8 @@ namespace DSPex.Orleans.Pool;
 /// The pools this silo runs: the default pool (DSPex:Pool) always, and each named pool (DSPex:Pools:NAME) whose
 /// silo label, if it has one, is among this silo's labels (DSPex:Labels). Each pool has its own interpreter,
 /// adapters, size and limits; they share the silo's process safety (one instance token, one registry) and meter.
-/// A named pool that fails to start fails alone: the others serve, and its stats and readiness say why.
+/// A named pool that fails to start fails alone: the others serve, and its stats and readiness say why. The default
+/// pool failing fails the silo's start.
 /// </summary>
 internal sealed partial class SiloPools
 {
@@ -100,8 +101,10 @@ internal sealed partial class SiloPools
     public PoolStats[] Stats() => [.. All.Select(p => p.GetStats())];
 
     /// <summary>
-    /// Warms every pool at once. The default pool failing fails the silo's start (as it did before pools had
-    /// names); a named pool failing is logged and reported by its stats, and the silo starts without it.
+    /// Warms every pool at once. The default pool failing fails the silo's start: every pool's processes are ended
+    /// and <see cref="Hosting.DefaultPoolStartException"/> (with the pool's reason) ends the host's start, for a
+    /// co-hosting application as for <c>dspex-silo</c>. A named pool failing is logged and reported by its stats, and
+    /// the silo starts without it.
     /// </summary>
     internal async Task WarmUpAsync(CancellationToken cancellationToken)
     {
@@ -112,11 +115,20 @@ internal sealed partial class SiloPools
             {
                 await pool.WarmUpAsync(cancellationToken);
             }
-            catch (Exception e) when (pool != Default && e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Kept by the pool as its StartFailure, logged below with the pools whose workers all failed.
+                // Kept by the pool as its StartFailure: logged below, and for the default pool the silo's start fails.
             }
         }));
+
+        if (Default.StartFailure is { } failure)
+        {
+            Log.DefaultPoolFailed(_logger, Silo, failure);
+            // Nothing keeps running for a silo that will not start: the named pools' workers and the default pool's
+            // start retries end here (the lifecycle does not stop a stage that failed).
+            await StopAsync();
+            throw new Hosting.DefaultPoolStartException(failure);
+        }
 
         foreach (var pool in All.Where(p => p.StartFailure is not null))
         {
@@ -142,5 +154,8 @@ internal sealed partial class SiloPools
 
         [LoggerMessage(EventId = 1114, Level = LogLevel.Error, Message = "Pool {Pool} on {Silo} failed to start; the silo's other pools serve on: {Reason}")]
         public static partial void PoolFailed(ILogger logger, string pool, SiloAddress silo, string reason);
+
+        [LoggerMessage(EventId = 1115, Level = LogLevel.Critical, Message = "The default pool on {Silo} failed to start, so the silo does not start: {Reason}")]
+        public static partial void DefaultPoolFailed(ILogger logger, SiloAddress silo, string reason);
     }
 }

@@ -35,6 +35,44 @@ internal sealed class PoolDispatcher(SiloPools pools, ClusterPools cluster, IClu
             : response;
     }
 
+    /// <summary>
+    /// The pool a session runs in when the call that creates it names none: the one pool whose adapters register the
+    /// call's command, or null (the default pool) for a built-in command, one no pool registers, or one of several pools.
+    /// </summary>
+    public async ValueTask<string?> PoolOfCommandAsync(string command)
+    {
+        var offering = (await cluster.CurrentAsync()).PoolsOffering(command);
+        return offering.Count == 1 ? offering[0] : null;
+    }
+
+    /// <summary>
+    /// An UnknownCommand answer to a call in a session, completed with the pools that do register the command: a
+    /// session runs in the one pool it was created in, so the call needs a session of that pool.
+    /// </summary>
+    public async ValueTask<ExecuteResponse> WithSessionPoolHintAsync(string sessionId, string sessionPool, string command, ExecuteResponse response)
+    {
+        if (response.Error is not { Kind: DSPexErrorKind.UnknownCommand } error)
+        {
+            return response;
+        }
+
+        var offering = (await cluster.CurrentAsync()).PoolsOffering(command).Where(p => p != sessionPool).ToList();
+        if (offering.Count == 0)
+        {
+            return response;
+        }
+
+        var pool = offering[0];
+        return response with
+        {
+            Error = error with
+            {
+                Message = $"{error.Message}; command '{command}' is registered by pool {string.Join(", ", offering)}, but session '{sessionId}' runs in pool " +
+                    $"{sessionPool} (a session's pool is fixed when it is created): run it in a session created in pool {pool} (SessionOptions.Pool, dspex --pool {pool})",
+            },
+        };
+    }
+
     private async ValueTask<ExecuteResponse> RunAsync(ExecuteRequest routed, WorkerAffinity? affinity, CancellationToken cancellationToken)
     {
         if (affinity is not null && SiloKeys.ParsePool(affinity.WorkerId) == routed.Pool)

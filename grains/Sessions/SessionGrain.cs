@@ -69,8 +69,18 @@ internal sealed partial class SessionGrain(
         this.DeactivateOnIdle();
     }
 
-    public Task<ExecuteResponse> ExecuteAsync(ExecuteRequest request, SessionOptions options, CancellationToken cancellationToken) =>
-        RespondAsync(options, () => AtMostOnceAsync(request.CallId, request.Idempotent, () => RunAsync(request with { Program = null }, SessionCounters.Calls, cancellationToken)));
+    public async Task<ExecuteResponse> ExecuteAsync(ExecuteRequest request, SessionOptions options, CancellationToken cancellationToken)
+    {
+        // A session this call creates, naming no pool, runs in the pool of the call's command: a first call to a named
+        // pool's command does not pin the session to the default pool, where the command is unknown.
+        if (options.Pool is null && request.Pool is null && _limits.IsValidSessionId(SessionId) && !await ExistsAsync()
+            && await dispatcher.PoolOfCommandAsync(request.Command) is { } pool)
+        {
+            options = options with { Pool = pool };
+        }
+
+        return await RespondAsync(options, () => AtMostOnceAsync(request.CallId, request.Idempotent, () => RunAsync(request with { Program = null }, SessionCounters.Calls, cancellationToken)));
+    }
 
     public async Task<ProgramInfo> CreateProgramAsync(string programId, string specJson, SessionOptions options)
     {
@@ -198,8 +208,8 @@ internal sealed partial class SessionGrain(
                 $"session '{SessionId}' runs in pool {Session.PoolName}; a call in it cannot name pool {named}");
         }
 
-        var response = await dispatcher.DispatchAsync(
-            request with { Session = new SessionCallContext(SessionId, Session.VariablesJson()), Pool = Session.PoolName }, Session.WorkerAffinity(), cancellationToken);
+        var response = await dispatcher.WithSessionPoolHintAsync(SessionId, Session.PoolName, request.Command, await dispatcher.DispatchAsync(
+            request with { Session = new SessionCallContext(SessionId, Session.VariablesJson()), Pool = Session.PoolName }, Session.WorkerAffinity(), cancellationToken));
         Session.RecordRun(response, counter);
         if (response.SessionUpdatesJson is not { } updates)
         {

@@ -6,6 +6,8 @@ using System.Globalization;
 using System.Text.Json;
 using DSPex.Orleans.Client.Hosting;
 using DSPex.Orleans.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -25,6 +27,8 @@ siloBuilder.UseOrleans(silo => silo
         pool.AdapterModules = ["sample_adapter"];
         pool.AdapterPaths = [Path.Combine(AppContext.BaseDirectory, "adapters")];
     }));
+// The pools as a health check, for the application's own /readyz (MapHealthChecks in a web host).
+siloBuilder.Services.AddHealthChecks().AddDSPexHealthChecks();
 using var silo = siloBuilder.Build();
 await silo.StartAsync();
 try
@@ -38,12 +42,14 @@ try
     var echo = await client.Client.ExecuteRawAsync("echo", """{"text":"hi"}""");
     var greeting = await client.Client.ExecuteAsync<JsonElement>("greet", new { name = "packages" });
     var stats = await client.Client.GetClusterStatsAsync();
+    var health = await silo.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
     Console.WriteLine(JsonSerializer.Serialize(new
     {
         echo = JsonDocument.Parse(echo).RootElement,
         greet = greeting,
         workers = stats.TotalWorkers,
         bridge = Path.Combine(AppContext.BaseDirectory, "Python", "dspex_bridge.py"),
+        health = health.Status.ToString(),
     }));
 }
 finally

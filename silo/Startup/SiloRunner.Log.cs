@@ -15,5 +15,9 @@ internal sealed partial class SiloRunner
 
         [LoggerMessage(EventId = 3112, Level = LogLevel.Warning, Message = "The silo did not finish stopping within the host's shutdown timeout (leaving the cluster's membership can hang when the table is gone); its Python workers are stopped and the process exits")]
         public static partial void StopTimedOut(ILogger logger);
+
+        // Tests and operators read this line for the HTTP port (random by default): keep "HTTP endpoints at".
+        [LoggerMessage(EventId = 3113, Level = LogLevel.Information, Message = "HTTP endpoints at {Addresses} (/healthz, /readyz, /metrics)")]
+        public static partial void HttpListening(ILogger logger, string addresses);
     }
 }

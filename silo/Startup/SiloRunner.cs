@@ -1,5 +1,7 @@
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Silo.Health;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -33,6 +35,10 @@ internal sealed partial class SiloRunner(
 
     public async Task StartedAsync(CancellationToken cancellationToken)
     {
+        // The HTTP server listens by now: say where, since the default port is a random one (DSPex:Silo:HttpPort 0).
+        var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses;
+        Log.HttpListening(logger, addresses is { Count: > 0 } ? string.Join(", ", addresses) : "(none)");
+
         // The token is cancelled by SIGTERM during the start: the lifecycle stops between stages, and the stop
         // (StoppingAsync) waits for a stage in progress only as long as a drain may take.
         _start = orleans.StartAsync(cancellationToken);

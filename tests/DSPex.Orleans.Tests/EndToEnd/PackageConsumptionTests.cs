@@ -91,6 +91,9 @@ public sealed class PackageConsumptionTests(PackedPackages packages, ITestOutput
             Assert.Equal("Hello, packages", result.GetProperty("greet").GetProperty("greeting").GetString());
             Assert.Equal(1, result.GetProperty("workers").GetInt32());
             Assert.Equal(bridge, result.GetProperty("bridge").GetString());
+            // The sample's adapter came through its DSPexAdapter item (greet answered from it), and AddDSPexHealthChecks reports the pool.
+            Assert.True(File.Exists(Path.Combine(bin, "adapters", "sample_adapter.py")), "the package's build file did not copy the DSPexAdapter items to adapters/");
+            Assert.Equal("Healthy", result.GetProperty("health").GetString());
 
             // The silo stopped its Python worker when the application stopped it.
             Assert.Empty(BridgeProcessesUnder(work));

@@ -62,6 +62,37 @@ public sealed class CliErrorTests(RobustnessClusterFixture fixture)
         Assert.True(stdout.Trim() == "", stdout);
     }
 
+    [Fact]
+    public async Task The_environment_variables_name_the_cluster_in_place_of_the_options()
+    {
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync(["exec", "ping"], new Dictionary<string, string?>
+        {
+            ["DSPEX_GATEWAY"] = fixture.Cluster.Primary!.GatewayAddress.Endpoint.ToString(),
+            ["DSPEX_CLUSTER_ID"] = fixture.Cluster.Options.ClusterId,
+            ["DSPEX_SERVICE_ID"] = fixture.Cluster.Options.ServiceId,
+        });
+        Assert.True(exitCode == 0, stderr);
+        Assert.Equal("\"pong\"", stdout.Trim());
+    }
+
+    [Fact]
+    public async Task A_wrong_cluster_id_says_a_gateway_answered_and_names_the_setting()
+    {
+        var (exitCode, _, stderr) = await CliProcess.RunAsync(
+        [
+            "--gateway", fixture.Cluster.Primary!.GatewayAddress.Endpoint.ToString(),
+            "--cluster-id", "not-this-cluster",
+            "--service-id", fixture.Cluster.Options.ServiceId,
+            "--connect-timeout", "3",
+            "exec", "ping",
+        ]);
+        Assert.Equal(3, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: SiloUnavailable: cannot reach cluster 'not-this-cluster'", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("no gateway answered", line, StringComparison.Ordinal);
+        Assert.Contains("--cluster-id", line, StringComparison.Ordinal);
+    }
+
     private Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string[] command, string? gateway = null, string[]? extra = null) =>
         CliProcess.RunAsync(
         [

@@ -13,14 +13,19 @@ namespace DSPex.Orleans.Tests.Upgrade;
 [Trait("Category", "Cluster")]
 public sealed class BridgeProtocolHandshakeTests
 {
-    private static Task<TestCluster> StartAsync(string reportedVersion) => TestClusters.StartAsync(1, new Dictionary<string, string>
+    // The bridge under test runs in a named pool: a silo whose default pool cannot start does not start at all
+    // (Lifecycle/CoHostingStartTests), while a named pool fails alone and its calls say why.
+    private static Task<TestCluster> StartAsync(string reportedVersion) => TestClusters.StartAsync(1, new Dictionary<string, string> { ["Size"] = "1" }, settings: new Dictionary<string, string>
     {
-        ["Size"] = "1",
-        ["AdapterModules:2"] = "dspex_other_protocol_adapter",
-        ["Environment:DSPEX_TEST_REPORTED_PROTOCOL"] = reportedVersion,
-        ["QueueTimeout"] = "00:00:01",
-        ["SpillToOtherSilos"] = "false",
+        ["DSPex:Pools:other:Size"] = "1",
+        ["DSPex:Pools:other:AdapterModules:0"] = "dspex_other_protocol_adapter",
+        ["DSPex:Pools:other:AdapterPaths:0"] = TestClusters.TestAdapterPath,
+        ["DSPex:Pools:other:Environment:DSPEX_TEST_REPORTED_PROTOCOL"] = reportedVersion,
+        ["DSPex:Pools:other:QueueTimeout"] = "00:00:01",
+        ["DSPex:Pools:other:SpillToOtherSilos"] = "false",
     });
+
+    private static readonly ExecuteOptions Other = new() { Pool = "other" };
 
     [Fact]
     public async Task A_bridge_of_another_major_version_fails_its_workers_start_naming_both_versions()
@@ -29,9 +34,9 @@ public sealed class BridgeProtocolHandshakeTests
         try
         {
             var client = new DSPexClient(cluster.Client);
-            await Eventually.HoldsAsync(() => cluster.PrimaryPool().GetStatsAsync(), s => s.WorkerDetails.All(w => w.Pid == 0), "no worker is live");
+            await Eventually.HoldsAsync(() => client.GetClusterStatsAsync(), s => s.Pools.Any(p => p.Pool == "other" && p.StartFailure is not null), "the pool reports its start failure");
 
-            var error = await Assert.ThrowsAsync<WorkerStartFailedException>(() => client.ExecuteRawAsync("ping"));
+            var error = await Assert.ThrowsAsync<WorkerStartFailedException>(() => client.ExecuteRawAsync("ping", options: Other));
             Assert.Contains("speaks bridge protocol 2", error.Message);
             Assert.Contains("this silo speaks bridge protocol 1", error.Message);
         }
@@ -48,7 +53,7 @@ public sealed class BridgeProtocolHandshakeTests
         try
         {
             var client = new DSPexClient(cluster.Client);
-            Assert.Equal("\"pong\"", await client.ExecuteRawAsync("ping"));
+            Assert.Equal("\"pong\"", await client.ExecuteRawAsync("ping", options: Other));
         }
         finally
         {
