@@ -22,6 +22,7 @@ internal sealed class OrphanSweeper(
     IOptions<ProcessSafetyOptions> options,
     ReaperMetrics metrics,
     AdoptedChildren adopted,
+    WorkerCgroups cgroups,
     ILogger<OrphanSweeper> logger)
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -100,6 +101,13 @@ internal sealed class OrphanSweeper(
         if (reaped > 0)
         {
             details.Add($"reaped {reaped} exited child(ren) this silo had adopted from its live workers");
+        }
+
+        // Workers' cgroups: an exited child in one is provably a worker's, marker or not.
+        var (cgroupEnded, cgroupReaped) = cgroups.Sweep();
+        if (cgroupEnded > 0 || cgroupReaped > 0)
+        {
+            details.Add($"worker cgroups: ended {cgroupEnded} process(es) left by ended workers, reaped {cgroupReaped} exited child(ren)");
         }
 
         var plan = SweepRules.Judge(GatherFacts(files, deadSilos, files.SelectMany(f => f.Content.Processes).Select(r => r.Pid)));
