@@ -127,6 +127,7 @@ internal sealed class OrphanSweeper(
         foreach (var dead in plan.DeadIncarnations)
         {
             SettleDeadFile(dead.Path, dead.Content, [.. dead.Live.Where(r => failed.Contains(r.Pid))], details);
+            EndDeadWorkerCgroups(dead.Content, details, ref errors);
         }
 
         return new SweepReport(
@@ -134,6 +135,23 @@ internal sealed class OrphanSweeper(
             results.Count(r => r.Outcome == TerminationOutcome.Graceful),
             results.Count(r => r.Outcome == TerminationOutcome.Forced),
             errors, plan.Preserve.Count, plan.StaleRecords, details);
+    }
+
+    /// <summary>What a dead incarnation's workers started and left in their cgroups (a process detached with no marker too).</summary>
+    private void EndDeadWorkerCgroups(RegistryFileContent dead, List<string> details, ref int errors)
+    {
+        try
+        {
+            if (cgroups.EndIncarnation(dead.InstanceToken) is var ended and > 0)
+            {
+                details.Add($"worker cgroups of {dead.Silo}: ended {ended} process(es) its workers left");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TimeoutException)
+        {
+            errors++;
+            details.Add($"worker cgroups of {dead.Silo}: could not end them: {e.Message}");
+        }
     }
 
     private SweepFacts GatherFacts(IReadOnlyList<RegistryFileFacts> files, IReadOnlySet<string> deadSilos, IEnumerable<int> recordedLeaders)

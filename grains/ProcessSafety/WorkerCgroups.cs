@@ -163,6 +163,40 @@ internal sealed partial class WorkerCgroups
         return (ended, ReapIn(_path + "/"));
     }
 
+    /// <summary>
+    /// For a sweep that found a dead incarnation of a silo on this host (its registry file proves it dead): what is
+    /// left in its workers' cgroups (beside this silo's, when both silos run in one cgroup) is what those workers'
+    /// code started, and nothing of theirs is alive to own it. Killed, and the cgroups removed. Returns how many
+    /// processes were in them.
+    /// </summary>
+    public int EndIncarnation(string instanceToken)
+    {
+        if (Directory is not { } directory || _path is not { } path || instanceToken == _token || !IsToken(instanceToken))
+        {
+            return 0;
+        }
+
+        var deadDirectory = Path.Combine(Path.GetDirectoryName(directory)!, SiloCgroupName(instanceToken));
+        var deadPath = path[..path.LastIndexOf('/')] + "/" + SiloCgroupName(instanceToken);
+        if (!System.IO.Directory.Exists(deadDirectory))
+        {
+            return 0;
+        }
+
+        var ended = 0;
+        foreach (var worker in System.IO.Directory.GetDirectories(deadDirectory, "w*"))
+        {
+            ended += Cgroup2.Members(worker).Count;
+            KillAll(worker, deadPath + "/" + Path.GetFileName(worker));
+            RemoveWhenEmpty(worker);
+        }
+
+        RemoveWhenEmpty(deadDirectory);
+        return ended;
+    }
+
+    private static bool IsToken(string text) => text.Length == 32 && text.All(char.IsAsciiHexDigitLower);
+
     /// <summary>At a clean stop, once the pool has stopped: ends every worker cgroup left, then removes this silo's.</summary>
     public int EndAll()
     {
