@@ -84,14 +84,6 @@ internal sealed partial class WorkerCgroups
         Log.On(_logger, directory);
     }
 
-    /// <summary>Whether a process is in a cgroup of this silo's workers (a zombie keeps its cgroup until reaped).</summary>
-    public bool HoldsAnyWorker(int pid) =>
-        _path is { } path && Cgroup2.PathOf(pid) is { } of && of.StartsWith(path + "/", StringComparison.Ordinal);
-
-    /// <summary>The cgroup the worker of that pid is in, when it is the one it made for itself under this silo's.</summary>
-    public string? CgroupOf(int pid, ulong startTime) =>
-        _path is { } path && Cgroup2.PathOf(pid) == path + "/" + NameFor(pid, startTime) ? NameFor(pid, startTime) : null;
-
     private void Spawned(PythonProcess worker)
     {
         if (Directory is null || LinuxProcess.Read(worker.Pid) is not { } process)
