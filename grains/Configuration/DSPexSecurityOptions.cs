@@ -18,6 +18,16 @@ public sealed class DSPexSecurityOptions
     /// </summary>
     public bool AllowAnonymous { get; set; }
 
+    /// <summary>
+    /// Wrong API keys one connection (a gateway client, or an HTTP connection to /metrics or /dashboard) may present
+    /// within <see cref="AuthFailureWindow"/> before every call on it is refused for one window (Unauthenticated,
+    /// saying so), its key not even hashed. Other connections are not affected. 0 turns the throttle off. Default 20.
+    /// </summary>
+    public int AuthFailureLimit { get; set; } = 20;
+
+    /// <summary>The window <see cref="AuthFailureLimit"/> counts over, and how long a connection past it stays refused. Default 1 minute.</summary>
+    public TimeSpan AuthFailureWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>True when callers must present a credential.</summary>
     public bool RequiresCredentials => ApiKeys.Count > 0;
 }

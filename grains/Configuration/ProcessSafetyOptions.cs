@@ -23,6 +23,15 @@ public sealed class ProcessSafetyOptions
     /// <summary>Sweep for what dead incarnations left on this host before the pool starts.</summary>
     public bool SweepAtStart { get; set; } = true;
 
+    /// <summary>
+    /// Run each worker in a cgroup (v2) of its own, below the silo's cgroup, where the silo can write it: everything a
+    /// worker's code starts stays in it (through setsid, exec with an empty environment, fork without exec) and is
+    /// ended with the worker. Where cgroups cannot be written (most unprivileged containers) the silo logs it and falls
+    /// back to the marker in the worker's environment. Set false when another manager owns the silo's cgroup subtree
+    /// (a systemd unit without Delegate=yes).
+    /// </summary>
+    public bool WorkerCgroups { get; set; } = true;
+
     /// <summary>The folder of this cluster's registry files: <see cref="StateDirectory"/> (or the default root) / cluster id.</summary>
     public string ResolveClusterDirectory(string clusterId)
     {

@@ -17,6 +17,8 @@ public static class DSPexSecuritySiloBuilderExtensions
         builder.Services.AddValidatedOptions<DSPexSecurityOptions, DSPexSecurityOptionsValidator>(DSPexSecurityOptions.SectionName, configure);
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
         builder.Services.AddSingleton(services => new RefusalLogThrottle(services.GetService<TimeProvider>() ?? TimeProvider.System));
+        builder.Services.AddSingleton(services => new AuthFailureThrottle(
+            services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DSPexSecurityOptions>>(), services.GetService<TimeProvider>() ?? TimeProvider.System));
         builder.AddIncomingGrainCallFilter<TrustBoundaryFilter>();
         return builder;
     }

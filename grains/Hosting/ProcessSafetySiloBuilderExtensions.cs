@@ -21,6 +21,7 @@ public static class ProcessSafetySiloBuilderExtensions
         builder.Services.AddSingleton<OrphanSweeper>();
         builder.Services.AddSingleton<WorkerLeftovers>();
         builder.Services.AddSingleton<AdoptedChildren>();
+        builder.Services.AddSingleton<WorkerCgroups>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ProcessSafetyLifecycle>();
         builder.Services.AddSingleton<SiloDeathWatch>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloDeathWatchLifecycle>();

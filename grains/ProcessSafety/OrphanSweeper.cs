@@ -22,6 +22,7 @@ internal sealed class OrphanSweeper(
     IOptions<ProcessSafetyOptions> options,
     ReaperMetrics metrics,
     AdoptedChildren adopted,
+    WorkerCgroups cgroups,
     ILogger<OrphanSweeper> logger)
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -102,6 +103,13 @@ internal sealed class OrphanSweeper(
             details.Add($"reaped {reaped} exited child(ren) this silo had adopted from its live workers");
         }
 
+        // Workers' cgroups: an exited child in one is provably a worker's, marker or not.
+        var (cgroupEnded, cgroupReaped) = cgroups.Sweep();
+        if (cgroupEnded > 0 || cgroupReaped > 0)
+        {
+            details.Add($"worker cgroups: ended {cgroupEnded} process(es) left by ended workers, reaped {cgroupReaped} exited child(ren)");
+        }
+
         var plan = SweepRules.Judge(GatherFacts(files, deadSilos, files.SelectMany(f => f.Content.Processes).Select(r => r.Pid)));
         adopted.Watch(plan.AdoptedFromLiveWorkers ?? []);
         details.AddRange(plan.Notes);
@@ -119,6 +127,7 @@ internal sealed class OrphanSweeper(
         foreach (var dead in plan.DeadIncarnations)
         {
             SettleDeadFile(dead.Path, dead.Content, [.. dead.Live.Where(r => failed.Contains(r.Pid))], details);
+            EndDeadWorkerCgroups(dead.Content, details, ref errors);
         }
 
         return new SweepReport(
@@ -126,6 +135,23 @@ internal sealed class OrphanSweeper(
             results.Count(r => r.Outcome == TerminationOutcome.Graceful),
             results.Count(r => r.Outcome == TerminationOutcome.Forced),
             errors, plan.Preserve.Count, plan.StaleRecords, details);
+    }
+
+    /// <summary>What a dead incarnation's workers started and left in their cgroups (a process detached with no marker too).</summary>
+    private void EndDeadWorkerCgroups(RegistryFileContent dead, List<string> details, ref int errors)
+    {
+        try
+        {
+            if (cgroups.EndIncarnation(dead.InstanceToken) is var ended and > 0)
+            {
+                details.Add($"worker cgroups of {dead.Silo}: ended {ended} process(es) its workers left");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TimeoutException)
+        {
+            errors++;
+            details.Add($"worker cgroups of {dead.Silo}: could not end them: {e.Message}");
+        }
     }
 
     private SweepFacts GatherFacts(IReadOnlyList<RegistryFileFacts> files, IReadOnlySet<string> deadSilos, IEnumerable<int> recordedLeaders)

@@ -10,12 +10,14 @@ namespace DSPex.Orleans.ProcessSafety;
 /// Opens the registry (refusing a state directory another user could write), makes this silo a child subreaper,
 /// sweeps what dead incarnations left on this host before the pool warms up (the pool
 /// starts at Active, this runs at BecomeActive); schedules the cluster-wide sweep reminder once the silo is active;
-/// and at a clean stop, after the pool has stopped, ends anything of this incarnation still alive and removes its file.
+/// and at a clean stop, after the pool has stopped, ends anything of this incarnation still alive (in its records and
+/// in its workers' cgroups, see <see cref="WorkerCgroups"/>) and removes its file.
 /// </summary>
 internal sealed class ProcessSafetyLifecycle(
     ProcessRegistry registry,
     OrphanSweeper sweeper,
     WorkerLeftovers leftovers,
+    WorkerCgroups cgroups,
     IGrainFactory grainFactory,
     IOptions<ProcessSafetyOptions> options,
     ILogger<ProcessSafetyLifecycle> logger) : ILifecycleParticipant<ISiloLifecycle>
@@ -43,6 +45,9 @@ internal sealed class ProcessSafetyLifecycle(
         {
             logger.SubreaperOn(leftovers.GetType().Name);
         }
+
+        // Before the pool starts too: each worker's bridge moves itself into a cgroup below this one before any adapter runs.
+        cgroups.Open();
 
         if (options.Value.SweepAtStart)
         {
@@ -76,6 +81,16 @@ internal sealed class ProcessSafetyLifecycle(
         try
         {
             await sweeper.SweepOwnAtStopAsync();
+        }
+        catch (Exception e)
+        {
+            logger.StopSweepFailed(e);
+        }
+
+        try
+        {
+            // After the pool has stopped: what is left in a worker's cgroup is what its code left behind.
+            await Task.Run(cgroups.EndAll, CancellationToken.None);
         }
         catch (Exception e)
         {

@@ -397,6 +397,17 @@ def start_parent_watchdog(parent_pid: int, interval: float) -> None:
     threading.Thread(target=watch, name="dspex-parent-watchdog", daemon=True).start()
 
 
+def join_worker_cgroup(marker: str) -> None:
+    """Into a cgroup of this worker's own before any adapter code runs: what that code starts stays in it, whatever
+    it does (setsid, exec with an empty environment), and the silo ends it with this worker (dspex/worker_cgroup.py)."""
+    try:
+        from dspex import worker_cgroup
+
+        worker_cgroup.join(marker)
+    except BaseException:  # noqa: B036 - best effort; the worker runs unconfined
+        pass
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="DSPex worker bridge")
     parser.add_argument("--dspex-marker", required=True, help="cluster/silo/worker identity; read by the reaper")
@@ -451,6 +462,7 @@ def main(argv: list[str]) -> None:
         pass
     if os.getppid() != args.parent_pid:
         os._exit(protocol.EXIT_PARENT_GONE)
+    join_worker_cgroup(args.dspex_marker)
     start_parent_watchdog(args.parent_pid, args.watchdog_interval)
     in_fd, out_fd = take_protocol_fds()
     writer = FrameWriter(out_fd, args.max_frame, lambda: exit_with_group(protocol.EXIT_SILO_PIPE_GONE))

@@ -70,8 +70,9 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, SiloPools pools, Ca
     // Streams stay on the gateway's pools: a stream is long-lived, so it does not spill, and a pool this silo does not
     // run is refused. The pool bounds it by its deadline and idle limit, and Orleans disposes it (cancelling it in
     // Python) when the caller stops reading.
+    // A scoped credential's UnknownCommand item lists only what it may run, as an execute answer does.
     public IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request) =>
-        GrainBoundary.Guard(() => StreamRoutedAsync(request), logger, "stream");
+        Security.ScopedUnknownCommand.ForCaller(GrainBoundary.Guard(() => StreamRoutedAsync(request), logger, "stream"), request?.Command, ServiceProvider);
 
     private async IAsyncEnumerable<StreamItem> StreamRoutedAsync(ExecuteRequest? request)
     {

@@ -10,7 +10,8 @@ namespace DSPex.Orleans.Security;
 /// (cluster-only request fields are stripped by <see cref="ClusterContextFilter"/>). The authenticated principal's name then follows the call
 /// through the cluster in its RequestContext. Calls made inside the cluster pass untouched.
 /// </summary>
-internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authenticator, RefusalLogThrottle refusals, IServiceProvider services, ILogger<TrustBoundaryFilter> logger)
+internal sealed partial class TrustBoundaryFilter(
+    ApiKeyAuthenticator authenticator, RefusalLogThrottle refusals, AuthFailureThrottle throttle, IServiceProvider services, ILogger<TrustBoundaryFilter> logger)
     : IIncomingGrainCallFilter
 {
     // Orleans' Constants.ManifestProviderType (internal to Orleans): the system-target prefix and its name.
@@ -41,9 +42,23 @@ internal sealed partial class TrustBoundaryFilter(ApiKeyAuthenticator authentica
             throw new DSPexRequestException(DSPexErrorKind.Forbidden, $"'{context.TargetId.Type}' answers calls from inside the cluster only", "internal");
         }
 
+        // The sender's client id names its connection (a forged id would send the answer elsewhere, so a key guesser
+        // has to use its own): past the limit of wrong keys it is refused before its key is even hashed.
+        var connection = "gateway:" + context.SourceId?.ToString();
+        if (throttle.IsRefused(connection, out var retryAfter))
+        {
+            if (refusals.ShouldLog(out var unloggedBefore))
+            {
+                LogUnauthenticated(logger, context.InterfaceName, context.MethodName, "its connection is refused after repeated wrong API keys", unloggedBefore);
+            }
+
+            throw new DSPexRequestException(DSPexErrorKind.Unauthenticated, throttle.RefusalMessage(retryAfter));
+        }
+
         var principal = authenticator.Authenticate(key);
         if (principal is null)
         {
+            throttle.RecordFailure(connection);
             var why = ApiKeyAuthenticator.WhyRefused(key);
             if (refusals.ShouldLog(out var unlogged))
             {

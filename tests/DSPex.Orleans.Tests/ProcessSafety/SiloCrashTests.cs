@@ -47,6 +47,7 @@ public sealed class SiloCrashTests(ITestOutputHelper output)
         using var state = new TemporaryDirectory();
         var settings = RealSiloSettings.Fresh(state.Path);
         var leftovers = new List<int>();
+        var unmarked = 0;
         await using var first = RealSiloProcess.Start(settings);
         RealSiloProcess? restarted = null;
         try
@@ -68,8 +69,19 @@ public sealed class SiloCrashTests(ITestOutputHelper output)
                     leftovers.Add(children[^1].Child);
                 }
 
+                // And one that leaves its worker's session with an empty environment: no group kill and no marker reach it.
+                using var detached = System.Text.Json.JsonDocument.Parse(await client.ExecuteRawAsync("spawn_detached_without_environment"));
+                unmarked = detached.RootElement.GetProperty("child").GetInt32();
+                leftovers.Add(unmarked);
                 await host.StopAsync();
             }
+
+            // The first silo's cgroup of worker cgroups (where the silo can write cgroups, as on the CI machine).
+            var firstCgroup = Cgroup2.PathOf(workers[0]) is { } workerPath && Cgroup2.Own() is var (ownDirectory, ownPath)
+                && workerPath.StartsWith(ownPath.TrimEnd('/') + "/dspex-", StringComparison.Ordinal)
+                ? Path.Combine(ownDirectory, workerPath[(ownPath.TrimEnd('/').Length + 1)..].Split('/')[0])
+                : null;
+            Assert.True(firstCgroup is not null && Directory.Exists(firstCgroup), $"worker {workers[0]} is not in a worker cgroup ({Cgroup2.PathOf(workers[0])})");
 
             Assert.Equal(workers.Order(), children.Select(c => c.Worker).Distinct().Order());
             var frozen = children[0].Worker;
@@ -102,6 +114,10 @@ public sealed class SiloCrashTests(ITestOutputHelper output)
             // The start sweep finished before the pool warmed up, and it ran after the restart began.
             Assert.False(OsProcesses.IsAlive(frozen), $"frozen worker {frozen} survived the start sweep");
             Assert.False(OsProcesses.IsAlive(child), $"child {child} of the frozen worker survived the group kill");
+            // Issue 20: the detached process with no marker was left by the watchdogs' group kills; the dead silo's
+            // worker cgroups are ended by the start sweep, and removed.
+            Assert.False(OsProcesses.IsAlive(unmarked), $"unmarked detached process {unmarked} of the SIGKILLed silo's worker survived the start sweep");
+            Assert.False(Directory.Exists(firstCgroup), $"the SIGKILLed silo's cgroup {firstCgroup} is left");
             output.WriteLine($"measured: SIGKILL -> frozen worker and every child gone (restart + start sweep): {clock.ElapsedMilliseconds} ms");
             var sweepLine = restarted.Output.Split('\n').Single(l => l.Contains("start sweep on", StringComparison.Ordinal));
             output.WriteLine(sweepLine);

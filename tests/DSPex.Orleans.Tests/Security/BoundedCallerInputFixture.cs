@@ -25,8 +25,11 @@ public sealed class BoundedCallerInputFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var settings = ApiKeys.Settings(("full", FullKey, ["*"]), ("other", OtherKey, ["*"]),
-            ("scoped", ScopedKey, ["execute", "sessions", "command:ec*", "command:tool_*", "tool:weather"]));
+            ("scoped", ScopedKey, ["execute", "sessions", "stream", "command:ec*", "command:tool_*", "tool:weather"]));
         settings["DSPex:Pool:AdapterModules:2"] = "dspex_tool_test_adapter";
+        // The health loop's ping runs through the pool and counts as served; a test here counts what the pool served
+        // and takes longer than the default 5 s interval on a loaded machine.
+        settings["DSPex:Silo:Health:ProbeInterval"] = "00:10:00";
         Silo = RealSiloProcess.Start(RealSiloSettings.Fresh(State.Path) with { Extra = settings, PoolSize = 1 });
         await Silo.Warm;
     }

@@ -14,7 +14,8 @@ namespace DSPex.Orleans.Tests.Security;
 /// What a connected caller sends is bounded wherever the silo shows it (issue 20, item 6): names hundreds of
 /// thousands of characters long, with newlines and U+202E, come back and reach the silo log bounded and escaped; a
 /// client-tool list past its bounds is refused before it runs; API keys are bounded before hashing and read by one
-/// whitespace rule; refused keys do not flood the log; a scoped key's UnknownCommand lists only what it may run.
+/// whitespace rule; refused keys do not flood the log, and a connection sending many is refused; a scoped key's
+/// UnknownCommand (an execute answer or a stream's item) lists only what it may run.
 /// </summary>
 [Trait("Category", "Process")]
 public sealed class BoundedCallerInputTests(BoundedCallerInputFixture fixture) : IClassFixture<BoundedCallerInputFixture>
@@ -167,6 +168,84 @@ public sealed class BoundedCallerInputTests(BoundedCallerInputFixture fixture) :
             }
 
             await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AScopedKeysUnknownCommandForAStreamListsOnlyCommandsWithinItsScopes()
+    {
+        // Issue 20: the scoped listing covered execute answers only; a stream's UnknownCommand item listed every command.
+        var (host, client) = await fixture.ConnectAsync(fixture.ScopedKey);
+        using (host)
+        {
+            var unknown = await Assert.ThrowsAsync<UnknownCommandException>(async () =>
+            {
+                await foreach (var _ in client.StreamRawAsync("ecx_missing", "{}"))
+                {
+                }
+            });
+            Assert.Contains("echo", unknown.Message);
+            Assert.DoesNotContain("ping", unknown.Message);
+            Assert.DoesNotContain("worker_info", unknown.Message);
+            Assert.DoesNotContain("list_commands", unknown.Message);
+
+            var (full, fullClient) = await fixture.ConnectAsync(fixture.FullKey);
+            using (full)
+            {
+                var fullUnknown = await Assert.ThrowsAsync<UnknownCommandException>(async () =>
+                {
+                    await foreach (var _ in fullClient.StreamRawAsync("ecx_missing", "{}"))
+                    {
+                    }
+                });
+                Assert.Contains("ping", fullUnknown.Message);
+                // A stream's worker lease goes back when Orleans disposes it on the silo, a moment after the client
+                // stopped reading: the next test of this class counts what the pool served.
+                await Eventually.HoldsAsync(() => fullClient.GetClusterStatsAsync(),
+                    stats => stats.Pools.Sum(p => p.WorkerDetails.Sum(w => w.InFlight)) == 0, "both streams' worker leases returned");
+                await full.StopAsync();
+            }
+
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AConnectionSendingManyWrongKeysIsRefusedWithoutAffectingOthers()
+    {
+        // Issue 20: 5 000 wrong keys from one connection were each hashed and answered; now, past
+        // DSPex:Security:AuthFailureLimit (default 20) within the window, that connection is refused outright.
+        var (guesser, guessing) = await fixture.ConnectAsync(ApiKeys.New());
+        using (guesser)
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var wrong = await Assert.ThrowsAsync<UnauthenticatedException>(() => guessing.ExecuteRawAsync("echo", "{}"));
+                Assert.DoesNotContain("refused for another", wrong.Message);
+            }
+
+            var refused = await Assert.ThrowsAsync<UnauthenticatedException>(() => guessing.ExecuteRawAsync("echo", "{}"));
+            Assert.Contains("this connection presented 20 wrong API keys", refused.Message);
+            Assert.Contains("refused for another", refused.Message);
+
+            // Another connection with a wrong key is told about its key, not refused; one with the right key is served.
+            var (other, otherClient) = await fixture.ConnectAsync(ApiKeys.New());
+            using (other)
+            {
+                var wrong = await Assert.ThrowsAsync<UnauthenticatedException>(() => otherClient.ExecuteRawAsync("echo", "{}"));
+                Assert.DoesNotContain("refused for another", wrong.Message);
+                await other.StopAsync();
+            }
+
+            var (good, goodClient) = await fixture.ConnectAsync(fixture.FullKey);
+            using (good)
+            {
+                Assert.Contains("pong", await goodClient.ExecuteRawAsync("ping"));
+                await good.StopAsync();
+            }
+
+            Assert.Contains("refused for another", (await Assert.ThrowsAsync<UnauthenticatedException>(() => guessing.ExecuteRawAsync("echo", "{}"))).Message);
+            await guesser.StopAsync();
         }
     }
 

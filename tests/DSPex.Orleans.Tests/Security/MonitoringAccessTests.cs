@@ -52,6 +52,50 @@ public sealed class MonitoringAccessTests
         Assert.Equal(HttpStatusCode.OK, await GetAsync(IPAddress.Loopback, "/metrics"));
     }
 
+    [Fact]
+    public async Task AnHttpConnectionSendingWrongKeysIsRefusedWhileAnotherIsServed()
+    {
+        // Issue 20: past DSPex:Security:AuthFailureLimit wrong keys within the window, that connection gets 429 with
+        // Retry-After (even with the right key); a new connection is not affected.
+        var external = NonLoopbackAddress();
+        Assert.True(external is not null, "this machine has no non-loopback IPv4 address to call the silo from");
+        using var state = new TemporaryDirectory();
+        var statsKey = ApiKeys.New();
+        var httpPort = FreePorts.Next();
+        var settings = ApiKeys.Settings(("scraper", statsKey, ["stats"]));
+        settings["DSPex:Silo:HttpPort"] = httpPort.ToString();
+        settings["DSPex:Telemetry:Prometheus"] = "true";
+        settings["DSPex:Security:AuthFailureLimit"] = "3";
+        await using var silo = RealSiloProcess.Start(RealSiloSettings.Fresh(state.Path) with { Extra = settings });
+        await silo.Warm.WaitAsync(TimeSpan.FromMinutes(2));
+        await Eventually.HoldsAsync(() => ListeningAsync(httpPort), listening => listening, "the silo's HTTP endpoint listening");
+
+        // One connection each: requests on a client go one after another over its single kept-alive connection.
+        using var guesser = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 });
+        using var scraper = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 });
+        async Task<HttpResponseMessage> GetAsync(HttpClient http, string key)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{external}:{httpPort}/metrics");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            return await http.SendAsync(request);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var wrong = await GetAsync(guesser, ApiKeys.New());
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        using (var refused = await GetAsync(guesser, statsKey))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.NotNull(refused.Headers.RetryAfter?.Delta);
+        }
+
+        using var served = await GetAsync(scraper, statsKey);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
     private static async Task<bool> ListeningAsync(int port)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -106,6 +106,25 @@ def spawn_orphaned_grandchild(args):
     return {"worker": os.getpid(), "child": int(out.strip()), "detached": True}
 
 
+@command("spawn_detached_without_environment")
+def spawn_detached_without_environment(args):
+    """setsid + exec with an empty environment: the grandchild carries no marker at all (not on its command line, not
+    in its environment), in a session and group of its own."""
+    child = subprocess.Popen([sys.executable, "-S", "-c", "import time; time.sleep(600)"], env={}, start_new_session=True,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return {"worker": os.getpid(), "child": child.pid, "detached": os.getsid(child.pid) == child.pid}
+
+
+@command("spawn_orphaned_without_environment")
+def spawn_orphaned_without_environment(args):
+    """Double fork, the grandchild exec'd with an empty environment in a session of its own: its parent exits at once,
+    so it loses its parent while this worker lives, and carries no marker."""
+    code = ("import subprocess, sys; p = subprocess.Popen([sys.executable, '-S', '-c', 'import time; time.sleep(600)'], env={}, "
+            "start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); print(p.pid)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return {"worker": os.getpid(), "child": int(out.strip()), "detached": True}
+
+
 @command("remember")
 def remember(args):
     """Sets session variable args['name'] to args['value'] and returns what it held before."""
