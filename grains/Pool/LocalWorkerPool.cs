@@ -1,9 +1,9 @@
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Placement;
-using DSPex.Orleans.Pool.Scheduling;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Telemetry;
+using DSPex.Orleans.Workers.Scheduling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace DSPex.Orleans.Native;
+namespace DSPex.Orleans.Workers.Native;
 
 /// <summary>
 /// Makes this silo process a child subreaper (prctl PR_SET_CHILD_SUBREAPER): a process a worker's code spawned that

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace DSPex.Orleans.Native;
+namespace DSPex.Orleans.Workers.Native;
 
 /// <summary>
 /// The children this process started through <see cref="Process"/>, whose exit .NET itself collects. None of them is

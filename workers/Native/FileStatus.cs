@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Native;
+namespace DSPex.Orleans.Workers.Native;
 
 /// <summary>Owner, type and permission bits of one file, as statx reports them.</summary>
 internal readonly record struct FileStatus(uint OwnerUid, uint Mode, long Size)

@@ -1,7 +1,7 @@
 using System.Globalization;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Processes;
 
-namespace DSPex.Orleans.Native;
+namespace DSPex.Orleans.Workers.Native;
 
 /// <summary>
 /// One process as /proc shows it at one moment, and every other read of /proc the silo makes. Start time (stat field

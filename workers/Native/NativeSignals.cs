@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace DSPex.Orleans.Native;
+namespace DSPex.Orleans.Workers.Native;
 
 /// <summary>POSIX signals, sent by pid or to a whole process group.</summary>
 internal static partial class NativeSignals

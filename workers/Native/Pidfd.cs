@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace DSPex.Orleans.Native;
+namespace DSPex.Orleans.Workers.Native;
 
 /// <summary>
 /// A pidfd names one process, not a pid number: signals sent through it can never reach a process that later got the

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace DSPex.Orleans.Native;
+namespace DSPex.Orleans.Workers.Native;
 
 /// <summary>
 /// The fields of one /proc/PID/stat line the silo needs: state (3), parent (4), process group (5), session (6) and

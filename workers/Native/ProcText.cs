@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace DSPex.Orleans.Native;
+namespace DSPex.Orleans.Workers.Native;
 
 /// <summary>Pure parsers of the small /proc files other than stat: no file is read here.</summary>
 internal static class ProcText

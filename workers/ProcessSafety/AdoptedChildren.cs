@@ -1,6 +1,6 @@
-using DSPex.Orleans.Native;
+using DSPex.Orleans.Workers.Native;
 
-namespace DSPex.Orleans.ProcessSafety;
+namespace DSPex.Orleans.Workers.ProcessSafety;
 
 /// <summary>
 /// Children this silo adopted (as a child subreaper) from a live worker's code, whose parent exited first: nothing

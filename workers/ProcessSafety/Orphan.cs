@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.ProcessSafety;
+namespace DSPex.Orleans.Workers.ProcessSafety;
 
 /// <summary>A process a sweep proved ours and ownerless, with the identity the terminator re-checks before any signal.</summary>
 /// <remarks>

@@ -1,7 +1,7 @@
-using DSPex.Orleans.Native;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Native;
+using DSPex.Orleans.Workers.Processes;
 
-namespace DSPex.Orleans.ProcessSafety;
+namespace DSPex.Orleans.Workers.ProcessSafety;
 
 /// <summary>
 /// Ends one orphan and, when the sweep allowed it, its process group: re-checks that the pid still names the process

@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.ProcessSafety;
+namespace DSPex.Orleans.Workers.ProcessSafety;
 
 /// <summary>One process a silo spawned, with what it takes to recognise that very process later (pid reuse).</summary>
 internal sealed record ProcessRecord(int Pid, int ProcessGroupId, ulong StartTime, string BootId, string WorkerId, string Marker);

@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.ProcessSafety;
+namespace DSPex.Orleans.Workers.ProcessSafety;
 
 /// <summary>
 /// One process as the reaper judges it: the fields of /proc/PID/stat that identify it (start time and boot id name

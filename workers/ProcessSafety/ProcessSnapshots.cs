@@ -1,6 +1,6 @@
-using DSPex.Orleans.Native;
+using DSPex.Orleans.Workers.Native;
 
-namespace DSPex.Orleans.ProcessSafety;
+namespace DSPex.Orleans.Workers.ProcessSafety;
 
 /// <summary>Takes <see cref="ProcessSnapshot"/>s from /proc. Any process may vanish while it is read: it is then left out.</summary>
 internal static class ProcessSnapshots

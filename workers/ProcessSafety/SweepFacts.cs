@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.ProcessSafety;
+namespace DSPex.Orleans.Workers.ProcessSafety;
 
 /// <summary>
 /// Everything one sweep judges by, taken before any decision: who this silo process is, the processes on the host,
@@ -22,7 +22,7 @@ internal sealed record SweepFacts(
     ulong NowTicks = ulong.MaxValue,
     ulong HandshakeTicks = 0);
 
-/// <summary>A registry file another incarnation wrote, as read (see <see cref="RegistryFiles.Read"/>).</summary>
+/// <summary>A registry file another incarnation wrote, as read (see <c>RegistryFiles.Read</c> in the grains project).</summary>
 internal sealed record RegistryFileFacts(string Path, RegistryFileContent Content);
 
 /// <summary>A live worker of this silo, as its pool holds it.</summary>

@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.ProcessSafety;
+namespace DSPex.Orleans.Workers.ProcessSafety;
 
 /// <summary>
 /// What a sweep decided: the processes to end (each with its reason and what the terminator re-checks), the ones it

@@ -1,7 +1,7 @@
-using DSPex.Orleans.Native;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Native;
+using DSPex.Orleans.Workers.Processes;
 
-namespace DSPex.Orleans.ProcessSafety;
+namespace DSPex.Orleans.Workers.ProcessSafety;
 
 /// <summary>
 /// What a sweep may end, as a pure function of <see cref="SweepFacts"/>. A command line is world-readable and

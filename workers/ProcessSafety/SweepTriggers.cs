@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.ProcessSafety;
+namespace DSPex.Orleans.Workers.ProcessSafety;
 
 /// <summary>What started a sweep; reported with it.</summary>
 internal static class SweepTriggers

@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Processes;
 
 /// <summary>
 /// The identity a worker carries on its command line, so a process found on the host can be tied to its cluster,

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Processes;
 
 /// <summary>Resident memory of a process, from /proc/&lt;pid&gt;/statm (its second field, in pages).</summary>
 internal static class ResidentMemory

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Processes;
 
 /// <summary>
 /// Reads a worker's stderr as lines of bounded length: a line past <see cref="MaxLineBytes"/> keeps its start and

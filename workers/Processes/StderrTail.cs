@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Processes;
 
 /// <summary>The last lines a worker wrote to stderr, kept to explain a crash to the caller.</summary>
 internal sealed class StderrTail(int capacity)

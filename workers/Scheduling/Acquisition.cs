@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Pool.Scheduling;
+namespace DSPex.Orleans.Workers.Scheduling;
 
 /// <summary>What asking for capacity gave.</summary>
 internal enum AcquireStatus

@@ -1,6 +1,6 @@
-using DSPex.Orleans.Timing;
+using DSPex.Orleans.Workers.Timing;
 
-namespace DSPex.Orleans.Pool.Scheduling;
+namespace DSPex.Orleans.Workers.Scheduling;
 
 /// <summary>
 /// Queue timeouts: one timer for every queued request (created with the first one that has a limit), armed at the

@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Pool.Scheduling;
+namespace DSPex.Orleans.Workers.Scheduling;
 
 /// <summary>Workers joining and leaving their slots, recycling, stop, and what the stats read.</summary>
 internal sealed partial class CapacityScheduler<TWorker>

@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Pool.Scheduling;
+namespace DSPex.Orleans.Workers.Scheduling;
 
 /// <summary>
 /// The pool's scheduling rules, with no process in it: each worker offers <see cref="Concurrency"/> units of

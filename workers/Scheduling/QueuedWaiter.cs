@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Pool.Scheduling;
+namespace DSPex.Orleans.Workers.Scheduling;
 
 /// <summary>
 /// A request queued for worker capacity. A releasing thread claims it under the scheduler's lock and completes it

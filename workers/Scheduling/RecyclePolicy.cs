@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Pool.Scheduling;
+namespace DSPex.Orleans.Workers.Scheduling;
 
 /// <summary>
 /// When a worker is replaced by a fresh one: after a number of requests (jittered per worker, so workers started

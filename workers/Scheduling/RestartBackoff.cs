@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Pool.Scheduling;
+namespace DSPex.Orleans.Workers.Scheduling;
 
 /// <summary>How long a dead worker waits before its restart: growing with crashes in a row, so a crash storm cannot spin.</summary>
 internal static class RestartBackoff

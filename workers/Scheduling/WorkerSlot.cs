@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Pool.Scheduling;
+namespace DSPex.Orleans.Workers.Scheduling;
 
 /// <summary>
 /// One position in a silo's pool. Its worker grain puts a started worker in it; the scheduler hands out its

@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Timing;
+namespace DSPex.Orleans.Workers.Timing;
 
 /// <summary>
 /// One timer for many deadlines (calls in flight on a worker, requests queued for one), instead of a timer per
