@@ -45,6 +45,12 @@ public sealed class PackageConsumptionTests(PackedPackages packages, ITestOutput
             Assert.Equal(packages.Version, dependency.Attribute("version")?.Value);
         }
 
+        // The hosting package brings the worker core, at the same version; the core brings no Orleans package.
+        var core = packages.Nuspec("DSPex.Orleans.Hosting").Descendants().Single(e => e.Name.LocalName == "dependency" && e.Attribute("id")?.Value == "DSPex.Orleans.Workers");
+        Assert.Equal(packages.Version, core.Attribute("version")?.Value);
+        Assert.DoesNotContain(packages.Nuspec("DSPex.Orleans.Workers").Descendants().Where(e => e.Name.LocalName == "dependency"),
+            e => e.Attribute("id")?.Value.Contains("Orleans", StringComparison.Ordinal) == true);
+
         // The hosting package holds every file of the bridge and the build file that copies them to the consumer's output.
         var hosting = packages.Entries("DSPex.Orleans.Hosting");
         Assert.Contains("buildTransitive/DSPex.Orleans.Hosting.targets", hosting);
