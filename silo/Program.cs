@@ -1,4 +1,3 @@
-using DSPex.Orleans.Native;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Silo.Configuration;
 using DSPex.Orleans.Silo.Demo;
@@ -6,6 +5,7 @@ using DSPex.Orleans.Silo.Health;
 using DSPex.Orleans.Silo.Security;
 using DSPex.Orleans.Silo.Startup;
 using DSPex.Orleans.Silo.Telemetry;
+using DSPex.Orleans.Workers.Native;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration;

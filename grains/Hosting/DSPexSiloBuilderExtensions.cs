@@ -47,17 +47,7 @@ public static class DSPexSiloBuilderExtensions
             messaging.MaxMessageBodySize = RequestLimits.MessageBodyLimit(
                 named.Select(r => pools.Get(r.Name).MaxFrameBytes).Append(pools.Get(Options.DefaultName).MaxFrameBytes).Max()));
         builder.Services.AddDSPexInstruments();
-        builder.Services.AddSingleton(sp =>
-        {
-            var pools = ActivatorUtilities.CreateInstance<SiloPools>(sp);
-            var tools = sp.GetRequiredService<Tools.ToolBroker>();
-            foreach (var pool in pools.All)
-            {
-                pool.Tools = tools;
-            }
-
-            return pools;
-        });
+        builder.Services.AddSingleton<SiloPools>();
         // The default pool, for what serves one pool (readiness of a one-pool host, tests, the demo).
         builder.Services.AddSingleton(sp => sp.GetRequiredService<SiloPools>().Default);
         builder.Services.AddValidatedOptions<DSPexToolOptions, DSPexToolOptionsValidator>(DSPexToolOptions.SectionName);

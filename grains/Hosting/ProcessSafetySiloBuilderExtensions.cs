@@ -1,6 +1,7 @@
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.ProcessSafety;
 using DSPex.Orleans.Telemetry;
+using DSPex.Orleans.Workers.ProcessSafety;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DSPex.Orleans.Hosting;

@@ -1,5 +1,5 @@
 using DSPex.Orleans.Processes;
-using WorkerLease = DSPex.Orleans.Pool.Scheduling.WorkerLease<DSPex.Orleans.Processes.PythonProcess>;
+using WorkerLease = DSPex.Orleans.Workers.Scheduling.WorkerLease<DSPex.Orleans.Processes.PythonProcess>;
 
 namespace DSPex.Orleans.Pool;
 

@@ -1,6 +1,6 @@
 using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Pool.Scheduling;
 using DSPex.Orleans.Telemetry;
+using DSPex.Orleans.Workers.Scheduling;
 
 namespace DSPex.Orleans.Pool;
 

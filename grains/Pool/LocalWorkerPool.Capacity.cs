@@ -1,8 +1,8 @@
 using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Pool.Scheduling;
 using DSPex.Orleans.Processes;
-using DSPex.Orleans.Timing;
-using WorkerLease = DSPex.Orleans.Pool.Scheduling.WorkerLease<DSPex.Orleans.Processes.PythonProcess>;
+using DSPex.Orleans.Workers.Scheduling;
+using DSPex.Orleans.Workers.Timing;
+using WorkerLease = DSPex.Orleans.Workers.Scheduling.WorkerLease<DSPex.Orleans.Processes.PythonProcess>;
 
 namespace DSPex.Orleans.Pool;
 

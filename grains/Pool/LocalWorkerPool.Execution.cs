@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Telemetry;
-using WorkerLease = DSPex.Orleans.Pool.Scheduling.WorkerLease<DSPex.Orleans.Processes.PythonProcess>;
+using WorkerLease = DSPex.Orleans.Workers.Scheduling.WorkerLease<DSPex.Orleans.Processes.PythonProcess>;
 
 namespace DSPex.Orleans.Pool;
 

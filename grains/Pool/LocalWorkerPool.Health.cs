@@ -1,6 +1,6 @@
 using DSPex.Orleans.Grains;
-using DSPex.Orleans.Pool.Scheduling;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Scheduling;
 
 namespace DSPex.Orleans.Pool;
 

@@ -1,7 +1,8 @@
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
-using DSPex.Orleans.Pool.Scheduling;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Processes;
+using DSPex.Orleans.Workers.Scheduling;
 
 namespace DSPex.Orleans.Pool;
 

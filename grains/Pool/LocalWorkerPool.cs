@@ -1,9 +1,9 @@
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Placement;
-using DSPex.Orleans.Pool.Scheduling;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Telemetry;
+using DSPex.Orleans.Workers.Scheduling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -50,7 +50,9 @@ public sealed partial class LocalWorkerPool
         string clusterId,
         SiloAddress silo,
         IGrainFactory grainFactory,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        PoolInstruments instruments,
+        DSPex.Orleans.Tools.ToolBroker? tools)
     {
         // Checked at start by DSPexPoolOptionsValidator (sizes positive, a defined stderr level): used as written.
         Name = name;
@@ -68,6 +70,9 @@ public sealed partial class LocalWorkerPool
         _scheduler = new CapacityScheduler<PythonProcess>(
             workerIds, _options.ConcurrencyPerWorker, _options.MaxQueueLength, static process => process.HasExited || process.Connection.WriteBroken, _options.SendAhead);
         _recycle = new RecyclePolicy(_options.RecycleAfterRequests, _options.RecycleJitter, _options.MaxWorkerAge, _options.MaxWorkerResidentBytes);
+        Tools = tools;
+        // Learns each worker's commands (for bounded metric labels) as the first listener of ProcessAttached.
+        Metrics = instruments.For(this);
     }
 
     /// <summary>The pool's name ("default" for the pool of DSPex:Pool).</summary>
@@ -91,10 +96,10 @@ public sealed partial class LocalWorkerPool
     /// <summary>The silo is stopping: new work goes elsewhere while requests in flight finish.</summary>
     public bool IsDraining => _draining || _stopping;
 
-    internal PoolMetrics? Metrics { get; set; }
+    internal PoolMetrics Metrics { get; }
 
-    /// <summary>Runs the tool calls Python makes mid-request (set by the silo-builder extension).</summary>
-    internal DSPex.Orleans.Tools.ToolBroker? Tools { get; set; }
+    /// <summary>Runs the tool calls Python makes mid-request (the silo's one broker).</summary>
+    internal DSPex.Orleans.Tools.ToolBroker? Tools { get; }
 
     /// <summary>Names this silo process in every worker's marker, so the reaper can tell its own workers from an earlier incarnation's.</summary>
     internal string InstanceToken => _instanceToken;

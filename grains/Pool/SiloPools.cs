@@ -30,7 +30,8 @@ internal sealed partial class SiloPools
         ILocalSiloDetails silo,
         IGrainFactory grainFactory,
         ILoggerFactory loggerFactory,
-        DSPexInstruments instruments)
+        DSPexInstruments instruments,
+        Tools.ToolBroker tools)
     {
         _logger = loggerFactory.CreateLogger<SiloPools>();
         Silo = silo.SiloAddress;
@@ -43,8 +44,7 @@ internal sealed partial class SiloPools
         _pools = new Dictionary<string, LocalWorkerPool>(StringComparer.Ordinal);
         foreach (var (name, poolOptions) in named.Prepend((PoolNames.Default, options.Get(Options.DefaultName))))
         {
-            var pool = new LocalWorkerPool(name, poolOptions, InstanceToken, cluster.Value.ClusterId, Silo, grainFactory, loggerFactory);
-            pool.Metrics = metrics.For(pool);
+            var pool = new LocalWorkerPool(name, poolOptions, InstanceToken, cluster.Value.ClusterId, Silo, grainFactory, loggerFactory, metrics, tools);
             pool.ProcessSpawned += process => ProcessSpawned?.Invoke(process);
             pool.ProcessAttached += process =>
             {

@@ -1,9 +1,10 @@
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Native;
 using DSPex.Orleans.Placement;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Telemetry;
+using DSPex.Orleans.Workers.Native;
+using DSPex.Orleans.Workers.ProcessSafety;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,7 @@
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Grains;
-using DSPex.Orleans.Native;
+using DSPex.Orleans.Workers.Native;
+using DSPex.Orleans.Workers.ProcessSafety;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Workers.ProcessSafety;
 using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.ProcessSafety;

@@ -2,6 +2,7 @@ using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
 using DSPex.Orleans.Placement;
+using DSPex.Orleans.Workers.ProcessSafety;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,3 +1,5 @@
+using DSPex.Orleans.Workers.ProcessSafety;
+
 namespace DSPex.Orleans.ProcessSafety;
 
 /// <summary>

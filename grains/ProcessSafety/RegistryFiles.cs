@@ -1,5 +1,6 @@
 using System.Text.Json;
-using DSPex.Orleans.Native;
+using DSPex.Orleans.Workers.Native;
+using DSPex.Orleans.Workers.ProcessSafety;
 
 namespace DSPex.Orleans.ProcessSafety;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
-using DSPex.Orleans.Native;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Native;
 using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.ProcessSafety;

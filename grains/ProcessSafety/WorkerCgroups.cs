@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using DSPex.Orleans.Configuration;
-using DSPex.Orleans.Native;
+using DSPex.Orleans.Workers.Native;
+using DSPex.Orleans.Workers.ProcessSafety;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Processes;
 using Microsoft.Extensions.Logging;

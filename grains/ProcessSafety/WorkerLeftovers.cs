@@ -1,6 +1,7 @@
-using DSPex.Orleans.Native;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Native;
+using DSPex.Orleans.Workers.ProcessSafety;
 using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.ProcessSafety;

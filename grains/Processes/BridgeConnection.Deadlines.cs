@@ -1,4 +1,4 @@
-using DSPex.Orleans.Timing;
+using DSPex.Orleans.Workers.Timing;
 
 namespace DSPex.Orleans.Processes;
 

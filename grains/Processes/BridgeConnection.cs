@@ -69,7 +69,7 @@ internal sealed partial class BridgeConnection
         var id = Interlocked.Increment(ref _nextId);
         var completion = new PendingCall(onReply, call.Tools)
         {
-            DeadlineAt = call.Deadline is { } deadline ? Timing.DeadlineTimer.DeadlineIn(deadline) : long.MaxValue,
+            DeadlineAt = call.Deadline is { } deadline ? Workers.Timing.DeadlineTimer.DeadlineIn(deadline) : long.MaxValue,
         };
         lock (_writeLock)
         {

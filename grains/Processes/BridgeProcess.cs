@@ -1,4 +1,5 @@
-using DSPex.Orleans.Native;
+using DSPex.Orleans.Workers.Native;
+using DSPex.Orleans.Workers.Processes;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;

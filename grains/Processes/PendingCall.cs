@@ -35,7 +35,7 @@ internal sealed partial class PendingCall(Action<BridgeReply>? onReply, Tools.To
     /// <summary>Answers the call's tool calls; ended (its tool calls cancelled) once the call is over.</summary>
     public Tools.ToolSession? Tools => tools;
 
-    /// <summary>When the caller is answered <see cref="DeadlinePassed"/> (<see cref="Timing.DeadlineTimer.Now"/> ms); long.MaxValue: never.</summary>
+    /// <summary>When the caller is answered <see cref="DeadlinePassed"/> (<see cref="Workers.Timing.DeadlineTimer.Now"/> ms); long.MaxValue: never.</summary>
     public long DeadlineAt { get; init; } = long.MaxValue;
 
     /// <summary>Whether Python's reply (or the process exit) has come.</summary>

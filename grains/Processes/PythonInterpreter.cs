@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
-using DSPex.Orleans.Native;
 using DSPex.Orleans.ProcessSafety;
+using DSPex.Orleans.Workers.Native;
+using DSPex.Orleans.Workers.Processes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,5 +1,6 @@
 using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Native;
+using DSPex.Orleans.Workers.Native;
+using DSPex.Orleans.Workers.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.Processes;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using DSPex.Orleans.Workers.Processes;
 
 namespace DSPex.Orleans.Processes;
 

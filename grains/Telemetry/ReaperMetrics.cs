@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Workers.ProcessSafety;
 
 namespace DSPex.Orleans.Telemetry;
 

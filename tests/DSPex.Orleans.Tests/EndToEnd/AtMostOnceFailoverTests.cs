@@ -1,9 +1,9 @@
 using System.Text.Json;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
-using DSPex.Orleans.Native;
 using DSPex.Orleans.Sessions.Storage;
 using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Workers.Native;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;

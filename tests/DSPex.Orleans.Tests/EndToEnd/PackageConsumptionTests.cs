@@ -45,6 +45,12 @@ public sealed class PackageConsumptionTests(PackedPackages packages, ITestOutput
             Assert.Equal(packages.Version, dependency.Attribute("version")?.Value);
         }
 
+        // The hosting package brings the worker core, at the same version; the core brings no Orleans package.
+        var core = packages.Nuspec("DSPex.Orleans.Hosting").Descendants().Single(e => e.Name.LocalName == "dependency" && e.Attribute("id")?.Value == "DSPex.Orleans.Workers");
+        Assert.Equal(packages.Version, core.Attribute("version")?.Value);
+        Assert.DoesNotContain(packages.Nuspec("DSPex.Orleans.Workers").Descendants().Where(e => e.Name.LocalName == "dependency"),
+            e => e.Attribute("id")?.Value.Contains("Orleans", StringComparison.Ordinal) == true);
+
         // The hosting package holds the SDK's files (the bridge, the dspex package, pyproject.toml and its stdlib build
         // backend, so `pip install` of python/ works offline) and no others (no build debris, no bytecode), and the
         // build file that copies them to the consumer's output.

@@ -5,7 +5,7 @@ using DSPex.Orleans.Tests.Deployment;
 namespace DSPex.Orleans.Tests.Infrastructure;
 
 /// <summary>
-/// The three NuGet packages this repository ships, in a folder feed. `.ci/run` packs them (dotnet pack -c Release -o
+/// The NuGet packages this repository ships, in a folder feed. `.ci/run` packs them (dotnet pack -c Release -o
 /// artifacts/packages) and names the folder in DSPEX_PACKAGES_DIR; without it (the README's test command alone) the
 /// fixture packs the projects the test build already built, into a temporary folder, with a version of its own
 /// (0.1.0-e2e.N) so no package cache can hold an older build under the same version.
@@ -16,6 +16,7 @@ public sealed class PackedPackages : IAsyncLifetime
     [
         ("DSPex.Orleans.Abstractions", "grains.interfaces/DSPex.Orleans.Grains.Interfaces.csproj"),
         ("DSPex.Orleans.Client", "client/DSPex.Orleans.Client/DSPex.Orleans.Client.csproj"),
+        ("DSPex.Orleans.Workers", "workers/DSPex.Orleans.Workers.csproj"),
         ("DSPex.Orleans.Hosting", "grains/DSPex.Orleans.Grains.csproj"),
     ];
 

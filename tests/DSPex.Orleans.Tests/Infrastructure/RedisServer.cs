@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using DSPex.Orleans.Native;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Native;
 
 namespace DSPex.Orleans.Tests.Infrastructure;
 

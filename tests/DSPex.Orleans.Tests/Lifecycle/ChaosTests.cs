@@ -2,9 +2,9 @@ using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
-using DSPex.Orleans.Native;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Workers.Native;
 using Xunit.Abstractions;
 
 namespace DSPex.Orleans.Tests.Lifecycle;

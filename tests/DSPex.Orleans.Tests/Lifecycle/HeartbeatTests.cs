@@ -1,7 +1,7 @@
 using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Native;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Workers.Native;
 
 namespace DSPex.Orleans.Tests.Lifecycle;
 

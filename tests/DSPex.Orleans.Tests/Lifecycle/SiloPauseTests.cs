@@ -1,5 +1,5 @@
-using DSPex.Orleans.Native;
 using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Workers.Native;
 
 namespace DSPex.Orleans.Tests.Lifecycle;
 

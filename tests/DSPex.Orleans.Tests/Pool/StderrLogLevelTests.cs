@@ -1,5 +1,6 @@
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Workers.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.Tests.Pool;

@@ -1,6 +1,7 @@
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Workers.Processes;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DSPex.Orleans.Tests.Pool;

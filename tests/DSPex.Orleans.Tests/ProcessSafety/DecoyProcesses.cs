@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Workers.Processes;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DSPex.Orleans.Tests.ProcessSafety;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using DSPex.Orleans.Client;
-using DSPex.Orleans.Native;
 using DSPex.Orleans.ProcessSafety;
 using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Workers.Native;
 using Orleans.TestingHost;
 using Xunit.Abstractions;
 

@@ -1,7 +1,9 @@
 using System.Diagnostics;
-using DSPex.Orleans.Native;
-using DSPex.Orleans.Processes;
 using DSPex.Orleans.ProcessSafety;
+using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Native;
+using DSPex.Orleans.Workers.ProcessSafety;
+using DSPex.Orleans.Workers.Processes;
 
 namespace DSPex.Orleans.Tests.ProcessSafety;
 

@@ -2,6 +2,7 @@ using DSPex.Orleans.Client;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Workers.Processes;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Text.Json;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
-using DSPex.Orleans.Native;
 using DSPex.Orleans.ProcessSafety;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Workers.Native;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 

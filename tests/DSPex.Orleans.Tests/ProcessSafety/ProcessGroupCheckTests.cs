@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
-using DSPex.Orleans.Native;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Workers.Native;
+using DSPex.Orleans.Workers.Processes;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DSPex.Orleans.Tests.ProcessSafety;

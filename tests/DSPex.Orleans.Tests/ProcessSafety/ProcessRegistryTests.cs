@@ -1,7 +1,7 @@
-using DSPex.Orleans.Native;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.ProcessSafety;
 using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Workers.Native;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DSPex.Orleans.Tests.ProcessSafety;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
-using DSPex.Orleans.Native;
 using DSPex.Orleans.ProcessSafety;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Workers.Native;
 using Xunit.Abstractions;
 
 namespace DSPex.Orleans.Tests.ProcessSafety;

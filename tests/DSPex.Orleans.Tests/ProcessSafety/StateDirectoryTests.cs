@@ -1,6 +1,6 @@
-using DSPex.Orleans.Native;
 using DSPex.Orleans.ProcessSafety;
 using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Workers.Native;
 
 namespace DSPex.Orleans.Tests.ProcessSafety;
 

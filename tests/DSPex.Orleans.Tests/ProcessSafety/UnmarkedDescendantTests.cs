@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using DSPex.Orleans.Client;
-using DSPex.Orleans.Native;
+using DSPex.Orleans.Workers.Native;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
 using Orleans.TestingHost;

@@ -1,9 +1,11 @@
 using DSPex.Orleans.Client;
-using DSPex.Orleans.Native;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.ProcessSafety;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Workers.Native;
+using DSPex.Orleans.Workers.ProcessSafety;
+using DSPex.Orleans.Workers.Processes;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 

@@ -1,4 +1,4 @@
-using DSPex.Orleans.Native;
+using DSPex.Orleans.Workers.Native;
 
 namespace DSPex.Orleans.Tests.Unit.Native;
 

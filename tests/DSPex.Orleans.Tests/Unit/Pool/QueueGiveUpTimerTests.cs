@@ -1,5 +1,5 @@
-using DSPex.Orleans.Pool.Scheduling;
-using DSPex.Orleans.Timing;
+using DSPex.Orleans.Workers.Scheduling;
+using DSPex.Orleans.Workers.Timing;
 
 namespace DSPex.Orleans.Tests.Unit.Pool;
 

@@ -1,6 +1,6 @@
 using CsCheck;
-using DSPex.Orleans.Pool.Scheduling;
 using DSPex.Orleans.Tests.Unit.Protocol;
+using DSPex.Orleans.Workers.Scheduling;
 
 namespace DSPex.Orleans.Tests.Unit.Pool;
 

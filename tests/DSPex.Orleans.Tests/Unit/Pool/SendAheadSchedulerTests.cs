@@ -1,4 +1,4 @@
-using DSPex.Orleans.Pool.Scheduling;
+using DSPex.Orleans.Workers.Scheduling;
 
 namespace DSPex.Orleans.Tests.Unit.Pool;
 

@@ -1,5 +1,7 @@
-using DSPex.Orleans.Processes;
 using DSPex.Orleans.ProcessSafety;
+using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.ProcessSafety;
+using DSPex.Orleans.Workers.Processes;
 
 namespace DSPex.Orleans.Tests.Unit.ProcessSafety;
 

@@ -1,4 +1,5 @@
 using DSPex.Orleans.ProcessSafety;
+using DSPex.Orleans.Workers.ProcessSafety;
 using static DSPex.Orleans.Tests.Unit.ProcessSafety.SweepFactsBuilder;
 
 namespace DSPex.Orleans.Tests.Unit.ProcessSafety;

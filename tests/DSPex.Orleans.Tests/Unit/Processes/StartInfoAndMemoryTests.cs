@@ -1,4 +1,5 @@
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Processes;
 
 namespace DSPex.Orleans.Tests.Unit.Processes;
 

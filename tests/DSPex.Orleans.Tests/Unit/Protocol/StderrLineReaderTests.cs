@@ -1,5 +1,6 @@
 using System.Text;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Processes;
 
 namespace DSPex.Orleans.Tests.Unit.Protocol;
 
