@@ -102,7 +102,7 @@ internal sealed partial class SiloPools
 
     /// <summary>
     /// Warms every pool at once. The default pool failing fails the silo's start: every pool's processes are ended
-    /// and <see cref="Hosting.DefaultPoolStartException"/> (with the pool's reason) ends the host's start, for a
+    /// and <see cref="DefaultPoolStartException"/> (with the pool's reason) ends the host's start, for a
     /// co-hosting application as for <c>dspex-silo</c>. A named pool failing is logged and reported by its stats, and
     /// the silo starts without it.
     /// </summary>
@@ -127,7 +127,7 @@ internal sealed partial class SiloPools
             // Nothing keeps running for a silo that will not start: the named pools' workers and the default pool's
             // start retries end here (the lifecycle does not stop a stage that failed).
             await StopAsync();
-            throw new Hosting.DefaultPoolStartException(failure);
+            throw new DefaultPoolStartException(failure);
         }
 
         foreach (var pool in All.Where(p => p.StartFailure is not null))

@@ -15,7 +15,7 @@ internal static class ConfigurationError
         // A state directory another user could change: the operator's to fix, so one line and exit 2, not a crash.
         UnsafeStateDirectoryException => e.Message,
         // The default pool has no worker (every worker failed its first start): the silo does not start, exit 2.
-        DSPex.Orleans.Hosting.DefaultPoolStartException => e.Message,
+        DSPex.Orleans.Pool.DefaultPoolStartException => e.Message,
         // Orleans wraps what a lifecycle stage threw (OrleansLifecycleCanceledException, AggregateException): the
         // configuration's fault is found inside.
         AggregateException aggregate => aggregate.InnerExceptions.Select(Describe).FirstOrDefault(found => found is not null),

@@ -1,6 +1,7 @@
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Hosting;
 using DSPex.Orleans.Hosting;
+using DSPex.Orleans.Pool;
 using DSPex.Orleans.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Hosting;
+namespace DSPex.Orleans.Pool;
 
 /// <summary>
 /// Thrown by the host's start (<c>IHost.StartAsync</c>) when the silo's default pool (DSPex:Pool) has no worker after
