@@ -87,10 +87,10 @@ def _run(options: argparse.Namespace) -> int:
         _error(protocol.INVALID_ARGUMENTS, str(exc))
         return EXIT_BAD_INPUT
     try:
-        from . import builtins  # noqa: F401 - a worker always has ping, echo, list_commands, worker_info
+        importlib.import_module(".builtins", __package__)  # a worker always has ping, echo, list_commands, worker_info
 
         _import_adapter(options.adapter, options.path)
-    except BaseException as exc:  # noqa: B036 - an adapter's import failure is the user's to read, not a crash
+    except BaseException as exc:  # an adapter's import failure is the user's to read, not a crash
         _error("AdapterImportFailed", "%s: %s" % (type(exc).__name__, exc), traceback.format_exc())
         return EXIT_BAD_INPUT
 

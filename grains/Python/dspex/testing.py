@@ -33,7 +33,7 @@ def load(*adapter_modules: str) -> None:
         importlib.import_module(name)
 
 
-def run_command(command: str, args: Any = None, *, vars: Optional[dict[str, Any]] = None,  # noqa: A002 - the CLI's word
+def run_command(command: str, args: Any = None, *, vars: Optional[dict[str, Any]] = None,  # the CLI's word
                 session_id: Optional[str] = None, max_frame: int = protocol.DEFAULT_MAX_FRAME_BYTES,
                 cancel: Optional[threading.Event] = None) -> CommandRun:
     """Runs a registered command with ``args`` (a decoded JSON value). ``vars`` makes it a session call with those
@@ -41,7 +41,7 @@ def run_command(command: str, args: Any = None, *, vars: Optional[dict[str, Any]
     return local.run(command, args, variables=vars, session_id=session_id, max_frame=max_frame, cancel=cancel)
 
 
-def run_program(spec: dict[str, Any], args: Any = None, *, vars: Optional[dict[str, Any]] = None,  # noqa: A002
+def run_program(spec: dict[str, Any], args: Any = None, *, vars: Optional[dict[str, Any]] = None,
                 program_id: str = "test-program", revision: int = 1, session_id: Optional[str] = None) -> CommandRun:
     """Builds a program of ``spec["type"]`` from ``spec`` (cached like a worker caches it) and calls it with ``args``."""
     return local.run(None, args, variables=vars if vars is not None else {}, session_id=session_id or "test-session",

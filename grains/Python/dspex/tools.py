@@ -24,7 +24,7 @@ class ToolError(Exception):
     Cancelled, DeadlineExceeded, ToolUnavailable, ...), ``type`` names the .NET exception and ``message`` says why.
     Uncaught, it fails the request as a Python exception of type ToolError with this text."""
 
-    def __init__(self, kind: str, type: str, message: str) -> None:  # noqa: A002 - the field's name in the frame
+    def __init__(self, kind: str, type: str, message: str) -> None:  # the field's name in the frame
         super().__init__("%s: %s (%s)" % (kind, message, type))
         self.kind = kind
         self.type = type
