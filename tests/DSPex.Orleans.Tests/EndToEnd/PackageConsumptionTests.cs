@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DSPex.Orleans.Tests.Deployment;
 using DSPex.Orleans.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -48,7 +47,7 @@ public sealed class PackageConsumptionTests(PackedPackages packages, ITestOutput
         // The hosting package holds every file of the bridge and the build file that copies them to the consumer's output.
         var hosting = packages.Entries("DSPex.Orleans.Hosting");
         Assert.Contains("buildTransitive/DSPex.Orleans.Hosting.targets", hosting);
-        var bridgeSource = Path.Combine(RepositoryFiles.Root, "grains", "Python");
+        var bridgeSource = Path.Combine(Repository.Root, "grains", "Python");
         var bridgeFiles = Directory.EnumerateFiles(bridgeSource, "*.*", SearchOption.AllDirectories)
             .Where(f => (f.EndsWith(".py", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal)) && !f.Contains("__pycache__", StringComparison.Ordinal))
             .Select(f => "python/" + Path.GetRelativePath(bridgeSource, f).Replace('\\', '/'))
@@ -65,7 +64,7 @@ public sealed class PackageConsumptionTests(PackedPackages packages, ITestOutput
         try
         {
             var app = Path.Combine(work, "app");
-            CopySample(Path.Combine(RepositoryFiles.Root, "samples", "PackageConsumer"), app);
+            CopySample(Path.Combine(Repository.Root, "samples", "PackageConsumer"), app);
             Assert.DoesNotContain("ProjectReference", File.ReadAllText(Path.Combine(app, "PackageConsumer.csproj")), StringComparison.Ordinal);
             var cache = Path.Combine(work, "packages");
             File.WriteAllText(Path.Combine(app, "NuGet.config"), NuGetConfig(packages.Directory, cache));

@@ -2,7 +2,7 @@ using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Calls;
 using DSPex.Orleans.Contracts;
 
-namespace DSPex.Orleans.Tests.Unit.Calls;
+namespace DSPex.Orleans.UnitTests.Calls;
 
 /// <summary>
 /// The client sends a call again after a silo loss only when that cannot run it twice: not run, idempotent, or a

@@ -6,7 +6,7 @@ using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
 using OrleansSiloUnavailable = Orleans.Runtime.SiloUnavailableException;
 
-namespace DSPex.Orleans.Tests.Unit.Calls;
+namespace DSPex.Orleans.UnitTests.Calls;
 
 /// <summary>
 /// A call lost with a silo is typed SiloUnavailable with whether it may have run, by the runtime's exception type, on

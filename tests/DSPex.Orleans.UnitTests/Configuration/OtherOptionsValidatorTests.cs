@@ -2,7 +2,7 @@ using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Security;
 using Microsoft.Extensions.Options;
 
-namespace DSPex.Orleans.Tests.Unit.Configuration;
+namespace DSPex.Orleans.UnitTests.Configuration;
 
 [Trait("Category", "Unit")]
 public sealed class OtherOptionsValidatorTests

@@ -1,6 +1,6 @@
 using DSPex.Orleans.Configuration;
 
-namespace DSPex.Orleans.Tests.Unit.Configuration;
+namespace DSPex.Orleans.UnitTests.Configuration;
 
 [Trait("Category", "Unit")]
 public sealed class PoolOptionsValidatorTests

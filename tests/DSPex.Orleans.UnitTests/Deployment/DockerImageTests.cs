@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace DSPex.Orleans.Tests.Deployment;
+namespace DSPex.Orleans.UnitTests.Deployment;
 
 /// <summary>Checks deploy/docker/Dockerfile and .dockerignore as text: no Docker engine is needed.</summary>
 [Trait("Category", "Unit")]

@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
 
-namespace DSPex.Orleans.Tests.Deployment;
+namespace DSPex.Orleans.UnitTests.Deployment;
 
 /// <summary>
 /// Checks deploy/kubernetes without a cluster: the manifests parse, hang together (names, selectors, ports)

@@ -1,6 +1,6 @@
 using YamlDotNet.RepresentationModel;
 
-namespace DSPex.Orleans.Tests.Deployment;
+namespace DSPex.Orleans.UnitTests.Deployment;
 
 /// <summary>A pod as a NetworkPolicy sees it: its labels and its namespace's labels; "home" is the namespace the manifests go to.</summary>
 internal sealed record PolicyPeer(IReadOnlyDictionary<string, string> Labels, IReadOnlyDictionary<string, string> NamespaceLabels, bool InHomeNamespace = true);

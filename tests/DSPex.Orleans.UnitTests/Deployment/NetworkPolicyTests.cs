@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Tests.Deployment;
+namespace DSPex.Orleans.UnitTests.Deployment;
 
 /// <summary>
 /// The NetworkPolicies select the right pods: the gateway only from labelled client pods, the silo port only

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace DSPex.Orleans.Tests.Deployment;
+namespace DSPex.Orleans.UnitTests.Deployment;
 
 /// <summary>
 /// deploy/docker/python-deps, the documented way to add Python dependencies to the silo image, read as text (no Docker

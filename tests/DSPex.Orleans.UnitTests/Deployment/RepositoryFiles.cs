@@ -1,6 +1,7 @@
+using DSPex.Orleans.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
 
-namespace DSPex.Orleans.Tests.Deployment;
+namespace DSPex.Orleans.UnitTests.Deployment;
 
 /// <summary>One YAML document of a manifest file, with the file it came from for assertion messages.</summary>
 internal sealed record ManifestDocument(string File, YamlMappingNode Root)
@@ -15,8 +16,8 @@ internal sealed record ManifestDocument(string File, YamlMappingNode Root)
 /// <summary>Finds the deployment files of this checkout from the test binaries and parses them.</summary>
 internal static class RepositoryFiles
 {
-    // Walk up from bin/<config>/<tfm>: the tests check the files in the checkout, not copies in the output.
-    public static string Root { get; } = FindRoot();
+    // The tests check the files in the checkout, not copies in the output.
+    public static string Root => Repository.Root;
 
     public static string KubernetesDirectory => Path.Combine(Root, "deploy", "kubernetes");
 
@@ -48,19 +49,6 @@ internal static class RepositoryFiles
             .Where(d => d.RootNode is not YamlScalarNode { Value: null or "" }) // an empty document after a trailing ---
             .Select(d => Assert.IsType<YamlMappingNode>(d.RootNode))
             .ToList();
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "DSPex.Orleans.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No DSPex.Orleans.sln above {AppContext.BaseDirectory}");
     }
 }
 

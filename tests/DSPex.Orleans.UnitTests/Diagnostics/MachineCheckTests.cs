@@ -4,7 +4,7 @@ using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Diagnostics;
 using DSPex.Orleans.Tests.Infrastructure;
 
-namespace DSPex.Orleans.Tests.Unit.Diagnostics;
+namespace DSPex.Orleans.UnitTests.Diagnostics;
 
 /// <summary>The checks that need no Python: state directory (the silo's own rules, on real folders), ports (a real
 /// listener), Redis (refused connection; the password never shown) and the option validators the silo runs.</summary>

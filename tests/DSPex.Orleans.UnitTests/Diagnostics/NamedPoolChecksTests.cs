@@ -1,7 +1,7 @@
 using DSPex.Orleans.Diagnostics;
 using Microsoft.Extensions.Configuration;
 
-namespace DSPex.Orleans.Tests.Unit.Diagnostics;
+namespace DSPex.Orleans.UnitTests.Diagnostics;
 
 /// <summary>
 /// `dspex doctor` with named pools (DSPex:Pools:NAME), from configuration as a silo reads it: each named pool gets the

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using DSPex.Orleans.Diagnostics;
 
-namespace DSPex.Orleans.Tests.Unit.Diagnostics;
+namespace DSPex.Orleans.UnitTests.Diagnostics;
 
 /// <summary>The TLS check against real PEM files made here: a good pair from a CA, a key of another pair, an expired or
 /// foreign certificate, files that cannot be read; and that no key material reaches a result.</summary>

@@ -1,8 +1,8 @@
 using System.Reflection;
 using DSPex.Orleans.Client;
-using DSPex.Orleans.Tests.Deployment;
+using DSPex.Orleans.UnitTests.Deployment;
 
-namespace DSPex.Orleans.Tests.Unit.Docs;
+namespace DSPex.Orleans.UnitTests.Docs;
 
 /// <summary>
 /// docs/configuration.md names every setting of every options class in the grains and the client library (a class

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using DSPex.Orleans.Tests.Deployment;
+using DSPex.Orleans.UnitTests.Deployment;
 
-namespace DSPex.Orleans.Tests.Unit.Docs;
+namespace DSPex.Orleans.UnitTests.Docs;
 
 /// <summary>
 /// The README stays a front page (under 12 KB) with the commands users depend on, and every relative link in it and
@@ -18,8 +18,8 @@ public sealed partial class ReadmeTests
         Assert.True(new FileInfo(Readme).Length < 12 * 1024, $"README.md is {new FileInfo(Readme).Length} bytes");
         var text = File.ReadAllText(Readme);
         Assert.Contains("dotnet run -c Release --project silo -- --demo", text);
-        Assert.Contains("dotnet test tests/DSPex.Orleans.Tests -c Release\n", text);
-        Assert.Contains("dotnet test tests/DSPex.Orleans.Tests -c Release --filter Category=Unit", text);
+        Assert.Contains("dotnet test DSPex.Orleans.sln -c Release\n", text);
+        Assert.Contains("dotnet test tests/DSPex.Orleans.UnitTests -c Release\n", text);
     }
 
     [Fact]

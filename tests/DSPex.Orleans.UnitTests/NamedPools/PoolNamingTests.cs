@@ -3,7 +3,7 @@ using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Placement;
 
-namespace DSPex.Orleans.Tests.Unit.NamedPools;
+namespace DSPex.Orleans.UnitTests.NamedPools;
 
 /// <summary>Pool names in worker keys, and the settings of named pools.</summary>
 [Trait("Category", "Unit")]

@@ -2,7 +2,7 @@ using System.Net;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Routing;
 
-namespace DSPex.Orleans.Tests.Unit.NamedPools;
+namespace DSPex.Orleans.UnitTests.NamedPools;
 
 /// <summary>Which pool a request runs in, from a made-up cluster directory (no silo, no process).</summary>
 [Trait("Category", "Unit")]

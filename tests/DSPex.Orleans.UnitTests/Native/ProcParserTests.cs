@@ -1,6 +1,6 @@
 using DSPex.Orleans.Native;
 
-namespace DSPex.Orleans.Tests.Unit.Native;
+namespace DSPex.Orleans.UnitTests.Native;
 
 [Trait("Category", "Unit")]
 public sealed class ProcParserTests

@@ -1,6 +1,6 @@
 using DSPex.Orleans.Pool.Scheduling;
 
-namespace DSPex.Orleans.Tests.Unit.Pool;
+namespace DSPex.Orleans.UnitTests.Pool;
 
 /// <summary>The pool's scheduling rules, without a process: grants, queues, hand-off, dead and recycling workers.</summary>
 [Trait("Category", "Unit")]

@@ -1,7 +1,7 @@
 using DSPex.Orleans.Pool.Scheduling;
 using DSPex.Orleans.Timing;
 
-namespace DSPex.Orleans.Tests.Unit.Pool;
+namespace DSPex.Orleans.UnitTests.Pool;
 
 /// <summary>Queue timeouts come from the scheduler's one timer (no timer or linked token per queued request).</summary>
 [Trait("Category", "Unit")]

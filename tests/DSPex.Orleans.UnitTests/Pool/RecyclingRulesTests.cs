@@ -1,6 +1,6 @@
 using DSPex.Orleans.Pool.Scheduling;
 
-namespace DSPex.Orleans.Tests.Unit.Pool;
+namespace DSPex.Orleans.UnitTests.Pool;
 
 /// <summary>When a worker is recycled: request count (jittered), age, memory; and that a recycling worker takes no new work.</summary>
 [Trait("Category", "Unit")]

@@ -1,6 +1,6 @@
 using DSPex.Orleans.Pool.Scheduling;
 
-namespace DSPex.Orleans.Tests.Unit.Pool;
+namespace DSPex.Orleans.UnitTests.Pool;
 
 [Trait("Category", "Unit")]
 public sealed class RestartBackoffTests

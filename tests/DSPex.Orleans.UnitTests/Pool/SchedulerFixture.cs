@@ -1,6 +1,6 @@
 using DSPex.Orleans.Pool.Scheduling;
 
-namespace DSPex.Orleans.Tests.Unit.Pool;
+namespace DSPex.Orleans.UnitTests.Pool;
 
 /// <summary>A worker handle as the scheduler sees one: alive until it is marked exited.</summary>
 internal sealed class FakeWorker(string name)

@@ -1,8 +1,8 @@
 using CsCheck;
 using DSPex.Orleans.Pool.Scheduling;
-using DSPex.Orleans.Tests.Unit.Protocol;
+using DSPex.Orleans.UnitTests.Protocol;
 
-namespace DSPex.Orleans.Tests.Unit.Pool;
+namespace DSPex.Orleans.UnitTests.Pool;
 
 /// <summary>
 /// Random sequences of requests, releases, deaths, restarts and give-ups: no worker ever runs more than its

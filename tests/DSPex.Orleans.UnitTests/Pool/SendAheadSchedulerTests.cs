@@ -1,6 +1,6 @@
 using DSPex.Orleans.Pool.Scheduling;
 
-namespace DSPex.Orleans.Tests.Unit.Pool;
+namespace DSPex.Orleans.UnitTests.Pool;
 
 /// <summary>
 /// Send-ahead (DSPex:Pool:SendAhead): when every unit is busy, a request that may run anywhere is granted a place

@@ -1,6 +1,6 @@
 using DSPex.Orleans.Pool;
 
-namespace DSPex.Orleans.Tests.Unit.Pool;
+namespace DSPex.Orleans.UnitTests.Pool;
 
 /// <summary>The health loop's test of its own pace: a tick long after the previous one is the silo's pause, not the workers'.</summary>
 [Trait("Category", "Unit")]

@@ -2,7 +2,7 @@ using System.Text;
 using DSPex.Orleans.ProcessSafety;
 using Xunit.Abstractions;
 
-namespace DSPex.Orleans.Tests.Unit.ProcessSafety;
+namespace DSPex.Orleans.UnitTests.ProcessSafety;
 
 [Trait("Category", "Unit")]
 public sealed class RegistryFileParseTests(ITestOutputHelper output)

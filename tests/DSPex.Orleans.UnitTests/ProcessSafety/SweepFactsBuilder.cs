@@ -1,7 +1,7 @@
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.ProcessSafety;
 
-namespace DSPex.Orleans.Tests.Unit.ProcessSafety;
+namespace DSPex.Orleans.UnitTests.ProcessSafety;
 
 /// <summary>Made-up hosts for the sweep rules: no /proc, no processes. This silo is pid 500, uid 1000, silo "live".</summary>
 internal sealed class SweepFactsBuilder

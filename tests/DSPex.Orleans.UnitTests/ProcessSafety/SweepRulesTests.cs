@@ -1,7 +1,7 @@
 using DSPex.Orleans.ProcessSafety;
-using static DSPex.Orleans.Tests.Unit.ProcessSafety.SweepFactsBuilder;
+using static DSPex.Orleans.UnitTests.ProcessSafety.SweepFactsBuilder;
 
-namespace DSPex.Orleans.Tests.Unit.ProcessSafety;
+namespace DSPex.Orleans.UnitTests.ProcessSafety;
 
 [Trait("Category", "Unit")]
 public sealed class SweepRulesTests

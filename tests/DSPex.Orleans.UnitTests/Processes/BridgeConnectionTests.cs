@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
 
-namespace DSPex.Orleans.Tests.Unit.Processes;
+namespace DSPex.Orleans.UnitTests.Processes;
 
 /// <summary>The protocol connection on its own: one Send, replies by id, streams, and what closing does to calls.</summary>
 [Trait("Category", "Unit")]

@@ -1,7 +1,7 @@
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Processes;
 
-namespace DSPex.Orleans.Tests.Unit.Processes;
+namespace DSPex.Orleans.UnitTests.Processes;
 
 /// <summary>
 /// Where a pool finds the Python bridge: the configured folder; else Python/ in the application's output (where the

@@ -1,7 +1,7 @@
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
 
-namespace DSPex.Orleans.Tests.Unit.Processes;
+namespace DSPex.Orleans.UnitTests.Processes;
 
 /// <summary>
 /// A worker whose pipe broke before its exit is seen: a call is not delivered (safe to run elsewhere), the

@@ -1,6 +1,6 @@
 using DSPex.Orleans.Processes;
 
-namespace DSPex.Orleans.Tests.Unit.Processes;
+namespace DSPex.Orleans.UnitTests.Processes;
 
 /// <summary>
 /// A call's deadline is swept by its connection's one timer (no timer per call): the caller is answered when it

@@ -5,7 +5,7 @@ using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace DSPex.Orleans.Tests.Unit.Processes;
+namespace DSPex.Orleans.UnitTests.Processes;
 
 /// <summary>
 /// A <see cref="BridgeConnection"/> over an in-process pipe instead of a bridge's stdout: the test writes the frames

@@ -6,7 +6,7 @@ using System.Threading.Channels;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
 
-namespace DSPex.Orleans.Tests.Unit.Processes;
+namespace DSPex.Orleans.UnitTests.Processes;
 
 /// <summary>
 /// The connection with the pipe to the worker full (the worker reads nothing) while the worker sends every kind of

@@ -1,6 +1,6 @@
 using DSPex.Orleans.Processes;
 
-namespace DSPex.Orleans.Tests.Unit.Processes;
+namespace DSPex.Orleans.UnitTests.Processes;
 
 [Trait("Category", "Unit")]
 public sealed class StartInfoAndMemoryTests

@@ -3,7 +3,7 @@ using CsCheck;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
 
-namespace DSPex.Orleans.Tests.Unit.Protocol;
+namespace DSPex.Orleans.UnitTests.Protocol;
 
 /// <summary>
 /// Whatever bytes a worker writes as a frame, the silo's parser gives a frame or a <see cref="FrameFormatException"/>,

@@ -4,7 +4,7 @@ using CsCheck;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
 
-namespace DSPex.Orleans.Tests.Unit.Protocol;
+namespace DSPex.Orleans.UnitTests.Protocol;
 
 /// <summary>
 /// Whatever a caller sends as args, session variables or a program spec, the frame written to Python has exactly the

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using DSPex.Orleans.Processes;
 
-namespace DSPex.Orleans.Tests.Unit.Protocol;
+namespace DSPex.Orleans.UnitTests.Protocol;
 
 /// <summary>
 /// The protocol version a bridge reports at the handshake, and which ones this silo accepts (the same major version

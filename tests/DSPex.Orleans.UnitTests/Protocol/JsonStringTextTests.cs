@@ -3,7 +3,7 @@ using System.Text.Json;
 using CsCheck;
 using DSPex.Orleans.Processes;
 
-namespace DSPex.Orleans.Tests.Unit.Protocol;
+namespace DSPex.Orleans.UnitTests.Protocol;
 
 [Trait("Category", "Unit")]
 public sealed class JsonStringTextTests

@@ -3,7 +3,7 @@ using System.Text.Json;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
 
-namespace DSPex.Orleans.Tests.Unit.Protocol;
+namespace DSPex.Orleans.UnitTests.Protocol;
 
 /// <summary>
 /// The silo against the protocol's one definition, grains/Python/dspex/protocol.json (the file the Python bridge loads

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using CsCheck;
 
-namespace DSPex.Orleans.Tests.Unit.Protocol;
+namespace DSPex.Orleans.UnitTests.Protocol;
 
 /// <summary>Generators of JSON text and frames, well-formed and not, for the protocol's property tests.</summary>
 internal static class ProtocolGen

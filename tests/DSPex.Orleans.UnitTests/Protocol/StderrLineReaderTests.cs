@@ -1,7 +1,7 @@
 using System.Text;
 using DSPex.Orleans.Processes;
 
-namespace DSPex.Orleans.Tests.Unit.Protocol;
+namespace DSPex.Orleans.UnitTests.Protocol;
 
 [Trait("Category", "Unit")]
 public sealed class StderrLineReaderTests

@@ -2,7 +2,7 @@ using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Routing;
 using DSPex.Orleans.Tests.Infrastructure;
 
-namespace DSPex.Orleans.Tests.Unit.Routing;
+namespace DSPex.Orleans.UnitTests.Routing;
 
 /// <summary>
 /// Questions about call states that reach a gateway together share fan-outs: many clients asking at once after a

@@ -1,6 +1,6 @@
 using DSPex.Orleans.Security;
 
-namespace DSPex.Orleans.Tests.Unit.Security;
+namespace DSPex.Orleans.UnitTests.Security;
 
 /// <summary>Refused authentications are logged at most once per interval, each line counting what it stood for.</summary>
 [Trait("Category", "Unit")]

@@ -1,6 +1,7 @@
 using DSPex.Orleans.Client.Hosting.Tls;
+using DSPex.Orleans.Tests.Security;
 
-namespace DSPex.Orleans.Tests.Security;
+namespace DSPex.Orleans.UnitTests.Security;
 
 /// <summary>Certificate rotation without a restart: the next connection uses the files as they are now.</summary>
 [Trait("Category", "Unit")]

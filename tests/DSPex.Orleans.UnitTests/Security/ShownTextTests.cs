@@ -1,6 +1,6 @@
 using DSPex.Orleans.Security;
 
-namespace DSPex.Orleans.Tests.Unit.Security;
+namespace DSPex.Orleans.UnitTests.Security;
 
 /// <summary>The one helper through which caller- and worker-chosen text reaches a log, a tag or an error message.</summary>
 [Trait("Category", "Unit")]

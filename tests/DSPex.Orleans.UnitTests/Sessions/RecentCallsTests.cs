@@ -4,7 +4,7 @@ using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Sessions;
 using DSPex.Orleans.Sessions.Storage;
 
-namespace DSPex.Orleans.Tests.Unit.Sessions;
+namespace DSPex.Orleans.UnitTests.Sessions;
 
 /// <summary>
 /// A session's record of its recent calls: what a repeat of a call id is answered with, its bounds, and its place in

@@ -3,7 +3,7 @@ using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Sessions;
 
-namespace DSPex.Orleans.Tests.Unit.Sessions;
+namespace DSPex.Orleans.UnitTests.Sessions;
 
 [Trait("Category", "Unit")]
 public sealed class SessionStateChangeTests

@@ -4,7 +4,7 @@ using System.Text.Json;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Telemetry;
 
-namespace DSPex.Orleans.Tests.Unit.Telemetry;
+namespace DSPex.Orleans.UnitTests.Telemetry;
 
 /// <summary>
 /// The trace context a call carries to Python: taken from the current activity or Orleans' request context, only

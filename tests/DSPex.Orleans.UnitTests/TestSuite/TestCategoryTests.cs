@@ -1,48 +1,36 @@
-using System.Reflection;
+using DSPex.Orleans.Tests.Infrastructure;
 
-namespace DSPex.Orleans.Tests.Unit.TestSuite;
+namespace DSPex.Orleans.UnitTests.TestSuite;
 
 /// <summary>
-/// Every test class says which layer it belongs to, so `--filter Category=Unit` is the whole fast layer and nothing
-/// that needs a process, Python, Redis or a cluster slips into it unlabelled.
+/// This project is the unit layer and nothing else: `dotnet test tests/DSPex.Orleans.UnitTests` runs exactly the tests
+/// that need no process, Python, Redis or cluster, and every class here says so.
 /// </summary>
 [Trait("Category", "Unit")]
 public sealed class TestCategoryTests
 {
-    private static readonly string[] Categories = ["Unit", "Cluster", "Process", "Redis", "EndToEnd"];
-
     [Fact]
-    public void Every_test_class_has_exactly_one_known_category()
+    public void Every_test_class_here_is_in_the_unit_layer()
     {
-        var testClasses = typeof(TestCategoryTests).Assembly.GetTypes()
-            .Where(t => t.GetMethods().Any(m => m.GetCustomAttributes<FactAttribute>(inherit: true).Any()))
-            .ToList();
+        var testClasses = TestLayers.TestClasses(typeof(TestCategoryTests).Assembly);
         Assert.Contains(typeof(TestCategoryTests), testClasses);
 
-        var wrong = testClasses
-            .Select(t => (Type: t, Categories: t.GetCustomAttributesData()
-                .Where(a => a.AttributeType == typeof(TraitAttribute) && (string?)a.ConstructorArguments[0].Value == "Category")
-                .Select(a => (string?)a.ConstructorArguments[1].Value)
-                .ToList()))
-            .Where(c => c.Categories.Count != 1 || !Categories.Contains(c.Categories[0]))
-            .Select(c => $"{c.Type.FullName}: [{string.Join(", ", c.Categories)}]")
-            .ToList();
-        Assert.True(wrong.Count == 0, $"test classes without exactly one of Category {string.Join('/', Categories)}:\n{string.Join('\n', wrong)}");
+        var wrong = TestLayers.Misfiled(typeof(TestCategoryTests).Assembly, [TestLayers.Unit]);
+        Assert.True(wrong.Count == 0, $"test classes in the unit project without exactly Category=Unit:\n{string.Join('\n', wrong)}");
     }
 
     [Fact]
-    public void Unit_tests_live_under_Unit_or_Deployment_or_are_named_here()
+    public void The_unit_layer_references_no_process_host()
     {
-        // A unit test elsewhere is fine when it needs nothing but files and memory; this list makes that a decision.
-        string[] elsewhere = ["DSPex.Orleans.Tests.Security.ReloadingCertificateTests"];
-        var misplaced = typeof(TestCategoryTests).Assembly.GetTypes()
-            .Where(t => t.GetCustomAttributes<TraitAttribute>().Any())
-            .Where(t => t.GetCustomAttributesData().Any(a => a.AttributeType == typeof(TraitAttribute) && (string?)a.ConstructorArguments[1].Value == "Unit"))
-            .Where(t => !(t.Namespace ?? "").StartsWith("DSPex.Orleans.Tests.Unit", StringComparison.Ordinal)
-                && t.Namespace != "DSPex.Orleans.Tests.Deployment"
-                && !elsewhere.Contains(t.FullName))
-            .Select(t => t.FullName)
-            .ToList();
-        Assert.Empty(misplaced);
+        // The silo executable, the CLI and the examples are what the other layers start as processes: a unit test that
+        // needs one belongs there, and referencing them would build them before the fast layer can run.
+        string[] hosts = ["dspex-silo", "dspex", "ToolsAgent", "DSPex.Orleans.Tests"];
+        var referenced = typeof(TestCategoryTests).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
+        Assert.Empty(referenced.Intersect(hosts));
+        var project = File.ReadAllText(Path.Combine(Repository.Root, "tests", "DSPex.Orleans.UnitTests", "DSPex.Orleans.UnitTests.csproj"));
+        foreach (var folder in new[] { @"..\..\silo\", @"DSPex.Orleans.Cli\DSPex.Orleans.Cli.csproj", @"..\..\examples\", @"DSPex.Orleans.Tests\DSPex.Orleans.Tests.csproj" })
+        {
+            Assert.DoesNotContain(folder, project, StringComparison.Ordinal);
+        }
     }
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace DSPex.Orleans.Tests.Unit.Tools;
+namespace DSPex.Orleans.UnitTests.Tools;
 
 /// <summary>
 /// Who may call which tool: a scoped credential reaches only the tools its scopes name (tool:&lt;name&gt;, wildcards

@@ -8,7 +8,7 @@ using Orleans.Serialization;
 using Orleans.Serialization.Invocation;
 using Orleans.Serialization.TypeSystem;
 
-namespace DSPex.Orleans.Tests.Unit.Upgrade;
+namespace DSPex.Orleans.UnitTests.Upgrade;
 
 /// <summary>
 /// The wire identity of everything that crosses Orleans, pinned so a release can run beside the one before it
