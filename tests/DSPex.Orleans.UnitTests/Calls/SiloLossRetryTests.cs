@@ -32,7 +32,7 @@ public sealed class SiloLossRetryTests
     {
         var attempts = new List<TimeSpan?>();
         var response = await SiloLossRetry.RunAsync(
-            Script(attempts, () => Lost(CallOutcome.NotRun), () => throw new Client.Errors.SiloUnavailableException("refused", CallOutcome.NotRun), () => Ok),
+            Script(attempts, () => Lost(CallOutcome.NotRun), () => throw new Client.Errors.SiloLostException("refused", CallOutcome.NotRun), () => Ok),
             new ExecuteOptions { Timeout = TimeSpan.FromSeconds(30) }, repeatsAnswered: false, NoDeadline, CancellationToken.None);
 
         Assert.Equal("42", response.ResultJson);
@@ -76,8 +76,8 @@ public sealed class SiloLossRetryTests
     public async Task Attempts_end_with_the_call_s_deadline_and_the_last_loss_reaches_the_caller()
     {
         var attempts = new List<TimeSpan?>();
-        var error = await Assert.ThrowsAsync<Client.Errors.SiloUnavailableException>(() => SiloLossRetry.RunAsync(
-            Script(attempts, () => throw new Client.Errors.SiloUnavailableException("refused", CallOutcome.NotRun)),
+        var error = await Assert.ThrowsAsync<Client.Errors.SiloLostException>(() => SiloLossRetry.RunAsync(
+            Script(attempts, () => throw new Client.Errors.SiloLostException("refused", CallOutcome.NotRun)),
             new ExecuteOptions { Timeout = TimeSpan.FromMilliseconds(700) }, repeatsAnswered: true, NoDeadline, CancellationToken.None));
 
         Assert.Equal(CallOutcome.NotRun, error.Outcome);
@@ -90,8 +90,8 @@ public sealed class SiloLossRetryTests
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
         var attempts = new List<TimeSpan?>();
-        await Assert.ThrowsAsync<Client.Errors.SiloUnavailableException>(() => SiloLossRetry.RunAsync(
-            Script(attempts, () => throw new Client.Errors.SiloUnavailableException("refused", CallOutcome.NotRun)),
+        await Assert.ThrowsAsync<Client.Errors.SiloLostException>(() => SiloLossRetry.RunAsync(
+            Script(attempts, () => throw new Client.Errors.SiloLostException("refused", CallOutcome.NotRun)),
             null, repeatsAnswered: true, NoDeadline, cancelled.Token));
         Assert.Single(attempts);
     }

@@ -43,7 +43,7 @@ public sealed class SiloLossTypingTests
     [MemberData(nameof(Losses))]
     public void The_client_types_a_silo_loss_with_its_outcome_and_keeps_the_cause(Exception failure, CallOutcome outcome)
     {
-        var typed = Assert.IsType<Client.Errors.SiloUnavailableException>(ClusterCalls.Typed(failure));
+        var typed = Assert.IsType<Client.Errors.SiloLostException>(ClusterCalls.Typed(failure));
         Assert.Equal(outcome, typed.Outcome);
         Assert.Same(failure, typed.InnerException);
     }
@@ -90,7 +90,7 @@ public sealed class SiloLossTypingTests
     public void A_silo_unavailable_error_from_a_silo_becomes_the_exception_with_its_outcome()
     {
         var error = ExecuteError.SiloLost("lost", CallOutcome.NotRun);
-        var typed = Assert.IsType<Client.Errors.SiloUnavailableException>(Client.Errors.DSPexException.From(error, null));
+        var typed = Assert.IsType<Client.Errors.SiloLostException>(Client.Errors.DSPexException.From(error, null));
         Assert.Equal(CallOutcome.NotRun, typed.Outcome);
         Assert.IsType<Client.Errors.StorageUnavailableException>(Client.Errors.DSPexException.From(new ExecuteError(DSPexErrorKind.StorageUnavailable, "Redis"), null));
     }

@@ -8,16 +8,16 @@ namespace DSPex.Orleans.Client.Errors;
 /// idempotent call (the library already retried both within the call's deadline where that was allowed). The runtime's
 /// exception, when there was one, is the <see cref="Exception.InnerException"/>.
 /// </summary>
-public sealed class SiloUnavailableException : DSPexException
+public sealed class SiloLostException : DSPexException
 {
     /// <summary>A silo loss whose outcome is unknown.</summary>
-    public SiloUnavailableException(string message)
+    public SiloLostException(string message)
         : this(message, CallOutcome.OutcomeUnknown)
     {
     }
 
     /// <summary>A silo loss with what is known of the call's outcome and the runtime's exception that reported it.</summary>
-    public SiloUnavailableException(string message, CallOutcome outcome, Exception? innerException = null)
+    public SiloLostException(string message, CallOutcome outcome, Exception? innerException = null)
         : base(DSPexErrorKind.SiloUnavailable, message, null, innerException)
     {
         Outcome = outcome;
