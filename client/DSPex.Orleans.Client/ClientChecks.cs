@@ -45,7 +45,7 @@ internal static class ClientChecks
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {
-            throw new InvalidArgumentsException($"{name} could not be serialised to JSON: {e.Message}");
+            throw new InvalidArgumentsException($"{name} could not be serialised to JSON: {e.Message}", e);
         }
     }
 
@@ -58,7 +58,7 @@ internal static class ClientChecks
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {
-            throw new InvalidArgumentsException($"{name} could not be serialised to JSON: {e.Message}");
+            throw new InvalidArgumentsException($"{name} could not be serialised to JSON: {e.Message}", e);
         }
     }
 
@@ -71,7 +71,7 @@ internal static class ClientChecks
         }
         catch (Exception e) when (e is JsonException or NotSupportedException)
         {
-            throw new ResultNotSerializableException($"the result could not be read as {typeof(T).Name}: {e.Message}", null);
+            throw new ResultNotSerializableException($"the result could not be read as {typeof(T).Name}: {e.Message}", null, e);
         }
     }
 

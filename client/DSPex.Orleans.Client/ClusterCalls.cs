@@ -89,7 +89,7 @@ internal static class ClusterCalls
 
         if (IsOverSizeLimit(e))
         {
-            return new Errors.FrameTooLargeException($"the message is over Orleans' size limit: {FirstLine(e.Message)}", null);
+            return new Errors.FrameTooLargeException($"the message is over Orleans' size limit: {FirstLine(e.Message)}", null, e);
         }
 
         if (StorageFailures.Find(e) is { } storage)
@@ -100,12 +100,12 @@ internal static class ClusterCalls
 
         if (SiloLoss.Classify(e) is { } outcome)
         {
-            return new Errors.SiloUnavailableException(
+            return new Errors.SiloLostException(
                 $"the cluster could not complete the call ({Describe(outcome)}): {e.GetType().Name}: {FirstLine(e.Message)}", outcome, e);
         }
 
         return e is ArgumentException
-            ? new Errors.InvalidArgumentsException($"the cluster refused an argument: {FirstLine(e.Message)}")
+            ? new Errors.InvalidArgumentsException($"the cluster refused an argument: {FirstLine(e.Message)}", e)
             : new Errors.InternalErrorException($"the call failed: {e.GetType().Name}: {FirstLine(e.Message)}", e);
     }
 

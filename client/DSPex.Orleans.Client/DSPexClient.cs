@@ -53,7 +53,7 @@ public sealed class DSPexClient
 
     /// <summary>
     /// Tells the client a gateway connection closed (the hosting extension wires Orleans' gateway-count event to
-    /// it). Calls in flight that no live silo holds are then failed with <see cref="SiloUnavailableException"/>
+    /// it). Calls in flight that no live silo holds are then failed with <see cref="SiloLostException"/>
     /// instead of waiting out their deadline.
     /// </summary>
     public void OnGatewayLost() => _calls.OnGatewayLost();

@@ -132,7 +132,7 @@ public sealed class DSPexSession
         }
         catch (Exception e) when (e is JsonException or NotSupportedException)
         {
-            throw new ResultNotSerializableException($"variable '{name}' could not be read as {typeof(T).Name}: {e.Message}", null);
+            throw new ResultNotSerializableException($"variable '{name}' could not be read as {typeof(T).Name}: {e.Message}", null, e);
         }
     }
 

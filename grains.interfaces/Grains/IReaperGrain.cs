@@ -12,7 +12,7 @@ namespace DSPex.Orleans.Grains;
 public interface IReaperGrain : IGrainWithStringKey
 {
     /// <summary>The key of the one cluster-wide reaper grain.</summary>
-    public const string ClusterKey = "cluster";
+    const string ClusterKey = "cluster";
 
     /// <summary>Asks the reaper of every active silo to sweep now, and gathers their reports.</summary>
     [Alias("8D7A0A27")]

@@ -7,7 +7,7 @@ public sealed partial class LocalWorkerPool
 {
     private static partial class Log
     {
-        // The silo-wide line (event 1100, " warm: ") is SiloPools': harnesses wait for it once every pool is warm.
+        // The silo-wide line (event 1100) is SiloPools'; harnesses wait for the silo's ready line (Hosting/SiloReadyLine).
         [LoggerMessage(EventId = 1113, Level = LogLevel.Information, Message = "Pool {Pool} on {Silo} started {Live}/{Size} workers in {Elapsed} ms")]
         public static partial void Warm(ILogger logger, string pool, SiloAddress silo, int live, int size, int elapsed);
 

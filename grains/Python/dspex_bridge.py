@@ -41,9 +41,8 @@ from typing import Any, Callable, Iterator, NoReturn, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from dspex import protocol  # noqa: E402 - the bridge's own package, found beside this file
-from dspex.framing import (  # noqa: E402 - after the path insert above
-    FrameOverLimit,
+from dspex import protocol  # the bridge's own package, found beside this file
+from dspex.framing import (  # after the path insert above
     FrameReader,
     FrameWriter,
     MAX_MESSAGE_CHARS,
@@ -151,7 +150,7 @@ class Bridge:
                     self._back_to_idle()
         except OSError:
             exit_with_group(protocol.EXIT_SILO_PIPE_GONE)
-        except BaseException:  # noqa: B036 - the last resort: nothing may end a serving thread quietly
+        except BaseException:  # the last resort: nothing may end a serving thread quietly
             fail_bridge("serving thread %s failed" % threading.current_thread().name)
 
     def _read_until_call(self) -> Call:
@@ -206,21 +205,21 @@ class Bridge:
         except (ValueError, RecursionError) as exc:
             # Valid JSON Python reads differently (an integer past its digit limit, say) is the caller's error:
             # answer the call by its id, which the silo always writes first.
-            request_id = call_id_of(body)
-            tool_call = tool_result_ids_of(body) if request_id is None else None
+            call_id = call_id_of(body)
+            tool_call = tool_result_ids_of(body) if call_id is None else None
             if tool_call is not None:
                 # A tool's answer Python cannot read: that tool call fails, in the task that waits for it.
                 self._tools.fail_unreadable(tool_call[1], "the tool's result could not be read as Python reads JSON: %s"
                                             % bounded(describe(exc), MAX_MESSAGE_CHARS), type(exc).__name__)
-            elif request_id is None:
+            elif call_id is None:
                 self._writer.send_json({"type": protocol.PROTOCOL_ERROR,
                                         "message": bounded("malformed frame: %s" % exc, MAX_MESSAGE_CHARS)})
             else:
-                self._writer.send_error_text(request_id, protocol.INVALID_ARGUMENTS, type(exc).__name__,
+                self._writer.send_error_text(call_id, protocol.INVALID_ARGUMENTS, type(exc).__name__,
                                              "the request could not be read as Python reads JSON: %s" % exc)
             return None
         kind = envelope.get("type")
-        request_id = envelope.get("id")
+        request_id: Any = envelope.get("id")  # a JSON value, as the silo wrote it
         if kind == protocol.CALL:
             try:
                 ctx = self._context.RequestContext(request_id, envelope.get("session"), envelope.get("credit"),
@@ -260,7 +259,7 @@ class Bridge:
         context.run(self._context.set_current, ctx)
         try:
             work = context.run(func, args)
-        except BaseException as exc:  # noqa: B036 - a bad call (wrong arguments) is that request's error
+        except BaseException as exc:  # a bad call (wrong arguments) is that request's error
             self._finished(ctx)
             self._writer.send_error(ctx.request_id, self._error_kind(exc), exc)
             return
@@ -280,7 +279,7 @@ class Bridge:
                 if not self._writer.send_item(ctx.request_id, item):
                     close(generator)
                     return False
-        except BaseException as exc:  # noqa: B036 - a failing generator ends its stream with the error
+        except BaseException as exc:  # a failing generator ends its stream with the error
             self._writer.send_error(ctx.request_id, self._error_kind(exc), exc)
             return False
         return True
@@ -294,7 +293,7 @@ class Bridge:
             if program is not None:
                 try:
                     func, _ = self._programs.resolve(ctx.session_id, program)
-                except BaseException as exc:  # noqa: B036 - a failed build is the caller's error, not the worker's
+                except BaseException as exc:  # a failed build is the caller's error, not the worker's
                     self._writer.send_error(request_id, self._error_kind(exc), exc)
                     return
             else:
@@ -305,7 +304,7 @@ class Bridge:
                 return
             try:
                 result = func(args)
-            except BaseException as exc:  # noqa: B036 - a command's SystemExit must not end the worker
+            except BaseException as exc:  # a command's SystemExit must not end the worker
                 self._writer.send_error(request_id, self._error_kind(exc), exc)
                 return
             if self._is_async_work(result):
@@ -330,7 +329,7 @@ class Bridge:
             try:
                 self._writer.send_error_text(request_id, protocol.INTERNAL, type(exc).__name__,
                                              "the bridge failed serving this request: %s" % exc, traceback.format_exc())
-            except Exception:  # noqa: BLE001 - nothing can be sent: the stream is no longer to be trusted
+            except Exception:  # nothing can be sent: the stream is no longer to be trusted
                 os._exit(protocol.EXIT_SILO_PIPE_GONE)
         finally:
             self._context.set_current(None)
@@ -404,7 +403,7 @@ def join_worker_cgroup(marker: str) -> None:
         from dspex import worker_cgroup
 
         worker_cgroup.join(marker)
-    except BaseException:  # noqa: B036 - best effort; the worker runs unconfined
+    except BaseException:  # best effort; the worker runs unconfined
         pass
 
 
@@ -470,10 +469,10 @@ def main(argv: list[str]) -> None:
 
     try:
         import dspex
-        import dspex.builtins  # noqa: F401 - registers ping, echo, list_commands
+        import dspex.builtins  # registers ping, echo, list_commands
 
         adapters = dspex.load_adapters(args.adapter)
-    except BaseException as exc:  # noqa: B036 - report any start-up failure to the silo, then exit
+    except BaseException as exc:  # report any start-up failure to the silo, then exit
         # A module that imports but registers nothing (AdapterRegistersNothing) names itself in its message.
         what = "adapter registers nothing" if type(exc).__name__ == "AdapterRegistersNothing" else "adapter import failed"
         writer.send_json({"type": protocol.FATAL, "message": "%s: %s: %s" % (what, type(exc).__name__, exc),

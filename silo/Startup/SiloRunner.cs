@@ -1,3 +1,4 @@
+using DSPex.Orleans.Hosting;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Silo.Health;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -54,6 +55,20 @@ internal sealed partial class SiloRunner(
 
         health.Enter(SiloPhase.Serving);
         loop.Start();
+        WriteReadyLine();
+    }
+
+    /// <summary>The structured readiness signal for whatever started this process (SiloReadyLine), on stdout.</summary>
+    private void WriteReadyLine()
+    {
+        var pools = services.GetRequiredService<SiloPools>();
+        var ready = new SiloReady(
+            Environment.ProcessId,
+            pools.Silo.ToParsableString(),
+            (long)pools.WarmUpTime.TotalMilliseconds,
+            [.. pools.All.Select(p => new PoolReady(p.Name, p.LiveProcesses().Count, p.Options.Size))]);
+        Console.Out.WriteLine(SiloReadyLine.Format(ready));
+        Console.Out.Flush();
     }
 
     public async Task StoppingAsync(CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ import json
 import unittest
 
 from bridge_support import ERROR_KINDS, Pipe, dspex_bridge, random_text, random_value, rng, strict_json
+from dspex.framing import FrameOverLimit
 
 MAX_FRAME = 4096
 
@@ -81,7 +82,7 @@ class FrameWriterTests(unittest.TestCase):
             self.assertEqual(kind, self.answer(1)["error"]["kind"])
 
     def test_no_frame_past_the_limit_is_ever_written(self):
-        with self.assertRaises(dspex_bridge.FrameOverLimit):
+        with self.assertRaises(FrameOverLimit):
             self.writer.send(b"x" * (MAX_FRAME + 1))
         self.assertEqual([], self.pipe.frames())
 

@@ -40,7 +40,7 @@ internal static class SiloLossRetry
                     return response;
                 }
             }
-            catch (Errors.SiloUnavailableException e) when (MaySendAgain(e.Outcome, options, repeatsAnswered, cancellationToken))
+            catch (Errors.SiloLostException e) when (MaySendAgain(e.Outcome, options, repeatsAnswered, cancellationToken))
             {
                 if (!await WaitAsync(tries, deadlineAt, cancellationToken).ConfigureAwait(false))
                 {

@@ -58,7 +58,7 @@ internal sealed class TrackedCalls
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // The call was sent and its answer never came: it may have run.
-            throw new Errors.SiloUnavailableException(tracked.LostReason ?? "the call was abandoned", CallOutcome.OutcomeUnknown);
+            throw new Errors.SiloLostException(tracked.LostReason ?? "the call was abandoned", CallOutcome.OutcomeUnknown);
         }
         finally
         {

@@ -47,7 +47,7 @@ public class DSPexException : Exception
         DSPexErrorKind.PoolSaturated => new PoolSaturatedException(error.Message),
         DSPexErrorKind.QueueTimeout => new QueueTimeoutException(error.Message),
         DSPexErrorKind.NoWorkers => new NoWorkersException(error.Message),
-        DSPexErrorKind.SiloUnavailable => new SiloUnavailableException(error.Message, error.Outcome),
+        DSPexErrorKind.SiloUnavailable => new SiloLostException(error.Message, error.Outcome),
         DSPexErrorKind.StorageUnavailable => new StorageUnavailableException(error.Message),
         DSPexErrorKind.WorkerBusy => new WorkerBusyException(error.Message, workerId),
         DSPexErrorKind.SessionWorkerUnavailable => new SessionWorkerUnavailableException(error.Message),

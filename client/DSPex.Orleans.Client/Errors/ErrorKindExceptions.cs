@@ -9,15 +9,52 @@ public sealed class UnknownCommandException(string message, string? workerId)
     : DSPexException(DSPexErrorKind.UnknownCommand, message, workerId);
 
 /// <summary>An argument of the call is unusable (named in the message: null, empty, not JSON, too deep, out of range); nothing was run.</summary>
-public sealed class InvalidArgumentsException(string message) : DSPexException(DSPexErrorKind.InvalidArguments, message);
+public sealed class InvalidArgumentsException : DSPexException
+{
+    /// <summary>An unusable argument, named in the message.</summary>
+    public InvalidArgumentsException(string message)
+        : base(DSPexErrorKind.InvalidArguments, message)
+    {
+    }
+
+    /// <summary>An argument the runtime or a grain rejected, with the exception that said so.</summary>
+    public InvalidArgumentsException(string message, Exception? innerException)
+        : base(DSPexErrorKind.InvalidArguments, message, null, innerException)
+    {
+    }
+}
 
 /// <summary>The command returned a value JSON cannot carry (an object, NaN, ...).</summary>
-public sealed class ResultNotSerializableException(string message, string? workerId)
-    : DSPexException(DSPexErrorKind.ResultNotSerializable, message, workerId);
+public sealed class ResultNotSerializableException : DSPexException
+{
+    /// <summary>A result JSON cannot carry, with the worker that produced it when there was one.</summary>
+    public ResultNotSerializableException(string message, string? workerId)
+        : base(DSPexErrorKind.ResultNotSerializable, message, workerId)
+    {
+    }
+
+    /// <summary>A result this side could not read as the type asked for, with the exception that said why.</summary>
+    public ResultNotSerializableException(string message, string? workerId, Exception? innerException)
+        : base(DSPexErrorKind.ResultNotSerializable, message, workerId, innerException)
+    {
+    }
+}
 
 /// <summary>A request or result frame is over the configured size limit.</summary>
-public sealed class FrameTooLargeException(string message, string? workerId)
-    : DSPexException(DSPexErrorKind.FrameTooLarge, message, workerId);
+public sealed class FrameTooLargeException : DSPexException
+{
+    /// <summary>A frame over the limit, with the worker that reported it when there was one.</summary>
+    public FrameTooLargeException(string message, string? workerId)
+        : base(DSPexErrorKind.FrameTooLarge, message, workerId)
+    {
+    }
+
+    /// <summary>A message over a size limit, with the exception that reported it (Orleans' own limit, say).</summary>
+    public FrameTooLargeException(string message, string? workerId, Exception? innerException)
+        : base(DSPexErrorKind.FrameTooLarge, message, workerId, innerException)
+    {
+    }
+}
 
 /// <summary>The worker's byte stream could not be decoded; the worker was replaced.</summary>
 public sealed class MalformedFrameException(string message, string? workerId)

@@ -18,6 +18,7 @@ type, a name to scaffold);
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import signal
@@ -85,8 +86,14 @@ def _tool_stubs(specs: list[str], max_frame: int) -> dict[str, Callable[[Any], A
         if not separator or not name:
             raise InvalidArguments("--tool %r is not NAME=JSON" % spec)
         answer = request_rules.parse_json(text, "the --tool %s answer" % name, max_frame)
-        stubs[name] = lambda args, answer=answer: answer
+        stubs[name] = _fixed_answer(answer)
     return stubs
+
+
+def _fixed_answer(answer: Any) -> Callable[[Any], Any]:
+    def stub(args: Any) -> Any:
+        return answer
+    return stub
 
 
 def _print_frame(frame: dict[str, Any]) -> None:
@@ -106,13 +113,13 @@ def _run(options: argparse.Namespace) -> int:
         _error(protocol.INVALID_ARGUMENTS, str(exc))
         return EXIT_BAD_INPUT
     try:
-        from . import builtins  # noqa: F401 - a worker always has ping, echo, list_commands, worker_info
+        importlib.import_module(".builtins", __package__)  # a worker always has ping, echo, list_commands, worker_info
 
         _import_adapter(options.adapter, options.path)
     except registry.AdapterRegistersNothing as exc:
         _error("AdapterRegistersNothing", str(exc))
         return EXIT_BAD_INPUT
-    except BaseException as exc:  # noqa: B036 - an adapter's import failure is the user's to read, not a crash
+    except BaseException as exc:  # an adapter's import failure is the user's to read, not a crash
         _error("AdapterImportFailed", "%s: %s" % (type(exc).__name__, exc), traceback.format_exc())
         return EXIT_BAD_INPUT
 

@@ -20,6 +20,7 @@ A clean stop unregisters every worker before it closes the pipe, so the EOF then
 
 from __future__ import annotations
 
+import functools
 import os
 import select
 import signal
@@ -79,8 +80,9 @@ class Watched:
             # It leads its group and lives (it was checked just now), so the group id is its own: every member is in
             # its session, spawned by the worker's code. One kill reaches them all at once.
             killed = quietly(lambda: os.killpg(self.pid, signal.SIGKILL))
-        if self.pidfd is not None:
-            killed = quietly(lambda: signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)) or killed
+        pidfd = self.pidfd
+        if pidfd is not None:
+            killed = quietly(functools.partial(signal.pidfd_send_signal, pidfd, signal.SIGKILL)) or killed
         elif not killed:
             killed = quietly(lambda: os.kill(self.pid, signal.SIGKILL))
         return killed

@@ -80,11 +80,12 @@ class EventLoopRunner:
             return self._loop
 
     def _begin(self, ctx: RequestContext, work: Any, context: contextvars.Context) -> None:
-        loop = self._loop
-        assert loop is not None
+        running = self._loop
+        assert running is not None
+        loop: asyncio.AbstractEventLoop = running  # typed so the callbacks below see it is set
         credit_changed = asyncio.Event()
         # A task runs in a copy of the context it is created in (create_task's context= argument is Python 3.11+ only).
-        task = context.run(loop.create_task, self._run(ctx, work, credit_changed))
+        task = context.run(lambda: loop.create_task(self._run(ctx, work, credit_changed)))
         self._tasks.add(task)
         # The answer is sent from a done callback, which runs however the task ended, even when it was cancelled
         # before its first step (its coroutine then never runs at all).
@@ -128,7 +129,7 @@ class EventLoopRunner:
             if exc is not None:
                 try:
                     raise exc  # so the error frame carries the command's traceback
-                except BaseException as raised:  # noqa: B036 - a command's SystemExit must not end the worker
+                except BaseException as raised:  # a command's SystemExit must not end the worker
                     self._writer.send_error(request_id, self._error_kind(raised), raised)
                 return
             answered, result = task.result()
@@ -140,7 +141,7 @@ class EventLoopRunner:
             try:
                 self._writer.send_error_text(request_id, protocol.INTERNAL, type(exc).__name__,
                                              "the bridge failed serving this request: %s" % exc, traceback.format_exc())
-            except Exception:  # noqa: BLE001 - nothing can be sent: the stream is no longer to be trusted
+            except Exception:  # nothing can be sent: the stream is no longer to be trusted
                 self._pipe_gone()
         finally:
             self._finished(ctx)
@@ -162,7 +163,7 @@ class EventLoopRunner:
                     return False
         except asyncio.CancelledError:
             raise
-        except BaseException as exc:  # noqa: B036 - a failing generator ends its stream with the error
+        except BaseException as exc:  # a failing generator ends its stream with the error
             self._writer.send_error(ctx.request_id, self._error_kind(exc), exc)
             return False
         finally:

@@ -37,7 +37,7 @@ class KeywordClassifier:
         self.calls += 1
         words = re.findall(r"\w+", str(args.get("text", "")).lower())
         scores = {label: sum(words.count(kw) for kw in keywords) for label, keywords in self.labels.items()}
-        best = max(scores, key=scores.get) if scores and max(scores.values()) > 0 else self.default
+        best = max(scores, key=lambda label: scores[label]) if scores and max(scores.values()) > 0 else self.default
         history = get_var("history", [])
         set_var("history", (history + [best])[-20:])
         return {"label": best, "scores": scores, "calls_on_this_build": self.calls, "pid": self.built_in_pid}

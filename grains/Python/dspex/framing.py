@@ -54,7 +54,7 @@ def describe(exc: BaseException) -> str:
     """str(exc), which user code can make fail."""
     try:
         return str(exc)
-    except Exception:  # noqa: BLE001 - any failure of a user's __str__
+    except Exception:  # any failure of a user's __str__
         return "(the exception's message could not be read)"
 
 

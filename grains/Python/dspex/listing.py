@@ -5,6 +5,7 @@ worker process sees it. The bridge's `--list-commands` mode and `python -m dspex
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -35,7 +36,7 @@ def describe_pool(adapter_modules: list[str]) -> dict[str, Any]:
     }
     module = "dspex.builtins"
     try:
-        from . import builtins  # noqa: F401 - registers ping, echo, list_commands, worker_info
+        importlib.import_module(".builtins", __package__)  # registers ping, echo, list_commands, worker_info
 
         for module in adapter_modules:
             if not module:
@@ -44,7 +45,7 @@ def describe_pool(adapter_modules: list[str]) -> dict[str, Any]:
             listing["adapters"].append(module)
             if why is not None:
                 listing["registers_nothing"].append({"module": module, "message": bounded(why, MAX_MESSAGE_CHARS)})
-    except BaseException as exc:  # noqa: B036 - an adapter's SystemExit or KeyboardInterrupt at import is reported too
+    except BaseException as exc:  # an adapter's SystemExit or KeyboardInterrupt at import is reported too
         listing["error"] = {"module": module, "type": type(exc).__name__,
                             "message": bounded(describe(exc), MAX_MESSAGE_CHARS),
                             "traceback": bounded_tail(traceback.format_exc(), MAX_TRACEBACK_CHARS)}

@@ -7,12 +7,13 @@ on their own event loop (asyncio.run)."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 import inspect
 import itertools
 import json
 import threading
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Callable, Iterator, Optional
+from typing import Any, AsyncGenerator, Callable, Iterator, Optional
 
 from . import context, errors, local_tools, programs, protocol, registry
 from .framing import FrameWriter
@@ -54,7 +55,7 @@ class _CapturingWriter(FrameWriter):
         self.frames: list[dict[str, Any]] = []
         self._on_frame = on_frame
 
-    def send(self, envelope_bytes: bytes) -> None:
+    def send(self, envelope_bytes: bytes, urgent: bool = False) -> None:
         if len(envelope_bytes) > self._max_frame:
             raise ValueError("frame of %d bytes exceeds the limit of %d bytes" % (len(envelope_bytes), self._max_frame))
         frame = json.loads(envelope_bytes)
@@ -76,23 +77,23 @@ def _send_stream(writer: FrameWriter, ctx: context.RequestContext, items: Iterat
             if not writer.send_item(ctx.request_id, item):
                 getattr(items, "close", lambda: None)()
                 return False  # the item could not be sent: its error ended the stream
-    except BaseException as exc:  # noqa: B036 - a failing stream ends with its error, as in a worker
+    except BaseException as exc:  # a failing stream ends with its error, as in a worker
         writer.send_error(ctx.request_id, _kind(exc), exc)
         return False
     return True
 
 
-async def _drain_async(writer: FrameWriter, ctx: context.RequestContext, items: AsyncIterator[Any]) -> bool:
+async def _drain_async(writer: FrameWriter, ctx: context.RequestContext, items: AsyncGenerator[Any, None]) -> bool:
     context.set_current(ctx)  # the event loop's thread serves this call
     try:
         async for item in items:
             if ctx.is_cancelled:
-                await items.aclose()  # type: ignore[attr-defined]
+                await items.aclose()
                 return True
             if not writer.send_item(ctx.request_id, item):
-                await items.aclose()  # type: ignore[attr-defined]
+                await items.aclose()
                 return False
-    except BaseException as exc:  # noqa: B036
+    except BaseException as exc:
         writer.send_error(ctx.request_id, _kind(exc), exc)
         return False
     return True
@@ -111,7 +112,7 @@ def execute(ctx: context.RequestContext, writer: FrameWriter, name: Optional[str
         if program is not None:
             try:
                 func, _ = programs.resolve(ctx.session_id, program)
-            except BaseException as exc:  # noqa: B036 - a failed build is the caller's error
+            except BaseException as exc:  # a failed build is the caller's error
                 writer.send_error(ctx.request_id, _kind(exc), exc)
                 return
         else:
@@ -124,7 +125,7 @@ def execute(ctx: context.RequestContext, writer: FrameWriter, name: Optional[str
             result = func(args)
             if inspect.iscoroutine(result):
                 result = asyncio.run(_await_with_context(ctx, result))
-        except BaseException as exc:  # noqa: B036 - a command's SystemExit is its error, as in a worker
+        except BaseException as exc:  # a command's SystemExit is its error, as in a worker
             writer.send_error(ctx.request_id, _kind(exc), exc)
             return
         if inspect.isasyncgen(result):
@@ -150,7 +151,9 @@ def run(command: Optional[str], args: Any = None, *, variables: Optional[dict[st
     session call (``session_id`` defaults to "local"). ``on_frame`` sees each frame as it is produced (items while
     a stream runs); setting ``cancel`` makes dspex.cancelled() true inside the command. ``tools`` stubs the .NET
     tools the command calls (name -> function of the args; dspex.local_tools); a tool with no stub is UnknownTool."""
-    from . import builtins, request_rules  # noqa: F401 - a worker always has ping, echo, list_commands, worker_info
+    from . import request_rules
+
+    importlib.import_module(".builtins", __package__)  # a worker always has ping, echo, list_commands, worker_info
 
     if command is not None:
         request_rules.check_command(command)
@@ -161,7 +164,13 @@ def run(command: Optional[str], args: Any = None, *, variables: Optional[dict[st
         session = {"id": session_id or "local", "vars": dict(variables or {})}
     ctx = context.RequestContext(next(_request_ids), session)
     if cancel is not None:
-        threading.Thread(target=lambda: (cancel.wait(), ctx.cancel()), name="dspex-local-cancel", daemon=True).start()
+        cancelled = cancel
+
+        def cancel_when_set() -> None:
+            cancelled.wait()
+            ctx.cancel()
+
+        threading.Thread(target=cancel_when_set, name="dspex-local-cancel", daemon=True).start()
     writer = _CapturingWriter(max_frame, on_frame)
     stubs = local_tools.install(local_tools.LocalTools(tools))
     try:

@@ -55,7 +55,7 @@ def resolve(session_id: Any, program: dict[str, Any]) -> tuple[Any, bool]:
             return built, False
     spec = program.get("spec") or {}
     kind = spec.get("type")
-    cls = _types.get(kind)
+    cls = _types.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise ProgramError("unknown program type %r; this worker has: %s" % (kind, ", ".join(program_types())))
     built = cls(spec)

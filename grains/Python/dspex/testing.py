@@ -44,7 +44,7 @@ def load(*adapter_modules: str) -> None:
         importlib.import_module(name)
 
 
-def run_command(command: str, args: Any = None, *, vars: Optional[dict[str, Any]] = None,  # noqa: A002 - the CLI's word
+def run_command(command: str, args: Any = None, *, vars: Optional[dict[str, Any]] = None,  # the CLI's word
                 session_id: Optional[str] = None, max_frame: int = protocol.DEFAULT_MAX_FRAME_BYTES,
                 cancel: Optional[threading.Event] = None, tools: Optional[dict[str, ToolStub]] = None) -> CommandRun:
     """Runs a registered command with ``args`` (a decoded JSON value). ``vars`` makes it a session call with those
@@ -54,7 +54,7 @@ def run_command(command: str, args: Any = None, *, vars: Optional[dict[str, Any]
                      tools=tools)
 
 
-def run_program(spec: dict[str, Any], args: Any = None, *, vars: Optional[dict[str, Any]] = None,  # noqa: A002
+def run_program(spec: dict[str, Any], args: Any = None, *, vars: Optional[dict[str, Any]] = None,
                 program_id: Optional[str] = None, revision: int = 1, session_id: Optional[str] = None,
                 tools: Optional[dict[str, ToolStub]] = None) -> CommandRun:
     """Builds a program of ``spec["type"]`` from ``spec`` and calls it with ``args``. Without ``program_id`` the

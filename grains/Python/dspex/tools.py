@@ -13,7 +13,7 @@ import inspect
 import itertools
 import json
 import threading
-from typing import Any, Callable, Optional
+from typing import Any, Awaitable, Callable, Optional
 
 from dspex import context, local_tools, protocol
 
@@ -25,7 +25,7 @@ class ToolError(Exception):
     Cancelled, DeadlineExceeded, ToolUnavailable, ...), ``type`` names the .NET exception and ``message`` says why.
     Uncaught, it fails the request as a Python exception of type ToolError with this text."""
 
-    def __init__(self, kind: str, type: str, message: str) -> None:  # noqa: A002 - the field's name in the frame
+    def __init__(self, kind: str, type: str, message: str) -> None:  # the field's name in the frame
         super().__init__("%s: %s (%s)" % (kind, message, type))
         self.kind = kind
         self.type = type
@@ -68,13 +68,17 @@ def install(send: Callable[[bytes], None]) -> None:
     _send = send
 
 
+async def _awaited(awaitable: Awaitable[Any]) -> Any:
+    return await awaitable
+
+
 def call_tool(name: str, args: Any = None) -> Any:
     """Calls the .NET tool ``name`` with ``args`` (a JSON object; None means {}) and returns its result. Blocks this
     thread until the answer; raises ToolError when the call fails."""
     stubs = _local_run(protocol.TOOL_CALL, name)
     if stubs is not None:
         result = stubs.call(name, args)
-        return asyncio.run(result) if inspect.isawaitable(result) else result
+        return asyncio.run(_awaited(result)) if inspect.isawaitable(result) else result
     waiter = _start(protocol.TOOL_CALL, name, args, None, None)
     assert waiter.event is not None
     waiter.event.wait()

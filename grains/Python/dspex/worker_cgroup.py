@@ -85,7 +85,7 @@ def join(marker: str) -> str | None:
         with open(os.path.join(mine, "cgroup.procs"), "w") as f:
             f.write("0")
         return mine
-    except Exception as exc:  # noqa: BLE001 - best effort: the worker runs unconfined, and says why
+    except Exception as exc:  # best effort: the worker runs unconfined, and says why
         try:
             os.write(2, ("dspex: worker not confined to a cgroup: %s: %s\n" % (type(exc).__name__, exc)).encode("utf-8", "replace"))
         except OSError:

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using DSPex.Orleans.Benchmarks.Scenarios;
+using DSPex.Orleans.Hosting;
+using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Benchmarks.Infrastructure;
 
@@ -9,7 +10,7 @@ namespace DSPex.Orleans.Benchmarks.Infrastructure;
 /// It is stopped by its pid (SIGTERM, so it ends its own workers; SIGKILL after a grace), and any worker of its
 /// cluster still alive afterwards is killed by pid and reported.
 /// </summary>
-public sealed partial class SiloChildProcess : IAsyncDisposable
+public sealed class SiloChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ClusterSettings _cluster;
@@ -17,18 +18,18 @@ public sealed partial class SiloChildProcess : IAsyncDisposable
     private readonly Stopwatch _sinceSpawn = Stopwatch.StartNew();
     private readonly List<string> _output = [];
 
-    [GeneratedRegex(@"Pool on .* warm: (\d+)/(\d+) workers in (\d+) ms")]
-    private static partial Regex WarmLine();
+    private readonly bool _otherBuild;
 
-    private SiloChildProcess(Process process, ClusterSettings cluster)
+    private SiloChildProcess(Process process, ClusterSettings cluster, bool otherBuild)
     {
         _process = process;
         _cluster = cluster;
+        _otherBuild = otherBuild;
     }
 
     public int Pid => _process.Id;
 
-    /// <summary>The pool's own warm-up time, as the silo logged it (all workers started concurrently).</summary>
+    /// <summary>The pools' own warm-up time, as the silo reported it (all workers started concurrently).</summary>
     public TimeSpan? PoolWarmUp { get; private set; }
 
     /// <summary>From spawning the silo process until its pool reported warm.</summary>
@@ -70,7 +71,7 @@ public sealed partial class SiloChildProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo process");
-        var silo = new SiloChildProcess(process, cluster);
+        var silo = new SiloChildProcess(process, cluster, otherBuild: variant?.SiloAssembly is not null);
         process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
         process.BeginOutputReadLine();
@@ -97,9 +98,13 @@ public sealed partial class SiloChildProcess : IAsyncDisposable
             }
         }
 
-        if (WarmLine().Match(line) is { Success: true } match)
+        // The silo's ready line (SiloReadyLine); a build from before it (the B side of an A/B) only logged its warm-up.
+        var warmUp = SiloReadyLine.Parse(line) is { } ready ? TimeSpan.FromMilliseconds(ready.WarmUpMs)
+            : _otherBuild ? LegacyWarmLine.Parse(line)
+            : null;
+        if (warmUp is not null)
         {
-            PoolWarmUp = TimeSpan.FromMilliseconds(int.Parse(match.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture));
+            PoolWarmUp = warmUp;
             SpawnToWarm = _sinceSpawn.Elapsed;
             _warm.TrySetResult(SpawnToWarm.Value);
         }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using DSPex.Orleans.Benchmarks.Infrastructure;
+using DSPex.Orleans.Tests.Infrastructure;
 using DSPex.Orleans.Benchmarks.Scenarios;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Errors;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DSPex.Orleans.Benchmarks.Infrastructure;
+using DSPex.Orleans.Tests.Infrastructure;
 using DSPex.Orleans.Benchmarks.Scenarios;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Hosting;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DSPex.Orleans.Benchmarks.Infrastructure;
+using DSPex.Orleans.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace DSPex.Orleans.Benchmarks.Scale;

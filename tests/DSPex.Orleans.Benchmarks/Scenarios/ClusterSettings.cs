@@ -1,4 +1,5 @@
 using DSPex.Orleans.Benchmarks.Infrastructure;
+using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Benchmarks.Scenarios;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using DSPex.Orleans.Tests.Deployment;
 using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.EndToEnd;
@@ -54,7 +53,7 @@ public sealed class CliToolTests : IDisposable
     {
         if (Environment.GetEnvironmentVariable("DSPEX_PACKAGES_DIR") is { Length: > 0 } fromCi)
         {
-            var feed = Path.GetFullPath(fromCi, RepositoryFiles.Root);
+            var feed = Path.GetFullPath(fromCi, Repository.Root);
             var package = Directory.GetFiles(feed, $"{PackageId}.*.nupkg").SingleOrDefault(f => !f.EndsWith(".snupkg", StringComparison.Ordinal));
             Assert.True(package is not null, $"{feed} holds no {PackageId} package: .ci/run packs it");
             return (feed, Path.GetFileNameWithoutExtension(package)[(PackageId.Length + 1)..]);
@@ -63,7 +62,7 @@ public sealed class CliToolTests : IDisposable
         var temporary = Path.Combine(_work.Path, "feed");
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         var suffix = $"tool.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
-        var (exit, stdout, stderr) = await DotnetProcess.RunAsync(RepositoryFiles.Root, TestBounds.Start,
+        var (exit, stdout, stderr) = await DotnetProcess.RunAsync(Repository.Root, TestBounds.Start,
             "pack", "client/DSPex.Orleans.Cli/DSPex.Orleans.Cli.csproj", "-c", configuration, "--no-build", "-o", temporary, $"-p:VersionSuffix={suffix}", "-nodeReuse:false");
         Assert.True(exit == 0, $"dotnet pack of the CLI failed ({exit}):\n{stdout}\n{stderr}");
         var packed = Assert.Single(Directory.GetFiles(temporary, $"{PackageId}.*.nupkg"));

@@ -71,7 +71,7 @@ public sealed class GatewayLossTests(RedisServer redis, ITestOutputHelper output
         Assert.Equal(onDoomed, ended.Count);
         foreach (var call in ended)
         {
-            var error = await Assert.ThrowsAsync<Client.Errors.SiloUnavailableException>(() => call);
+            var error = await Assert.ThrowsAsync<Client.Errors.SiloLostException>(() => call);
             Assert.Contains("gateway silo carrying the call was lost", error.Message);
         }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using DSPex.Orleans.Tests.Deployment;
 using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.EndToEnd;
@@ -21,13 +20,13 @@ public sealed class HostingPackagePythonFilesTests
         var grains = Path.Combine(copy.Path, "grains");
         var python = Path.Combine(grains, "Python");
         Directory.CreateDirectory(grains);
-        File.Copy(Path.Combine(RepositoryFiles.Root, "grains", "DSPex.Orleans.Grains.csproj"), Path.Combine(grains, "DSPex.Orleans.Grains.csproj"));
+        File.Copy(Path.Combine(Repository.Root, "grains", "DSPex.Orleans.Grains.csproj"), Path.Combine(grains, "DSPex.Orleans.Grains.csproj"));
         var sdk = await TrackedSdkFilesAsync();
         foreach (var file in sdk)
         {
             var target = Path.Combine(python, file);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(Path.Combine(RepositoryFiles.Root, "grains", "Python", file), target);
+            File.Copy(Path.Combine(Repository.Root, "grains", "Python", file), target);
         }
 
         // What setuptools' bdist_wheel and an in-tree build leave: build/lib and build/bdist copies, an sdist, egg-info.
@@ -68,7 +67,7 @@ public sealed class HostingPackagePythonFilesTests
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.Combine(RepositoryFiles.Root, "grains", "Python"),
+            WorkingDirectory = Path.Combine(Repository.Root, "grains", "Python"),
         };
         foreach (var argument in new[] { "ls-files", "-z", "--", "." })
         {
@@ -89,7 +88,8 @@ public sealed class HostingPackagePythonFilesTests
         }
 
         Assert.True(process.ExitCode == 0, $"git ls-files failed ({process.ExitCode}): {await stderr}");
-        var files = (await stdout).Split('\0', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToList();
+        // (Distinct: an index in the middle of a merge lists a conflicted file once per stage.)
+        var files = (await stdout).Split('\0', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         Assert.Contains("dspex_bridge.py", files);
         Assert.Contains("pyproject.toml", files);
         return files;

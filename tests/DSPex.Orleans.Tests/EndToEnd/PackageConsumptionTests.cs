@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DSPex.Orleans.Tests.Deployment;
 using DSPex.Orleans.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -70,7 +69,7 @@ public sealed class PackageConsumptionTests(PackedPackages packages, ITestOutput
         try
         {
             var app = Path.Combine(work, "app");
-            CopySample(Path.Combine(RepositoryFiles.Root, "samples", "PackageConsumer"), app);
+            CopySample(Path.Combine(Repository.Root, "samples", "PackageConsumer"), app);
             Assert.DoesNotContain("ProjectReference", File.ReadAllText(Path.Combine(app, "PackageConsumer.csproj")), StringComparison.Ordinal);
             var cache = Path.Combine(work, "packages");
             File.WriteAllText(Path.Combine(app, "NuGet.config"), NuGetConfig(packages.Directory, cache));

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using DSPex.Orleans.Hosting;
 using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.HostHealth;
@@ -44,6 +45,6 @@ public sealed class PortTakenTests
         Assert.Equal(2, await second.ExitAsync());
         var line = Assert.Single(second.Output.Split('\n'), l => l.StartsWith("dspex-silo: configuration error:", StringComparison.Ordinal));
         Assert.Contains($"{setting}: port {port} is already in use", line);
-        Assert.DoesNotContain(" warm: ", second.Output);
+        Assert.DoesNotContain(SiloReadyLine.Prefix, second.Output);
     }
 }

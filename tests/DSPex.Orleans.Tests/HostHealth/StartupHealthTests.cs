@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using DSPex.Orleans.Hosting;
 using DSPex.Orleans.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -46,7 +47,7 @@ public sealed class StartupHealthTests(ITestOutputHelper output)
             Assert.Contains("starting", ready.Value.Body);
             var live = await http.GetAsync("/healthz");
             Assert.Equal(HttpStatusCode.OK, live?.Status);
-            Assert.DoesNotContain(" warm: ", silo.Output);
+            Assert.DoesNotContain(SiloReadyLine.Prefix, silo.Output);
 
             var stop = Stopwatch.StartNew();
             var code = await silo.StopAsync();

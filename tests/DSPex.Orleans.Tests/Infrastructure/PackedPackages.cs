@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Xml.Linq;
-using DSPex.Orleans.Tests.Deployment;
 
 namespace DSPex.Orleans.Tests.Infrastructure;
 
@@ -33,7 +32,7 @@ public sealed class PackedPackages : IAsyncLifetime
         var fromCi = Environment.GetEnvironmentVariable("DSPEX_PACKAGES_DIR");
         if (!string.IsNullOrEmpty(fromCi))
         {
-            Directory = Path.GetFullPath(fromCi, RepositoryFiles.Root);
+            Directory = Path.GetFullPath(fromCi, Repository.Root);
             Version = VersionIn(Directory);
             return;
         }
@@ -45,7 +44,7 @@ public sealed class PackedPackages : IAsyncLifetime
         var suffix = $"e2e.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
         foreach (var (_, project) in Shipped)
         {
-            var (exit, stdout, stderr) = await DotnetProcess.RunAsync(RepositoryFiles.Root, TestBounds.Start,
+            var (exit, stdout, stderr) = await DotnetProcess.RunAsync(Repository.Root, TestBounds.Start,
                 "pack", project, "-c", configuration, "--no-build", "-o", Directory, $"-p:VersionSuffix={suffix}", "-nodeReuse:false");
             Assert.True(exit == 0, $"dotnet pack {project} failed ({exit}):\n{stdout}\n{stderr}");
         }

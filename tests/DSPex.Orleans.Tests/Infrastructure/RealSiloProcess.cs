@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Hosting;
+using DSPex.Orleans.Hosting;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Workers.Native;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,10 +21,13 @@ public sealed class RealSiloProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly TaskCompletionSource _warm = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private RealSiloProcess(Process process, RealSiloSettings settings)
+    private readonly bool _otherBuild;
+
+    private RealSiloProcess(Process process, RealSiloSettings settings, bool otherBuild)
     {
         _process = process;
         Settings = settings;
+        _otherBuild = otherBuild;
     }
 
     public RealSiloSettings Settings { get; }
@@ -32,9 +36,12 @@ public sealed class RealSiloProcess : IAsyncDisposable
 
     public string Output => string.Join('\n', _output);
 
+    /// <summary>What the silo's ready line said (null until it is ready, and for a build from before the line).</summary>
+    internal SiloReady? Ready { get; private set; }
+
     /// <summary>
-    /// Completes when the silo logs that its pool is warm (after its start sweep); fails if it exits first or is
-    /// not warm within <see cref="TestBounds.Start"/>.
+    /// Completes when the silo writes its ready line (<see cref="SiloReadyLine"/>: serving, every pool warm, after its
+    /// start sweep); fails if it exits first or is not ready within <see cref="TestBounds.Start"/>.
     /// </summary>
     public Task Warm => _warm.Task.WaitAsync(TestBounds.Start);
 
@@ -74,7 +81,7 @@ public sealed class RealSiloProcess : IAsyncDisposable
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var silo = new RealSiloProcess(process, settings);
+        var silo = new RealSiloProcess(process, settings, otherBuild: siloAssembly is not null);
         process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
         process.Exited += (_, _) =>
@@ -97,8 +104,14 @@ public sealed class RealSiloProcess : IAsyncDisposable
         }
 
         _output.Enqueue(line);
-        if (line.Contains(" warm: ", StringComparison.Ordinal))
+        if (SiloReadyLine.Parse(line) is { } ready)
         {
+            Ready = ready;
+            _warm.TrySetResult();
+        }
+        else if (_otherBuild && LegacyWarmLine.Parse(line) is not null)
+        {
+            // A build from before the ready line (the previous release): its log line is all it says.
             _warm.TrySetResult();
         }
     }

@@ -49,10 +49,3 @@ public sealed class TestTools
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
-
-/// <summary>Silo tools of the test silos.</summary>
-public sealed class ToolSiloConfigurator : global::Orleans.TestingHost.ISiloConfigurator
-{
-    public void Configure(ISiloBuilder siloBuilder) =>
-        siloBuilder.AddDSPexTool<AddArgs, int>("silo_add", "Adds two numbers on the silo", (args, _) => Task.FromResult(args.A + args.B));
-}

@@ -1,0 +1,47 @@
+using DSPex.Orleans.Pool;
+
+namespace DSPex.Orleans.UnitTests.Pool;
+
+/// <summary>The health loop's test of its own pace: a tick long after the previous one is the silo's pause, not the workers'.</summary>
+[Trait("Category", "Unit")]
+public sealed class SiloPauseDetectorTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public void Ticks_at_the_loops_pace_are_not_pauses()
+    {
+        var detector = new SiloPauseDetector(Interval, SiloPauseDetector.ToleranceFor(Timeout));
+        Assert.Null(detector.Tick(1_000));
+        for (var now = 2_000L; now < 60_000; now += 1_000)
+        {
+            Assert.Null(detector.Tick(now));
+        }
+    }
+
+    [Fact]
+    public void A_late_tick_within_the_tolerance_is_charged_as_usual()
+    {
+        var detector = new SiloPauseDetector(Interval, SiloPauseDetector.ToleranceFor(Timeout));
+        detector.Tick(1_000);
+        Assert.Null(detector.Tick(1_000 + 6_000)); // 5 s late: half the timeout is the tolerance
+    }
+
+    [Fact]
+    public void A_silo_stopped_for_40_seconds_is_a_pause_of_that_length_and_the_next_tick_is_not()
+    {
+        var detector = new SiloPauseDetector(Interval, SiloPauseDetector.ToleranceFor(Timeout));
+        detector.Tick(1_000);
+        detector.Tick(2_000);
+        Assert.Equal(TimeSpan.FromSeconds(41), detector.Tick(43_000));
+        Assert.Null(detector.Tick(44_000));
+    }
+
+    [Fact]
+    public void The_first_tick_is_never_a_pause()
+    {
+        var detector = new SiloPauseDetector(Interval, SiloPauseDetector.ToleranceFor(Timeout));
+        Assert.Null(detector.Tick(long.MaxValue / 2));
+    }
+}
