@@ -98,7 +98,7 @@ public sealed partial class DocsCompileTests
                     code.AppendLine(lines[i]);
                 }
 
-                blocks.Add(new DocBlock(relative, start + 1, info.FirstOrDefault() ?? "", info.Skip(1).Contains("fragment", StringComparer.Ordinal), code.ToString()));
+                blocks.Add(new DocBlock(relative, start + 1, info.FirstOrDefault() ?? "", info.Skip(1).Contains("fragment", StringComparer.Ordinal), code.ToString()) { Markers = [.. info.Skip(1)] });
             }
         }
 
@@ -150,5 +150,10 @@ public sealed partial class DocsCompileTests
     internal sealed record DocBlock(string Page, int Line, string Language, bool IsFragment, string Code)
     {
         public bool IsCSharp => Language is "csharp" or "cs" or "c#" or "C#";
+
+        public bool IsShell => Language is "sh" or "bash" or "shell" or "console" or "zsh";
+
+        /// <summary>The fence's words after the language (```sh needs-silo: ["needs-silo"]).</summary>
+        public IReadOnlyList<string> Markers { get; init; } = [];
     }
 }

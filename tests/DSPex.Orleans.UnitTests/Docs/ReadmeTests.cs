@@ -19,7 +19,7 @@ public sealed partial class ReadmeTests
         var text = File.ReadAllText(Readme);
         Assert.Contains("dotnet run -c Release --project silo -- --demo", text);
         // The test command, and CI runs exactly it.
-        Assert.Contains("```sh\ntests/run\n```", text);
+        Assert.Contains("```sh long-running\ntests/run\n```", text);
         Assert.Contains("\nbash tests/run\n", File.ReadAllText(Path.Combine(RepositoryFiles.Root, ".ci", "run")));
         Assert.Contains("dotnet test tests/DSPex.Orleans.UnitTests -c Release\n", text);
     }

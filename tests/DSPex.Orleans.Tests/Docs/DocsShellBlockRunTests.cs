@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using DSPex.Orleans.Tests.Infrastructure;
+
+namespace DSPex.Orleans.Tests.Docs;
+
+/// <summary>
+/// Runs the shell blocks of README.md and docs/ fenced ```sh run-by-test, as a reader would: a page's blocks in order,
+/// in one shell (so a `cd` in one carries to the next), in a fresh folder, with grains/Python on PYTHONPATH (the
+/// documented alternative to installing the SDK). A line `#> TEXT` in a block is output the commands before it print:
+/// each must appear in standard output, in order. A non-zero exit or missing output fails. Which blocks carry the
+/// marker, and why the others do not, is DocsShellBlockTests' (unit) business.
+/// </summary>
+[Trait("Category", "Process")]
+public sealed partial class DocsShellBlockRunTests
+{
+    public static TheoryData<string> PagesWithRunBlocks()
+    {
+        var data = new TheoryData<string>();
+        foreach (var page in RunBlocks().Select(b => b.Page).Distinct(StringComparer.Ordinal))
+        {
+            data.Add(page);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void Some_pages_have_blocks_to_run()
+    {
+        Assert.True(RunBlocks().Count >= 3, "fewer than 3 run-by-test shell blocks: the extractor lost them");
+    }
+
+    [Theory]
+    [MemberData(nameof(PagesWithRunBlocks))]
+    public async Task A_pages_run_by_test_shell_blocks_run_as_written(string page)
+    {
+        var blocks = RunBlocks().Where(b => b.Page == page).ToList();
+        var script = new StringBuilder("set -e\n");
+        var expected = new List<string>();
+        foreach (var (_, line, code) in blocks)
+        {
+            script.Append(CultureInfo.InvariantCulture, $"# {page}:{line}\n");
+            foreach (var text in code)
+            {
+                if (text.StartsWith("#> ", StringComparison.Ordinal))
+                {
+                    expected.Add(text[3..]);
+                }
+                else
+                {
+                    script.Append(text).Append('\n');
+                }
+            }
+        }
+
+        var folder = Directory.CreateTempSubdirectory("dspex-doc-shell-");
+        try
+        {
+            var (exit, stdout, stderr) = await RunShellAsync(script.ToString(), folder.FullName);
+            Assert.True(exit == 0, $"{page}'s run-by-test blocks exited {exit}:\n{script}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+            var lines = stdout.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+            var at = 0;
+            foreach (var want in expected)
+            {
+                var found = lines.FindIndex(at, l => l == want);
+                Assert.True(found >= 0, $"{page}: the docs say the commands print\n  {want}\nbut after line {at} of their output it is not there:\n{stdout}\nstderr:\n{stderr}");
+                at = found + 1;
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunShellAsync(string script, string folder)
+    {
+        var start = new ProcessStartInfo("sh")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            WorkingDirectory = folder,
+        };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+        start.Environment["PYTHONPATH"] = Path.Combine(Repository.Root, "grains", "Python");
+        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var bound = new CancellationTokenSource(TestBounds.Exit);
+        try
+        {
+            await process.WaitForExitAsync(bound.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the shell running the docs' blocks (pid {process.Id}) did not exit; it and its children were killed");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>The ```sh run-by-test blocks of README.md and docs/**/*.md: page (relative), fence line, code lines.</summary>
+    private static IReadOnlyList<(string Page, int Line, IReadOnlyList<string> Code)> RunBlocks()
+    {
+        var pages = new[] { Path.Combine(Repository.Root, "README.md") }
+            .Concat(Directory.EnumerateFiles(Path.Combine(Repository.Root, "docs"), "*.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+        var blocks = new List<(string, int, IReadOnlyList<string>)>();
+        foreach (var page in pages)
+        {
+            var lines = File.ReadAllLines(page);
+            var relative = Path.GetRelativePath(Repository.Root, page).Replace('\\', '/');
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (!RunFence().IsMatch(lines[i]))
+                {
+                    continue;
+                }
+
+                var start = i;
+                var code = new List<string>();
+                for (i++; i < lines.Length && lines[i].Trim() != "```"; i++)
+                {
+                    code.Add(lines[i].Trim().Length == 0 ? "" : lines[i]);
+                }
+
+                blocks.Add((relative, start + 1, code));
+            }
+        }
+
+        return blocks;
+    }
+
+    [GeneratedRegex(@"^\s{0,3}```sh\s+run-by-test\s*$")]
+    private static partial Regex RunFence();
+}
