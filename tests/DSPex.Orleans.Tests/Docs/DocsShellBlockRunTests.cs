@@ -90,7 +90,29 @@ public sealed partial class DocsShellBlockRunTests
         start.ArgumentList.Add(script);
         start.Environment["PYTHONPATH"] = Path.Combine(Repository.Root, "grains", "Python");
         start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+        // The docs write `python`, as a reader in a virtual environment has it; a Debian machine has only python3.
+        var shims = Directory.CreateTempSubdirectory("dspex-doc-shims-");
+        File.CreateSymbolicLink(Path.Combine(shims.FullName, "python"), Python3());
+        start.Environment["PATH"] = shims.FullName + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
 
+        try
+        {
+            return await RunAsync(start);
+        }
+        finally
+        {
+            shims.Delete(recursive: true);
+        }
+    }
+
+    private static string Python3() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(directory => Path.Combine(directory, "python3"))
+            .FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException("python3 is not on PATH");
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(ProcessStartInfo start)
+    {
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
