@@ -1,3 +1,4 @@
+using DSPex.Orleans.Tools.Brokering;
 using System.Threading.Channels;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Telemetry;
@@ -20,9 +21,9 @@ internal readonly record struct BridgeCall(
     int? StreamWindow = null,
     ChannelWriter<string>? StreamItems = null,
     TraceContext? Trace = null,
-    Tools.ToolSession? Tools = null,
+    ToolSession? Tools = null,
     TimeSpan? Deadline = null)
 {
-    public static BridgeCall Stream(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int window, ChannelWriter<string> items, TraceContext? trace = null, Tools.ToolSession? tools = null) =>
+    public static BridgeCall Stream(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int window, ChannelWriter<string> items, TraceContext? trace = null, ToolSession? tools = null) =>
         new(command, argsJson, session, program, window, items, trace, tools);
 }

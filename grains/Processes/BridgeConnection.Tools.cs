@@ -1,3 +1,4 @@
+using DSPex.Orleans.Tools.Brokering;
 using DSPex.Orleans.Tools;
 
 namespace DSPex.Orleans.Processes;

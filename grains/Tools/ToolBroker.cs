@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace DSPex.Orleans.Tools;
+namespace DSPex.Orleans.Tools.Brokering;
 
 /// <summary>
 /// Runs the tool calls Python makes mid-request: a silo tool here, or a tool of the client that made the request

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using DSPex.Orleans.Telemetry;
 
-namespace DSPex.Orleans.Tools;
+namespace DSPex.Orleans.Tools.Brokering;
 
 /// <summary>
 /// The tools of one request on its worker: which client's tools it may reach, for which caller, and the token that
