@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Processes;
 using DSPex.Orleans.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -23,8 +23,8 @@ public sealed class ProjectGraphTests
     /// </summary>
     private static readonly string[][] KnownCycles =
     [
-        ["DSPex.Orleans.Pool", "DSPex.Orleans.ProcessSafety", "DSPex.Orleans.Processes", "DSPex.Orleans.Routing",
-         "DSPex.Orleans.Security", "DSPex.Orleans.Sessions", "DSPex.Orleans.Sessions.Storage", "DSPex.Orleans.Tools.Brokering"],
+        ["DSPex.Orleans.Pool", "DSPex.Orleans.Routing", "DSPex.Orleans.Security", "DSPex.Orleans.Sessions", "DSPex.Orleans.Sessions.Storage",
+         "DSPex.Orleans.Tools.Brokering"],
     ];
 
     [Fact]
