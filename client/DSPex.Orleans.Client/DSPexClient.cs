@@ -77,7 +77,7 @@ public sealed class DSPexClient
         CheckRequest(command, argsJson, options);
         return new(_calls.ExecuteAsync(
             (callId, timeout, token) => Router().ExecuteAsync(new ExecuteRequest(command, argsJson, timeout, Idempotent: options?.Idempotent ?? false, CallId: callId, Tools: _tools.Get(), Pool: options?.Pool), token),
-            options, repeatsAnswered: false, cancellationToken));
+            ExecuteOptions.RetryTermsOf(options), repeatsAnswered: false, cancellationToken));
     }
 
     /// <summary>Runs a command with arguments serialised by System.Text.Json and deserialises the result.</summary>

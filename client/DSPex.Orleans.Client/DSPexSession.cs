@@ -69,7 +69,7 @@ public sealed class DSPexSession
         return _calls.ExecuteAsync(
             (callId, timeout, token) => new ValueTask<ExecuteResponse>(_router().ExecuteInSessionAsync(
                 _grainKey, new ExecuteRequest(command, argsJson, timeout, Idempotent: options?.Idempotent ?? false, CallId: callId, Tools: _tools.Get(), Pool: options?.Pool), Options, token)),
-            options, repeatsAnswered: true, cancellationToken);
+            ExecuteOptions.RetryTermsOf(options), repeatsAnswered: true, cancellationToken);
     }
 
     /// <summary>Runs a command in the session with arguments and result through System.Text.Json.</summary>
@@ -98,7 +98,7 @@ public sealed class DSPexSession
         ClientChecks.Options(options);
         return _calls.ExecuteAsync(
             (callId, timeout, token) => new ValueTask<ExecuteResponse>(_router().ExecuteProgramAsync(_grainKey, programId, argsJson, timeout, callId, Options, _tools.Get(), token)),
-            options, repeatsAnswered: true, cancellationToken);
+            ExecuteOptions.RetryTermsOf(options), repeatsAnswered: true, cancellationToken);
     }
 
     /// <summary>Runs a program of the session with arguments and result through System.Text.Json.</summary>

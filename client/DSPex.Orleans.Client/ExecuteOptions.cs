@@ -14,4 +14,8 @@ public sealed record ExecuteOptions
     /// built-in commands); a command two pools register needs its pool named here.
     /// </summary>
     public string? Pool { get; init; }
+
+    /// <summary>The terms the calls machinery retries a lost call by.</summary>
+    internal static Calls.RetryTerms? RetryTermsOf(ExecuteOptions? options) =>
+        options is null ? null : new Calls.RetryTerms { Timeout = options.Timeout, Idempotent = options.Idempotent };
 }

@@ -1,5 +1,4 @@
 using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Processes;
 using Microsoft.Extensions.Options;
 
 namespace DSPex.Orleans.Configuration;
@@ -74,7 +73,7 @@ internal sealed class DSPexPoolOptionsValidator : IValidateOptions<DSPexPoolOpti
             return;
         }
 
-        var script = PythonProcessStartInfo.BridgeScriptName;
+        var script = BridgeLocation.BridgeScriptName;
         failures.Check(false, nameof(DSPexPoolOptions.BridgeDirectory), configured is not null
             ? $"must be a folder holding {script}"
             : $"is unset and no default folder holds {script} (looked in {string.Join(", ", BridgeLocation.Candidates())}; the DSPex.Orleans.Hosting package copies it to Python/ in the build output unless DSPexCopyPythonBridge is false)",

@@ -1,3 +1,5 @@
+using DSPex.Orleans.Workers.Native;
+
 namespace DSPex.Orleans.Configuration;
 
 /// <summary>Settings of the process registry and the orphan reaper (configuration section "DSPex:ProcessSafety").</summary>
@@ -35,7 +37,16 @@ public sealed class ProcessSafetyOptions
     /// <summary>The folder of this cluster's registry files: <see cref="StateDirectory"/> (or the default root) / cluster id.</summary>
     public string ResolveClusterDirectory(string clusterId)
     {
-        var root = string.IsNullOrEmpty(StateDirectory) ? ProcessSafety.StateDirectory.DefaultRoot() : StateDirectory;
+        var root = string.IsNullOrEmpty(StateDirectory) ? DefaultStateRoot() : StateDirectory;
         return Path.Combine(root, clusterId);
+    }
+
+    /// <summary>The state root when <see cref="StateDirectory"/> is unset: $XDG_RUNTIME_DIR/dspex-orleans, else a per-uid folder in the temp folder.</summary>
+    internal static string DefaultStateRoot()
+    {
+        var runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+        return string.IsNullOrEmpty(runtime)
+            ? Path.Combine(Path.GetTempPath(), $"dspex-orleans-{NativeFiles.EffectiveUserId}")
+            : Path.Combine(runtime, "dspex-orleans");
     }
 }

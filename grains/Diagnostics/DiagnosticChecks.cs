@@ -1,4 +1,5 @@
 using DSPex.Orleans.Configuration;
+using DSPex.Orleans.Security;
 using Microsoft.Extensions.Configuration;
 
 namespace DSPex.Orleans.Diagnostics;

@@ -1,3 +1,4 @@
+using DSPex.Orleans.Tools.Brokering;
 using DSPex.Orleans.Calls;
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Placement;
@@ -51,7 +52,7 @@ public static class DSPexSiloBuilderExtensions
         // The default pool, for what serves one pool (readiness of a one-pool host, tests, the demo).
         builder.Services.AddSingleton(sp => sp.GetRequiredService<SiloPools>().Default);
         builder.Services.AddValidatedOptions<DSPexToolOptions, DSPexToolOptionsValidator>(DSPexToolOptions.SectionName);
-        builder.Services.TryAddSingleton<Tools.ToolBroker>();
+        builder.Services.TryAddSingleton<ToolBroker>();
         builder.Services.AddSingleton<ClusterPools>();
         builder.Services.AddSingleton<PoolDispatcher>();
         builder.Services.AddSingleton<CallTracker>();

@@ -1,3 +1,4 @@
+using DSPex.Orleans.Tools.Brokering;
 using System.Text.Json;
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Tools;

@@ -1,3 +1,4 @@
+using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
 using DSPex.Orleans.Processes;

@@ -1,3 +1,4 @@
+using DSPex.Orleans.Tools.Brokering;
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Placement;
@@ -52,7 +53,7 @@ public sealed partial class LocalWorkerPool
         IGrainFactory grainFactory,
         ILoggerFactory loggerFactory,
         PoolInstruments instruments,
-        DSPex.Orleans.Tools.ToolBroker? tools)
+        ToolBroker? tools)
     {
         // Checked at start by DSPexPoolOptionsValidator (sizes positive, a defined stderr level): used as written.
         Name = name;
@@ -99,7 +100,7 @@ public sealed partial class LocalWorkerPool
     internal PoolMetrics Metrics { get; }
 
     /// <summary>Runs the tool calls Python makes mid-request (the silo's one broker).</summary>
-    internal DSPex.Orleans.Tools.ToolBroker? Tools { get; }
+    internal ToolBroker? Tools { get; }
 
     /// <summary>Names this silo process in every worker's marker, so the reaper can tell its own workers from an earlier incarnation's.</summary>
     internal string InstanceToken => _instanceToken;

@@ -1,3 +1,4 @@
+using DSPex.Orleans.Tools.Brokering;
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Placement;
@@ -31,7 +32,7 @@ internal sealed partial class SiloPools
         IGrainFactory grainFactory,
         ILoggerFactory loggerFactory,
         DSPexInstruments instruments,
-        Tools.ToolBroker tools)
+        ToolBroker tools)
     {
         _logger = loggerFactory.CreateLogger<SiloPools>();
         Silo = silo.SiloAddress;

@@ -20,12 +20,7 @@ internal static partial class ProcessSafetyLog
     [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "Could not write the process registry {Path}")]
     public static partial void RegistryNotWritten(this ILogger logger, Exception exception, string path);
 
-    [LoggerMessage(EventId = 1204, Level = LogLevel.Information,
-        Message = "Ended pid {Pid}, which worker {WorkerId} spawned and left behind (it had left the worker's group): {Outcome}")]
-    public static partial void LeftoverEnded(this ILogger logger, int pid, string workerId, TerminationOutcome outcome);
-
-    [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "Could not end what worker {WorkerId} left behind")]
-    public static partial void LeftoversNotEnded(this ILogger logger, Exception exception, string workerId);
+    // 1204 and 1205 (a worker's leftovers ended, or not) are LeftBehindProcesses' in DSPex.Orleans.Processes.
 
     [LoggerMessage(EventId = 1206, Level = LogLevel.Warning,
         Message = "This silo could not become a child subreaper ({Error}): processes a worker's code detaches with setsid() may outlive it")]

@@ -72,13 +72,7 @@ internal static class StateDirectory
     }
 
     /// <summary>The default state root: per user, so users on one host never share it.</summary>
-    public static string DefaultRoot()
-    {
-        var runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
-        return string.IsNullOrEmpty(runtime)
-            ? Path.Combine(Path.GetTempPath(), $"dspex-orleans-{NativeFiles.EffectiveUserId}")
-            : Path.Combine(runtime, "dspex-orleans");
-    }
+    public static string DefaultRoot() => Configuration.ProcessSafetyOptions.DefaultStateRoot();
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static void Create(string path)

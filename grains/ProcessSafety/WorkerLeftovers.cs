@@ -14,7 +14,6 @@ namespace DSPex.Orleans.ProcessSafety;
 /// </summary>
 internal sealed class WorkerLeftovers
 {
-    private const int MaxRounds = 10;
     private readonly ILogger<WorkerLeftovers> _logger;
     private readonly ProcessRegistry _registry;
 
@@ -46,48 +45,6 @@ internal sealed class WorkerLeftovers
     }
 
     private void EndLeftovers(PythonProcess worker, ulong startTime, ulong endedBy) =>
-        EndLeftBehind(worker.Marker.ToString(), worker.WorkerId, startTime, endedBy, _logger,
+        LeftBehindProcesses.End(worker.Marker.ToString(), worker.WorkerId, startTime, endedBy, _logger,
             () => _registry.Records.Select(r => r.Pid).ToHashSet());
-
-    /// <summary>
-    /// Ends this silo's children that carry <paramref name="marker"/> in their environment and started in the life of
-    /// the process that set it (a worker, or a worker or interpreter probe whose start failed, killed by its pid).
-    /// With <paramref name="liveBridges"/> (the registry's pids), a fork of the bridge that kept its command line is
-    /// found too.
-    /// </summary>
-    internal static void EndLeftBehind(string marker, string owner, ulong startTime, ulong endedBy, ILogger logger,
-        Func<IReadOnlySet<int>>? liveBridges = null)
-    {
-        if (!ChildSubreaper.IsEnabled)
-        {
-            return;
-        }
-
-        try
-        {
-            var ownPid = Environment.ProcessId;
-            for (var round = 0; round < MaxRounds; round++)
-            {
-                var bridges = liveBridges?.Invoke();
-                var left = SweepRules.LeftBehindBy(ProcessSnapshots.All(p => p.ParentPid == ownPid), ownPid, NativeFiles.EffectiveUserId,
-                    marker, owner, startTime, endedBy, bridges);
-                if (left.Count == 0)
-                {
-                    return;
-                }
-
-                foreach (var orphan in left)
-                {
-                    // Its owner is gone (killed): what it left goes the same way, without a grace period.
-                    var result = OrphanTerminator.Terminate(orphan, TimeSpan.Zero);
-                    logger.LeftoverEnded(orphan.Pid, owner, result.Outcome);
-                }
-            }
-        }
-        catch (Exception e)
-        {
-            // A later sweep looks for the same processes (this silo's children with a dead worker's marker).
-            logger.LeftoversNotEnded(e, owner);
-        }
-    }
 }

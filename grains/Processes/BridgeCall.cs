@@ -20,9 +20,9 @@ internal readonly record struct BridgeCall(
     int? StreamWindow = null,
     ChannelWriter<string>? StreamItems = null,
     TraceContext? Trace = null,
-    Tools.ToolSession? Tools = null,
+    IBridgeTools? Tools = null,
     TimeSpan? Deadline = null)
 {
-    public static BridgeCall Stream(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int window, ChannelWriter<string> items, TraceContext? trace = null, Tools.ToolSession? tools = null) =>
+    public static BridgeCall Stream(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int window, ChannelWriter<string> items, TraceContext? trace = null, IBridgeTools? tools = null) =>
         new(command, argsJson, session, program, window, items, trace, tools);
 }

@@ -4,7 +4,7 @@ namespace DSPex.Orleans.Processes;
 
 /// <summary>
 /// Tool calls from Python: a tool_call (or list_tools) frame names a request in flight on this worker; the request's
-/// <see cref="ToolSession"/> runs it off the reader thread and the answer goes back as a tool_result frame. A frame
+/// the request's <see cref="IBridgeTools"/> runs it off the reader thread and the answer goes back as a tool_result frame. A frame
 /// naming a request that is not in flight, or reusing a tool-call id in flight, breaks the protocol (the worker is replaced).
 /// </summary>
 internal sealed partial class BridgeConnection
@@ -71,7 +71,7 @@ internal sealed partial class BridgeConnection
         if (session is null)
         {
             WriteToolAnswer(id, toolId, isList ? ToolOutcome.Success("[]")
-                : ToolOutcome.Fail(ToolErrorKinds.UnknownTool, "UnknownTool", $"no tool '{Security.ShownText.Of(name)}': this request may call no tools"));
+                : ToolOutcome.Fail(ToolErrorKinds.UnknownTool, "UnknownTool", $"no tool '{ShownText.Of(name)}': this request may call no tools"));
             return;
         }
 

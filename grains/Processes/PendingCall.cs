@@ -13,7 +13,7 @@ namespace DSPex.Orleans.Processes;
 /// be running it then: its reply still runs the hook (which frees the worker) and completes <see cref="Replied"/>.
 /// </para>
 /// </summary>
-internal sealed partial class PendingCall(Action<BridgeReply>? onReply, Tools.ToolSession? tools = null)
+internal sealed partial class PendingCall(Action<BridgeReply>? onReply, IBridgeTools? tools = null)
     : TaskCompletionSource<BridgeReply>(TaskCreationOptions.RunContinuationsAsynchronously)
 {
     /// <summary>The answer of a call whose deadline passed before its reply (compared by reference).</summary>
@@ -33,7 +33,7 @@ internal sealed partial class PendingCall(Action<BridgeReply>? onReply, Tools.To
     private TaskCompletionSource? _replied;
 
     /// <summary>Answers the call's tool calls; ended (its tool calls cancelled) once the call is over.</summary>
-    public Tools.ToolSession? Tools => tools;
+    public IBridgeTools? Tools => tools;
 
     /// <summary>When the caller is answered <see cref="DeadlinePassed"/> (<see cref="Workers.Timing.DeadlineTimer.Now"/> ms); long.MaxValue: never.</summary>
     public long DeadlineAt { get; init; } = long.MaxValue;

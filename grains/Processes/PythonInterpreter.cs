@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
-using DSPex.Orleans.ProcessSafety;
 using DSPex.Orleans.Workers.Native;
 using DSPex.Orleans.Workers.Processes;
 using Microsoft.Extensions.Logging;
@@ -105,7 +104,7 @@ public static class PythonInterpreter
         NativeSignals.SendToProcess(process.Id, NativeSignals.SIGKILL);
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var endedBy = LinuxProcess.UptimeTicks();
-        await Task.Run(() => WorkerLeftovers.EndLeftBehind(marker, $"interpreter probe of '{configured}'", startTime, endedBy, logger)).ConfigureAwait(false);
+        await Task.Run(() => LeftBehindProcesses.End(marker, $"interpreter probe of '{configured}'", startTime, endedBy, logger)).ConfigureAwait(false);
     }
 
     /// <summary>The text read, once the pipe has closed (briefly awaited: something that escaped may still hold it).</summary>

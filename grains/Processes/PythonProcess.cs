@@ -122,7 +122,7 @@ internal sealed partial class PythonProcess : IAsyncDisposable
         await _os.Exited.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var endedBy = LinuxProcess.UptimeTicks();
         var (marker, startTime) = (Marker.ToString(), _os.StartTime);
-        await Task.Run(() => ProcessSafety.WorkerLeftovers.EndLeftBehind(marker, WorkerId, startTime, endedBy, _logger)).ConfigureAwait(false);
+        await Task.Run(() => LeftBehindProcesses.End(marker, WorkerId, startTime, endedBy, _logger)).ConfigureAwait(false);
         await WaitForExitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
     }
 

@@ -19,7 +19,7 @@ internal sealed record PythonProcessStartInfo(
     int Concurrency,
     TimeSpan StartTimeout)
 {
-    public const string BridgeScriptName = "dspex_bridge.py";
+    public const string BridgeScriptName = Configuration.BridgeLocation.BridgeScriptName;
 
     /// <summary>
     /// The silo's variables every worker gets: what Python and the C libraries under it need to run (search path, home,

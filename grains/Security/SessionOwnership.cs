@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
+using DSPex.Orleans.Processes;
 using DSPex.Orleans.Sessions;
 
 namespace DSPex.Orleans.Security;

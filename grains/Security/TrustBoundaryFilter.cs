@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.Security;

@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Text.Json;
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Processes;
 using DSPex.Orleans.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace DSPex.Orleans.Tools;
+namespace DSPex.Orleans.Tools.Brokering;
 
 /// <summary>
 /// Runs the tool calls Python makes mid-request: a silo tool here, or a tool of the client that made the request

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using DSPex.Orleans.Telemetry;
 
-namespace DSPex.Orleans.Tools;
+namespace DSPex.Orleans.Tools.Brokering;
 
 /// <summary>Tool calls counted and timed by tool and outcome. The tool label is a registered name or "other" (Python's text never becomes a label).</summary>
 internal sealed class ToolMetrics(DSPexInstruments instruments)

@@ -1,13 +1,14 @@
 using System.Diagnostics;
+using DSPex.Orleans.Processes;
 using DSPex.Orleans.Telemetry;
 
-namespace DSPex.Orleans.Tools;
+namespace DSPex.Orleans.Tools.Brokering;
 
 /// <summary>
 /// The tools of one request on its worker: which client's tools it may reach, for which caller, and the token that
 /// ends its tool calls when the request ends, is cancelled or passes its deadline (<see cref="End"/>).
 /// </summary>
-internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string? caller, string command, ActivityContext parent)
+internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string? caller, string command, ActivityContext parent) : IBridgeTools
 {
     private readonly CancellationTokenSource _over = new();
     private volatile string? _endKind;
@@ -33,7 +34,7 @@ internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string
     public async Task<ToolOutcome> CallAsync(string name, string argsJson)
     {
         using var activity = DSPexActivities.Source.StartActivity("dspex.tool", ActivityKind.Internal, parent);
-        activity?.SetTag("dspex.tool", Security.ShownText.Of(name));
+        activity?.SetTag("dspex.tool", ShownText.Of(name));
         activity?.SetTag("dspex.command", command);
         var startedAt = Stopwatch.GetTimestamp();
         ToolOutcome outcome;
@@ -69,7 +70,7 @@ internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string
         return outcome;
     }
 
-    private static ToolOutcome Ended(string name, string kind) => Ended(kind, Security.ShownText.Of(name), kind == ToolErrorKinds.DeadlineExceeded);
+    private static ToolOutcome Ended(string name, string kind) => Ended(kind, ShownText.Of(name), kind == ToolErrorKinds.DeadlineExceeded);
 
     private static ToolOutcome Ended(string kind, string name, bool deadline) => ToolOutcome.Fail(kind, deadline ? "TimeoutException" : "OperationCanceledException",
         deadline ? $"tool '{name}' was stopped: the request passed its deadline" : $"tool '{name}' was stopped: the request ended or was cancelled");

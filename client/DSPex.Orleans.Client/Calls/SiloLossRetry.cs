@@ -20,7 +20,7 @@ internal static class SiloLossRetry
     /// <param name="defaultDeadline">How long to keep trying a call without a timeout of its own.</param>
     /// <param name="cancellationToken">The caller's: once cancelled, no attempt is sent again.</param>
     public static async Task<ExecuteResponse> RunAsync(
-        Func<TimeSpan?, ValueTask<ExecuteResponse>> attempt, ExecuteOptions? options, bool repeatsAnswered, TimeSpan defaultDeadline, CancellationToken cancellationToken)
+        Func<TimeSpan?, ValueTask<ExecuteResponse>> attempt, RetryTerms? options, bool repeatsAnswered, TimeSpan defaultDeadline, CancellationToken cancellationToken)
     {
         var deadlineAt = Environment.TickCount64 + (long)(options?.Timeout ?? defaultDeadline).TotalMilliseconds;
         for (var tries = 0; ; tries++)
@@ -50,7 +50,7 @@ internal static class SiloLossRetry
         }
     }
 
-    private static bool MaySendAgain(CallOutcome outcome, ExecuteOptions? options, bool repeatsAnswered, CancellationToken cancellationToken) =>
+    private static bool MaySendAgain(CallOutcome outcome, RetryTerms? options, bool repeatsAnswered, CancellationToken cancellationToken) =>
         !cancellationToken.IsCancellationRequested && (outcome == CallOutcome.NotRun || options is { Idempotent: true } || repeatsAnswered);
 
     /// <summary>Waits before the next attempt; false when the deadline would pass first.</summary>

@@ -31,7 +31,7 @@ internal sealed class TrackedCalls
     /// dies, and sent again with the same call id within its deadline when its silo was lost and a repeat cannot run it
     /// twice (<paramref name="repeatsAnswered"/>: a session call, which the session answers from its record).
     /// </summary>
-    public Task<ExecuteResponse> ExecuteAsync(Func<Guid, TimeSpan?, CancellationToken, ValueTask<ExecuteResponse>> call, ExecuteOptions? options, bool repeatsAnswered,
+    public Task<ExecuteResponse> ExecuteAsync(Func<Guid, TimeSpan?, CancellationToken, ValueTask<ExecuteResponse>> call, RetryTerms? options, bool repeatsAnswered,
         CancellationToken cancellationToken)
     {
         var callId = Guid.NewGuid();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using DSPex.Orleans.Client;
+using DSPex.Orleans.Pool;
 using DSPex.Orleans.Telemetry;
 
 namespace DSPex.Orleans.Tests.NamedPools;

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using DSPex.Orleans.Client;
+using DSPex.Orleans.Client.Calls;
 using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Contracts;
 using Orleans.Runtime;

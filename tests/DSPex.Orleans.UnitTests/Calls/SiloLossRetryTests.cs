@@ -33,7 +33,7 @@ public sealed class SiloLossRetryTests
         var attempts = new List<TimeSpan?>();
         var response = await SiloLossRetry.RunAsync(
             Script(attempts, () => Lost(CallOutcome.NotRun), () => throw new Client.Errors.SiloLostException("refused", CallOutcome.NotRun), () => Ok),
-            new ExecuteOptions { Timeout = TimeSpan.FromSeconds(30) }, repeatsAnswered: false, NoDeadline, CancellationToken.None);
+            new RetryTerms { Timeout = TimeSpan.FromSeconds(30) }, repeatsAnswered: false, NoDeadline, CancellationToken.None);
 
         Assert.Equal("42", response.ResultJson);
         Assert.Equal(3, attempts.Count);
@@ -52,7 +52,7 @@ public sealed class SiloLossRetryTests
 
         attempts.Clear();
         response = await SiloLossRetry.RunAsync(Script(attempts, () => Lost(CallOutcome.OutcomeUnknown), () => Ok),
-            new ExecuteOptions { Idempotent = true }, repeatsAnswered: false, NoDeadline, CancellationToken.None);
+            new RetryTerms { Idempotent = true }, repeatsAnswered: false, NoDeadline, CancellationToken.None);
         Assert.Equal("42", response.ResultJson);
 
         attempts.Clear();
@@ -78,7 +78,7 @@ public sealed class SiloLossRetryTests
         var attempts = new List<TimeSpan?>();
         var error = await Assert.ThrowsAsync<Client.Errors.SiloLostException>(() => SiloLossRetry.RunAsync(
             Script(attempts, () => throw new Client.Errors.SiloLostException("refused", CallOutcome.NotRun)),
-            new ExecuteOptions { Timeout = TimeSpan.FromMilliseconds(700) }, repeatsAnswered: true, NoDeadline, CancellationToken.None));
+            new RetryTerms { Timeout = TimeSpan.FromMilliseconds(700) }, repeatsAnswered: true, NoDeadline, CancellationToken.None));
 
         Assert.Equal(CallOutcome.NotRun, error.Outcome);
         Assert.InRange(attempts.Count, 2, 10);

@@ -1,4 +1,5 @@
 using DSPex.Orleans.Client;
+using DSPex.Orleans.Client.Calls;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Routing;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,4 +1,4 @@
-using DSPex.Orleans.Security;
+using DSPex.Orleans.Processes;
 
 namespace DSPex.Orleans.UnitTests.Security;
 

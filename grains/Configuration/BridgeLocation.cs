@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Configuration;
 
 /// <summary>
 /// Where dspex_bridge.py and the dspex package are when DSPex:Pool:BridgeDirectory is not set. The build (this
@@ -8,6 +8,9 @@ namespace DSPex.Orleans.Processes;
 /// </summary>
 internal static class BridgeLocation
 {
+    /// <summary>The bridge script the worker runs, in the bridge folder.</summary>
+    public const string BridgeScriptName = "dspex_bridge.py";
+
     /// <summary>The folder the build copies the bridge to, under the application's base directory.</summary>
     public const string OutputFolder = "Python";
 
@@ -46,5 +49,5 @@ internal static class BridgeLocation
         return candidates.Distinct(StringComparer.Ordinal).ToList();
     }
 
-    public static bool HasBridge(string directory) => File.Exists(Path.Combine(directory, PythonProcessStartInfo.BridgeScriptName));
+    public static bool HasBridge(string directory) => File.Exists(Path.Combine(directory, BridgeScriptName));
 }

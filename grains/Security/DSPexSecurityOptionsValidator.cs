@@ -1,7 +1,7 @@
-using DSPex.Orleans.Security;
+using DSPex.Orleans.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace DSPex.Orleans.Configuration;
+namespace DSPex.Orleans.Security;
 
 /// <summary>
 /// Rejects API keys a silo could not check callers against (a hash that is not SHA-256, a scope that is blank) and an

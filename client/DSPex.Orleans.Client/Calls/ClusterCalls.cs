@@ -1,8 +1,7 @@
 using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Client.Calls;
 using Orleans.Runtime.Messaging;
 
-namespace DSPex.Orleans.Client;
+namespace DSPex.Orleans.Client.Calls;
 
 /// <summary>
 /// Every call the library makes to the cluster goes through here. A request the runtime refused before delivering it

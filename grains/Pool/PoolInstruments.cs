@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
-using DSPex.Orleans.Pool;
+using DSPex.Orleans.Telemetry;
 
-namespace DSPex.Orleans.Telemetry;
+namespace DSPex.Orleans.Pool;
 
 /// <summary>
 /// The pool instruments of a silo, created once and shared by its pools: each measurement carries the pool's name

@@ -1,7 +1,7 @@
 using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Pool;
+using DSPex.Orleans.Telemetry;
 
-namespace DSPex.Orleans.Telemetry;
+namespace DSPex.Orleans.Pool;
 
 /// <summary>
 /// One pool's measurements: request latency by command (a bounded label set learned from this pool's workers),
