@@ -4,6 +4,7 @@ using DSPex.Orleans.Placement;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Telemetry;
 using DSPex.Orleans.Workers.Scheduling;
+using DSPex.Orleans.Workers.Supervision;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
