@@ -50,11 +50,13 @@ public sealed partial class LocalWorkerPool
             return ExecuteResponse.Failure(DSPexErrorKind.WorkerStartFailed, $"pool {Name} on {Silo} could not start: {startFailure}");
         }
 
-        var (grant, failure) = await AcquireAsync(request, affinity, cancellationToken);
-        if (grant is not { } granted)
+        var acquired = await AcquireAsync(request, affinity, cancellationToken);
+        if (!acquired.IsGranted)
         {
-            return failure!;
+            return acquired.Failure;
         }
+
+        var granted = acquired.Grant;
 
         var response = await RunAsync(granted, request, cancellationToken);
         if (request.Idempotent && response.Error?.Kind == DSPexErrorKind.WorkerCrashed && !cancellationToken.IsCancellationRequested)
