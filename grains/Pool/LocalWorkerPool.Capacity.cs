@@ -13,12 +13,12 @@ public sealed partial class LocalWorkerPool
     /// Takes one unit of a worker's capacity, queueing for it when none is free; a failure says why not. A queued
     /// <paramref name="request"/> may come back already sent to its worker (see <see cref="Deliver"/>).
     /// </summary>
-    private async ValueTask<(CapacityGrant? Grant, ExecuteResponse? Failure)> AcquireAsync(ExecuteRequest? request, WorkerAffinity? affinity, CancellationToken cancellationToken)
+    private async ValueTask<CapacityOutcome> AcquireAsync(ExecuteRequest? request, WorkerAffinity? affinity, CancellationToken cancellationToken)
     {
         var (preferredSlot, preferredProcess) = affinity is null ? (null, null) : PreferredWorker(affinity);
         if (affinity is not null && preferredProcess is null && affinity.Mode == AffinityMode.StrictFailFast)
         {
-            return (null, SessionWorkerGone(affinity));
+            return SessionWorkerGone(affinity);
         }
 
         var waitLimit = preferredProcess is not null && affinity!.Mode == AffinityMode.Hint ? _options.AffinityHintWait : _options.QueueTimeout;
@@ -30,24 +30,24 @@ public sealed partial class LocalWorkerPool
         switch (acquired.Status)
         {
             case AcquireStatus.Granted:
-                return (new CapacityGrant(acquired.Lease), null);
+                return new CapacityGrant(acquired.Lease);
             case AcquireStatus.Closed:
-                return (null, ExecuteResponse.Failure(DSPexErrorKind.SiloUnavailable, $"silo {Silo} is {(_draining ? "draining" : "stopping")}"));
+                return ExecuteResponse.Failure(DSPexErrorKind.SiloUnavailable, $"silo {Silo} is {(_draining ? "draining" : "stopping")}");
             case AcquireStatus.Saturated:
-                return (null, Saturated(acquired.Queued));
+                return Saturated(acquired.Queued);
             case AcquireStatus.PreferredBusy:
-                return (null, ExecuteResponse.Failure(DSPexErrorKind.WorkerBusy,
-                    $"the session's worker {affinity!.WorkerId} (pid {affinity.Pid}) is busy", affinity.WorkerId, affinity.Pid));
+                return ExecuteResponse.Failure(DSPexErrorKind.WorkerBusy,
+                    $"the session's worker {affinity!.WorkerId} (pid {affinity.Pid}) is busy", affinity.WorkerId, affinity.Pid);
             case AcquireStatus.PreferredGone:
                 // It died between the look-up and the claim: as if it had been gone at the look-up.
                 return affinity!.Mode == AffinityMode.StrictFailFast
-                    ? (null, SessionWorkerGone(affinity))
+                    ? SessionWorkerGone(affinity)
                     : await AcquireAsync(request, null, cancellationToken);
         }
 
         var waiter = (CapacityWaiter)acquired.Waiter!;
         var queued = await WaitForCapacityAsync(waiter, waitLimit, cancellationToken);
-        if (queued.Grant is not null)
+        if (queued.IsGranted)
         {
             return queued;
         }
@@ -55,7 +55,7 @@ public sealed partial class LocalWorkerPool
         // A hint gives up on its worker after a short wait, and any mode moves on once that worker died:
         // the request runs anywhere and the program is rebuilt there from its spec.
         var moveOn = waiter.WorkerGone
-            || (affinity?.Mode == AffinityMode.Hint && queued.Failure!.Error!.Kind == DSPexErrorKind.QueueTimeout);
+            || (affinity?.Mode == AffinityMode.Hint && queued.Failure.Error?.Kind == DSPexErrorKind.QueueTimeout);
         return moveOn ? await AcquireAsync(request, null, cancellationToken) : queued;
     }
 
@@ -76,7 +76,7 @@ public sealed partial class LocalWorkerPool
             ? (slot, process)
             : (null, null);
 
-    private async ValueTask<(CapacityGrant? Grant, ExecuteResponse? Failure)> WaitForCapacityAsync(
+    private async ValueTask<CapacityOutcome> WaitForCapacityAsync(
         CapacityWaiter waiter, TimeSpan waitLimit, CancellationToken cancellationToken)
     {
         // The queue timeout is the scheduler's one timer (waiter.GiveUpAt); the caller's token needs a registration
@@ -96,29 +96,29 @@ public sealed partial class LocalWorkerPool
 
         if (grant is not null)
         {
-            return (grant, null);
+            return grant.Value;
         }
 
         _scheduler.Forget(waiter);
         if (_stopping)
         {
-            return (null, ExecuteResponse.Failure(DSPexErrorKind.SiloUnavailable, $"silo {Silo} stopped while the request was queued"));
+            return ExecuteResponse.Failure(DSPexErrorKind.SiloUnavailable, $"silo {Silo} stopped while the request was queued");
         }
 
         if (waiter.WorkerGone)
         {
-            return (null, ExecuteResponse.Failure(DSPexErrorKind.SessionWorkerUnavailable, "the session's worker died while the request waited for it"));
+            return ExecuteResponse.Failure(DSPexErrorKind.SessionWorkerUnavailable, "the session's worker died while the request waited for it");
         }
 
         if (cancellationToken.IsCancellationRequested)
         {
-            return (null, ExecuteResponse.Failure(DSPexErrorKind.Cancelled, "cancelled by the caller while queued for a worker"));
+            return ExecuteResponse.Failure(DSPexErrorKind.Cancelled, "cancelled by the caller while queued for a worker");
         }
 
         _counters.QueueTimedOut();
-        return (null, NoWorkerFailure() ?? ExecuteResponse.Failure(
+        return NoWorkerFailure() ?? ExecuteResponse.Failure(
             DSPexErrorKind.QueueTimeout,
-            $"no worker on {Silo} became free within the queue timeout of {waitLimit.TotalMilliseconds:0} ms"));
+            $"no worker on {Silo} became free within the queue timeout of {waitLimit.TotalMilliseconds:0} ms");
     }
 
     /// <summary>

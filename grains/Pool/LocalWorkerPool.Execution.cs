@@ -50,11 +50,13 @@ public sealed partial class LocalWorkerPool
             return ExecuteResponse.Failure(DSPexErrorKind.WorkerStartFailed, $"pool {Name} on {Silo} could not start: {startFailure}");
         }
 
-        var (grant, failure) = await AcquireAsync(request, affinity, cancellationToken);
-        if (grant is not { } granted)
+        var acquired = await AcquireAsync(request, affinity, cancellationToken);
+        if (!acquired.IsGranted)
         {
-            return failure!;
+            return acquired.Failure;
         }
+
+        var granted = acquired.Grant;
 
         var response = await RunAsync(granted, request, cancellationToken);
         if (request.Idempotent && response.Error?.Kind == DSPexErrorKind.WorkerCrashed && !cancellationToken.IsCancellationRequested)
@@ -184,9 +186,9 @@ public sealed partial class LocalWorkerPool
     }
 
     /// <summary>
-    /// The caller has its answer, but Python may still be running the request: its capacity stays taken until
-    /// Python stops (its reply frees it). Past the grace period the worker is killed (and replaced), so nothing
-    /// stays busy forever.
+    /// The caller has its answer, but Python may still be running the request: the bridge is told to cancel it, and its
+    /// capacity stays taken until Python stops (its reply frees it). Past the grace period the slot's supervisor kills
+    /// the worker (and so replaces it), so nothing stays busy forever.
     /// </summary>
     private void Abandon(WorkerLease lease, SentCall call, string toolKind = DSPex.Orleans.Tools.ToolErrorKinds.Cancelled)
     {
@@ -194,20 +196,7 @@ public sealed partial class LocalWorkerPool
         var replied = call.Replied;
         if (!replied.IsCompleted)
         {
-            _background.Run($"grace period of an abandoned request on worker {lease.Slot.WorkerId}", () => KillUnlessStoppedAsync(lease, replied));
-        }
-    }
-
-    private async Task KillUnlessStoppedAsync(WorkerLease lease, Task replied)
-    {
-        try
-        {
-            await replied.WaitAsync(_options.CancelGracePeriod);
-        }
-        catch (TimeoutException)
-        {
-            Log.AbandonedRequestNotStopped(_logger, lease.Slot.WorkerId, lease.Worker.Pid, _options.CancelGracePeriod.TotalMilliseconds);
-            lease.Worker.Kill();
+            _supervisors[lease.Slot.Index].KillUnlessAnswered(lease.Worker, replied);
         }
     }
 }

@@ -1,10 +1,10 @@
-using DSPex.Orleans.Grains;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Workers.Scheduling;
+using DSPex.Orleans.Workers.Supervision;
 
 namespace DSPex.Orleans.Pool;
 
-/// <summary>Heartbeats, hung-worker kills, memory samples, recycling and drain.</summary>
+/// <summary>The health loop that ticks the supervisors, recycling when a request count is reached, and drain.</summary>
 public sealed partial class LocalWorkerPool
 {
     /// <summary>
@@ -33,30 +33,14 @@ public sealed partial class LocalWorkerPool
         }
     }
 
-    private void Recycle(WorkerSlot<PythonProcess> slot, PythonProcess process) =>
-        _background.Run($"recycling of worker {slot.WorkerId}", () => RecycleAsync(slot.WorkerId, process));
-
-    /// <summary>The worker's grain starts the replacement first and stops the old process only once it is ready.</summary>
-    private async Task RecycleAsync(string workerId, PythonProcess process)
-    {
-        _counters.Recycled();
-        Metrics?.WorkerRecycled();
-        Log.Recycling(_logger, workerId, process.Pid, process.ResidentBytes / 1048576);
-        try
-        {
-            await _grainFactory.GetGrain<IWorkerGrain>(workerId).RecycleAsync(process.Pid);
-        }
-        catch (Exception e) when (!_stopping)
-        {
-            Log.RecycleFailed(_logger, e, workerId);
-            process.Kill("recycling failed");
-        }
-    }
+    /// <summary>The worker's request count reached its limit and it is idle: its supervisor replaces it.</summary>
+    private void Recycle(WorkerSlot<PythonProcess> slot, PythonProcess process) => _supervisors[slot.Index].Recycle(process);
 
     /// <summary>
-    /// Heartbeats every worker, samples its resident memory and checks its age and memory. A worker that has not
-    /// answered for HeartbeatTimeout is hung (the bridge answers from its reader thread, so a busy one still
-    /// answers), unless the silo itself was not running meanwhile (<see cref="SiloPauseDetector"/>). A check that throws is logged and the loop carries on with the next worker and tick.
+    /// The clock of the supervisors' health checks (heartbeat, hung kill, memory sample, age and memory recycling: see
+    /// <see cref="WorkerSupervisor{TWorker}.CheckHealth"/>), one timer for the pool. It tells them when the silo itself was
+    /// not running meanwhile (<see cref="SiloPauseDetector"/>). A check that throws is logged and the loop carries on
+    /// with the next worker and tick.
     /// </summary>
     private async Task MonitorHealthAsync(CancellationToken cancellationToken)
     {
@@ -76,12 +60,7 @@ public sealed partial class LocalWorkerPool
                 {
                     try
                     {
-                        if (pause is not null && _scheduler.LiveWorker(slot) is { } process)
-                        {
-                            process.Connection.MarkAlive(); // the pause was the silo's: the deadline starts again now
-                        }
-
-                        CheckHealth(slot);
+                        _supervisors[slot].CheckHealth(siloWasPaused: pause is not null);
                     }
                     catch (Exception e)
                     {
@@ -92,36 +71,6 @@ public sealed partial class LocalWorkerPool
         }
         catch (OperationCanceledException)
         {
-        }
-    }
-
-    private void CheckHealth(int slot)
-    {
-        if (_scheduler.LiveWorker(slot) is not { } process)
-        {
-            return;
-        }
-
-        var connection = process.Connection;
-        if (connection.SinceLastHeartbeat > _options.HeartbeatTimeout)
-        {
-            var reason = $"unresponsive: no heartbeat answer for {connection.SinceLastHeartbeat.TotalMilliseconds:0} ms (limit {_options.HeartbeatTimeout.TotalMilliseconds:0} ms); killed";
-            // The exit is observed a little after SIGKILL; until then this check runs again and must not recount.
-            if (process.Kill(reason))
-            {
-                _counters.HungKilled();
-                Metrics?.HungWorkerKilled();
-                Log.HungWorkerKilled(_logger, process.WorkerId, process.Pid, reason);
-            }
-
-            return;
-        }
-
-        connection.SendHeartbeat();
-        var residentBytes = process.SampleResidentBytes();
-        if (_recycle.IsDue(DateTimeOffset.UtcNow - process.StartedAt, residentBytes) && _scheduler.StartRecycling(slot, process))
-        {
-            _background.Run($"recycling of worker {process.WorkerId}", () => RecycleAsync(process.WorkerId, process));
         }
     }
 }

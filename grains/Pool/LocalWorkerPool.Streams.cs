@@ -28,12 +28,14 @@ public sealed partial class LocalWorkerPool
         }
 
         request = WithToolCaller(request);
-        var (acquired, failure) = await AcquireAsync(null, null, cancellationToken);
-        if (acquired is not { Lease: var lease })
+        var acquired = await AcquireAsync(null, null, cancellationToken);
+        if (!acquired.IsGranted)
         {
-            yield return new StreamItem(null, failure!.Error);
+            yield return new StreamItem(null, acquired.Failure.Error);
             yield break;
         }
+
+        var lease = acquired.Grant.Lease;
 
         var window = _options.StreamWindow;
         var items = Channel.CreateBounded<string>(new BoundedChannelOptions(window) { SingleReader = true, SingleWriter = true });

@@ -5,6 +5,7 @@ using DSPex.Orleans.Placement;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Telemetry;
 using DSPex.Orleans.Workers.Scheduling;
+using DSPex.Orleans.Workers.Supervision;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -12,28 +13,26 @@ using Orleans.Configuration;
 namespace DSPex.Orleans.Pool;
 
 /// <summary>
-/// The silo-local half of the pool: hands each request to a worker with free capacity, queues the rest
-/// (bounded, with a timeout), and keeps the pool at size by restarting dead workers through their grains.
-/// It is a plain object behind the pool and router grains because a grain hop per request would cost more
-/// than it gives; the worker grains stay the owners of the processes and the unit of placement. Who gets
-/// which worker is decided by its <see cref="CapacityScheduler{TWorker}"/>; this class runs the processes.
+/// The silo-local half of the pool: hands each request to a worker with free capacity and queues the rest
+/// (bounded, with a timeout). It is a plain object behind the pool and router grains because a grain hop per
+/// request would cost more than it gives. Who gets which worker is decided by its <see cref="CapacityScheduler{TWorker}"/>;
+/// each slot's process is owned by its <see cref="WorkerSupervisor{TWorker}"/> (start, restart with back-off, recycle,
+/// kills, stop): the pool schedules and dispatches, and does not manage restarts. The worker grains are the slots'
+/// public face and unit of placement; they ask the supervisors.
 /// </summary>
 public sealed partial class LocalWorkerPool
 {
     private readonly CapacityScheduler<PythonProcess> _scheduler;
-    private readonly RecyclePolicy _recycle;
     private readonly PoolCounters _counters = new();
     private readonly DSPexPoolOptions _options;
     private readonly RequestValidator _validator;
-    private readonly IGrainFactory _grainFactory;
     private readonly ILogger<LocalWorkerPool> _logger;
-    private readonly ILoggerFactory _loggerFactory;
     private readonly BackgroundWork _background;
-    private readonly string _clusterId;
+    private readonly PythonWorkerStarter _starter;
+    private readonly WorkerSupervisor<PythonProcess>[] _supervisors;
     private readonly string _instanceToken;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopped = new();
-    private string? _pythonExecutable;
     private volatile bool _stopping;
     private volatile bool _draining;
     private volatile bool _warm;
@@ -50,7 +49,6 @@ public sealed partial class LocalWorkerPool
         string instanceToken,
         string clusterId,
         SiloAddress silo,
-        IGrainFactory grainFactory,
         ILoggerFactory loggerFactory,
         PoolInstruments instruments,
         ToolBroker? tools)
@@ -60,17 +58,19 @@ public sealed partial class LocalWorkerPool
         _options = options;
         _instanceToken = instanceToken;
         _validator = new RequestValidator(_options);
-        _grainFactory = grainFactory;
-        _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<LocalWorkerPool>();
         _background = new BackgroundWork(_logger);
-        _clusterId = clusterId;
         Silo = silo;
         SiloKey = SiloKeys.ForSilo(Silo);
         var workerIds = Enumerable.Range(0, _options.Size).Select(i => SiloKeys.ForWorker(Silo, name, i)).ToList();
         _scheduler = new CapacityScheduler<PythonProcess>(
             workerIds, _options.ConcurrencyPerWorker, _options.MaxQueueLength, static process => process.HasExited || process.Connection.WriteBroken, _options.SendAhead);
-        _recycle = new RecyclePolicy(_options.RecycleAfterRequests, _options.RecycleJitter, _options.MaxWorkerAge, _options.MaxWorkerResidentBytes);
+        var recycle = new RecyclePolicy(_options.RecycleAfterRequests, _options.RecycleJitter, _options.MaxWorkerAge, _options.MaxWorkerResidentBytes);
+        _starter = new PythonWorkerStarter(_options, clusterId, SiloKey, instanceToken, _scheduler.WorkerIdOf, _scheduler.Concurrency, loggerFactory,
+            process => ProcessSpawned?.Invoke(process));
+        var settings = new SupervisorSettings(_options.StopGracePeriod, _options.HeartbeatTimeout, _options.CancelGracePeriod, recycle);
+        _supervisors = [.. Enumerable.Range(0, _options.Size).Select(slot =>
+            new WorkerSupervisor<PythonProcess>(slot, _scheduler, settings, _starter, this, _background, _logger, _stopped.Token))];
         Tools = tools;
         // Learns each worker's commands (for bounded metric labels) as the first listener of ProcessAttached.
         Metrics = instruments.For(this);
@@ -111,9 +111,6 @@ public sealed partial class LocalWorkerPool
     /// <summary>Raised the moment a worker's process is spawned, before its handshake (the silo's death watch listens).</summary>
     internal event Action<PythonProcess>? ProcessSpawned;
 
-    /// <summary>Cancelled when the pool stops (or its warm-up is cancelled): a worker start in progress then ends at once.</summary>
-    internal CancellationToken StopToken => _stopped.Token;
-
     /// <summary>
     /// Starts every worker at once and returns when each has answered its handshake or failed its first start. A
     /// pool whose interpreter cannot be found fails here (the silo's start-up check refuses that for the default
@@ -126,8 +123,7 @@ public sealed partial class LocalWorkerPool
         await using var cancelStarts = cancellationToken.Register(() => _stopped.Cancel());
         try
         {
-            // Bounded like a worker's start: an executable that hangs or never closes its output fails this pool alone.
-            _pythonExecutable = await PythonInterpreter.ResolveAsync(_options.PythonExecutable, _options.StartTimeout, _logger, _stopped.Token);
+            await _starter.ResolveInterpreterAsync(_logger, _stopped.Token);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -136,7 +132,7 @@ public sealed partial class LocalWorkerPool
         }
 
         var started = DateTimeOffset.UtcNow;
-        await Task.WhenAll(Enumerable.Range(0, _scheduler.Size).Select(slot => StartSlotAsync(slot, retryInBackground: true)));
+        await Task.WhenAll(_supervisors.Select(supervisor => supervisor.StartAsync(retryInBackground: true)));
         cancellationToken.ThrowIfCancellationRequested();
         _warm = true;
         _healthLoop = MonitorHealthAsync(_stopped.Token);
@@ -178,7 +174,8 @@ public sealed partial class LocalWorkerPool
             waiter.Abandon();
         }
 
-        await Task.WhenAll(processes.Select(p => p.StopAsync(_options.StopGracePeriod)));
+        // Each supervisor ends its process (a start in progress was cancelled above, and nothing restarts after).
+        await Task.WhenAll(_supervisors.Select(supervisor => supervisor.StopAsync()));
         await _healthLoop;
         if (!await _background.WhenAllAsync(_options.StopGracePeriod + TimeSpan.FromSeconds(10)))
         {

@@ -29,7 +29,6 @@ internal sealed partial class SiloPools
         IEnumerable<NamedPoolRegistration> registrations,
         IOptions<ClusterOptions> cluster,
         ILocalSiloDetails silo,
-        IGrainFactory grainFactory,
         ILoggerFactory loggerFactory,
         DSPexInstruments instruments,
         ToolBroker tools)
@@ -45,7 +44,7 @@ internal sealed partial class SiloPools
         _pools = new Dictionary<string, LocalWorkerPool>(StringComparer.Ordinal);
         foreach (var (name, poolOptions) in named.Prepend((PoolNames.Default, options.Get(Options.DefaultName))))
         {
-            var pool = new LocalWorkerPool(name, poolOptions, InstanceToken, cluster.Value.ClusterId, Silo, grainFactory, loggerFactory, metrics, tools);
+            var pool = new LocalWorkerPool(name, poolOptions, InstanceToken, cluster.Value.ClusterId, Silo, loggerFactory, metrics, tools);
             pool.ProcessSpawned += process => ProcessSpawned?.Invoke(process);
             pool.ProcessAttached += process =>
             {

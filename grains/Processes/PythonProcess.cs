@@ -1,6 +1,7 @@
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Workers.Native;
 using DSPex.Orleans.Workers.Processes;
+using DSPex.Orleans.Workers.Supervision;
 using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.Processes;
@@ -11,7 +12,7 @@ namespace DSPex.Orleans.Processes;
 /// when the pipe closes, the exit observed, every pending call failed at once (WorkerCrashed, or MalformedFrame
 /// when the stream broke the protocol) and <see cref="ExitedEvent"/> raised.
 /// </summary>
-internal sealed partial class PythonProcess : IAsyncDisposable
+internal sealed partial class PythonProcess : IAsyncDisposable, ISupervisedWorker<PythonProcess>
 {
     private readonly BridgeProcess _os;
     private readonly PythonProcessStartInfo _info;
@@ -141,7 +142,13 @@ internal sealed partial class PythonProcess : IAsyncDisposable
     /// Kills the process group, telling requests in flight why. Returns false when a kill was already
     /// under way, so a caller that checks again before the exit is observed does not count it twice.
     /// </summary>
-    public bool Kill(string reason) => _os.Kill(reason);
+    public bool Kill(string? reason) => _os.Kill(reason);
+
+    TimeSpan ISupervisedWorker<PythonProcess>.SinceLastHeartbeat => Connection.SinceLastHeartbeat;
+
+    void ISupervisedWorker<PythonProcess>.SendHeartbeat() => Connection.SendHeartbeat();
+
+    void ISupervisedWorker<PythonProcess>.MarkAlive() => Connection.MarkAlive();
 
     /// <summary>SIGTERM to the group and closed stdin, then SIGKILL after the grace period.</summary>
     public async Task StopAsync(TimeSpan gracePeriod)

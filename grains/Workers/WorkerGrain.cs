@@ -3,14 +3,15 @@ using DSPex.Orleans.Grains;
 using DSPex.Orleans.Placement;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Supervision;
 
 namespace DSPex.Orleans.Workers;
 
 /// <summary>
-/// Owns the Python process of one pool slot on its silo. Never collected while it lives (KeepAlive). When the
-/// silo stops, its deactivation ends the process. Orleans can also deactivate it while the silo lives on (for
-/// example when the grain directory loses entries because another silo died): then the process stays in the
-/// pool, and the next activation, started at once, adopts it.
+/// The public face of one pool slot on its silo, pinned there (its key names the silo, pool and slot). The slot's
+/// process is owned by its <see cref="WorkerSupervisor{TWorker}"/>, not by this grain: the grain asks it to start and
+/// recycle, and an activation that Orleans ends while the silo lives on (for example when the grain directory loses
+/// entries because another silo died) leaves the process serving. Never collected while the silo runs (KeepAlive).
 /// </summary>
 [SiloPinnedPlacement]
 [KeepAlive]
@@ -18,7 +19,8 @@ internal sealed class WorkerGrain(SiloPools pools) : Grain, IWorkerGrain
 {
     private LocalWorkerPool _pool = pools.Default;
     private int _slot;
-    private PythonProcess? _process;
+
+    private WorkerSupervisor<PythonProcess> Supervisor => _pool.SupervisorOf(_slot);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -35,58 +37,18 @@ internal sealed class WorkerGrain(SiloPools pools) : Grain, IWorkerGrain
             throw new ArgumentOutOfRangeException(nameof(key), $"Worker {key} has no slot in a pool of size {_pool.Options.Size}.");
         }
 
-        _process = _pool.CurrentProcess(_slot);
         return Task.CompletedTask;
     }
 
     public async Task<WorkerInfo> EnsureStartedAsync()
     {
-        if (_process is not { HasExited: false })
-        {
-            if (_pool.IsStopping)
-            {
-                throw new InvalidOperationException($"silo {_pool.Silo} is stopping; worker {this.GetPrimaryKeyString()} stays down");
-            }
-
-            var process = await PythonProcess.StartAsync(_pool.CreateStartInfo(_slot), _pool.CreateWorkerLogger(), _pool.StopToken);
-            _process = process;
-            _pool.Attach(_slot, process);
-        }
-
+        await Supervisor.EnsureStartedAsync();
         return Info();
     }
 
     public Task<WorkerInfo> GetInfoAsync() => Task.FromResult(Info());
 
-    public async Task RecycleAsync(int pid)
-    {
-        if (_process is not { } old || old.Pid != pid || _pool.IsStopping)
-        {
-            return;
-        }
-
-        var fresh = await PythonProcess.StartAsync(_pool.CreateStartInfo(_slot), _pool.CreateWorkerLogger(), _pool.StopToken);
-        _process = fresh;
-        _pool.Attach(_slot, fresh);
-        await old.StopAsync(_pool.Options.StopGracePeriod);
-    }
+    public Task RecycleAsync(int pid) => Supervisor.RecycleAsync(pid);
 
     private WorkerInfo Info() => _pool.SlotInfo(_slot);
-
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (_process is not { } process)
-        {
-            return;
-        }
-
-        if (!_pool.IsStopping)
-        {
-            _pool.ReactivateLater(_slot);
-            return;
-        }
-
-        _pool.Detach(_slot, process);
-        await process.StopAsync(_pool.Options.StopGracePeriod);
-    }
 }

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 
-namespace DSPex.Orleans.Pool;
+namespace DSPex.Orleans.Workers.Supervision;
 
 /// <summary>
-/// The pool's background tasks (restarts, recycles, kills of abandoned requests): each is started here, kept until
+/// The background tasks of a pool and its supervisors (restarts, recycles, kills of abandoned requests): each is started here, kept until
 /// it ends, its failure logged, and all of them are awaited when the pool stops. Nothing runs unowned.
 /// </summary>
 internal sealed partial class BackgroundWork(ILogger logger)
