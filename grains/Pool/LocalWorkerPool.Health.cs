@@ -50,7 +50,9 @@ public sealed partial class LocalWorkerPool
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                var pause = pauses.Tick(Environment.TickCount64);
+                // One clock reading for the whole tick: the pause detector and every heartbeat age judge the same instant.
+                var now = Environment.TickCount64;
+                var pause = pauses.Tick(now);
                 if (pause is { } gap)
                 {
                     Log.SiloWasPaused(_logger, Name, (long)gap.TotalMilliseconds);
@@ -60,7 +62,7 @@ public sealed partial class LocalWorkerPool
                 {
                     try
                     {
-                        _supervisors[slot].CheckHealth(siloWasPaused: pause is not null);
+                        _supervisors[slot].CheckHealth(now, siloWasPaused: pause is not null);
                     }
                     catch (Exception e)
                     {

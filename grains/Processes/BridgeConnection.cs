@@ -55,7 +55,10 @@ internal sealed partial class BridgeConnection
     public long CallsSent => Volatile.Read(ref _callsSent);
 
     /// <summary>Time since the last heartbeat answer (or the handshake).</summary>
-    public TimeSpan SinceLastHeartbeat => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastHeartbeat));
+    public TimeSpan SinceLastHeartbeat => TimeSpan.FromMilliseconds(Environment.TickCount64 - LastHeartbeatAtMs);
+
+    /// <summary>When the last heartbeat answer (or the handshake) arrived, in <see cref="Environment.TickCount64"/> milliseconds.</summary>
+    public long LastHeartbeatAtMs => Volatile.Read(ref _lastHeartbeat);
 
     /// <summary>
     /// Sends a call. It never throws and its task never faults: every failure is a reply with a typed error. When

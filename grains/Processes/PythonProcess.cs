@@ -144,7 +144,7 @@ internal sealed partial class PythonProcess : IAsyncDisposable, ISupervisedWorke
     /// </summary>
     public bool Kill(string? reason) => _os.Kill(reason);
 
-    TimeSpan ISupervisedWorker<PythonProcess>.SinceLastHeartbeat => Connection.SinceLastHeartbeat;
+    long ISupervisedWorker<PythonProcess>.LastHeartbeatAtMs => Connection.LastHeartbeatAtMs;
 
     void ISupervisedWorker<PythonProcess>.SendHeartbeat() => Connection.SendHeartbeat();
 

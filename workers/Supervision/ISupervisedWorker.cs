@@ -22,8 +22,8 @@ internal interface ISupervisedWorker<TSelf>
     /// <summary>Resident memory at the last <see cref="SampleResidentBytes"/>.</summary>
     long ResidentBytes { get; }
 
-    /// <summary>How long since it last answered a heartbeat (or anything).</summary>
-    TimeSpan SinceLastHeartbeat { get; }
+    /// <summary>When it last answered a heartbeat (or the handshake), in <see cref="Environment.TickCount64"/> milliseconds.</summary>
+    long LastHeartbeatAtMs { get; }
 
     /// <summary>Raised once, after its exit is observed; a handler must not block (it may run on a reader thread).</summary>
     event Action<TSelf>? ExitedEvent;

@@ -57,8 +57,13 @@ internal sealed partial class WorkerSupervisor<TWorker>
     /// hung (the bridge answers from its reader thread, so a busy one still answers) and killed; its exit restarts it.
     /// Otherwise it gets a heartbeat, its memory is sampled, and it is recycled when past its age or memory limit.
     /// </summary>
+    /// <param name="nowMs">
+    /// The tick's one clock reading (<see cref="Environment.TickCount64"/>), the same the pause detector judged. Silence
+    /// is charged up to it and no later: a silo stopped after the reading and resumed before the check would otherwise
+    /// charge the whole stop to a healthy worker, which the next tick's pause detection could no longer undo.
+    /// </param>
     /// <param name="siloWasPaused">The silo itself was not running since the last tick: the heartbeat deadline starts again now.</param>
-    public void CheckHealth(bool siloWasPaused)
+    public void CheckHealth(long nowMs, bool siloWasPaused)
     {
         if (Worker is not { } worker)
         {
@@ -70,7 +75,7 @@ internal sealed partial class WorkerSupervisor<TWorker>
             worker.MarkAlive();
         }
 
-        var silence = worker.SinceLastHeartbeat;
+        var silence = TimeSpan.FromMilliseconds(Math.Max(0, nowMs - worker.LastHeartbeatAtMs));
         if (silence > _settings.HeartbeatTimeout)
         {
             var reason = $"unresponsive: no heartbeat answer for {silence.TotalMilliseconds:0} ms (limit {_settings.HeartbeatTimeout.TotalMilliseconds:0} ms); killed";

@@ -25,7 +25,7 @@ internal sealed class StandInWorker(int pid, List<string> journal) : ISupervised
     /// <summary>What the next memory sample reads.</summary>
     public long ResidentBytesNow { get; set; } = 1 << 20;
 
-    public TimeSpan SinceLastHeartbeat { get; set; }
+    public long LastHeartbeatAtMs { get; set; } = SupervisorFixture.Now;
 
     public int Heartbeats { get; private set; }
 
@@ -35,7 +35,7 @@ internal sealed class StandInWorker(int pid, List<string> journal) : ISupervised
 
     public void SendHeartbeat() => Heartbeats++;
 
-    public void MarkAlive() => SinceLastHeartbeat = TimeSpan.Zero;
+    public void MarkAlive() => LastHeartbeatAtMs = SupervisorFixture.Now;
 
     public long SampleResidentBytes() => ResidentBytes = ResidentBytesNow;
 
@@ -73,6 +73,9 @@ internal sealed class StandInWorker(int pid, List<string> journal) : ISupervised
 /// <summary>One slot's supervisor over a real scheduler, with a scripted starter and a stepped back-off.</summary>
 internal sealed class SupervisorFixture : ISlotListener<StandInWorker>, IWorkerStarter<StandInWorker>
 {
+    /// <summary>The clock reading the tests' health checks pass; a worker's last heartbeat is on the same clock.</summary>
+    public const long Now = 1_000_000;
+
     private readonly Queue<Exception?> _startOutcomes = new();
     private int _nextPid = 100;
 

@@ -173,13 +173,13 @@ public sealed class WorkerSupervisorTests
         await fixture.Supervisor.StartAsync(retryInBackground: false);
         var worker = fixture.Started[0];
 
-        fixture.Supervisor.CheckHealth(siloWasPaused: false);
+        fixture.Supervisor.CheckHealth(SupervisorFixture.Now, siloWasPaused: false);
         await fixture.SettledAsync();
         Assert.Equal(1, worker.Heartbeats);
         Assert.Single(fixture.Started);
 
         worker.StartedAt = DateTimeOffset.UtcNow - TimeSpan.FromHours(2);
-        fixture.Supervisor.CheckHealth(siloWasPaused: false);
+        fixture.Supervisor.CheckHealth(SupervisorFixture.Now, siloWasPaused: false);
         await fixture.SettledAsync();
 
         Assert.Equal(1, fixture.Recycles);
@@ -196,7 +196,7 @@ public sealed class WorkerSupervisorTests
         var lease = fixture.Scheduler.Acquire().Lease;
         worker.ResidentBytesNow = 200 << 20;
 
-        fixture.Supervisor.CheckHealth(siloWasPaused: false);
+        fixture.Supervisor.CheckHealth(SupervisorFixture.Now, siloWasPaused: false);
         await fixture.SettledAsync();
         Assert.Equal(0, fixture.Recycles);
         Assert.Equal("recycling", fixture.Scheduler.View(0).State);
@@ -216,10 +216,10 @@ public sealed class WorkerSupervisorTests
         var fixture = new SupervisorFixture(settings: SupervisorFixture.Settings(heartbeatTimeout: TimeSpan.FromSeconds(10)));
         await fixture.Supervisor.StartAsync(retryInBackground: false);
         var worker = fixture.Started[0];
-        worker.SinceLastHeartbeat = TimeSpan.FromSeconds(11);
+        worker.LastHeartbeatAtMs = SupervisorFixture.Now - 11_000;
 
-        fixture.Supervisor.CheckHealth(siloWasPaused: false);
-        fixture.Supervisor.CheckHealth(siloWasPaused: false); // before the exit is observed
+        fixture.Supervisor.CheckHealth(SupervisorFixture.Now, siloWasPaused: false);
+        fixture.Supervisor.CheckHealth(SupervisorFixture.Now, siloWasPaused: false); // before the exit is observed
 
         Assert.Equal(1, fixture.HungKills);
         Assert.Equal(2, worker.KillReasons.Count);
@@ -238,9 +238,40 @@ public sealed class WorkerSupervisorTests
         var fixture = new SupervisorFixture(settings: SupervisorFixture.Settings(heartbeatTimeout: TimeSpan.FromSeconds(10)));
         await fixture.Supervisor.StartAsync(retryInBackground: false);
         var worker = fixture.Started[0];
-        worker.SinceLastHeartbeat = TimeSpan.FromSeconds(11);
+        worker.LastHeartbeatAtMs = SupervisorFixture.Now - 11_000;
 
-        fixture.Supervisor.CheckHealth(siloWasPaused: true);
+        fixture.Supervisor.CheckHealth(SupervisorFixture.Now, siloWasPaused: true);
+
+        Assert.Empty(worker.KillReasons);
+        Assert.Equal(1, worker.Heartbeats);
+    }
+
+    [Fact]
+    public async Task Silence_is_charged_up_to_the_ticks_own_clock_reading_and_no_later()
+    {
+        // The CI failure of 2026-12-06: the silo was stopped after the health loop read its clock for the pause detector
+        // and before the heartbeat age was read; the age then included the whole stop and a healthy worker was killed.
+        // The check now judges the tick's one reading: 9 s of silence at it is under the 10 s limit, however late it runs.
+        var fixture = new SupervisorFixture(settings: SupervisorFixture.Settings(heartbeatTimeout: TimeSpan.FromSeconds(10)));
+        await fixture.Supervisor.StartAsync(retryInBackground: false);
+        var worker = fixture.Started[0];
+        worker.LastHeartbeatAtMs = SupervisorFixture.Now - 9_000;
+
+        fixture.Supervisor.CheckHealth(SupervisorFixture.Now, siloWasPaused: false);
+
+        Assert.Empty(worker.KillReasons);
+        Assert.Equal(1, worker.Heartbeats);
+    }
+
+    [Fact]
+    public async Task A_heartbeat_answer_read_after_the_ticks_clock_reading_is_no_silence()
+    {
+        var fixture = new SupervisorFixture(settings: SupervisorFixture.Settings(heartbeatTimeout: TimeSpan.FromSeconds(10)));
+        await fixture.Supervisor.StartAsync(retryInBackground: false);
+        var worker = fixture.Started[0];
+        worker.LastHeartbeatAtMs = SupervisorFixture.Now + 60_000;
+
+        fixture.Supervisor.CheckHealth(SupervisorFixture.Now, siloWasPaused: false);
 
         Assert.Empty(worker.KillReasons);
         Assert.Equal(1, worker.Heartbeats);
