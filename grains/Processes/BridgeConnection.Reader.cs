@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using System.Threading.Channels;
 using DSPex.Orleans.Contracts;
 
@@ -45,24 +43,20 @@ internal sealed partial class BridgeConnection
     /// <summary>Reads and dispatches frames until the pipe closes or a frame breaks the protocol.</summary>
     private (DSPexErrorKind Kind, string Reason) ReadFramesUntilClosed()
     {
-        Span<byte> header = stackalloc byte[4];
+        using var frames = new ReplyFrameReader(_stdout, _maxFrameBytes + ProtocolLimits.EnvelopeAllowanceBytes, ReplyReads.Batched);
         try
         {
             while (true)
             {
-                _stdout.ReadExactly(header);
-                var length = BinaryPrimitives.ReadInt32BigEndian(header);
-                if (length < 0 || length > _maxFrameBytes + ProtocolLimits.EnvelopeAllowanceBytes)
+                if (!frames.TryReadFrame(out var envelope, out var length))
                 {
                     return (DSPexErrorKind.MalformedFrame,
                         $"it sent a frame of {length} bytes, past the limit of {_maxFrameBytes}: the stream cannot be trusted");
                 }
 
-                var buffer = ArrayPool<byte>.Shared.Rent(length);
                 try
                 {
-                    _stdout.ReadExactly(buffer, 0, length);
-                    Dispatch(BridgeFrame.Parse(buffer.AsSpan(0, length)));
+                    Dispatch(BridgeFrame.Parse(envelope.Span));
                 }
                 catch (FrameFormatException e)
                 {
@@ -73,10 +67,6 @@ internal sealed partial class BridgeConnection
                     // Whatever a frame makes fail is that worker's fault, never the silo's.
                     Log.FrameNotHandled(_logger, e, _workerId, _pid);
                     return (DSPexErrorKind.MalformedFrame, $"it sent a malformed frame ({e.GetType().Name}): the stream cannot be trusted");
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
                 }
             }
         }
