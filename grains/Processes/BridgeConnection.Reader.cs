@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Threading.Channels;
 using DSPex.Orleans.Contracts;
 
@@ -43,20 +45,24 @@ internal sealed partial class BridgeConnection
     /// <summary>Reads and dispatches frames until the pipe closes or a frame breaks the protocol.</summary>
     private (DSPexErrorKind Kind, string Reason) ReadFramesUntilClosed()
     {
-        using var frames = new ReplyFrameReader(_stdout, _maxFrameBytes + ProtocolLimits.EnvelopeAllowanceBytes, ReplyReads.Batched);
+        Span<byte> header = stackalloc byte[4];
         try
         {
             while (true)
             {
-                if (!frames.TryReadFrame(out var envelope, out var length))
+                _stdout.ReadExactly(header);
+                var length = BinaryPrimitives.ReadInt32BigEndian(header);
+                if (length < 0 || length > _maxFrameBytes + ProtocolLimits.EnvelopeAllowanceBytes)
                 {
                     return (DSPexErrorKind.MalformedFrame,
                         $"it sent a frame of {length} bytes, past the limit of {_maxFrameBytes}: the stream cannot be trusted");
                 }
 
+                var buffer = ArrayPool<byte>.Shared.Rent(length);
                 try
                 {
-                    Dispatch(BridgeFrame.Parse(envelope.Span));
+                    _stdout.ReadExactly(buffer, 0, length);
+                    Dispatch(BridgeFrame.Parse(buffer.AsSpan(0, length)));
                 }
                 catch (FrameFormatException e)
                 {
@@ -67,6 +73,10 @@ internal sealed partial class BridgeConnection
                     // Whatever a frame makes fail is that worker's fault, never the silo's.
                     Log.FrameNotHandled(_logger, e, _workerId, _pid);
                     return (DSPexErrorKind.MalformedFrame, $"it sent a malformed frame ({e.GetType().Name}): the stream cannot be trusted");
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
                 }
             }
         }

@@ -83,29 +83,6 @@ public sealed class BridgeConnectionTests
     }
 
     [Fact]
-    public async Task Replies_that_arrive_in_one_write_each_complete_their_own_call()
-    {
-        // Batched reads hand the reader thread every reply of one read: each must reach its call, in any order.
-        using var pipes = new ConnectionPipes();
-        var sent = Enumerable.Range(0, 200).Select(i => pipes.Connection.Send(new BridgeCall("echo", $"{{\"i\":{i}}}"))).ToArray();
-
-        var frames = new MemoryStream();
-        foreach (var call in sent.Reverse())
-        {
-            var body = System.Text.Encoding.UTF8.GetBytes($"{{\"type\":\"result\",\"id\":{call.Id},\"result\":{call.Id}}}");
-            var header = new byte[4];
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header, body.Length);
-            frames.Write(header);
-            frames.Write(body);
-        }
-
-        pipes.WriteBytes(frames.ToArray());
-        var replies = await Task.WhenAll(sent.Select(call => call.Finished)).WaitAsync(Wait);
-
-        Assert.Equal(sent.Select(call => call.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), replies.Select(reply => reply.ResultJson));
-    }
-
-    [Fact]
     public async Task Closing_fails_every_pending_call_with_a_message_chosen_by_their_count_and_refuses_new_ones()
     {
         using var pipes = new ConnectionPipes();

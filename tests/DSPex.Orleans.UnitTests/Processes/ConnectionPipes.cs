@@ -46,13 +46,6 @@ internal sealed class ConnectionPipes : IDisposable
         _python.Flush();
     }
 
-    /// <summary>Bytes as they are (frames the test framed itself), in one write.</summary>
-    public void WriteBytes(byte[] bytes)
-    {
-        _python.Write(bytes);
-        _python.Flush();
-    }
-
     /// <summary>Python's end of the pipe closes, as when the process exits.</summary>
     public void ClosePython() => _python.Dispose();
 
