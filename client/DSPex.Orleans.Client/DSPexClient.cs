@@ -106,20 +106,8 @@ public sealed class DSPexClient
         return StreamCheckedAsync(new ExecuteRequest(command, argsJson, options?.Timeout, Tools: _tools.Get(), Pool: options?.Pool), cancellationToken);
     }
 
-    private async IAsyncEnumerable<string> StreamCheckedAsync(ExecuteRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var items = Router().StreamAsync(request).GetAsyncEnumerator(cancellationToken);
-        await using var disposeItems = items.ConfigureAwait(false);
-        while (await ClusterCalls.Once(() => items.MoveNextAsync()).ConfigureAwait(false))
-        {
-            if (items.Current.Error is { } error)
-            {
-                throw DSPexException.From(error, null);
-            }
-
-            yield return items.Current.ItemJson!;
-        }
-    }
+    private IAsyncEnumerable<string> StreamCheckedAsync(ExecuteRequest request, CancellationToken cancellationToken) =>
+        StreamReads.ReadAsync(Router().StreamAsync(request), cancellationToken);
 
     /// <summary>Runs a generator command and deserialises each item.</summary>
     public async IAsyncEnumerable<TItem> StreamAsync<TItem>(string command, object? args = null, ExecuteOptions? options = null,

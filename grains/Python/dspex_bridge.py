@@ -270,11 +270,19 @@ class Bridge:
 
     def _stream(self, ctx: Any, generator: Iterator[Any]) -> bool:
         """Sends a generator's items, each only once the silo granted credit for it (backpressure).
-        Returns False when the stream ended in an error (already sent)."""
+        Returns False when the stream ended in an error (already sent).
+
+        The credit is taken before the generator is asked for its next item, not after: so the generator has made
+        no more items than the silo granted (the silo grants as the client reads, docs/streams.md), and a cancel
+        while it waits closes it without running it one item further."""
         try:
-            for item in generator:
+            while True:
                 if not ctx.wait_for_credit():
                     close(generator)  # cancelled: the caller stopped reading
+                    return True
+                try:
+                    item = next(generator)
+                except StopIteration:
                     return True
                 if not self._writer.send_item(ctx.request_id, item):
                     close(generator)

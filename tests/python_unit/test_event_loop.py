@@ -157,17 +157,18 @@ class EventLoopRunnerTests(unittest.TestCase):
                 yield {"i": i}
 
         self.start(ctx, numbers)
-        # With one unit of credit, the second item is produced and then waits: it cannot have been sent.
-        until(lambda: len(produced) == 2, "the second item produced")
+        # With one unit of credit, one item is made and sent; the stream then waits for credit before it asks the
+        # generator for the second, so the generator is never ahead of the credit granted.
         until(lambda: len(self.frames.of(11, protocol.ITEM)) == 1, "the first item sent")
-        self.assertEqual(1, len(self.frames.of(11, protocol.ITEM)))
         self.assertEqual(1, self.runner.in_flight(), "the stream waits for credit on the loop")
+        self.assertEqual([0], produced, "no item made past the credit")
         ctx.grant(10)
         self.assertEqual(protocol.RESULT, self.frames.answer(11)["type"])
         self.assertEqual([{"i": i} for i in range(4)], [f["item"] for f in self.frames.of(11, protocol.ITEM)])
 
     def test_waiting_for_credit_does_not_block_the_loop(self):
-        stream = context.RequestContext(12, credit=0)
+        # One unit: the generator runs (so it has a finally to run) and then waits for more.
+        stream = context.RequestContext(12, credit=1)
         closed = []
 
         async def forever():
@@ -186,10 +187,11 @@ class EventLoopRunnerTests(unittest.TestCase):
 
         self.start(other, quick)
         self.assertEqual("served", self.frames.answer(13)["result"])
+        until(lambda: len(self.frames.of(12, protocol.ITEM)) == 1, "the first item sent")
         stream.cancel()
         self.assertEqual("CancelledError", self.frames.answer(12)["error"]["type"])
         self.assertEqual([True], closed, "the cancelled generator was closed")
-        self.assertEqual([], self.frames.of(12, protocol.ITEM))
+        self.assertEqual(1, len(self.frames.of(12, protocol.ITEM)), "only the item its credit allowed")
 
     def test_a_failing_async_generator_ends_its_stream_with_the_error(self):
         ctx = context.RequestContext(14, credit=10)

@@ -150,7 +150,9 @@ class EventLoopRunner:
         """Sends an async generator's items, each once the silo granted credit for it; False when the stream ended
         in an error (already sent). A cancel raises CancelledError here, at whichever await the task is in."""
         try:
-            async for item in generator:
+            while True:
+                # Credit first, then the item: the generator never runs ahead of what the silo granted
+                # (see the threaded bridge's _stream).
                 while True:
                     credit_changed.clear()  # cleared before the look: a grant after it sets the event again
                     taken = ctx.take_credit()
@@ -159,6 +161,10 @@ class EventLoopRunner:
                     await credit_changed.wait()
                 if not taken:
                     raise asyncio.CancelledError(CANCELLED_MESSAGE)
+                try:
+                    item = await generator.__anext__()
+                except StopAsyncIteration:
+                    break
                 if not self._writer.send_item(ctx.request_id, item):
                     return False
         except asyncio.CancelledError:

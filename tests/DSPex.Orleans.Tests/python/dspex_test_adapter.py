@@ -216,6 +216,7 @@ def exit_unless_marker(args):
 
 
 _produced = {}
+_closed = {}
 
 
 @command("numbers")
@@ -226,13 +227,24 @@ def numbers(args):
     """
     name = args.get("name", "default")
     _produced[name] = 0
-    for i in range(int(args.get("count", 10))):
-        if args.get("pause"):
-            sleep({"seconds": args["pause"]})
-        _produced[name] = i + 1
-        yield {"i": i}
-        if args.get("fail_at") == i:
-            raise ValueError("failed at %d" % i)
+    _closed.pop(name, None)
+    try:
+        for i in range(int(args.get("count", 10))):
+            if args.get("pause"):
+                sleep({"seconds": args["pause"]})
+            _produced[name] = i + 1
+            yield {"i": i}
+            if args.get("fail_at") == i:
+                raise ValueError("failed at %d" % i)
+    finally:
+        _closed[name] = True  # closed: ran out, raised, or was closed by a cancel
+
+
+@command("stream_progress")
+def stream_progress(args):
+    """How far the named ``numbers`` generator got, and whether it is closed (its finally ran)."""
+    name = args.get("name", "default")
+    return {"produced": _produced.get(name, 0), "closed": _closed.get(name, False)}
 
 
 @command("produced")
