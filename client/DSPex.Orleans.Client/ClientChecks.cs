@@ -14,6 +14,8 @@ internal static class ClientChecks
 
     public static void Json(string? json, int maxBytes, string name = "argsJson") => Throw(RequestChecks.Json(json, maxBytes, name));
 
+    public static void Parts(ReadOnlyMemory<byte>[]? parts, int maxBytes) => Throw(RequestChecks.Parts(parts, maxBytes));
+
     public static void Id(string? id, string name) => Throw(RequestChecks.Id(id, name));
 
     public static void Present(object? value, string name) => Throw(RequestChecks.Present(value, name));

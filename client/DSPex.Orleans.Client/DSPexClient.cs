@@ -87,6 +87,30 @@ public sealed class DSPexClient
         return ClientChecks.Deserialize<TResult>(raw, _json);
     }
 
+    /// <summary>
+    /// Runs a command whose args and result may carry bytes and arrays as binary parts, raw beside the JSON (never
+    /// base64): <paramref name="args"/> is a <see cref="DSPexData"/>, or a value whose <see cref="BinaryData"/>,
+    /// ReadOnlyMemory&lt;byte&gt; and <see cref="DSPexArray"/> members become parts. Python receives memoryview (bytes)
+    /// and numpy arrays; what it returns comes back in the result's <see cref="DSPexData.Parts"/> (docs/data.md).
+    /// The args and their parts together are bounded by <see cref="MaxRequestBytes"/> (<see cref="FrameTooLargeException"/>).
+    /// </summary>
+    public async Task<DSPexData> ExecuteDataAsync(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var data = args as DSPexData ?? DSPexData.From(args ?? new { }, _json);
+        var parts = data.PartsArray();
+        CheckRequest(command, data.Json, options);
+        ClientChecks.Parts(parts, _maxRequestBytes);
+        var response = await _calls.ExecuteAsync(
+            (callId, timeout, token) => Router().ExecuteAsync(new ExecuteRequest(command, data.Json, timeout, Idempotent: options?.Idempotent ?? false, CallId: callId, Tools: _tools.Get(), Pool: options?.Pool)
+            {
+                ArgParts = parts,
+            }, token),
+            ExecuteOptions.RetryTermsOf(options), repeatsAnswered: false, cancellationToken).ConfigureAwait(false);
+        return response.Error is { } error
+            ? throw DSPexException.From(error, response.WorkerId)
+            : new DSPexData(response.ResultJson!, response.ResultParts);
+    }
+
     /// <summary>Runs a command and returns the result as a JSON element.</summary>
     public async Task<JsonElement> ExecuteAsync(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {

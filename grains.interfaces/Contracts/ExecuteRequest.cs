@@ -7,7 +7,8 @@ namespace DSPex.Orleans.Contracts;
 /// (see <see cref="CallTracking"/>). <see cref="Tools"/> names the calling client's tools (its observer); the silo
 /// fills <see cref="ToolCaller"/> with the authenticated caller, replacing whatever a caller wrote.
 /// <see cref="Pool"/> names the pool to run in; null routes by the command (the pool that registers it, see
-/// docs/pools.md).
+/// docs/pools.md). <see cref="ArgParts"/> are binary parts the args refer to (<c>{"$bytes": i}</c>, <c>{"$array": i, ...}</c>:
+/// docs/data.md), carried raw to Python after the JSON; they count toward the frame limit with the args.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("DSPex.Orleans.Contracts.ExecuteRequest")]
 public sealed record ExecuteRequest(
@@ -20,4 +21,12 @@ public sealed record ExecuteRequest(
     [property: Id(6)] Guid CallId = default,
     [property: Id(7)] Tools.ClientTools? Tools = null,
     [property: Id(8)] string? ToolCaller = null,
-    [property: Id(9)] string? Pool = null);
+    [property: Id(9)] string? Pool = null)
+{
+    /// <summary>
+    /// Binary parts the args refer to, carried raw (docs/data.md); null for none. Outside the constructor, so the
+    /// record's shape stays as it shipped and a sender without the field is read as sending none.
+    /// </summary>
+    [Id(10)]
+    public ReadOnlyMemory<byte>[]? ArgParts { get; init; }
+}

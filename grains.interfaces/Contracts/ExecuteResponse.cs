@@ -3,6 +3,7 @@ namespace DSPex.Orleans.Contracts;
 /// <summary>
 /// The answer to a request: either ResultJson (raw JSON text from Python) or Error.
 /// Failures travel as data rather than exceptions: cheaper across the wire, and every kind stays typed.
+/// <see cref="ResultParts"/> are the binary parts the result refers to (bytes and arrays Python returned: docs/data.md).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("DSPex.Orleans.Contracts.ExecuteResponse")]
 public sealed record ExecuteResponse(
@@ -12,6 +13,10 @@ public sealed record ExecuteResponse(
     [property: Id(3)] int WorkerPid,
     [property: Id(4)] string? SessionUpdatesJson = null)
 {
+    /// <summary>Binary parts the result refers to (docs/data.md); null for none. Outside the constructor, as <see cref="ExecuteRequest.ArgParts"/>.</summary>
+    [Id(5)]
+    public ReadOnlyMemory<byte>[]? ResultParts { get; init; }
+
     /// <summary>True when the request succeeded (<see cref="Error"/> is null).</summary>
     public bool IsSuccess => Error is null;
 

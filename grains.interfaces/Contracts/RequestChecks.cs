@@ -103,6 +103,34 @@ public static class RequestChecks
     public static ExecuteError? Present(object? value, string name) => value is null ? Invalid($"{name} is null") : null;
 
     /// <summary>
+    /// Binary parts a request's args refer to: at most <see cref="RequestLimits.MaxBinaryParts"/> of them, and together
+    /// (with one separator byte) within <paramref name="maxBytes"/>; null or none is fine. The frame writer checks the
+    /// exact frame with the args around them.
+    /// </summary>
+    public static ExecuteError? Parts(ReadOnlyMemory<byte>[]? parts, int maxBytes, string name = "args' binary parts")
+    {
+        if (parts is null || parts.Length == 0)
+        {
+            return null;
+        }
+
+        if (parts.Length > RequestLimits.MaxBinaryParts)
+        {
+            return Invalid($"{name} are {parts.Length}; at most {RequestLimits.MaxBinaryParts} are allowed");
+        }
+
+        long total = 1;
+        foreach (var part in parts)
+        {
+            total += part.Length;
+        }
+
+        return total > maxBytes
+            ? new ExecuteError(DSPexErrorKind.FrameTooLarge, $"{name} are {total} bytes; the frame limit is {maxBytes} bytes")
+            : null;
+    }
+
+    /// <summary>
     /// Null when <paramref name="json"/> is one well-formed JSON value, valid UTF-16 (no lone surrogate), at most
     /// <see cref="RequestLimits.MaxJsonDepth"/> deep and at most <paramref name="maxBytes"/> bytes as UTF-8.
     /// </summary>

@@ -38,6 +38,9 @@ public static class RequestLimits
     /// <summary>Default arguments size the client refuses past; the silos' default frame limit (16 MiB).</summary>
     public const int DefaultMaxRequestBytes = 16 * 1024 * 1024;
 
+    /// <summary>Most binary parts one request's args may refer to (docs/data.md).</summary>
+    public const int MaxBinaryParts = 4096;
+
     /// <summary>
     /// Orleans' message body limit on the silos for a frame limit. A request between silos carries args, session
     /// variables and a program spec, each up to a frame (together they must fit one frame, which the pool checks

@@ -91,11 +91,12 @@ public sealed partial class LocalWorkerPool
     /// </summary>
     private SentCall Send(WorkerLease lease, ExecuteRequest request, TraceContext? trace) =>
         Write(lease, new BridgeCall(request.Command, request.ArgsJson, request.Session, request.Program, Trace: trace, Tools: Tools?.Open(request),
-            Deadline: _validator.DeadlineOf(request)));
+            Deadline: _validator.DeadlineOf(request), Parts: request.ArgParts));
 
     /// <summary>Writes a stream's call as <see cref="Send"/> writes a call; its items go to <paramref name="items"/>.</summary>
     private SentCall SendStream(WorkerLease lease, ExecuteRequest request, int window, ChannelWriter<string> items) =>
-        Write(lease, BridgeCall.Stream(request.Command, request.ArgsJson, request.Session, request.Program, window, items, TraceContext.Current(), Tools?.Open(request)));
+        Write(lease, BridgeCall.Stream(request.Command, request.ArgsJson, request.Session, request.Program, window, items, TraceContext.Current(), Tools?.Open(request))
+            with { Parts = request.ArgParts });
 
     private SentCall Write(WorkerLease lease, in BridgeCall call)
     {
@@ -162,7 +163,7 @@ public sealed partial class LocalWorkerPool
         }
 
         return reply.Error is null
-            ? ExecuteResponse.Success(reply.ResultJson!, slot.WorkerId, process.Pid, reply.SessionUpdatesJson)
+            ? ExecuteResponse.Success(reply.ResultJson!, slot.WorkerId, process.Pid, reply.SessionUpdatesJson) with { ResultParts = reply.ResultParts }
             : ExecuteResponse.Failure(reply.Error, slot.WorkerId, process.Pid);
     }
 

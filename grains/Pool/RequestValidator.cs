@@ -22,6 +22,7 @@ internal sealed class RequestValidator(DSPexPoolOptions options)
         return RequestChecks.Command(request.Command)
             ?? RequestChecks.Timeout(request.Timeout, MaxTimeout)
             ?? RequestChecks.Json(request.ArgsJson, options.MaxFrameBytes)
+            ?? RequestChecks.Parts(request.ArgParts, options.MaxFrameBytes)
             ?? RequestChecks.Tools(request.Tools);
     }
 

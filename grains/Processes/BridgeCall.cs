@@ -11,6 +11,7 @@ namespace DSPex.Orleans.Processes;
 /// context, which Python reads with <c>dspex.trace_context()</c>. <see cref="Tools"/> answers the tool calls Python
 /// makes while the call runs (none when null: every tool call is then UnknownTool). With a <see cref="Deadline"/>, the
 /// call's task answers <see cref="PendingCall.DeadlinePassed"/> once it passes without a reply (see <see cref="PendingCall"/>).
+/// <see cref="Parts"/> are the binary parts the args refer to, written raw after the envelope (protocol.json "binary_parts").
 /// </summary>
 internal readonly record struct BridgeCall(
     string Command,
@@ -21,7 +22,8 @@ internal readonly record struct BridgeCall(
     ChannelWriter<string>? StreamItems = null,
     TraceContext? Trace = null,
     IBridgeTools? Tools = null,
-    TimeSpan? Deadline = null)
+    TimeSpan? Deadline = null,
+    ReadOnlyMemory<byte>[]? Parts = null)
 {
     public static BridgeCall Stream(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int window, ChannelWriter<string> items, TraceContext? trace = null, IBridgeTools? tools = null) =>
         new(command, argsJson, session, program, window, items, trace, tools);

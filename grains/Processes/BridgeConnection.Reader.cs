@@ -101,7 +101,7 @@ internal sealed partial class BridgeConnection
                 stream?.TryWrite(item.ItemJson);
                 break;
             case ResultFrame result:
-                Complete(result.Id, new BridgeReply(result.ResultJson, null, result.SessionJson));
+                Complete(result.Id, new BridgeReply(result.ResultJson, null, result.SessionJson, ResultParts: result.Parts));
                 break;
             case ErrorFrame error:
                 Complete(error.Id, new BridgeReply(null, error.Error, null));

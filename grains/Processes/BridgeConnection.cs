@@ -84,7 +84,7 @@ internal sealed partial class BridgeConnection
             ReadOnlyMemory<byte> frame;
             try
             {
-                frame = _writer.Call(id, call.Command, call.ArgsJson, call.Session, call.Program, call.StreamWindow, call.Trace);
+                frame = _writer.Call(id, call.Command, call.ArgsJson, call.Session, call.Program, call.StreamWindow, call.Trace, call.Parts);
             }
             catch (InvalidCallInputException e)
             {

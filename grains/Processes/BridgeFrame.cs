@@ -25,7 +25,8 @@ internal abstract record BridgeFrame
     {
         try
         {
-            return ParseEnvelope(envelope);
+            var json = BinaryParts.Envelope(envelope, out var region, out var hasParts);
+            return ParseEnvelope(json, region, hasParts);
         }
         catch (JsonException e)
         {
@@ -33,7 +34,7 @@ internal abstract record BridgeFrame
         }
     }
 
-    private static BridgeFrame ParseEnvelope(ReadOnlySpan<byte> envelope)
+    private static BridgeFrame ParseEnvelope(ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> region, bool hasParts)
     {
         var reader = new Utf8JsonReader(envelope, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -51,6 +52,7 @@ internal abstract record BridgeFrame
         long toolId = -1;
         string? toolName = null, toolArgs = null, protocolVersion = null;
         var toolArgsDepth = 0;
+        List<int>? partLengths = null;
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
             if (Is(ref reader, "id"u8))
@@ -122,6 +124,11 @@ internal abstract record BridgeFrame
                 Next(ref reader);
                 protocolVersion = ReadVersion(ref reader);
             }
+            else if (Is(ref reader, "parts"u8))
+            {
+                Next(ref reader);
+                partLengths = ReadPartLengths(ref reader);
+            }
             else if (Is(ref reader, "commands"u8))
             {
                 Next(ref reader);
@@ -137,6 +144,8 @@ internal abstract record BridgeFrame
 
         Expect(reader.TokenType == JsonTokenType.EndObject, "the envelope has a value where a field name belongs");
         Expect(!reader.Read(), "the frame holds data after the envelope");
+        // Only a result carries binary parts; on any other frame, bytes after the envelope break the protocol.
+        Expect(!hasParts || type == BridgeFrameType.Result, "the frame holds data after the envelope");
         switch (type)
         {
             case BridgeFrameType.Ready:
@@ -151,7 +160,15 @@ internal abstract record BridgeFrame
                         $"{what}, past the protocol limit of {ProtocolLimits.MaxValueDepth} levels", "ResultTooDeep"));
                 }
 
-                return new ResultFrame(id, result!, session);
+                var parts = BinaryParts.Cut(partLengths, region, hasParts, out var partsProblem);
+                if (partsProblem is not null)
+                {
+                    // The length prefix kept the stream in step: this call fails, the worker keeps serving.
+                    return new ErrorFrame(id, new ExecuteError(DSPexErrorKind.ResultNotSerializable,
+                        $"the result's binary parts do not add up: {partsProblem}", "BinaryPartsMismatch"));
+                }
+
+                return new ResultFrame(id, result!, session, parts);
             case BridgeFrameType.Error:
                 Expect(error is not null, "an error frame without an error");
                 return new ErrorFrame(id, error!);
@@ -193,6 +210,21 @@ internal abstract record BridgeFrame
         Expect(reader.TokenType is JsonTokenType.Number or JsonTokenType.String, "protocol is not a version number or string");
         Expect(reader.ValueSpan.Length <= BridgeProtocolVersion.MaxLength, $"protocol is longer than {BridgeProtocolVersion.MaxLength} characters");
         return reader.TokenType == JsonTokenType.Number ? Encoding.UTF8.GetString(reader.ValueSpan) : ReadText(ref reader);
+    }
+
+    /// <summary>A "parts" field: the byte lengths of the binary parts after the envelope, each a whole number 0 or more.</summary>
+    private static List<int> ReadPartLengths(ref Utf8JsonReader reader)
+    {
+        Expect(reader.TokenType == JsonTokenType.StartArray, "parts is not a list of part lengths");
+        var lengths = new List<int>();
+        while (Next(ref reader) != JsonTokenType.EndArray)
+        {
+            Expect(reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var length) && length >= 0,
+                "parts is not a list of part lengths (whole numbers, 0 or more)");
+            lengths.Add(reader.GetInt32());
+        }
+
+        return lengths;
     }
 
     /// <summary>ValueTextEquals, except that an escaped lone surrogate is a mismatch instead of an exception.</summary>

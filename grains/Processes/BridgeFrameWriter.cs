@@ -35,7 +35,8 @@ internal sealed class BridgeFrameWriter
     /// JSON value of the right kind, too deep, lone surrogates) and <see cref="FrameOverLimitException"/> past the limit,
     /// which is checked before the caller's text is copied.
     /// </summary>
-    public ReadOnlyMemory<byte> Call(long id, string? command, string? argsJson, SessionCallContext? session = null, ProgramCall? program = null, int? streamCredit = null, TraceContext? trace = null)
+    public ReadOnlyMemory<byte> Call(long id, string? command, string? argsJson, SessionCallContext? session = null, ProgramCall? program = null, int? streamCredit = null, TraceContext? trace = null,
+        ReadOnlyMemory<byte>[]? parts = null)
     {
         if (command is null)
         {
@@ -47,7 +48,8 @@ internal sealed class BridgeFrameWriter
             throw new InvalidCallInputException($"the args of '{Shorten(command)}' are missing (null): send a JSON value");
         }
 
-        CheckFits(command, argsJson, session, program, trace);
+        var partBytes = BinaryParts.Size(parts);
+        CheckFits(command, argsJson, session, program, trace, partBytes);
         CallerJson.CheckText(command, "the command name");
         CallerJson.CheckText(argsJson, "args");
         Begin();
@@ -98,7 +100,29 @@ internal sealed class BridgeFrameWriter
             _json.WriteEndObject();
         }
 
+        if (parts is { Length: > 0 })
+        {
+            _json.WriteStartArray("parts"u8);
+            foreach (var part in parts)
+            {
+                _json.WriteNumberValue(part.Length);
+            }
+
+            _json.WriteEndArray();
+        }
+
         _json.WriteEndObject();
+        if (parts is { Length: > 0 })
+        {
+            _json.Flush();
+            if ((long)_buffer.WrittenCount - 4 + partBytes > _maxFrameBytes)
+            {
+                throw new FrameOverLimitException(_buffer.WrittenCount - 4L + partBytes, _maxFrameBytes);
+            }
+
+            BinaryParts.Append(_buffer, parts);
+        }
+
         return End();
     }
 
@@ -181,11 +205,11 @@ internal sealed class BridgeFrameWriter
     }
 
     /// <summary>Refuses a request whose caller text alone is past the limit, before any of it is copied.</summary>
-    private void CheckFits(string command, string argsJson, SessionCallContext? session, ProgramCall? program, TraceContext? trace)
+    private void CheckFits(string command, string argsJson, SessionCallContext? session, ProgramCall? program, TraceContext? trace, long partBytes)
     {
         const int maxBytesPerChar = 3; // UTF-8 of one UTF-16 unit
         // The fixed fields around the caller's text, and the trace context (ASCII, bounded) when there is one.
-        var envelopeBytes = 256 + (trace is { } context ? 64 + context.TraceParent.Length + (context.TraceState?.Length ?? 0) : 0);
+        var envelopeBytes = 256 + (trace is { } context ? 64 + context.TraceParent.Length + (context.TraceState?.Length ?? 0) : 0) + partBytes;
         long chars = command.Length + argsJson.Length + (session?.SessionId?.Length ?? 0) + (session?.VariablesJson?.Length ?? 0)
             + (program?.ProgramId?.Length ?? 0) + (program?.SpecJson?.Length ?? 0);
         if (envelopeBytes + (chars * maxBytesPerChar) <= _maxFrameBytes)

@@ -16,11 +16,12 @@ internal sealed record ReadyFrame(
     public override BridgeFrameType Type => BridgeFrameType.Ready;
 }
 
-/// <summary>A call's answer: its result, and what the command changed in its session's variables.</summary>
+/// <summary>A call's answer: its result, what the command changed in its session's variables, and the binary parts the result refers to (null: none).</summary>
 internal sealed record ResultFrame(
     [property: WireField("id")] long Id,
     [property: WireField("result")] string ResultJson,
-    [property: WireField("session")] string? SessionJson) : BridgeFrame
+    [property: WireField("session")] string? SessionJson,
+    [property: WireField("parts")] ReadOnlyMemory<byte>[]? Parts = null) : BridgeFrame
 {
     public override BridgeFrameType Type => BridgeFrameType.Result;
 }

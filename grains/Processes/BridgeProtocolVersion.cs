@@ -12,7 +12,7 @@ namespace DSPex.Orleans.Processes;
 internal static class BridgeProtocolVersion
 {
     /// <summary>The major version this silo speaks; equal to protocol.json's "version" (checked by a unit test).</summary>
-    public const int Major = 1;
+    public const int Major = 2;
 
     /// <summary>The longest version text a ready frame may carry: a version, not a payload.</summary>
     public const int MaxLength = 32;

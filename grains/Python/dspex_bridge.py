@@ -41,7 +41,7 @@ from typing import Any, Callable, Iterator, NoReturn, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from dspex import protocol  # the bridge's own package, found beside this file
+from dspex import binary, protocol  # the bridge's own package, found beside this file
 from dspex.framing import (  # after the path insert above
     FrameReader,
     FrameWriter,
@@ -199,7 +199,18 @@ class Bridge:
     def _handle_frame(self, body: bytes) -> Optional[Call]:
         """Acts on one frame; returns the call to run, or None when the frame was control (or answered already)."""
         try:
-            envelope = json.loads(body)
+            # A call's binary parts follow its envelope (dspex.binary); a part that does not add up is a PartError,
+            # a ValueError: the call fails by its id with InvalidArguments and this worker keeps serving.
+            text, region = binary.split(body)
+            if region is None:
+                envelope = json.loads(text)
+                if isinstance(envelope, dict) and envelope.get("parts"):
+                    binary.cut(envelope.get("parts"), None)  # declares parts it does not carry: a PartError
+            else:
+                declared = json.loads(text)
+                if not isinstance(declared, dict):
+                    raise ValueError("envelope is not a JSON object")
+                envelope = binary.decode(text, binary.cut(declared.get("parts"), region))
             if not isinstance(envelope, dict):
                 raise ValueError("envelope is not a JSON object")
         except (ValueError, RecursionError) as exc:
@@ -214,6 +225,9 @@ class Bridge:
             elif call_id is None:
                 self._writer.send_json({"type": protocol.PROTOCOL_ERROR,
                                         "message": bounded("malformed frame: %s" % exc, MAX_MESSAGE_CHARS)})
+            elif isinstance(exc, binary.PartError):
+                self._writer.send_error_text(call_id, protocol.INVALID_ARGUMENTS, type(exc).__name__,
+                                             "the call's binary parts do not add up: %s" % exc)
             else:
                 self._writer.send_error_text(call_id, protocol.INVALID_ARGUMENTS, type(exc).__name__,
                                              "the request could not be read as Python reads JSON: %s" % exc)

@@ -42,6 +42,10 @@ def session(args):
 def stream(args):
     yield {"item": 1}
 
+@dspex.command("fields.bytes")
+def as_bytes(args):
+    return {"echoed": args["data"]}
+
 @dspex.command("fields.tools")
 def tools(args):
     listed = dspex.list_tools()
@@ -67,6 +71,8 @@ def is_of_type(value, field_type):
         return isinstance(value, dict)
     if field_type == "version":
         return isinstance(value, (int, float, str)) and not isinstance(value, bool)
+    if field_type == "parts":
+        return isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)
     raise AssertionError("protocol.json names a field type this test does not know: %s" % field_type)
 
 
@@ -97,7 +103,7 @@ class BridgeProcess:
                 (length,) = struct.unpack(">I", self._buffer[:4])
                 if len(self._buffer) >= 4 + length:
                     body, self._buffer = self._buffer[4:4 + length], self._buffer[4 + length:]
-                    return json.loads(body)
+                    return json.loads(body.split(b"\x00", 1)[0])  # the envelope; binary parts after it are not fields
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
                 raise AssertionError("the bridge wrote no frame within %s s; stderr: %s" % (BOUND, self.stderr_text()))
@@ -145,6 +151,8 @@ class WrittenFieldTests(unittest.TestCase):
             bridge.send({"id": 1, "type": protocol.CALL, "cmd": "fields.session", "args": {"a": 1},
                          "session": {"id": "s1", "vars": {"gone": 1}}})
             frames.append(bridge.read())  # result, with its session changes
+            bridge.send(b'{"id":6,"type":"call","cmd":"fields.bytes","args":{"data":{"$bytes":0}},"parts":[3]}\x00abc')
+            frames.append(bridge.read())  # result, with its binary parts
             bridge.send({"id": 2, "type": protocol.CALL, "cmd": "fields.stream", "args": None, "credit": 4})
             frames.append(bridge.read())  # item
             frames.append(bridge.read())  # result

@@ -16,7 +16,7 @@ import threading
 import traceback
 from typing import Any, Callable, Optional
 
-from dspex import protocol
+from dspex import binary, protocol
 
 HEADER = struct.Struct(">I")
 
@@ -88,10 +88,12 @@ class FrameWriter:
         except OSError:
             pass  # not a descriptor that can be (a closed one fails at the first write)
 
-    def send(self, envelope_bytes: bytes, urgent: bool = False) -> None:
-        if len(envelope_bytes) > self._max_frame:
-            raise FrameOverLimit("frame of %d bytes exceeds the limit of %d bytes" % (len(envelope_bytes), self._max_frame))
-        data = HEADER.pack(len(envelope_bytes)) + envelope_bytes
+    def send(self, envelope_bytes: bytes, urgent: bool = False, parts: Optional[list[memoryview]] = None) -> None:
+        """Sends one frame: the envelope, and after it (when given) the binary parts it declares."""
+        body: bytes = envelope_bytes if not parts else b"".join(binary.frame(envelope_bytes, parts))
+        if len(body) > self._max_frame:
+            raise FrameOverLimit("frame of %d bytes exceeds the limit of %d bytes" % (len(body), self._max_frame))
+        data = HEADER.pack(len(body)) + body
         with self._lock:
             if self._broken is not None:
                 raise OSError(self._broken.errno, "the pipe to the silo is broken: %s" % self._broken.strerror)
@@ -165,25 +167,33 @@ class FrameWriter:
         extra: Optional[tuple[str, Any]] = None
         if session_changes is not None:
             extra = ("session", session_changes)
-        envelope = self._value_frame(request_id, protocol.RESULT, result, extra)
-        if envelope is not None:
-            self.send(envelope)
+        framed = self._value_frame(request_id, protocol.RESULT, result, extra)
+        if framed is not None:
+            self.send(framed[0], parts=framed[1])
 
     def send_item(self, request_id: int, item: Any) -> bool:
         """One streamed item; False when it could not be sent (the stream then ends with the error)."""
-        envelope = self._value_frame(request_id, protocol.ITEM, item, None)
-        if envelope is None:
+        framed = self._value_frame(request_id, protocol.ITEM, item, None)
+        if framed is None:
             return False
-        self.send(envelope)
+        self.send(framed[0])
         return True
 
-    def _value_frame(self, request_id: int, kind: str, value: Any, extra: Optional[tuple[str, Any]]) -> Optional[bytes]:
-        """The encoded frame carrying a command's value, or None after answering the request with why it cannot be."""
+    def _value_frame(self, request_id: int, kind: str, value: Any,
+                     extra: Optional[tuple[str, Any]]) -> Optional[tuple[bytes, list[memoryview]]]:
+        """The encoded envelope carrying a command's value and the binary parts after it (a result's bytes and arrays;
+        an item carries none), or None after answering the request with why it cannot be."""
         what = "stream item" if kind == protocol.ITEM else "result"
+        encoder = binary.Encoder()
+        parts_size = 0
         try:
-            body = json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+            body = (encoder.dumps(value) if kind == protocol.RESULT
+                    else json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False))
             if extra is not None:
                 body = '%s,"%s":%s' % (body, extra[0], json.dumps(extra[1], separators=(",", ":"), allow_nan=False, ensure_ascii=False))
+            if encoder.parts:
+                parts_size = 1 + encoder.size()
+                body = '%s,"parts":[%s]' % (body, ",".join(str(len(p)) for p in encoder.parts))
             envelope = ('{"id":%d,"type":"%s","%s":%s}' % (request_id, kind, kind, body)).encode("utf-8")
         except UnicodeEncodeError as exc:
             self.send_error_text(request_id, protocol.RESULT_NOT_SERIALIZABLE, "UnicodeEncodeError",
@@ -193,11 +203,12 @@ class FrameWriter:
         except (TypeError, ValueError, RecursionError) as exc:
             self.send_error_text(request_id, protocol.RESULT_NOT_SERIALIZABLE, type(exc).__name__, str(exc))
             return None
-        if len(envelope) > self._max_frame:
+        if len(envelope) + parts_size > self._max_frame:
             self.send_error_text(request_id, protocol.FRAME_TOO_LARGE, "FrameTooLarge",
-                                 "%s frame of %d bytes exceeds the limit of %d bytes" % (what, len(envelope), self._max_frame))
+                                 "%s frame of %d bytes exceeds the limit of %d bytes"
+                                 % (what, len(envelope) + parts_size, self._max_frame))
             return None
-        return envelope
+        return envelope, encoder.parts
 
     def send_error(self, request_id: int, kind: str, exc: BaseException, with_traceback: bool = True) -> None:
         self.send_error_text(request_id, kind, type(exc).__name__, describe(exc),

@@ -10,12 +10,12 @@ import asyncio
 import importlib
 import inspect
 import itertools
-import json
+
 import threading
 from dataclasses import dataclass, field
 from typing import Any, AsyncGenerator, Callable, Iterator, Optional
 
-from . import context, errors, local_tools, programs, protocol, registry
+from . import binary, context, errors, local_tools, programs, protocol, registry
 from .framing import FrameWriter
 
 _request_ids = itertools.count(1)
@@ -55,10 +55,12 @@ class _CapturingWriter(FrameWriter):
         self.frames: list[dict[str, Any]] = []
         self._on_frame = on_frame
 
-    def send(self, envelope_bytes: bytes, urgent: bool = False) -> None:
-        if len(envelope_bytes) > self._max_frame:
-            raise ValueError("frame of %d bytes exceeds the limit of %d bytes" % (len(envelope_bytes), self._max_frame))
-        frame = json.loads(envelope_bytes)
+    def send(self, envelope_bytes: bytes, urgent: bool = False, parts: Optional[list[memoryview]] = None) -> None:
+        size = len(envelope_bytes) + (1 + sum(len(p) for p in parts) if parts else 0)
+        if size > self._max_frame:
+            raise ValueError("frame of %d bytes exceeds the limit of %d bytes" % (size, self._max_frame))
+        # A result's binary parts come back as the silo reads them: bytes as bytes, arrays as arrays.
+        frame = binary.decode(envelope_bytes, [memoryview(bytes(p)) for p in parts or []])
         self.frames.append(frame)
         if self._on_frame is not None:
             self._on_frame(frame)
@@ -157,6 +159,7 @@ def run(command: Optional[str], args: Any = None, *, variables: Optional[dict[st
 
     if command is not None:
         request_rules.check_command(command)
+    args = _as_a_worker_receives(args)
     request_rules.check_value(args, "the arguments")
     session = None
     if variables is not None or session_id is not None:
@@ -178,6 +181,19 @@ def run(command: Optional[str], args: Any = None, *, variables: Optional[dict[st
     finally:
         local_tools.reset(stubs)
     return _outcome(writer.frames)
+
+
+def _as_a_worker_receives(args: Any) -> Any:
+    """Args with bytes or arrays in them cross as binary parts: the command gets them as a worker does (memoryview,
+    numpy array or shaped memoryview). Args without them are passed as they are."""
+    encoder = binary.Encoder()
+    try:
+        text = encoder.dumps(args)
+    except (TypeError, ValueError, RecursionError):
+        return args  # request_rules names what is wrong, as before
+    if not encoder.parts:
+        return args
+    return binary.decode(text.encode("utf-8"), [memoryview(bytes(p)) for p in encoder.parts])
 
 
 def _outcome(frames: list[dict[str, Any]]) -> CommandRun:

@@ -83,3 +83,7 @@ EXIT_BRIDGE_FAILED: Final[int] = _exit_code("bridge_failed")
 MAX_COMMAND_LENGTH: Final[int] = int(DEFINITION["request_limits"]["max_command_length"])
 MAX_JSON_DEPTH: Final[int] = int(DEFINITION["request_limits"]["max_json_depth"])
 DEFAULT_MAX_FRAME_BYTES: Final[int] = int(DEFINITION["request_limits"]["default_max_frame_bytes"])
+
+# Binary parts after an envelope (dspex.binary): the dtypes both sides know, by name, with their item sizes.
+DTYPE_SIZES: Final[dict[str, int]] = {str(k): int(v) for k, v in DEFINITION["binary_parts"]["dtypes"].items()}
+MAX_ARRAY_DIMS: Final[int] = int(DEFINITION["binary_parts"]["max_dims"])

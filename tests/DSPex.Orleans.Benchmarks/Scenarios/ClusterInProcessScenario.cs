@@ -14,7 +14,7 @@ namespace DSPex.Orleans.Benchmarks.Scenarios;
 /// network hop. For reference next to the remote client, which is the real deployment path. The I/O-bound cell runs
 /// it with many calls per worker (<paramref name="concurrencyPerWorker"/>).
 /// </summary>
-public sealed class ClusterInProcessScenario(ClusterSettings cluster, int concurrencyPerWorker = 1) : IScenario
+public sealed class ClusterInProcessScenario(ClusterSettings cluster, int concurrencyPerWorker = 1, int? maxFrameBytes = null) : IScenario
 {
     private IHost? _host;
     private DSPexClient? _client;
@@ -44,14 +44,23 @@ public sealed class ClusterInProcessScenario(ClusterSettings cluster, int concur
                 pool.BridgeDirectory = BenchmarkPaths.BridgeDirectory;
                 pool.AdapterModules = [BenchmarkPaths.AdapterModule];
                 pool.AdapterPaths = [BenchmarkPaths.AdapterDirectory];
+                if (maxFrameBytes is { } limit)
+                {
+                    pool.MaxFrameBytes = limit;
+                }
             });
         });
         builder.Services.AddDSPexClient();
         _host = builder.Build();
         await _host.StartAsync(cancellationToken);
-        _client = _host.Services.GetRequiredService<DSPexClient>();
+        _client = maxFrameBytes is { } requestLimit
+            ? new DSPexClient(_host.Services.GetRequiredService<IGrainFactory>(), maxRequestBytes: requestLimit)
+            : _host.Services.GetRequiredService<DSPexClient>();
         _heapGrowthAtStart = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
     }
+
+    /// <summary>The co-hosted client, once started.</summary>
+    public DSPexClient Client => _client ?? throw new InvalidOperationException("not started");
 
     public async ValueTask CallAsync(Workload workload, int caller)
     {

@@ -45,3 +45,19 @@ def tool_calls(args):
     for i in range(int(args.get("k", 1))):
         total += call_tool(name, {"n": i})
     return total
+
+
+@command("bytes_roundtrip")
+def bytes_roundtrip(args):
+    """Bytes in and the same bytes out, as a user would: base64 text decoded and encoded again, or a binary part as is."""
+    if "b64" in args:
+        import base64
+
+        return {"b64": base64.b64encode(base64.b64decode(args["b64"])).decode("ascii")}
+    return {"data": args["data"]}
+
+
+@command("array_roundtrip")
+def array_roundtrip(args):
+    """A float32 vector in and out: a JSON list of numbers, or a binary part (numpy array or shaped memoryview)."""
+    return {"v": args["v"]}

@@ -30,15 +30,15 @@ public sealed class BridgeProtocolHandshakeTests
     [Fact]
     public async Task A_bridge_of_another_major_version_fails_its_workers_start_naming_both_versions()
     {
-        var cluster = await StartAsync("2");
+        var cluster = await StartAsync("3");
         try
         {
             var client = new DSPexClient(cluster.Client);
             await Eventually.HoldsAsync(() => client.GetClusterStatsAsync(), s => s.Pools.Any(p => p.Pool == "other" && p.StartFailure is not null), "the pool reports its start failure");
 
             var error = await Assert.ThrowsAsync<WorkerStartFailedException>(() => client.ExecuteRawAsync("ping", options: Other));
-            Assert.Contains("speaks bridge protocol 2", error.Message);
-            Assert.Contains("this silo speaks bridge protocol 1", error.Message);
+            Assert.Contains("speaks bridge protocol 3", error.Message);
+            Assert.Contains("this silo speaks bridge protocol 2", error.Message);
         }
         finally
         {
@@ -49,7 +49,7 @@ public sealed class BridgeProtocolHandshakeTests
     [Fact]
     public async Task A_bridge_of_a_newer_minor_version_serves()
     {
-        var cluster = await StartAsync("1.7");
+        var cluster = await StartAsync("2.7");
         try
         {
             var client = new DSPexClient(cluster.Client);

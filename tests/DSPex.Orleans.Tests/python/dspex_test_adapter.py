@@ -445,3 +445,18 @@ def wait_for_file(args):
             return {"released": False, "cancelled": True}
         time.sleep(0.01)
     return {"released": os.path.exists(args["path"]), "cancelled": False}
+
+
+@command("lying_parts")
+def lying_parts(args):
+    """Writes this call's result frame straight onto the protocol pipe with a binary part that declares 10 bytes and
+    carries 3, as a buggy C extension might; the bridge's own result for the call comes after it and is ignored."""
+    import json
+    import struct
+
+    import dspex.context
+
+    body = json.dumps({"id": dspex.context.current_request_id(), "type": "result", "result": {"$bytes": 0},
+                       "parts": [10]}).encode("ascii") + b"\x00abc"
+    os.write(_protocol_fd(), struct.pack(">I", len(body)) + body)
+    return "unreachable"

@@ -42,19 +42,20 @@ public sealed class BridgeProtocolVersionTests
     }
 
     [Theory]
-    [InlineData("1", true)]
-    [InlineData("1.0", true)]
-    [InlineData("1.12", true)]
-    [InlineData("01", true)]
-    [InlineData("2", false)]
-    [InlineData("0", false)]
-    [InlineData("0.9", false)]
-    [InlineData("2.0", false)]
-    [InlineData("1e0", false)]
-    [InlineData("-1", false)]
-    [InlineData("1.", false)]
-    [InlineData("1.x", false)]
-    [InlineData(" 1", false)]
+    // Version 2 added binary parts after the envelope (a version-1 peer would read them as a malformed frame).
+    [InlineData("2", true)]
+    [InlineData("2.0", true)]
+    [InlineData("2.12", true)]
+    [InlineData("02", true)]
+    [InlineData("1", false)]
+    [InlineData("3", false)]
+    [InlineData("1.9", false)]
+    [InlineData("3.0", false)]
+    [InlineData("2e0", false)]
+    [InlineData("-2", false)]
+    [InlineData("2.", false)]
+    [InlineData("2.x", false)]
+    [InlineData(" 2", false)]
     [InlineData("", false)]
     [InlineData("99999999999999999999", false)]
     [InlineData(null, false)]
@@ -67,8 +68,8 @@ public sealed class BridgeProtocolVersionTests
     public void A_refusal_names_both_versions_in_printable_text()
     {
         Assert.Equal(
-            "it speaks bridge protocol 2.0; this silo speaks bridge protocol 1 and accepts major version 1 only",
-            BridgeProtocolVersion.Mismatch("2.0"));
+            "it speaks bridge protocol 1.0; this silo speaks bridge protocol 2 and accepts major version 2 only",
+            BridgeProtocolVersion.Mismatch("1.0"));
         Assert.Contains("names no protocol version", BridgeProtocolVersion.Mismatch(null));
         Assert.Contains("bridge protocol 2?x;", BridgeProtocolVersion.Mismatch("2\nx"));
     }

@@ -118,6 +118,7 @@ public sealed class FrameFieldDefinitionTests
         var trace = new TraceContext("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "k=v");
         yield return writer.Call(7, "echo", """{"a":1}""", new SessionCallContext("s1", """{"v":1}"""), new ProgramCall("p1", 3, """{"type":"template"}"""), 4, trace).ToArray();
         yield return writer.Call(8, "echo", "null").ToArray();
+        yield return writer.Call(9, "echo", """{"b":{"$bytes":0}}""", parts: [new byte[] { 0, 1, 2 }]).ToArray();
         yield return writer.Cancel(7).ToArray();
         yield return writer.Credit(7, 2).ToArray();
         yield return writer.Heartbeat(9).ToArray();
@@ -199,12 +200,16 @@ public sealed class FrameFieldDefinitionTests
         "json" => true,
         "object" => value.ValueKind == JsonValueKind.Object,
         "version" => value.ValueKind is JsonValueKind.Number or JsonValueKind.String,
+        "parts" => value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n >= 0),
         _ => throw new InvalidOperationException($"protocol.json names a field type the test does not know: {type}"),
     };
 
     private static JsonElement Envelope(ReadOnlyMemory<byte> frame)
     {
-        using var document = JsonDocument.Parse(frame[4..]);
+        // The envelope ends at the 0x00 before a frame's binary parts (protocol.json binary_parts).
+        var body = frame[4..];
+        var end = body.Span.IndexOf((byte)0);
+        using var document = JsonDocument.Parse(end < 0 ? body : body[..end]);
         return document.RootElement.Clone();
     }
 
@@ -227,6 +232,8 @@ public sealed class FrameFieldDefinitionTests
                 return (json, json);
             case "version":
                 return ("\"1.7\"", "1.7");
+            case "parts":
+                return ("[]", null); // no parts declared and none after the envelope: a frame without parts
             case "error":
                 return ErrorSample();
         }
@@ -263,6 +270,7 @@ public sealed class FrameFieldDefinitionTests
         "int32" or "int64" => "\"7\"",
         "string" or "string[]" => "7",
         "version" => "true",
+        "parts" => "[-1]",
         "json" or "object" => null,
         _ => "7", // a structure: an object, never a number
     };
