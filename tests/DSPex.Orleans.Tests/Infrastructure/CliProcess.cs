@@ -24,13 +24,7 @@ public static class CliProcess
     /// </summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
+        var start = new ProcessStartInfo("dotnet");
         start.ArgumentList.Add(Assembly);
         foreach (var argument in arguments)
         {
@@ -49,20 +43,6 @@ public static class CliProcess
             }
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(TestBounds.Exit);
-        try
-        {
-            await process.WaitForExitAsync(bound.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dspex {string.Join(' ', start.ArgumentList.Skip(1))} (pid {process.Id}) did not exit; it was killed");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
+        return await ProcessRun.RunAsync(start, TestBounds.Exit);
     }
 }
