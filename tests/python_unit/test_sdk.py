@@ -394,6 +394,18 @@ class AdapterRegistersNothingTests(SdkTestCase):
         fixed = python_m_dspex(["run", "--path", os.path.join(self.folder, "sentiment"), "sentiment", "sentiment.greet"], self.folder)
         self.assertEqual({"result": "hi"}, json.loads(fixed.stdout), fixed.stderr)
 
+    def test_list_is_an_error_like_run_and_still_prints_the_whole_listing(self):
+        done = python_m_dspex(["list", "sentiment", "sdk_helpers_only", "dspex.examples"], self.folder)
+        self.assertEqual(2, done.returncode, done.stderr)
+        listing = json.loads(done.stdout)
+        self.assertEqual(["sentiment", "sdk_helpers_only"], [e["module"] for e in listing["registers_nothing"]])
+        self.assertIn("keyword_classifier", listing["program_types"])
+        self.assertTrue(done.stderr.startswith("error: AdapterRegistersNothing: adapter module 'sentiment' registers no "
+                                               "command or program type"), done.stderr)
+        self.assertIn("adapter module 'sdk_helpers_only'", done.stderr)
+        listed = python_m_dspex(["list", "dspex.examples"], self.folder)
+        self.assertEqual(0, listed.returncode, listed.stderr)
+
     def test_the_listing_reports_it_and_still_lists_the_rest(self):
         done = subprocess.run([sys.executable, BRIDGE, "--list-commands", "--adapter", "sentiment", "--adapter", "sdk_helpers_only",
                                "--adapter", "dspex.examples"], env=dict(os.environ, PYTHONPATH=self.folder),

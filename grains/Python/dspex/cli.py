@@ -4,7 +4,8 @@
       [--tool NAME=JSON ...]                        JSON lines {"item": ...} as they come, then {"result": ...} (with
                                                     "session": {"set", "deleted"} when variables changed); --tool stubs
                                                     a .NET tool the command calls with a fixed answer
-  list [ADAPTER ...]                                what the adapters register, as JSON (the bridge's --list-commands)
+  list [ADAPTER ...]                                what the adapters register, as JSON (the bridge's --list-commands);
+                                                    exits 2 when one does not import or registers nothing
   new NAME [--dir DIR]                              scaffold an adapter module (NAME.py: a command, a program type) and its
                                                     test (test_NAME.py) in DIR, the folder to run it from
 
@@ -167,7 +168,11 @@ def _list(options: argparse.Namespace) -> int:
 
     listing = describe_pool(options.adapters)
     print(json.dumps(listing, indent=2))
-    return EXIT_BAD_INPUT if listing["error"] else EXIT_OK
+    # The listing is printed whole (doctor and the silo read the same one, as a finding), but for the command line a
+    # module that registers nothing is bad input, as for `run` and for a worker, which refuses to start with it.
+    for empty in listing["registers_nothing"]:
+        _error("AdapterRegistersNothing", empty["message"])
+    return EXIT_BAD_INPUT if listing["error"] or listing["registers_nothing"] else EXIT_OK
 
 
 def _new(options: argparse.Namespace) -> int:

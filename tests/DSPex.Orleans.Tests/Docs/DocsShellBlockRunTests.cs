@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.Docs;
@@ -14,7 +13,7 @@ namespace DSPex.Orleans.Tests.Docs;
 /// marker, and why the others do not, is DocsShellBlockTests' (unit) business.
 /// </summary>
 [Trait("Category", "Process")]
-public sealed partial class DocsShellBlockRunTests
+public sealed class DocsShellBlockRunTests
 {
     public static TheoryData<string> PagesWithRunBlocks()
     {
@@ -78,14 +77,7 @@ public sealed partial class DocsShellBlockRunTests
 
     private static async Task<(int Exit, string Stdout, string Stderr)> RunShellAsync(string script, string folder)
     {
-        var start = new ProcessStartInfo("sh")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            WorkingDirectory = folder,
-        };
+        var start = new ProcessStartInfo("sh") { WorkingDirectory = folder };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(script);
         start.Environment["PYTHONPATH"] = Path.Combine(Repository.Root, "grains", "Python");
@@ -97,7 +89,7 @@ public sealed partial class DocsShellBlockRunTests
 
         try
         {
-            return await RunAsync(start);
+            return await ProcessRun.RunAsync(start, TestBounds.Exit);
         }
         finally
         {
@@ -111,57 +103,7 @@ public sealed partial class DocsShellBlockRunTests
             .FirstOrDefault(File.Exists)
         ?? throw new InvalidOperationException("python3 is not on PATH");
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(ProcessStartInfo start)
-    {
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(TestBounds.Exit);
-        try
-        {
-            await process.WaitForExitAsync(bound.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the shell running the docs' blocks (pid {process.Id}) did not exit; it and its children were killed");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
     /// <summary>The ```sh run-by-test blocks of README.md and docs/**/*.md: page (relative), fence line, code lines.</summary>
-    private static IReadOnlyList<(string Page, int Line, IReadOnlyList<string> Code)> RunBlocks()
-    {
-        var pages = new[] { Path.Combine(Repository.Root, "README.md") }
-            .Concat(Directory.EnumerateFiles(Path.Combine(Repository.Root, "docs"), "*.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
-        var blocks = new List<(string, int, IReadOnlyList<string>)>();
-        foreach (var page in pages)
-        {
-            var lines = File.ReadAllLines(page);
-            var relative = Path.GetRelativePath(Repository.Root, page).Replace('\\', '/');
-            for (var i = 0; i < lines.Length; i++)
-            {
-                if (!RunFence().IsMatch(lines[i]))
-                {
-                    continue;
-                }
-
-                var start = i;
-                var code = new List<string>();
-                for (i++; i < lines.Length && lines[i].Trim() != "```"; i++)
-                {
-                    code.Add(lines[i].Trim().Length == 0 ? "" : lines[i]);
-                }
-
-                blocks.Add((relative, start + 1, code));
-            }
-        }
-
-        return blocks;
-    }
-
-    [GeneratedRegex(@"^\s{0,3}```sh\s+run-by-test\s*$")]
-    private static partial Regex RunFence();
+    private static IReadOnlyList<(string Page, int Line, IReadOnlyList<string> Code)> RunBlocks() =>
+        [.. DocBlocks.All().Where(b => b.Language == "sh" && b.Markers.Contains("run-by-test")).Select(b => (b.Page, b.Line, b.CodeLines))];
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.EndToEnd;
@@ -70,28 +69,6 @@ public sealed class CliToolTests : IDisposable
     }
 
     /// <summary>Runs the installed command to completion; one that does not exit within the bound is killed by its pid.</summary>
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string command, IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo(command) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(TestBounds.Exit);
-        try
-        {
-            await process.WaitForExitAsync(bound.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{command} (pid {process.Id}) did not exit; it was killed");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string command, IEnumerable<string> arguments) =>
+        ProcessRun.RunAsync(command, arguments, TestBounds.Exit);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using DSPex.Orleans.Tests.Infrastructure;
 
@@ -62,34 +61,10 @@ public sealed class HostingPackagePythonFilesTests
     /// </summary>
     internal static async Task<IReadOnlyList<string>> TrackedSdkFilesAsync()
     {
-        var start = new ProcessStartInfo("git")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.Combine(Repository.Root, "grains", "Python"),
-        };
-        foreach (var argument in new[] { "ls-files", "-z", "--", "." })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TestBounds.Exit);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        Assert.True(process.ExitCode == 0, $"git ls-files failed ({process.ExitCode}): {await stderr}");
+        var (exitCode, stdout, stderr) = await ProcessRun.RunAsync("git", ["ls-files", "-z", "--", "."], TestBounds.Exit, Path.Combine(Repository.Root, "grains", "Python"));
+        Assert.True(exitCode == 0, $"git ls-files failed ({exitCode}): {stderr}");
         // (Distinct: an index in the middle of a merge lists a conflicted file once per stage.)
-        var files = (await stdout).Split('\0', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var files = stdout.Split('\0', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         Assert.Contains("dspex_bridge.py", files);
         Assert.Contains("pyproject.toml", files);
         return files;

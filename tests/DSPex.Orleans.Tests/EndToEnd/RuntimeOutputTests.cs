@@ -13,19 +13,26 @@ public sealed class RuntimeOutputTests
 {
     private static readonly string[] BuildTimeOnly = ["Microsoft.CodeAnalysis", "Humanizer", "System.Composition"];
 
-    public static TheoryData<string> Outputs => new()
+    public static TheoryData<string> Projects => new()
     {
-        Path.GetDirectoryName(CliProcess.Assembly)!,
-        // examples/ToolsAgent/bin/<configuration>/<tfm>/, built beside the tests as the CLI is.
-        Path.Combine(Repository.Root, "examples", "ToolsAgent", "bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, new DirectoryInfo(AppContext.BaseDirectory).Name),
+        "client/DSPex.Orleans.Cli/DSPex.Orleans.Cli.csproj",
+        "examples/ToolsAgent/ToolsAgent.csproj",
     };
 
     [Theory]
-    [MemberData(nameof(Outputs))]
-    public void The_output_has_no_build_time_only_assembly_and_no_resource_language_folder(string output)
+    [MemberData(nameof(Projects))]
+    public async Task The_output_has_no_build_time_only_assembly_and_no_resource_language_folder(string project)
     {
-        output = Path.GetFullPath(output);
-        Assert.True(Directory.Exists(output), $"{output} is not built");
+        // Not bin/: a build adds and overwrites files there but never removes one, so a checkout built before the
+        // exclusions kept Roslyn in bin/ though no build puts it there now, and this test failed on it. Published with
+        // no build into a folder of the test's own, the output is exactly the files this build gives the run time.
+        using var folder = new TemporaryDirectory();
+        var output = Path.Combine(folder.Path, "output");
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var (exit, stdout, stderr) = await DotnetProcess.RunAsync(Repository.Root, TestBounds.Start,
+            "publish", project, "-c", configuration, "--no-build", "-o", output, "-nodeReuse:false");
+        Assert.True(exit == 0, $"dotnet publish --no-build of {project} failed ({exit}):\n{stdout}\n{stderr}");
+
         var assemblies = Directory.GetFiles(output, "*.dll").Select(Path.GetFileName).ToList();
         Assert.Contains(assemblies, a => a!.StartsWith("Orleans.Core", StringComparison.Ordinal)); // the right folder
         Assert.DoesNotContain(assemblies, a => BuildTimeOnly.Any(prefix => a!.StartsWith(prefix, StringComparison.Ordinal)));

@@ -9,16 +9,9 @@ namespace DSPex.Orleans.Tests.Infrastructure;
 /// </summary>
 public static class DotnetProcess
 {
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, TimeSpan bound, params string[] arguments)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, TimeSpan bound, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            WorkingDirectory = workingDirectory,
-        };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -36,20 +29,6 @@ public static class DotnetProcess
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         start.Environment["UseSharedCompilation"] = "false";
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(bound);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} (pid {process.Id}) did not exit within {bound}; it was killed");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
+        return ProcessRun.RunAsync(start, bound);
     }
 }

@@ -78,32 +78,8 @@ public sealed class PreviousRelease : IAsyncDisposable
 
     private static async Task GitAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("git")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = RepositoryRoot,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TestBounds.Exit);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', arguments)} failed ({process.ExitCode}): {await stdout}{await stderr}");
+        var (exitCode, stdout, stderr) = await ProcessRun.RunAsync("git", arguments, TestBounds.Exit, RepositoryRoot);
+        Assert.True(exitCode == 0, $"git {string.Join(' ', arguments)} failed ({exitCode}): {stdout}{stderr}");
     }
 
     private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;

@@ -36,6 +36,14 @@ public sealed class RealSiloProcess : IAsyncDisposable
 
     public string Output => string.Join('\n', _output);
 
+    /// <summary>
+    /// The first output line that matches, waiting until the silo has written one. Log lines go through the console
+    /// logger's background queue while the ready line is written directly, so a line logged before the ready line can
+    /// still reach the pipe after it: read a log line with this, never from <see cref="Output"/> at one instant.
+    /// </summary>
+    public async Task<string> LoggedLineAsync(Func<string, bool> match, string what) =>
+        (await Eventually.HoldsAsync(() => Task.FromResult(_output.FirstOrDefault(match)), line => line is not null, what, TestBounds.Start))!;
+
     /// <summary>What the silo's ready line said (null until it is ready, and for a build from before the line).</summary>
     internal SiloReady? Ready { get; private set; }
 

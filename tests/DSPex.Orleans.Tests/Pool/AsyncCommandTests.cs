@@ -14,6 +14,8 @@ public sealed class AsyncCommandCluster : IAsyncLifetime
 {
     public const int Concurrency = 32;
 
+    public static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromSeconds(6);
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public DSPexClient Client { get; private set; } = null!;
@@ -29,7 +31,9 @@ public sealed class AsyncCommandCluster : IAsyncLifetime
             ["MaxQueueLength"] = "1000",
             ["QueueTimeout"] = "00:02:00",
             ["HeartbeatInterval"] = "00:00:00.100",
-            ["HeartbeatTimeout"] = "00:00:02",
+            // Not shorter: every test here shares the one worker, and a heartbeat answer held up past the timeout on a
+            // loaded machine kills it mid-test. Only the two heartbeat tests below wait on it (spin past it, hang past it).
+            ["HeartbeatTimeout"] = HeartbeatTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             ["CancelGracePeriod"] = "00:00:10",
         },
         configure: builder =>
@@ -245,11 +249,12 @@ public sealed class AsyncCommandTests(AsyncCommandCluster fixture) : IClassFixtu
     [Fact]
     public async Task An_async_command_that_never_awaits_holds_the_loop_but_heartbeats_still_answer()
     {
-        // It spins past the heartbeat timeout (2 s) without an await: the event loop is held, but the GIL passes to
+        // It spins past the heartbeat timeout without an await: the event loop is held, but the GIL passes to
         // the reading thread, which answers heartbeats, so it is not taken for a hang (a command holding the GIL in C
         // code is, sync or async: HeartbeatTests).
         var before = await fixture.IdleAsync("pool idle before");
-        var response = await fixture.Pool.ExecuteAsync(new ExecuteRequest("async_spin", """{"seconds":3}"""));
+        var spin = JsonSerializer.Serialize(new { seconds = (AsyncCommandCluster.HeartbeatTimeout + TimeSpan.FromSeconds(1)).TotalSeconds });
+        var response = await fixture.Pool.ExecuteAsync(new ExecuteRequest("async_spin", spin));
         Assert.True(response.IsSuccess, response.Error?.Message);
         var after = await fixture.IdleAsync("pool idle after");
         Assert.Equal(before.HungWorkersKilled, after.HungWorkersKilled);

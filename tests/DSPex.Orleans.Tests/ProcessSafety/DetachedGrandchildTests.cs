@@ -1,9 +1,7 @@
-using System.Text.Json;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.ProcessSafety;
 using DSPex.Orleans.Tests.Infrastructure;
 using DSPex.Orleans.Workers.Native;
-using Orleans.TestingHost;
 using Xunit.Abstractions;
 
 namespace DSPex.Orleans.Tests.ProcessSafety;
@@ -15,39 +13,37 @@ namespace DSPex.Orleans.Tests.ProcessSafety;
 [Trait("Category", "Process")]
 public sealed class DetachedGrandchildTests(ITestOutputHelper output)
 {
-    private sealed record Spawned(int Worker, int Child, bool Detached);
-
     [Fact]
     public async Task A_detached_grandchild_ends_when_its_worker_crashes()
     {
-        await WithClusterAsync([], async (cluster, client, decoys) =>
+        await WorkerDescendants.WithClusterAsync([], async (cluster, client, decoys) =>
         {
             var spawned = await SpawnDetachedAsync(client, decoys);
             OsProcesses.Kill(spawned.Worker);
-            await Eventually.HoldsAsync(() => !Exists(spawned.Child), $"detached grandchild {spawned.Child} ended and reaped after worker {spawned.Worker} was killed");
+            await Eventually.HoldsAsync(() => !WorkerDescendants.Exists(spawned.Child), $"detached grandchild {spawned.Child} ended and reaped after worker {spawned.Worker} was killed");
         });
     }
 
     [Fact]
     public async Task A_detached_grandchild_ends_when_its_worker_is_recycled()
     {
-        await WithClusterAsync(new() { ["DSPex:Pool:RecycleAfterRequests"] = "1", ["DSPex:Pool:RecycleJitter"] = "0" }, async (cluster, client, decoys) =>
+        await WorkerDescendants.WithClusterAsync(new() { ["DSPex:Pool:RecycleAfterRequests"] = "1", ["DSPex:Pool:RecycleJitter"] = "0" }, async (cluster, client, decoys) =>
         {
             var spawned = await SpawnDetachedAsync(client, decoys);
             await Eventually.HoldsAsync(() => !OsProcesses.IsAlive(spawned.Worker), $"worker {spawned.Worker} recycled after its one request");
-            await Eventually.HoldsAsync(() => !Exists(spawned.Child), $"detached grandchild {spawned.Child} ended and reaped with its recycled worker");
+            await Eventually.HoldsAsync(() => !WorkerDescendants.Exists(spawned.Child), $"detached grandchild {spawned.Child} ended and reaped with its recycled worker");
         });
     }
 
     [Fact]
     public async Task A_detached_grandchild_ends_when_its_silo_stops()
     {
-        await WithClusterAsync([], async (cluster, client, decoys) =>
+        await WorkerDescendants.WithClusterAsync([], async (cluster, client, decoys) =>
         {
             var spawned = await SpawnDetachedAsync(client, decoys);
             await cluster.StopAllSilosAsync();
             Assert.False(OsProcesses.IsAlive(spawned.Worker), $"worker {spawned.Worker} outlived its silo's stop");
-            await Eventually.HoldsAsync(() => !Exists(spawned.Child), $"detached grandchild {spawned.Child} ended and reaped at the silo's stop");
+            await Eventually.HoldsAsync(() => !WorkerDescendants.Exists(spawned.Child), $"detached grandchild {spawned.Child} ended and reaped at the silo's stop");
         });
     }
 
@@ -56,11 +52,11 @@ public sealed class DetachedGrandchildTests(ITestOutputHelper output)
     {
         // Issue 20: fork, setsid, fork, no exec: the copy carries the bridge's command line (so it was taken for a
         // bridge and left alone) and holds the worker's pipes open (so the worker's end was never seen).
-        await WithClusterAsync([], async (cluster, client, decoys) =>
+        await WorkerDescendants.WithClusterAsync([], async (cluster, client, decoys) =>
         {
             var spawned = await SpawnDetachedAsync(client, decoys, "spawn_forked_daemon");
             OsProcesses.Kill(spawned.Worker);
-            await Eventually.HoldsAsync(() => !Exists(spawned.Child), $"forked copy {spawned.Child} ended and reaped after worker {spawned.Worker} was killed");
+            await Eventually.HoldsAsync(() => !WorkerDescendants.Exists(spawned.Child), $"forked copy {spawned.Child} ended and reaped after worker {spawned.Worker} was killed");
             await Eventually.HoldsAsync(() => client.GetClusterStatsAsync(),
                 stats => stats.Pools.Sum(p => p.Workers) == stats.Pools.Sum(p => p.Size) && stats.Pools.SelectMany(p => p.WorkerDetails).All(w => w.Pid != spawned.Worker),
                 "the crashed worker replaced");
@@ -71,22 +67,21 @@ public sealed class DetachedGrandchildTests(ITestOutputHelper output)
     [Fact]
     public async Task A_forked_copy_of_the_bridge_ends_when_its_silo_stops()
     {
-        await WithClusterAsync([], async (cluster, client, decoys) =>
+        await WorkerDescendants.WithClusterAsync([], async (cluster, client, decoys) =>
         {
             var spawned = await SpawnDetachedAsync(client, decoys, "spawn_forked_daemon");
             await cluster.StopAllSilosAsync();
             Assert.False(OsProcesses.IsAlive(spawned.Worker), $"worker {spawned.Worker} outlived its silo's stop");
-            await Eventually.HoldsAsync(() => !Exists(spawned.Child), $"forked copy {spawned.Child} ended and reaped at the silo's stop");
+            await Eventually.HoldsAsync(() => !WorkerDescendants.Exists(spawned.Child), $"forked copy {spawned.Child} ended and reaped at the silo's stop");
         });
     }
 
     [Fact]
     public async Task A_grandchild_orphaned_while_its_worker_lives_is_kept_and_reaped_by_a_sweep_once_it_exits()
     {
-        await WithClusterAsync([], async (cluster, client, decoys) =>
+        await WorkerDescendants.WithClusterAsync([], async (cluster, client, decoys) =>
         {
-            var spawned = JsonSerializer.Deserialize<Spawned>(await client.ExecuteRawAsync("spawn_orphaned_grandchild"), JsonSerializerOptions.Web)!;
-            decoys.Track(spawned.Child);
+            var spawned = await WorkerDescendants.SpawnAsync(client, decoys, "spawn_orphaned_grandchild");
             await Eventually.HoldsAsync(() => LinuxProcess.Read(spawned.Child)?.ParentPid == Environment.ProcessId,
                 $"grandchild {spawned.Child} re-parented to the silo process (its parent exited)");
 
@@ -99,37 +94,10 @@ public sealed class DetachedGrandchildTests(ITestOutputHelper output)
             await Eventually.HoldsAsync(() => !OsProcesses.IsAlive(spawned.Child), $"grandchild {spawned.Child} exited");
             var second = Assert.Single((await client.SweepAsync()).Silos);
             output.WriteLine($"{second}\n  {string.Join("\n  ", second.Details)}");
-            Assert.False(Exists(spawned.Child), $"exited grandchild {spawned.Child} left as a zombie of the silo");
+            Assert.False(WorkerDescendants.Exists(spawned.Child), $"exited grandchild {spawned.Child} left as a zombie of the silo");
         });
     }
 
-    private async Task<Spawned> SpawnDetachedAsync(DSPexClient client, DecoyProcesses decoys, string command = "spawn_detached_child")
-    {
-        var spawned = JsonSerializer.Deserialize<Spawned>(await client.ExecuteRawAsync(command), JsonSerializerOptions.Web)!;
-        decoys.Track(spawned.Child); // ended by pid at the end whatever happens
-        output.WriteLine($"worker {spawned.Worker} spawned {spawned.Child} (detached: {spawned.Detached})");
-        Assert.True(spawned.Detached, "the grandchild did not leave its worker's session");
-        var child = LinuxProcess.Read(spawned.Child)!;
-        // Out of the worker's session (the bridge leads its own): a group kill of the worker does not reach it.
-        Assert.True(child.SessionId != spawned.Worker && child.ProcessGroupId != spawned.Worker, "the grandchild left its worker's session and group");
-        return spawned;
-    }
-
-    /// <summary>Present in /proc at all: a zombie nobody reaped still counts.</summary>
-    private static bool Exists(int pid) => LinuxProcess.Read(pid) is not null;
-
-    private static async Task WithClusterAsync(Dictionary<string, string> settings, Func<TestCluster, DSPexClient, DecoyProcesses, Task> test)
-    {
-        using var state = new TemporaryDirectory();
-        var cluster = await ReaperTestClusters.StartAsync(1, state.Path, sweepPeriod: TimeSpan.FromMinutes(10), settings);
-        try
-        {
-            await using var decoys = new DecoyProcesses();
-            await test(cluster, new DSPexClient(cluster.Client), decoys);
-        }
-        finally
-        {
-            await cluster.StopAndDisposeAsync();
-        }
-    }
+    private Task<SpawnedDescendant> SpawnDetachedAsync(DSPexClient client, DecoyProcesses decoys, string command = "spawn_detached_child") =>
+        WorkerDescendants.SpawnDetachedAsync(client, decoys, command, output);
 }

@@ -119,7 +119,9 @@ public sealed class SiloCrashTests(ITestOutputHelper output)
             Assert.False(OsProcesses.IsAlive(unmarked), $"unmarked detached process {unmarked} of the SIGKILLed silo's worker survived the start sweep");
             Assert.False(Directory.Exists(firstCgroup), $"the SIGKILLed silo's cgroup {firstCgroup} is left");
             output.WriteLine($"measured: SIGKILL -> frozen worker and every child gone (restart + start sweep): {clock.ElapsedMilliseconds} ms");
-            var sweepLine = restarted.Output.Split('\n').Single(l => l.Contains("start sweep on", StringComparison.Ordinal));
+            // Logged before the ready line, but through the logger's queue: it may reach the pipe after it.
+            var sweepLine = await restarted.LoggedLineAsync(l => l.Contains("start sweep on", StringComparison.Ordinal), "the start sweep's report");
+            Assert.Single(restarted.Output.Split('\n'), l => l.Contains("start sweep on", StringComparison.Ordinal));
             output.WriteLine(sweepLine);
             Assert.Contains("found 1,", sweepLine);
             Assert.Contains("errors 0", sweepLine);

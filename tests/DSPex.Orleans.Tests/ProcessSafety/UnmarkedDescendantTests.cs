@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Workers.Native;
 using DSPex.Orleans.Processes;
@@ -19,8 +18,6 @@ namespace DSPex.Orleans.Tests.ProcessSafety;
 [Trait("Category", "Process")]
 public sealed class UnmarkedDescendantTests(ITestOutputHelper output)
 {
-    private sealed record Spawned(int Worker, int Child, bool Detached);
-
     [Fact]
     public async Task A_process_detached_with_an_empty_environment_ends_when_its_worker_crashes()
     {
@@ -28,7 +25,7 @@ public sealed class UnmarkedDescendantTests(ITestOutputHelper output)
         {
             var spawned = await SpawnAsync(client, decoys, "spawn_detached_without_environment");
             OsProcesses.Kill(spawned.Worker);
-            await Eventually.HoldsAsync(() => !Exists(spawned.Child),
+            await Eventually.HoldsAsync(() => !WorkerDescendants.Exists(spawned.Child),
                 $"unmarked detached process {spawned.Child} ended and reaped after its worker {spawned.Worker} was killed");
             Assert.Equal("pong", await client.ExecuteAsync<string>("ping"));
         });
@@ -42,7 +39,7 @@ public sealed class UnmarkedDescendantTests(ITestOutputHelper output)
             var spawned = await SpawnAsync(client, decoys, "spawn_detached_without_environment");
             await cluster.StopAllSilosAsync();
             Assert.False(OsProcesses.IsAlive(spawned.Worker), $"worker {spawned.Worker} outlived its silo's stop");
-            await Eventually.HoldsAsync(() => !Exists(spawned.Child), $"unmarked detached process {spawned.Child} ended and reaped at the silo's stop");
+            await Eventually.HoldsAsync(() => !WorkerDescendants.Exists(spawned.Child), $"unmarked detached process {spawned.Child} ended and reaped at the silo's stop");
         });
     }
 
@@ -64,7 +61,7 @@ public sealed class UnmarkedDescendantTests(ITestOutputHelper output)
             await Eventually.HoldsAsync(() => !OsProcesses.IsAlive(spawned.Child), $"orphan {spawned.Child} exited");
             var second = Assert.Single((await client.SweepAsync()).Silos);
             output.WriteLine($"{second}\n  {string.Join("\n  ", second.Details)}");
-            Assert.False(Exists(spawned.Child), $"exited unmarked orphan {spawned.Child} left as a zombie of the silo");
+            Assert.False(WorkerDescendants.Exists(spawned.Child), $"exited unmarked orphan {spawned.Child} left as a zombie of the silo");
         });
     }
 
@@ -85,7 +82,7 @@ public sealed class UnmarkedDescendantTests(ITestOutputHelper output)
                     $"the application's daemon {daemon} re-parented to the silo process");
                 var spawned = await SpawnAsync(client, decoys, "spawn_detached_without_environment");
                 OsProcesses.Kill(spawned.Worker);
-                await Eventually.HoldsAsync(() => !Exists(spawned.Child), $"the worker's detached process {spawned.Child} ended with its worker");
+                await Eventually.HoldsAsync(() => !WorkerDescendants.Exists(spawned.Child), $"the worker's detached process {spawned.Child} ended with its worker");
                 Assert.True(OsProcesses.IsAlive(daemon), "the application's daemon was ended with a worker");
 
                 var sweep = Assert.Single((await client.SweepAsync()).Silos);
@@ -107,15 +104,10 @@ public sealed class UnmarkedDescendantTests(ITestOutputHelper output)
         }
     }
 
-    private async Task<Spawned> SpawnAsync(DSPexClient client, DecoyProcesses decoys, string command)
+    private async Task<SpawnedDescendant> SpawnAsync(DSPexClient client, DecoyProcesses decoys, string command)
     {
-        var spawned = JsonSerializer.Deserialize<Spawned>(await client.ExecuteRawAsync(command), JsonSerializerOptions.Web)!;
-        decoys.Track(spawned.Child); // ended by pid at the end whatever happens
-        output.WriteLine($"worker {spawned.Worker} (cgroup {Cgroup2.PathOf(spawned.Worker)}) spawned {spawned.Child}");
-        Assert.True(spawned.Detached, "the process did not leave its worker's session");
-        var child = LinuxProcess.Read(spawned.Child)!;
-        Assert.True(child.SessionId != spawned.Worker && child.ProcessGroupId != spawned.Worker, "the process left its worker's session and group");
-        Assert.Null(child.MarkerText);
+        var spawned = await WorkerDescendants.SpawnDetachedAsync(client, decoys, command, output);
+        Assert.Null(LinuxProcess.Read(spawned.Child)!.MarkerText);
         Assert.Null(LinuxProcess.ReadEnvironmentMarker(spawned.Child)); // nothing on it names the worker
         return spawned;
     }
@@ -140,21 +132,6 @@ public sealed class UnmarkedDescendantTests(ITestOutputHelper output)
         return daemon;
     }
 
-    /// <summary>Present in /proc at all: a zombie nobody reaped still counts.</summary>
-    private static bool Exists(int pid) => LinuxProcess.Read(pid) is not null;
-
-    private static async Task WithClusterAsync(Func<TestCluster, DSPexClient, DecoyProcesses, Task> test)
-    {
-        using var state = new TemporaryDirectory();
-        var cluster = await ReaperTestClusters.StartAsync(1, state.Path, sweepPeriod: TimeSpan.FromMinutes(10), new Dictionary<string, string>());
-        try
-        {
-            await using var decoys = new DecoyProcesses();
-            await test(cluster, new DSPexClient(cluster.Client), decoys);
-        }
-        finally
-        {
-            await cluster.StopAndDisposeAsync();
-        }
-    }
+    private static Task WithClusterAsync(Func<TestCluster, DSPexClient, DecoyProcesses, Task> test) =>
+        WorkerDescendants.WithClusterAsync(new Dictionary<string, string>(), test);
 }

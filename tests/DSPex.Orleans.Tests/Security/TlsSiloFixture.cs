@@ -70,9 +70,10 @@ public sealed class TlsSiloFixture : IAsyncLifetime, IAsyncDisposable
             o.ClusterId = Silo.Settings.ClusterId;
             configure(o);
         }, stop.Token);
-        await Infrastructure.Eventually.HoldsAsync(() => RefusedHandshakes > before || connecting.IsCompleted, "the silo refuses the TLS handshake");
+        // The client can give up on the handshake before the silo's log line for it reaches the pipe (the silo logs
+        // through a background queue): wait for the line itself, stopping early only if the client got in.
+        await Infrastructure.Eventually.HoldsAsync(() => RefusedHandshakes > before || connecting.IsCompletedSuccessfully, "the silo refuses the TLS handshake");
         Assert.False(connecting.IsCompletedSuccessfully, "the client connected");
-        Assert.True(RefusedHandshakes > before, $"the silo did not log a refused handshake:\n{Silo.Output}");
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<Exception>(() => connecting);
     }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DSPex.Orleans.Tests.Infrastructure;
 using DSPex.Orleans.UnitTests.Docs;
 using YamlDotNet.RepresentationModel;
 
@@ -81,7 +82,7 @@ public sealed partial class InPodDoctorCommandTests
         }
     }
 
-    private static IEnumerable<DocsCompileTests.DocBlock> InPodDoctorBlocks() =>
+    private static IEnumerable<DocBlock> InPodDoctorBlocks() =>
         DocsCompileTests.Blocks().Where(b => b.IsShell && b.Code.Contains("/app/cli/dspex.dll doctor", StringComparison.Ordinal));
 
     /// <summary>The block's command as one line (continuations joined).</summary>

@@ -1,6 +1,4 @@
-using System.Text;
-using System.Text.RegularExpressions;
-using DSPex.Orleans.UnitTests.Deployment;
+using DSPex.Orleans.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -15,7 +13,7 @@ namespace DSPex.Orleans.UnitTests.Docs;
 /// snippet fails CI, and a snippet cannot leave out the usings a reader needs.
 /// </summary>
 [Trait("Category", "Unit")]
-public sealed partial class DocsCompileTests
+public sealed class DocsCompileTests
 {
     /// <summary>What Microsoft.NET.Sdk's ImplicitUsings gives a console project: all a reader's project has unasked.</summary>
     private const string ImplicitUsings = """
@@ -71,39 +69,8 @@ public sealed partial class DocsCompileTests
             string.Join("\n", errors.Select(e => $"  line {line + e.Location.GetLineSpan().StartLinePosition.Line + 1}: {e.Id} {e.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}")));
     }
 
-    /// <summary>The fenced blocks of README.md and docs/**/*.md: page (relative), the fence's line, language, whether a fragment, code.</summary>
-    internal static IReadOnlyList<DocBlock> Blocks()
-    {
-        var pages = new[] { Path.Combine(RepositoryFiles.Root, "README.md") }
-            .Concat(Directory.EnumerateFiles(Path.Combine(RepositoryFiles.Root, "docs"), "*.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
-        var blocks = new List<DocBlock>();
-        foreach (var page in pages)
-        {
-            var lines = File.ReadAllLines(page);
-            var relative = Path.GetRelativePath(RepositoryFiles.Root, page).Replace('\\', '/');
-            for (var i = 0; i < lines.Length; i++)
-            {
-                var open = Fence().Match(lines[i]);
-                if (!open.Success)
-                {
-                    continue;
-                }
-
-                var fence = open.Groups["fence"].Value;
-                var info = open.Groups["info"].Value.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                var code = new StringBuilder();
-                var start = i;
-                for (i++; i < lines.Length && !(lines[i].TrimStart().StartsWith(fence, StringComparison.Ordinal) && lines[i].Trim().Trim('`').Length == 0); i++)
-                {
-                    code.AppendLine(lines[i]);
-                }
-
-                blocks.Add(new DocBlock(relative, start + 1, info.FirstOrDefault() ?? "", info.Skip(1).Contains("fragment", StringComparer.Ordinal), code.ToString()) { Markers = [.. info.Skip(1)] });
-            }
-        }
-
-        return blocks;
-    }
+    /// <summary>The fenced blocks of README.md and docs/**/*.md (<see cref="DocBlocks"/>, which the shell-block tests read too).</summary>
+    internal static IReadOnlyList<DocBlock> Blocks() => DocBlocks.All();
 
     private static IReadOnlyList<MetadataReference> LoadReferences()
     {
@@ -142,18 +109,5 @@ public sealed partial class DocsCompileTests
         {
             return false;
         }
-    }
-
-    [GeneratedRegex(@"^\s{0,3}(?<fence>```+)(?<info>[^`]*)$")]
-    private static partial Regex Fence();
-
-    internal sealed record DocBlock(string Page, int Line, string Language, bool IsFragment, string Code)
-    {
-        public bool IsCSharp => Language is "csharp" or "cs" or "c#" or "C#";
-
-        public bool IsShell => Language is "sh" or "bash" or "shell" or "console" or "zsh";
-
-        /// <summary>The fence's words after the language (```sh needs-silo: ["needs-silo"]).</summary>
-        public IReadOnlyList<string> Markers { get; init; } = [];
     }
 }
