@@ -72,8 +72,9 @@ internal sealed class DSPexPoolOptionsValidator : IValidateOptions<DSPexPoolOpti
     /// </summary>
     private static void CheckElasticSizes(OptionFailures failures, DSPexPoolOptions options)
     {
-        failures.Check(options.EffectiveMinSize >= 1, nameof(options.MinSize),
-            "must be at least 1 (a silo is ready only with a live worker, and a request must not wait for a cold start)", options.EffectiveMinSize);
+        // Unset, MinSize is Size, which has its own check above (one failure per wrong value).
+        failures.Check(options.MinSize is null or >= 1, nameof(options.MinSize),
+            "must be at least 1 (a silo is ready only with a live worker, and a request must not wait for a cold start)", options.MinSize);
         failures.Check(options.EffectiveMaxSize >= options.EffectiveMinSize, nameof(options.MaxSize),
             $"must not be below MinSize ({options.EffectiveMinSize}; unset, each stands for Size)", options.EffectiveMaxSize);
         failures.Positive(options.ScaleUpAfter, nameof(options.ScaleUpAfter));
