@@ -1,7 +1,8 @@
 namespace DSPex.Orleans.Contracts;
 
 /// <summary>
-/// A snapshot of one pool on one silo. <see cref="Pool"/> is its name; <see cref="StartFailure"/> says why a pool
+/// A snapshot of one pool on one silo. <see cref="Pool"/> is its name; <see cref="Size"/> its current size (an
+/// elastic pool's active workers and starting ones, between <see cref="MinSize"/> and <see cref="MaxSize"/>); <see cref="StartFailure"/> says why a pool
 /// has no live worker after its warm-up (its interpreter or adapters could not start), null otherwise.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("DSPex.Orleans.Contracts.PoolStats")]
@@ -21,4 +22,21 @@ public sealed record PoolStats(
     [property: Id(12)] long HungWorkersKilled = 0,
     [property: Id(13)] long Retries = 0,
     [property: Id(14)] string Pool = PoolNames.Default,
-    [property: Id(15)] string? StartFailure = null);
+    [property: Id(15)] string? StartFailure = null)
+{
+    /// <summary>The fewest workers the pool keeps (its <see cref="Size"/> for a fixed pool; 0 from a silo that predates elastic pools).</summary>
+    [Id(16)]
+    public int MinSize { get; init; }
+
+    /// <summary>The most workers the pool grows to (its <see cref="Size"/> for a fixed pool; 0 from a silo that predates elastic pools).</summary>
+    [Id(17)]
+    public int MaxSize { get; init; }
+
+    /// <summary>Workers an elastic pool started because requests waited, over its life.</summary>
+    [Id(18)]
+    public long ScaledUp { get; init; }
+
+    /// <summary>Idle workers an elastic pool retired, over its life.</summary>
+    [Id(19)]
+    public long ScaledDown { get; init; }
+}

@@ -23,8 +23,38 @@ public sealed class DSPexPoolOptions
     /// </summary>
     public string? SiloLabel { get; set; }
 
-    /// <summary>Python worker processes per silo.</summary>
+    /// <summary>
+    /// Python worker processes per silo, for a fixed pool (MinSize and MaxSize unset). With either of them set the
+    /// pool is elastic, and Size stands in for the one not set.
+    /// </summary>
     public int Size { get; set; } = System.Environment.ProcessorCount;
+
+    /// <summary>
+    /// The fewest workers an elastic pool keeps, however idle (null: <see cref="Size"/>). At least 1: a silo is ready
+    /// only with a live worker in its default pool, and a request must not wait for a cold start.
+    /// </summary>
+    public int? MinSize { get; set; }
+
+    /// <summary>The most workers an elastic pool grows to when requests wait (null: <see cref="Size"/>).</summary>
+    public int? MaxSize { get; set; }
+
+    /// <summary>The pool's minimum size: <see cref="MinSize"/>, else <see cref="Size"/>.</summary>
+    public int EffectiveMinSize => MinSize ?? Size;
+
+    /// <summary>The pool's maximum size (its slots): <see cref="MaxSize"/>, else <see cref="Size"/>.</summary>
+    public int EffectiveMaxSize => MaxSize ?? Size;
+
+    /// <summary>
+    /// An elastic pool grows once requests have waited this long (or every worker was busy this long), checked at each
+    /// <see cref="HeartbeatInterval"/>.
+    /// </summary>
+    public TimeSpan ScaleUpAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// An elastic pool stops a worker that has been idle this long, when no request waited meanwhile either; never
+    /// below <see cref="MinSize"/>.
+    /// </summary>
+    public TimeSpan ScaleDownIdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>The interpreter to start; resolved once to its real path (sys.executable), so a pyenv shim costs nothing per spawn.</summary>
     public string PythonExecutable { get; set; } = "python3";

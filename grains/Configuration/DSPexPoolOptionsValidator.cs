@@ -25,6 +25,7 @@ internal sealed class DSPexPoolOptionsValidator : IValidateOptions<DSPexPoolOpti
         failures.Check(options.SiloLabel is null || PoolNames.IsValid(options.SiloLabel), nameof(options.SiloLabel),
             "must be 1-32 of a-z, 0-9, '-' and '_'", $"'{options.SiloLabel}'");
         failures.Positive(options.Size, nameof(options.Size));
+        CheckElasticSizes(failures, options);
         failures.Positive(options.ConcurrencyPerWorker, nameof(options.ConcurrencyPerWorker));
         failures.Check(options.ConcurrencyPerWorker <= DSPexPoolOptions.MaxConcurrencyPerWorker, nameof(options.ConcurrencyPerWorker),
             $"must be at most {DSPexPoolOptions.MaxConcurrencyPerWorker}", options.ConcurrencyPerWorker);
@@ -63,6 +64,21 @@ internal sealed class DSPexPoolOptionsValidator : IValidateOptions<DSPexPoolOpti
             $"must not exceed {RequestLimits.MaxTimeout} (the execute calls' response timeout)", options.MaxRequestTimeout);
         CheckBridge(failures, options.BridgeDirectory);
         return failures.Result;
+    }
+
+    /// <summary>
+    /// Min at least 1 (a ready silo has a live worker, and a first request must not wait for a cold start), max at least
+    /// min; the delays positive.
+    /// </summary>
+    private static void CheckElasticSizes(OptionFailures failures, DSPexPoolOptions options)
+    {
+        // Unset, MinSize is Size, which has its own check above (one failure per wrong value).
+        failures.Check(options.MinSize is null or >= 1, nameof(options.MinSize),
+            "must be at least 1 (a silo is ready only with a live worker, and a request must not wait for a cold start)", options.MinSize);
+        failures.Check(options.EffectiveMaxSize >= options.EffectiveMinSize, nameof(options.MaxSize),
+            $"must not be below MinSize ({options.EffectiveMinSize}; unset, each stands for Size)", options.EffectiveMaxSize);
+        failures.Positive(options.ScaleUpAfter, nameof(options.ScaleUpAfter));
+        failures.Positive(options.ScaleDownIdleTimeout, nameof(options.ScaleDownIdleTimeout));
     }
 
     private static void CheckBridge(OptionFailures failures, string? configured)

@@ -84,7 +84,7 @@ internal static class DiagnosticChecks
         new PythonCheck(name, pool.PythonExecutable),
         new AdaptersCheck(name, listing, pool.AdapterPaths),
         new DuplicateCommandsCheck(name, listing),
-        new ThreadEnvironmentCheck(name, listing, pool.Size),
+        new ThreadEnvironmentCheck(name, listing, pool.EffectiveMaxSize),
     ];
 
     private static T Bind<T>(IConfiguration configuration, string section)

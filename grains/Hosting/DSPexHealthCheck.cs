@@ -34,7 +34,7 @@ internal sealed class DSPexHealthCheck(IServiceProvider services) : IHealthCheck
             {
                 { IsDraining: true } => "draining",
                 { StartFailure: { } failure } => $"failed to start: {failure}",
-                { IsWarm: true } => $"{stats.Workers}/{stats.Size} workers",
+                { IsWarm: true } => PoolSizeText.Of(stats),
                 _ => "starting",
             };
             data[pool.Name] = state;

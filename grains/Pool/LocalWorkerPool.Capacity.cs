@@ -67,7 +67,7 @@ public sealed partial class LocalWorkerPool
         _counters.Saturated();
         return ExecuteResponse.Failure(
             DSPexErrorKind.PoolSaturated,
-            $"pool {Name} on {Silo} is saturated: {_scheduler.Size} workers busy and {queued} requests queued (limit {_options.MaxQueueLength})");
+            $"pool {Name} on {Silo} is saturated: {_scheduler.ActiveCount} workers busy and {queued} requests queued (limit {_options.MaxQueueLength})");
     }
 
     /// <summary>The session's worker, when its slot still holds the very process (pid) that holds the session's programs.</summary>
@@ -134,7 +134,7 @@ public sealed partial class LocalWorkerPool
 
         return startError is not null
             ? ExecuteResponse.Failure(DSPexErrorKind.WorkerStartFailed, $"the workers of pool {Name} on {Silo} fail to start: {startError}")
-            : ExecuteResponse.Failure(DSPexErrorKind.NoWorkers, $"pool {Name} on {Silo} has no live worker ({_scheduler.Size} restarting)");
+            : ExecuteResponse.Failure(DSPexErrorKind.NoWorkers, $"pool {Name} on {Silo} has no live worker ({_scheduler.ActiveCount} restarting)");
     }
 
     /// <summary>

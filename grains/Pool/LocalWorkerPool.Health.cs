@@ -4,7 +4,7 @@ using DSPex.Orleans.Workers.Supervision;
 
 namespace DSPex.Orleans.Pool;
 
-/// <summary>The health loop that ticks the supervisors, recycling when a request count is reached, and drain.</summary>
+/// <summary>The health loop that ticks the supervisors and the elastic pool's scaler, recycling when a request count is reached, and drain.</summary>
 public sealed partial class LocalWorkerPool
 {
     /// <summary>
@@ -69,6 +69,8 @@ public sealed partial class LocalWorkerPool
                         Log.HealthCheckFailed(_logger, e, _scheduler.WorkerIdOf(slot));
                     }
                 }
+
+                Scale(now);
             }
         }
         catch (OperationCanceledException)

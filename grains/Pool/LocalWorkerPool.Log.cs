@@ -37,5 +37,11 @@ public sealed partial class LocalWorkerPool
 
         [LoggerMessage(EventId = 1112, Level = LogLevel.Warning, Message = "Pool {Pool} on {Silo} stopped while background work (restarts, recycles) was still running")]
         public static partial void BackgroundWorkOutlivedStop(ILogger logger, string pool, SiloAddress silo);
+
+        [LoggerMessage(EventId = 1117, Level = LogLevel.Information, Message = "Pool {Pool} on {Silo} grows by {Added} workers to {Size} (max {MaxSize}): requests wait")]
+        public static partial void Growing(ILogger logger, string pool, SiloAddress silo, int added, int size, int maxSize);
+
+        [LoggerMessage(EventId = 1118, Level = LogLevel.Error, Message = "Scaling pool {Pool} failed; the health loop carries on")]
+        public static partial void ScalingFailed(ILogger logger, Exception exception, string pool);
     }
 }

@@ -4,6 +4,7 @@ using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Placement;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Telemetry;
+using DSPex.Orleans.Workers.Scaling;
 using DSPex.Orleans.Workers.Scheduling;
 using DSPex.Orleans.Workers.Supervision;
 using Microsoft.Extensions.Logging;
@@ -30,6 +31,7 @@ public sealed partial class LocalWorkerPool
     private readonly BackgroundWork _background;
     private readonly PythonWorkerStarter _starter;
     private readonly WorkerSupervisor<PythonProcess>[] _supervisors;
+    private readonly PoolScaler _scaler;
     private readonly string _instanceToken;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopped = new();
@@ -62,14 +64,18 @@ public sealed partial class LocalWorkerPool
         _background = new BackgroundWork(_logger);
         Silo = silo;
         SiloKey = SiloKeys.ForSilo(Silo);
-        var workerIds = Enumerable.Range(0, _options.Size).Select(i => SiloKeys.ForWorker(Silo, name, i)).ToList();
+        // One slot per worker the pool may grow to; the first MinSize are active from the start (all of them in a fixed pool).
+        var workerIds = Enumerable.Range(0, _options.EffectiveMaxSize).Select(i => SiloKeys.ForWorker(Silo, name, i)).ToList();
         _scheduler = new CapacityScheduler<PythonProcess>(
-            workerIds, _options.ConcurrencyPerWorker, _options.MaxQueueLength, static process => process.HasExited || process.Connection.WriteBroken, _options.SendAhead);
+            workerIds, _options.ConcurrencyPerWorker, _options.MaxQueueLength, static process => process.HasExited || process.Connection.WriteBroken, _options.SendAhead,
+            activeSlots: _options.EffectiveMinSize);
+        _scaler = new PoolScaler(new ScalePolicy(
+            _options.EffectiveMinSize, _options.EffectiveMaxSize, _options.ConcurrencyPerWorker, _options.ScaleUpAfter, _options.ScaleDownIdleTimeout));
         var recycle = new RecyclePolicy(_options.RecycleAfterRequests, _options.RecycleJitter, _options.MaxWorkerAge, _options.MaxWorkerResidentBytes);
         _starter = new PythonWorkerStarter(_options, clusterId, SiloKey, instanceToken, _scheduler.WorkerIdOf, _scheduler.Concurrency, loggerFactory,
             process => ProcessSpawned?.Invoke(process));
         var settings = new SupervisorSettings(_options.StopGracePeriod, _options.HeartbeatTimeout, _options.CancelGracePeriod, recycle);
-        _supervisors = [.. Enumerable.Range(0, _options.Size).Select(slot =>
+        _supervisors = [.. Enumerable.Range(0, _options.EffectiveMaxSize).Select(slot =>
             new WorkerSupervisor<PythonProcess>(slot, _scheduler, settings, _starter, this, _background, _logger, _stopped.Token))];
         Tools = tools;
         // Learns each worker's commands (for bounded metric labels) as the first listener of ProcessAttached.
@@ -132,11 +138,12 @@ public sealed partial class LocalWorkerPool
         }
 
         var started = DateTimeOffset.UtcNow;
+        // The active slots only (an elastic pool's minimum): a parked slot's StartAsync does nothing.
         await Task.WhenAll(_supervisors.Select(supervisor => supervisor.StartAsync(retryInBackground: true)));
         cancellationToken.ThrowIfCancellationRequested();
         _warm = true;
         _healthLoop = MonitorHealthAsync(_stopped.Token);
-        Log.Warm(_logger, Name, Silo, LiveProcesses().Count, _scheduler.Size, (int)(DateTimeOffset.UtcNow - started).TotalMilliseconds);
+        Log.Warm(_logger, Name, Silo, LiveProcesses().Count, _scheduler.ActiveCount, (int)(DateTimeOffset.UtcNow - started).TotalMilliseconds);
     }
 
     /// <summary>Why the pool has no live worker after its warm-up (its interpreter or its workers could not start); null while it has one.</summary>
@@ -154,7 +161,13 @@ public sealed partial class LocalWorkerPool
     {
         // No /proc read here: resident memory is the health loop's last sample, so a scrape costs one short lock.
         var (slots, queued) = _scheduler.ViewAll();
-        return _counters.ToStats(SiloKey, _scheduler.Size, [.. slots.Select(ToWorkerInfo)], queued) with { Pool = Name, StartFailure = StartFailure };
+        return _counters.ToStats(SiloKey, _scheduler.ActiveCount, [.. slots.Select(ToWorkerInfo)], queued) with
+        {
+            Pool = Name,
+            StartFailure = StartFailure,
+            MinSize = _options.EffectiveMinSize,
+            MaxSize = _options.EffectiveMaxSize,
+        };
     }
 
     private static WorkerInfo ToWorkerInfo(SlotView<PythonProcess> slot) =>

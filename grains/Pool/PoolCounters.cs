@@ -5,7 +5,7 @@ namespace DSPex.Orleans.Pool;
 /// <summary>What a pool counts over its life, updated without its lock and read together for <see cref="PoolStats"/>.</summary>
 internal sealed class PoolCounters
 {
-    private long _served, _errors, _restarts, _queueTimeouts, _saturated, _recycles, _hungKilled, _retries;
+    private long _served, _errors, _restarts, _queueTimeouts, _saturated, _recycles, _hungKilled, _retries, _scaledUp, _scaledDown;
 
     public void Replied(bool succeeded) => Interlocked.Increment(ref succeeded ? ref _served : ref _errors);
 
@@ -21,6 +21,10 @@ internal sealed class PoolCounters
 
     public void Retried() => Interlocked.Increment(ref _retries);
 
+    public void ScaledUp(int workers) => Interlocked.Add(ref _scaledUp, workers);
+
+    public void ScaledDown() => Interlocked.Increment(ref _scaledDown);
+
     public PoolStats ToStats(string silo, int size, IReadOnlyList<WorkerInfo> workers, int queued) => new(
         silo,
         size,
@@ -35,5 +39,9 @@ internal sealed class PoolCounters
         workers,
         Recycles: Interlocked.Read(ref _recycles),
         HungWorkersKilled: Interlocked.Read(ref _hungKilled),
-        Retries: Interlocked.Read(ref _retries));
+        Retries: Interlocked.Read(ref _retries))
+    {
+        ScaledUp = Interlocked.Read(ref _scaledUp),
+        ScaledDown = Interlocked.Read(ref _scaledDown),
+    };
 }

@@ -22,6 +22,9 @@ internal sealed class PoolInstruments
         meter.CreateObservableGauge(InstrumentNames.PoolWorkers, () => Each(pools, s => s.Workers), "{worker}", "Live workers in each of this silo's pools");
         meter.CreateObservableGauge(InstrumentNames.PoolBusy, () => Each(pools, s => s.Busy), "{worker}", "Workers running a request");
         meter.CreateObservableGauge(InstrumentNames.PoolQueued, () => Each(pools, s => s.Queued), "{request}", "Requests waiting for a worker");
+        meter.CreateObservableGauge(InstrumentNames.PoolSize, () => Each(pools, s => s.Size), "{worker}", "Workers the pool runs now, starting ones included (an elastic pool's current size)");
+        meter.CreateObservableGauge(InstrumentNames.PoolMinSize, () => Each(pools, s => s.MinSize), "{worker}", "Workers the pool keeps however idle");
+        meter.CreateObservableGauge(InstrumentNames.PoolMaxSize, () => Each(pools, s => s.MaxSize), "{worker}", "Workers the pool grows to at most");
     }
 
     public Histogram<double> Duration { get; }

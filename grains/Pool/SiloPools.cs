@@ -136,8 +136,8 @@ internal sealed partial class SiloPools
         }
 
         WarmUpTime = DateTimeOffset.UtcNow - started;
-        Log.Warm(_logger, Silo, All.Sum(p => p.LiveProcesses().Count), All.Sum(p => p.Options.Size), (int)(DateTimeOffset.UtcNow - started).TotalMilliseconds,
-            string.Join(", ", All.Select(p => $"{p.Name} {p.LiveProcesses().Count}/{p.Options.Size}")));
+        Log.Warm(_logger, Silo, All.Sum(p => p.LiveProcesses().Count), All.Sum(p => p.Options.EffectiveMinSize), (int)(DateTimeOffset.UtcNow - started).TotalMilliseconds,
+            string.Join(", ", All.Select(p => $"{p.Name} {p.LiveProcesses().Count}/{p.Options.EffectiveMinSize}")));
     }
 
     /// <summary>How long the last <see cref="WarmUpAsync"/> took (the silo's ready line reports it).</summary>

@@ -22,6 +22,12 @@ public static class InstrumentNames
     public const string PoolBusy = "dspex.pool.busy";
     /// <summary>Gauge: requests waiting for a worker.</summary>
     public const string PoolQueued = "dspex.pool.queued";
+    /// <summary>Gauge: the pool's current size (workers running or starting; an elastic pool's moves between min and max).</summary>
+    public const string PoolSize = "dspex.pool.size";
+    /// <summary>Gauge: the fewest workers the pool keeps.</summary>
+    public const string PoolMinSize = "dspex.pool.min_size";
+    /// <summary>Gauge: the most workers the pool grows to.</summary>
+    public const string PoolMaxSize = "dspex.pool.max_size";
     /// <summary>Gauge: session grains active on this silo.</summary>
     public const string SessionsActive = "dspex.sessions.active";
     /// <summary>Counter: tool calls Python made, by tool and outcome.</summary>

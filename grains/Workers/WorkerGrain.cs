@@ -34,7 +34,7 @@ internal sealed class WorkerGrain(SiloPools pools) : Grain, IWorkerGrain
         _slot = SiloKeys.ParseSlot(key);
         if (!_pool.IsValidSlot(_slot))
         {
-            throw new ArgumentOutOfRangeException(nameof(key), $"Worker {key} has no slot in a pool of size {_pool.Options.Size}.");
+            throw new ArgumentOutOfRangeException(nameof(key), $"Worker {key} has no slot in a pool of at most {_pool.Options.EffectiveMaxSize} workers.");
         }
 
         return Task.CompletedTask;

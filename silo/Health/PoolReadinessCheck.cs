@@ -42,7 +42,7 @@ internal sealed class PoolReadinessCheck(IServiceProvider services, SiloHealth h
     {
         var stats = pools.Stats();
         var summary = string.Join("; ", stats.Select(s => s.StartFailure is null
-            ? $"pool {s.Pool}: {s.Workers}/{s.Size} workers"
+            ? $"pool {s.Pool}: {PoolSizeText.Of(s)}"
             : $"pool {s.Pool} failed to start: {s.StartFailure}"));
         return stats.Any(s => s.StartFailure is not null)
             ? HealthCheckResult.Degraded(summary, data: stats.Where(s => s.StartFailure is not null).ToDictionary(s => s.Pool, s => (object)s.StartFailure!))

@@ -66,7 +66,7 @@ internal sealed partial class SiloRunner(
             Environment.ProcessId,
             pools.Silo.ToParsableString(),
             (long)pools.WarmUpTime.TotalMilliseconds,
-            [.. pools.All.Select(p => new PoolReady(p.Name, p.LiveProcesses().Count, p.Options.Size))]);
+            [.. pools.All.Select(p => new PoolReady(p.Name, p.LiveProcesses().Count, p.Options.EffectiveMinSize))]);
         Console.Out.WriteLine(SiloReadyLine.Format(ready));
         Console.Out.Flush();
     }

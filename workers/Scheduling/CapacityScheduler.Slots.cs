@@ -19,6 +19,7 @@ internal sealed partial class CapacityScheduler<TWorker>
             slot.Recycling = false;
             slot.ServedByWorker = 0;
             slot.WorkerInFlight = 0;
+            slot.IdleSinceMs = Environment.TickCount64;
             slot.RecycleAtRequest = recycleAtRequest;
             for (var i = 0; i < Concurrency; i++)
             {
@@ -48,7 +49,7 @@ internal sealed partial class CapacityScheduler<TWorker>
             }
 
             slot.Worker = null;
-            if (crashed)
+            if (crashed && slot.Active)
             {
                 slot.ConsecutiveFailures++;
             }
@@ -141,6 +142,14 @@ internal sealed partial class CapacityScheduler<TWorker>
         }
     }
 
+    public bool IsActive(int slotIndex)
+    {
+        lock (_lock)
+        {
+            return _slots[slotIndex].Active;
+        }
+    }
+
     public TWorker? LiveWorker(int slotIndex)
     {
         lock (_lock)
@@ -168,7 +177,7 @@ internal sealed partial class CapacityScheduler<TWorker>
                 return false;
             }
 
-            startError = _slots.Select(s => s.LastStartError).FirstOrDefault(e => e is not null);
+            startError = _slots.Where(s => s.Active).Select(s => s.LastStartError).FirstOrDefault(e => e is not null);
             return true;
         }
     }
@@ -186,7 +195,8 @@ internal sealed partial class CapacityScheduler<TWorker>
     {
         lock (_lock)
         {
-            return ([.. _slots.Select(ViewOf)], _waiters.Count);
+            // Parked slots (an elastic pool's beyond its current size) are not part of the pool; retiring ones still are.
+            return ([.. _slots.Where(s => s.Active || s.Worker is not null).Select(ViewOf)], _waiters.Count);
         }
     }
 
@@ -203,7 +213,9 @@ internal sealed partial class CapacityScheduler<TWorker>
 
     private string StateOf(WorkerSlot<TWorker> slot) => slot.Worker switch
     {
+        null when !slot.Active => "parked",
         null => "starting",
+        _ when !slot.Active => "retiring",
         { } worker when _hasExited(worker) => "dead",
         _ when slot.Recycling => "recycling",
         _ when slot.InFlight > 0 => "busy",

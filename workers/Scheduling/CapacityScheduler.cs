@@ -17,18 +17,28 @@ internal sealed partial class CapacityScheduler<TWorker>
     private bool _stopping;
     private bool _draining;
 
-    public CapacityScheduler(IReadOnlyList<string> workerIds, int concurrency, int maxQueueLength, Func<TWorker, bool> hasExited, int sendAhead = 0)
+    /// <param name="workerIds">One per slot: the pool's maximum size.</param>
+    /// <param name="concurrency">Units of capacity per worker.</param>
+    /// <param name="maxQueueLength">Requests each queue holds.</param>
+    /// <param name="hasExited">Whether a worker is gone (never granted again).</param>
+    /// <param name="sendAhead">See <see cref="SendAhead"/>.</param>
+    /// <param name="activeSlots">Slots active from the start (the pool's minimum size); null: all of them.</param>
+    public CapacityScheduler(IReadOnlyList<string> workerIds, int concurrency, int maxQueueLength, Func<TWorker, bool> hasExited, int sendAhead = 0, int? activeSlots = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(sendAhead);
         ArgumentOutOfRangeException.ThrowIfZero(workerIds.Count);
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
-        _slots = [.. workerIds.Select((id, i) => new WorkerSlot<TWorker>(i, id))];
+        var active = activeSlots ?? workerIds.Count;
+        ArgumentOutOfRangeException.ThrowIfLessThan(active, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(active, workerIds.Count);
+        _slots = [.. workerIds.Select((id, i) => new WorkerSlot<TWorker>(i, id, active: i < active))];
         Concurrency = concurrency;
         MaxQueueLength = maxQueueLength;
         _hasExited = hasExited;
         SendAhead = sendAhead;
     }
 
+    /// <summary>Slots: the pool's maximum size. <see cref="ActiveCount"/> is its current size.</summary>
     public int Size => _slots.Length;
 
     /// <summary>Units of capacity each worker offers (requests it runs at once).</summary>
@@ -75,7 +85,7 @@ internal sealed partial class CapacityScheduler<TWorker>
             if (preferredSlot is { } index)
             {
                 var slot = _slots[index];
-                if (slot.Worker is not { } current || !ReferenceEquals(current, expectedWorker) || _hasExited(current))
+                if (slot.Worker is not { } current || !ReferenceEquals(current, expectedWorker) || _hasExited(current) || !slot.Active)
                 {
                     return new(AcquireStatus.PreferredGone);
                 }
@@ -115,6 +125,7 @@ internal sealed partial class CapacityScheduler<TWorker>
 
             var waiter = createWaiter(state);
             waiter.MayGoAhead = mayGoAhead && preferredSlot is null;
+            waiter.QueuedAtMs = Environment.TickCount64;
             waiter.Node = queue.AddLast(waiter);
             TrackGiveUp(waiter.GiveUpAt);
             return new(AcquireStatus.Queued, Waiter: waiter, Queued: queue.Count);
@@ -140,7 +151,11 @@ internal sealed partial class CapacityScheduler<TWorker>
         var (slot, worker) = lease;
         lock (_lock)
         {
-            slot.InFlight--;
+            if (--slot.InFlight == 0)
+            {
+                slot.IdleSinceMs = Environment.TickCount64;
+            }
+
             if (ReferenceEquals(slot.Worker, worker))
             {
                 slot.WorkerInFlight--;
@@ -183,7 +198,7 @@ internal sealed partial class CapacityScheduler<TWorker>
 
     // The three below run under _lock.
     private bool IsGrantable(WorkerLease<TWorker> lease) =>
-        ReferenceEquals(lease.Slot.Worker, lease.Worker) && !_hasExited(lease.Worker) && !lease.Slot.Recycling;
+        ReferenceEquals(lease.Slot.Worker, lease.Worker) && !_hasExited(lease.Worker) && !lease.Slot.Recycling && lease.Slot.Active;
 
     private bool TryTakeFree(out WorkerLease<TWorker> lease)
     {
@@ -230,7 +245,7 @@ internal sealed partial class CapacityScheduler<TWorker>
     }
 
     private bool MayGoAheadTo(WorkerSlot<TWorker> slot) =>
-        SendAhead > 0 && slot.Worker is { } worker && !_hasExited(worker) && !slot.Recycling && slot.Waiters.Count == 0 && slot.WorkerInFlight >= Concurrency;
+        SendAhead > 0 && slot.Active && slot.Worker is { } worker && !_hasExited(worker) && !slot.Recycling && slot.Waiters.Count == 0 && slot.WorkerInFlight >= Concurrency;
 
     /// <summary>The first general waiter, when it may go ahead, for the ahead position of this slot. Under _lock.</summary>
     private QueuedWaiter? ClaimAhead(WorkerSlot<TWorker> slot)

@@ -21,6 +21,9 @@ internal abstract class QueuedWaiter
     /// </summary>
     public long GiveUpAt { get; init; } = long.MaxValue;
 
+    /// <summary>When it joined its queue (<see cref="Environment.TickCount64"/>): an elastic pool grows when requests wait long.</summary>
+    internal long QueuedAtMs { get; set; }
+
     /// <summary>Set when the worker this request waited for died: the request then moves to any worker.</summary>
     public bool WorkerGone { get; private set; }
 

@@ -4,7 +4,7 @@ namespace DSPex.Orleans.Workers.Scheduling;
 /// One position in a silo's pool. Its worker grain puts a started worker in it; the scheduler hands out its
 /// capacity. Mutable members are guarded by the scheduler's lock.
 /// </summary>
-internal sealed class WorkerSlot<TWorker>(int index, string workerId)
+internal sealed class WorkerSlot<TWorker>(int index, string workerId, bool active = true)
     where TWorker : class
 {
     public int Index { get; } = index;
@@ -36,6 +36,15 @@ internal sealed class WorkerSlot<TWorker>(int index, string workerId)
 
     /// <summary>Why the last start of this slot's worker failed; cleared once a worker is attached.</summary>
     public string? LastStartError { get; set; }
+
+    /// <summary>
+    /// The slot counts toward the pool's size (an elastic pool's slots past its current size are not): an inactive
+    /// slot is never granted, never restarted, and its worker, if it still has one, is retiring.
+    /// </summary>
+    public bool Active { get; set; } = active;
+
+    /// <summary>When its in-flight count last fell to 0, or its worker joined (<see cref="Environment.TickCount64"/>).</summary>
+    public long IdleSinceMs { get; set; }
 
     /// <summary>Crashes in a row without a served request; drives the restart back-off.</summary>
     public int ConsecutiveFailures { get; set; }

@@ -24,5 +24,8 @@ internal sealed partial class WorkerSupervisor<TWorker>
 
         [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Worker {WorkerId} (pid {Pid}) {Reason}")]
         public static partial void HungWorkerKilled(ILogger logger, string workerId, int pid, string reason);
+
+        [LoggerMessage(EventId = 1116, Level = LogLevel.Information, Message = "Retiring worker {WorkerId} (pid {Pid}): idle past the elastic pool's idle timeout")]
+        public static partial void Retiring(ILogger logger, string workerId, int pid);
     }
 }

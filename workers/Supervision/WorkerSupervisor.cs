@@ -76,6 +76,11 @@ internal sealed partial class WorkerSupervisor<TWorker>
     /// </summary>
     public async Task StartAsync(bool retryInBackground)
     {
+        if (!_scheduler.IsActive(_slot))
+        {
+            return; // retired by an elastic pool's shrink meanwhile: a removed slot is not resurrected
+        }
+
         try
         {
             await EnsureStartedAsync().ConfigureAwait(false);
@@ -115,6 +120,11 @@ internal sealed partial class WorkerSupervisor<TWorker>
             if (IsStopping)
             {
                 throw new InvalidOperationException($"the pool is stopping; worker {WorkerId} stays down");
+            }
+
+            if (!_scheduler.IsActive(_slot))
+            {
+                throw new InvalidOperationException($"worker {WorkerId} is beyond the elastic pool's current size; it starts when the pool grows");
             }
 
             await StartAndJoinAsync().ConfigureAwait(false);
@@ -170,7 +180,8 @@ internal sealed partial class WorkerSupervisor<TWorker>
             return; // no longer the slot's worker (replaced by a recycle, or seen already)
         }
 
-        if (!IsStopping && !worker.StopRequested)
+        // A retired slot's worker that dies before its stop is not restarted: the shrink already took it out of the pool.
+        if (!IsStopping && !worker.StopRequested && _scheduler.IsActive(_slot))
         {
             _listener.Restarting();
             RestartLater();
@@ -182,7 +193,7 @@ internal sealed partial class WorkerSupervisor<TWorker>
     /// <summary>Restarts a dead worker after a back-off that grows with crashes in a row, so a crash storm cannot spin.</summary>
     private async Task RestartLaterAsync()
     {
-        while (!IsStopping)
+        while (!IsStopping && _scheduler.IsActive(_slot))
         {
             var delay = RestartBackoff.Delay(_scheduler.ConsecutiveFailures(_slot));
             if (delay > TimeSpan.Zero)

@@ -31,6 +31,12 @@ public sealed class PoolOptionsValidatorTests
         { "DSPex:Pool:MaxRequestTimeout must not exceed", o => o.MaxRequestTimeout = TimeSpan.FromDays(2) },
         { "DSPex:Pool:PythonExecutable must name an interpreter", o => o.PythonExecutable = " " },
         { "DSPex:Pool:MaxSpillSilos must be positive (is 0)", o => o.MaxSpillSilos = 0 },
+        { "DSPex:Pool:MinSize must be at least 1", o => (o.MinSize, o.MaxSize) = (0, 4) },
+        { "DSPex:Pool:MinSize must be at least 1", o => o.MinSize = -1 },
+        { "DSPex:Pool:MaxSize must not be below MinSize (3; unset, each stands for Size) (is 2)", o => (o.MinSize, o.MaxSize) = (3, 2) },
+        { "DSPex:Pool:MaxSize must not be below MinSize (4; unset, each stands for Size) (is 2)", o => (o.Size, o.MaxSize) = (4, 2) },
+        { "DSPex:Pool:ScaleUpAfter must be positive (is 00:00:00)", o => o.ScaleUpAfter = TimeSpan.Zero },
+        { "DSPex:Pool:ScaleDownIdleTimeout must be positive (is -00:00:01)", o => o.ScaleDownIdleTimeout = TimeSpan.FromSeconds(-1) },
     };
 
     [Theory]
@@ -52,5 +58,14 @@ public sealed class PoolOptionsValidatorTests
         var options = new DSPexPoolOptions { MaxQueueLength = 0, RecycleAfterRequests = 0, MaxWorkerResidentBytes = 0, RecycleJitter = 0, CancelGracePeriod = TimeSpan.Zero };
 
         Assert.True(Validator.Validate(null, options).Succeeded);
+    }
+
+    [Fact]
+    public void Size_stands_for_the_bound_not_set_so_a_fixed_pool_is_min_equals_max()
+    {
+        Assert.True(Validator.Validate(null, new DSPexPoolOptions { Size = 3, MinSize = 1 }).Succeeded);
+        Assert.Equal((1, 3), (new DSPexPoolOptions { Size = 3, MinSize = 1 }.EffectiveMinSize, new DSPexPoolOptions { Size = 3, MinSize = 1 }.EffectiveMaxSize));
+        Assert.Equal((3, 3), (new DSPexPoolOptions { Size = 3 }.EffectiveMinSize, new DSPexPoolOptions { Size = 3 }.EffectiveMaxSize));
+        Assert.True(Validator.Validate(null, new DSPexPoolOptions { MinSize = 2, MaxSize = 2 }).Succeeded);
     }
 }
