@@ -6,7 +6,7 @@ namespace DSPex.Orleans.Grains;
 // Aliases: the interface keeps its full name and each method the id Orleans derived from its signature in the
 // first release, so releases that differ in names or signatures still call each other (docs/operations.md#upgrading).
 [Alias("DSPex.Orleans.Grains.IWorkerGrain")]
-public interface IWorkerGrain : IGrainWithStringKey
+internal interface IWorkerGrain : IGrainWithStringKey
 {
     /// <summary>Starts the Python process if none is running, and returns once it has completed its handshake.</summary>
     [Alias("D9999D47")]

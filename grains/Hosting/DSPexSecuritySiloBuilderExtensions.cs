@@ -1,5 +1,6 @@
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Security;
+using DSPex.Orleans.Security.Filters;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DSPex.Orleans.Hosting;

@@ -60,7 +60,7 @@ public static class DSPexSiloBuilderExtensions
         builder.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
         builder.AddDSPexProcessSafety();
         // A client's request never carries session variables or program specs into a worker's frame.
-        builder.AddIncomingGrainCallFilter<Security.ClusterContextFilter>();
+        builder.AddIncomingGrainCallFilter<Security.Filters.ClusterContextFilter>();
         // The benchmark's floor grain exists only where AddDSPexBenchmarkFloor asked for it.
         DSPexBenchmarkFloorExtensions.RemoveBenchmarkFloorUnlessEnabled(builder.Services);
         return builder;

@@ -7,7 +7,7 @@ using WorkerLease = DSPex.Orleans.Workers.Scheduling.WorkerLease<DSPex.Orleans.P
 namespace DSPex.Orleans.Pool;
 
 /// <summary>Capacity: taking a worker, queueing for one, and handing freed capacity to the next request.</summary>
-public sealed partial class LocalWorkerPool
+internal sealed partial class LocalWorkerPool
 {
     /// <summary>
     /// Takes one unit of a worker's capacity, queueing for it when none is free; a failure says why not. A queued

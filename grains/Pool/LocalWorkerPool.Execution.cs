@@ -7,7 +7,7 @@ using WorkerLease = DSPex.Orleans.Workers.Scheduling.WorkerLease<DSPex.Orleans.P
 namespace DSPex.Orleans.Pool;
 
 /// <summary>Running requests and streams on a worker, with their deadlines and cancellation.</summary>
-public sealed partial class LocalWorkerPool
+internal sealed partial class LocalWorkerPool
 {
     /// <summary>Runs a request on a free worker of this silo, waiting in the queue when all are busy; failures come back as the response's error.</summary>
     public ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken) =>

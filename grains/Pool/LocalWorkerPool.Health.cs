@@ -5,7 +5,7 @@ using DSPex.Orleans.Workers.Supervision;
 namespace DSPex.Orleans.Pool;
 
 /// <summary>The health loop that ticks the supervisors and the elastic pool's scaler, recycling when a request count is reached, and drain.</summary>
-public sealed partial class LocalWorkerPool
+internal sealed partial class LocalWorkerPool
 {
     /// <summary>
     /// Stops taking new work (callers get SiloUnavailable, and the router sends them to other silos), then waits

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace DSPex.Orleans.Pool;
 
 /// <summary>What the pool logs; event ids 1100-1199 (its supervisors log their workers' events in the same range: 1102, 1106, 1108-1110).</summary>
-public sealed partial class LocalWorkerPool
+internal sealed partial class LocalWorkerPool
 {
     private static partial class Log
     {

@@ -8,7 +8,7 @@ namespace DSPex.Orleans.Pool;
 /// slots (no new work from that moment, under the scheduler's lock) and their supervisors stop them with the usual
 /// grace. Recycling, restarts and the process-safety rules are the supervisors' as for any slot.
 /// </summary>
-public sealed partial class LocalWorkerPool
+internal sealed partial class LocalWorkerPool
 {
     /// <summary>The pool can change size (MinSize below MaxSize).</summary>
     internal bool IsElastic => _scaler.Policy.IsElastic;

@@ -10,7 +10,7 @@ namespace DSPex.Orleans.Pool;
 /// Slots: their supervisors (which own the processes) and what the pool does when a supervisor's worker joins, fails
 /// to start or is replaced: dispatch queued requests to it, remember its commands, count.
 /// </summary>
-public sealed partial class LocalWorkerPool : ISlotListener<PythonProcess>
+internal sealed partial class LocalWorkerPool : ISlotListener<PythonProcess>
 {
     /// <summary>The category of everything a worker process logs, its stderr lines included.</summary>
     internal const string WorkerLogCategory = PythonWorkerStarter.WorkerLogCategory;

@@ -5,7 +5,7 @@ using DSPex.Orleans.Contracts;
 namespace DSPex.Orleans.Pool;
 
 /// <summary>Streams: generator commands whose items come back as the caller reads them.</summary>
-public sealed partial class LocalWorkerPool
+internal sealed partial class LocalWorkerPool
 {
     /// <summary>
     /// Runs a generator command and yields its items as they come. Python sends an item only against credit

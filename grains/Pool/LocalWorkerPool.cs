@@ -21,7 +21,7 @@ namespace DSPex.Orleans.Pool;
 /// kills, stop): the pool schedules and dispatches, and does not manage restarts. The worker grains are the slots'
 /// public face and unit of placement; they ask the supervisors.
 /// </summary>
-public sealed partial class LocalWorkerPool
+internal sealed partial class LocalWorkerPool
 {
     private readonly CapacityScheduler<PythonProcess> _scheduler;
     private readonly PoolCounters _counters = new();

@@ -63,7 +63,7 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, SiloPools pools, Ca
 
             using var call = calls.Begin(callId);
             // The session records the call by its id, so a repeat after a lost silo is answered, not run again.
-            Sessions.SessionCallId.Set(callId);
+            SessionCallId.Set(callId);
             return await GrainFactory.GetGrain<ISessionGrain>(sessionId!).ExecuteProgramAsync(programId, argsJson, timeout, options, tools, cancellationToken);
         }, logger, "program execute", cancellationToken).AsTask();
 
@@ -72,7 +72,7 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, SiloPools pools, Ca
     // Python) when the caller stops reading.
     // A scoped credential's UnknownCommand item lists only what it may run, as an execute answer does.
     public IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request) =>
-        Security.ScopedUnknownCommand.ForCaller(GrainBoundary.Guard(() => StreamRoutedAsync(request), logger, "stream"), request?.Command, ServiceProvider);
+        ScopedUnknownCommand.ForCaller(GrainBoundary.Guard(() => StreamRoutedAsync(request), logger, "stream"), request?.Command, ServiceProvider);
 
     private async IAsyncEnumerable<StreamItem> StreamRoutedAsync(ExecuteRequest? request)
     {

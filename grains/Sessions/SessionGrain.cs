@@ -2,7 +2,6 @@ using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
 using DSPex.Orleans.Routing;
-using DSPex.Orleans.Sessions.Storage;
 using DSPex.Orleans.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -37,7 +36,7 @@ internal sealed partial class SessionGrain(
 
     // Sessions belong to the credential that created them.
     Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context) =>
-        Security.SessionOwnership.InvokeAsync(context, state, Session.Exists && !Session.IsExpired(clock.UtcNow), SessionId);
+        SessionOwnership.InvokeAsync(context, state, Session.Exists && !Session.IsExpired(clock.UtcNow), SessionId);
 
     public async Task<SessionInfo> CreateAsync(SessionOptions options)
     {

@@ -31,7 +31,7 @@ public sealed class RobustnessClusterFixture : IAsyncLifetime
     /// The primary silo's pool object itself, for requests only the silo can make (an outside caller's session and
     /// program fields are stripped at the grain boundary).
     /// </summary>
-    public DSPex.Orleans.Pool.LocalWorkerPool LocalPool =>
+    internal DSPex.Orleans.Pool.LocalWorkerPool LocalPool =>
         Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<DSPex.Orleans.Pool.LocalWorkerPool>(
             ((global::Orleans.TestingHost.InProcessSiloHandle)Cluster.Primary!).SiloHost.Services);
 

@@ -1,7 +1,7 @@
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Calls;
 using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Routing;
+using DSPex.Orleans.Calls;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;

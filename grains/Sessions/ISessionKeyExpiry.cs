@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Sessions.Storage;
+namespace DSPex.Orleans.Sessions;
 
 /// <summary>Makes the stored session expire with its TTL where the store can (Redis key expiry).</summary>
 internal interface ISessionKeyExpiry

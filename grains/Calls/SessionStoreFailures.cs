@@ -1,7 +1,7 @@
 using Orleans.Persistence.Redis;
 using StackExchange.Redis;
 
-namespace DSPex.Orleans.Sessions.Storage;
+namespace DSPex.Orleans.Calls;
 
 /// <summary>
 /// Tells, by type, a failure of the Redis store that holds sessions (unreachable, timed out, refused) from other

@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Security;
+namespace DSPex.Orleans.Security.Filters;
 
 /// <summary>
 /// Strips session and program context from every request that comes from outside the cluster, whichever grain

@@ -1,9 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Routing;
 using Microsoft.Extensions.Logging;
 
-namespace DSPex.Orleans.Security;
+namespace DSPex.Orleans.Security.Filters;
 
 /// <summary>
 /// Every call from outside the cluster passes here before anything runs: its API key is checked (and removed,
@@ -95,7 +96,7 @@ internal sealed partial class TrustBoundaryFilter(
     private async Task InvokeScopedAsync(IIncomingGrainCallContext context, CallerPrincipal principal)
     {
         await context.Invoke();
-        context.Result = await ScopedUnknownCommand.FilterAsync(context.Result, context.Request, principal, services.GetService<Routing.ClusterPools>());
+        context.Result = await ScopedUnknownCommand.FilterAsync(context.Result, context.Request, principal, services.GetService<ClusterPools>());
     }
 
     // At most one line per RefusalLogThrottle.Interval; the count says how many refusals went unlogged before it.

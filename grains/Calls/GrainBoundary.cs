@@ -1,7 +1,7 @@
 using DSPex.Orleans.Contracts;
 using Microsoft.Extensions.Logging;
 
-namespace DSPex.Orleans.Routing;
+namespace DSPex.Orleans.Calls;
 
 /// <summary>
 /// The last line at the public grains: whatever escapes below becomes a typed answer. The caller gets a short
@@ -93,7 +93,7 @@ internal static partial class GrainBoundary
                 return request.ToError();
         }
 
-        if (Sessions.Storage.SessionStoreFailures.IsRedisFailure(e))
+        if (SessionStoreFailures.IsRedisFailure(e))
         {
             StoreUnavailable(logger, e, operation);
             return new ExecuteError(DSPexErrorKind.StorageUnavailable, $"{operation}: the session store (Redis) is unavailable ({e.GetType().Name}); nothing was changed");

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace DSPex.Orleans.Sessions.Storage;
+namespace DSPex.Orleans.Sessions;
 
 /// <summary>
 /// Source-generated System.Text.Json contract of the stored session: explicit, reflection-free. Its depth leaves room

@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Sessions;
+namespace DSPex.Orleans.Routing;
 
 /// <summary>
 /// The client's call id of a program call, carried to the session grain in the RequestContext by the gateway's router.

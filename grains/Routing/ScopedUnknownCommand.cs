@@ -1,9 +1,9 @@
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
-using DSPex.Orleans.Routing;
+using DSPex.Orleans.Security;
 using Orleans.Serialization.Invocation;
 
-namespace DSPex.Orleans.Security;
+namespace DSPex.Orleans.Routing;
 
 /// <summary>
 /// An UnknownCommand answer to a credential whose scopes do not cover every command: the worker's (or the router's)

@@ -2,9 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
 using DSPex.Orleans.Processes;
-using DSPex.Orleans.Sessions;
+using DSPex.Orleans.Security;
 
-namespace DSPex.Orleans.Security;
+namespace DSPex.Orleans.Sessions;
 
 /// <summary>
 /// A session belongs to the credential that created it. Run as the session grain's own call filter: a call by
