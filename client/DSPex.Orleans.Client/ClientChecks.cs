@@ -51,6 +51,20 @@ internal static class ClientChecks
         }
     }
 
+    /// <summary>A call's args as JSON and binary parts: as given when they already are, else serialised (null becomes {}).</summary>
+    public static DSPexData ToData(object? value, JsonSerializerOptions json, string name)
+    {
+        try
+        {
+            return value as DSPexData ?? DSPexData.From(value ?? new { }, json);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException
+                                       or DSPexDataException { Part: null, Kind: DSPexErrorKind.InvalidArguments })
+        {
+            throw new InvalidArgumentsException($"{name} could not be serialised to JSON: {e.Message}", e);
+        }
+    }
+
     /// <summary>Serialises a value as it is (null becomes JSON null).</summary>
     public static string SerializeValue<T>(T value, JsonSerializerOptions json, string name)
     {

@@ -96,7 +96,7 @@ public sealed class DSPexClient
     /// </summary>
     public async Task<DSPexData> ExecuteDataAsync(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var data = args as DSPexData ?? DSPexData.From(args ?? new { }, _json);
+        var data = ClientChecks.ToData(args, _json, nameof(args));
         var parts = data.PartsArray();
         CheckRequest(command, data.Json, options);
         ClientChecks.Parts(parts, _maxRequestBytes);

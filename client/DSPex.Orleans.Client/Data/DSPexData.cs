@@ -34,13 +34,13 @@ public sealed class DSPexData
     public static DSPexData From(object? value, JsonSerializerOptions? options = null)
     {
         var parts = new List<ReadOnlyMemory<byte>>();
-        var json = WithContext(parts, () => JsonSerializer.Serialize(value, OptionsFor(options)));
+        var json = WithContext(parts, () => JsonSerializer.Serialize(value, OptionsFor(options)), writing: true);
         return new DSPexData(json, parts);
     }
 
     /// <summary>Deserialises the JSON, each part reference read as the property's type (BinaryData, ReadOnlyMemory&lt;byte&gt;, DSPexArray).</summary>
     public T? Read<T>(JsonSerializerOptions? options = null) =>
-        WithContext(Parts, () => JsonSerializer.Deserialize<T>(Json, OptionsFor(options)));
+        WithContext(Parts, () => JsonSerializer.Deserialize<T>(Json, OptionsFor(options)), writing: false);
 
     internal ReadOnlyMemory<byte>[]? PartsArray() => Parts.Count == 0 ? null : [.. Parts];
 
@@ -54,7 +54,9 @@ public sealed class DSPexData
             return derived;
         });
 
-    private static TResult WithContext<TResult>(IReadOnlyList<ReadOnlyMemory<byte>> parts, Func<TResult> run)
+    // A value that cannot be written is the caller's argument (InvalidArguments); data that cannot be read is a result
+    // that does not fit the type asked for (ResultNotSerializable).
+    private static TResult WithContext<TResult>(IReadOnlyList<ReadOnlyMemory<byte>> parts, Func<TResult> run, bool writing)
     {
         var outer = PartConverters.Current;
         PartConverters.Current = parts;
@@ -64,7 +66,9 @@ public sealed class DSPexData
         }
         catch (JsonException e)
         {
-            throw new DSPexDataException(DSPexErrorKind.ResultNotSerializable, $"the data could not be read: {e.Message}");
+            throw writing
+                ? new DSPexDataException(DSPexErrorKind.InvalidArguments, $"the value could not be written as JSON: {e.Message}")
+                : new DSPexDataException(DSPexErrorKind.ResultNotSerializable, $"the data could not be read: {e.Message}");
         }
         finally
         {

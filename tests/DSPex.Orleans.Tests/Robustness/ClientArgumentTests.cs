@@ -41,6 +41,7 @@ public sealed class ClientArgumentTests(RobustnessClusterFixture fixture)
             yield return new("ExecuteAsync", $"command {what}", "command", () => client.ExecuteAsync<string>(command));
             yield return new("ExecuteAsync", $"command {what} (JsonElement)", "command", () => client.ExecuteAsync(command));
             yield return new("StreamRawAsync", $"command {what}", "command", () => Drain(client.StreamRawAsync(command)));
+            yield return new("ExecuteDataAsync", $"command {what}", "command", () => client.ExecuteDataAsync(command));
             yield return new("StreamAsync", $"command {what}", "command", () => Drain(client.StreamAsync<int>(command)));
             yield return new("ExecuteRawAsync", $"session command {what}", "command", () => session.ExecuteRawAsync(command));
             yield return new("ExecuteResponseAsync", $"session command {what}", "command", () => session.ExecuteResponseAsync(command));
@@ -66,6 +67,8 @@ public sealed class ClientArgumentTests(RobustnessClusterFixture fixture)
         yield return new("ExecuteAsync", "args not serialisable", "args", () => client.ExecuteAsync<string>("echo", cycle));
         yield return new("ExecuteAsync", "args not serialisable (JsonElement)", "args", () => client.ExecuteAsync("echo", cycle));
         yield return new("StreamAsync", "args not serialisable", "args", () => Drain(client.StreamAsync<int>("numbers", cycle)));
+        yield return new("ExecuteDataAsync", "args not serialisable", "args", () => client.ExecuteDataAsync("echo", cycle));
+        yield return new("ExecuteDataAsync", "args' JSON not JSON", "argsJson", () => client.ExecuteDataAsync("echo", new DSPexData("{\"a\":")));
         yield return new("ExecuteAsync", "session args not serialisable", "args", () => session.ExecuteAsync<string>("echo", cycle));
         yield return new("ExecuteProgramAsync", "args not serialisable", "args", () => session.ExecuteProgramAsync<string>("greet", cycle));
         yield return new("ExecuteAsync", "result not of the type", "Int32", () => client.ExecuteAsync<int>("echo", new { a = 1 }));
@@ -75,6 +78,7 @@ public sealed class ClientArgumentTests(RobustnessClusterFixture fixture)
             yield return new("ExecuteRawAsync", $"timeout {what}", "options.Timeout", () => client.ExecuteRawAsync("ping", "{}", options));
             yield return new("ExecuteResponseAsync", $"timeout {what}", "options.Timeout", () => client.ExecuteResponseAsync("ping", "{}", options).AsTask());
             yield return new("StreamRawAsync", $"timeout {what}", "options.Timeout", () => Drain(client.StreamRawAsync("numbers", "{}", options)));
+            yield return new("ExecuteDataAsync", $"timeout {what}", "options.Timeout", () => client.ExecuteDataAsync("ping", null, options));
             yield return new("ExecuteRawAsync", $"session timeout {what}", "options.Timeout", () => session.ExecuteRawAsync("ping", "{}", options));
             yield return new("ExecuteProgramRawAsync", $"timeout {what}", "options.Timeout", () => session.ExecuteProgramRawAsync("greet", "{}", options));
         }
