@@ -28,10 +28,19 @@ internal static class Commands
         var args = CliInput.JsonOption("--args", "Arguments as JSON");
         var timeout = CliInput.Seconds("--timeout", "Deadline of the whole stream in seconds");
         var pool = PoolOption.Create("Pool to run in (default: the pool that registers the command); a stream runs on the gateway silo's pools");
-        var command = new Command("stream", "Run a streaming Python command and print each item as one JSON line") { name, args, timeout, pool };
+        var session = new Option<string?>("--session")
+        {
+            Description = "Stream in this session: its variables, its pool and the worker that holds its programs (the session is created if it does not exist)",
+        };
+        var command = new Command("stream", "Run a streaming Python command and print each item as one JSON line") { name, args, timeout, pool, session };
         command.SetAction((parse, ct) => connection.RunAsync(parse, async (client, token) =>
         {
-            await foreach (var item in client.StreamRawAsync(parse.GetValue(name)!, parse.GetValue(args)!, Options(parse, timeout, pool), token))
+            var options = Options(parse, timeout, pool);
+            var items = parse.GetValue(session) is { } sessionId
+                // The pool names the session's pool if this stream creates it; an existing session of another pool refuses.
+                ? client.Session(sessionId, new SessionOptions(Pool: options?.Pool)).StreamRawAsync(parse.GetValue(name)!, parse.GetValue(args)!, options, token)
+                : client.StreamRawAsync(parse.GetValue(name)!, parse.GetValue(args)!, options, token);
+            await foreach (var item in items)
             {
                 Console.WriteLine(item);
             }

@@ -76,6 +76,33 @@ public sealed class DSPexSession
     public async Task<TResult> ExecuteAsync<TResult>(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
         ClientChecks.Deserialize<TResult>(await ExecuteRawAsync(command, Serialize(args, nameof(args)), options, cancellationToken).ConfigureAwait(false), _json);
 
+    /// <summary>
+    /// Runs a generator command in the session and yields each item's raw JSON as the reader asks for it: with the
+    /// session's variables (as they are when the stream starts), in its pool, on the worker that holds its programs
+    /// when it is free, as <see cref="ExecuteRawAsync"/> runs. Backpressure, limits and stopping early are as for
+    /// <see cref="DSPexClient.StreamRawAsync"/>; the variable changes a streamed command makes are not stored. A lost
+    /// silo (the gateway, or the silo running the stream) ends it with <see cref="Errors.SiloLostException"/>; the session is left as it was.
+    /// </summary>
+    public IAsyncEnumerable<string> StreamRawAsync(string command, string argsJson = "{}", ExecuteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        // Checked now, not at the first MoveNextAsync, so a bad call fails where it is made.
+        ClientChecks.Command(command, nameof(command));
+        ClientChecks.Json(argsJson, _maxRequestBytes, nameof(argsJson));
+        ClientChecks.Options(options);
+        var request = new ExecuteRequest(command, argsJson, options?.Timeout, Tools: _tools.Get(), Pool: options?.Pool);
+        return StreamReads.ReadAsync(_router().StreamInSessionAsync(_grainKey, request, Options), cancellationToken);
+    }
+
+    /// <summary>Runs a generator command in the session and deserialises each item (see <see cref="StreamRawAsync"/>).</summary>
+    public async IAsyncEnumerable<TItem> StreamAsync<TItem>(string command, object? args = null, ExecuteOptions? options = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var raw in StreamRawAsync(command, Serialize(args, nameof(args)), options, cancellationToken).ConfigureAwait(false))
+        {
+            yield return ClientChecks.Deserialize<TItem>(raw, _json);
+        }
+    }
+
     /// <summary>Stores a program's spec in the session (a new revision if it exists) and returns its revision. A string spec is taken as JSON text.</summary>
     public async Task<int> CreateProgramAsync(string programId, object spec)
     {

@@ -18,6 +18,13 @@ public interface IPoolGrain : IGrainWithStringKey
     [Alias("FE4D5642")]
     ValueTask<ExecuteResponse> ExecuteWithAffinityAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Streams a session's generator command from this silo's pool, preferring the session's worker. The caller reads
+    /// it one item per fetch, so the credit this pool grants Python follows what the client has read.
+    /// </summary>
+    [Alias("StreamWithAffinity")]
+    IAsyncEnumerable<StreamItem> StreamWithAffinityAsync(ExecuteRequest request, WorkerAffinity? affinity);
+
     /// <summary>The default pool's workers, their state and its queue.</summary>
     [Alias("D1CF5A1D")]
     Task<PoolStats> GetStatsAsync();

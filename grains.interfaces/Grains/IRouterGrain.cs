@@ -30,6 +30,13 @@ public interface IRouterGrain : IGrainWithIntegerKey
     [Alias("61BE5585")]
     IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request);
 
+    /// <summary>
+    /// Runs a generator command in a session and streams its items: with the session's variables, in its pool, on
+    /// the worker it prefers (on that worker's silo); the last item may carry the error that ended it.
+    /// </summary>
+    [Alias("StreamInSession")]
+    IAsyncEnumerable<StreamItem> StreamInSessionAsync(string sessionId, ExecuteRequest request, SessionOptions options);
+
     /// <summary>The pool statistics of every active silo.</summary>
     [Alias("0645BCB6")]
     Task<ClusterStats> GetClusterStatsAsync();

@@ -36,6 +36,14 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("826F597D")]
     Task<ExecuteResponse> ExecuteAsync(ExecuteRequest request, SessionOptions options, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Starts a stream in the session: the request with the session's variables and pool, and the worker it prefers,
+    /// for the gateway to stream from (the session grain does not hold the stream, so the session's other calls run
+    /// while it streams). Refused as <see cref="ExecuteAsync"/> refuses (another credential's session: SessionNotFound).
+    /// </summary>
+    [Alias("StartStream")]
+    Task<SessionStreamStart> StartStreamAsync(ExecuteRequest request, SessionOptions options);
+
     /// <summary>Creates or replaces a program from its spec; workers build it on first use.</summary>
     [Alias("6B40421B")]
     Task<ProgramInfo> CreateProgramAsync(string programId, string specJson, SessionOptions options);

@@ -13,7 +13,11 @@ internal sealed partial class LocalWorkerPool
     /// ends with DeadlineExceeded past its deadline (the request's Timeout, or RequestTimeout) or when no item
     /// came for StreamIdleTimeout; either way its worker is freed.
     /// </summary>
-    public async IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request, CancellationToken cancellationToken) =>
+        StreamAsync(request, null, cancellationToken);
+
+    /// <summary>A stream that prefers the session's worker (<paramref name="affinity"/>) as a session call does.</summary>
+    public async IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest request, WorkerAffinity? affinity, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (_validator.Check(request) is { } invalid)
         {
@@ -28,7 +32,7 @@ internal sealed partial class LocalWorkerPool
         }
 
         request = WithToolCaller(request);
-        var acquired = await AcquireAsync(null, null, cancellationToken);
+        var acquired = await AcquireAsync(null, affinity, cancellationToken);
         if (!acquired.IsGranted)
         {
             yield return new StreamItem(null, acquired.Failure.Error);

@@ -22,6 +22,17 @@ internal sealed class PoolGrain(SiloPools pools, CallTracker calls, ILogger<Pool
             : ValueTask.FromResult(ExecuteResponse.Failure(DSPexErrorKind.NoWorkers, $"silo {pools.Silo} does not run pool {request?.Pool}")),
             logger, "pool execute", cancellationToken);
 
+    public IAsyncEnumerable<StreamItem> StreamWithAffinityAsync(ExecuteRequest request, WorkerAffinity? affinity) =>
+        GrainBoundary.Guard(() => pools.Find(request?.Pool) is { } pool
+            ? pool.StreamAsync(request!, affinity, CancellationToken.None)
+            : NoPool(request?.Pool), logger, "pool stream");
+
+    private async IAsyncEnumerable<StreamItem> NoPool(string? pool)
+    {
+        await Task.CompletedTask;
+        yield return new StreamItem(null, new ExecuteError(DSPexErrorKind.NoWorkers, $"silo {pools.Silo} does not run pool {pool}"));
+    }
+
     public Task<PoolStats> GetStatsAsync() => Task.FromResult(pools.Default.GetStats());
 
     public Task<PoolStats[]> GetAllStatsAsync() => Task.FromResult(pools.Stats());

@@ -157,6 +157,6 @@ internal sealed class PoolDispatcher(SiloPools pools, ClusterPools cluster, IClu
     public IReadOnlyList<SiloAddress> ActiveSilos() =>
         [.. membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress)];
 
-    private bool IsActive(SiloAddress silo) =>
+    public bool IsActive(SiloAddress silo) =>
         membership.CurrentSnapshot.Members.TryGetValue(silo, out var member) && member.Status == SiloStatus.Active;
 }

@@ -15,7 +15,8 @@ namespace DSPex.Orleans.Routing;
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
-internal sealed class RouterGrain(PoolDispatcher dispatcher, SiloPools pools, CallTracker calls, ILogger<RouterGrain> logger) : Grain, IRouterGrain
+internal sealed class RouterGrain(PoolDispatcher dispatcher, SiloPools pools, CallTracker calls, SessionStreams sessionStreams, ILogger<RouterGrain> logger)
+    : Grain, IRouterGrain
 {
     // Under the client's probe timeout, so a slow silo makes an answer inconclusive rather than failing the probe.
     private static readonly TimeSpan CallStateProbeTimeout = TimeSpan.FromSeconds(5);
@@ -96,6 +97,34 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, SiloPools pools, Ca
         }
 
         await foreach (var item in pool.StreamAsync(routed!, CancellationToken.None))
+        {
+            yield return item;
+        }
+    }
+
+    // A session's stream: the session grain starts it (its checks, its owner, its variables and pool) and the stream
+    // runs where the session's worker is (see SessionStreams), read one item per fetch across silos so credit stays exact.
+    public IAsyncEnumerable<StreamItem> StreamInSessionAsync(string sessionId, ExecuteRequest request, SessionOptions options) =>
+        ScopedUnknownCommand.ForCaller(GrainBoundary.Guard(() => StreamInSessionCheckedAsync(sessionId, request, options), logger, "session stream"),
+            request?.Command, ServiceProvider);
+
+    private async IAsyncEnumerable<StreamItem> StreamInSessionCheckedAsync(string? sessionId, ExecuteRequest? request, SessionOptions? options)
+    {
+        // Refused before the session grain runs, so a bad call neither creates a session nor counts in it.
+        if ((RequestChecks.Id(sessionId is null ? null : Security.SessionKeys.IdOf(sessionId), "sessionId") ?? Check(request) ?? RequestChecks.Present(options, "options")) is { } invalid)
+        {
+            yield return new StreamItem(null, invalid);
+            yield break;
+        }
+
+        var start = await GrainFactory.GetGrain<ISessionGrain>(sessionId!).StartStreamAsync(request!, options!);
+        if (start.Request is not { } routed)
+        {
+            yield return new StreamItem(null, start.Error ?? new ExecuteError(DSPexErrorKind.Internal, "the session started no stream"));
+            yield break;
+        }
+
+        await foreach (var item in sessionStreams.StreamAsync(routed, start.Affinity))
         {
             yield return item;
         }

@@ -30,6 +30,7 @@ internal static class CallPolicy
                 nameof(IRouterGrain.ExecuteInSessionAsync) => [Scopes.Sessions, Scopes.Execute, CommandOf(call, 1)],
                 nameof(IRouterGrain.ExecuteProgramAsync) => [Scopes.Sessions, Scopes.Execute],
                 nameof(IRouterGrain.StreamAsync) => [Scopes.Stream, CommandOf(call, 0)],
+                nameof(IRouterGrain.StreamInSessionAsync) => [Scopes.Sessions, Scopes.Stream, CommandOf(call, 1)],
                 nameof(IRouterGrain.GetClusterStatsAsync) => [Scopes.Stats],
                 // The client library asks the state of its own calls after a gateway loss.
                 nameof(IRouterGrain.GetCallStatesAsync) => [],
@@ -43,6 +44,7 @@ internal static class CallPolicy
             {
                 nameof(ISessionGrain.ExecuteAsync) => [Scopes.Sessions, Scopes.Execute, CommandOf(call, 0)],
                 nameof(ISessionGrain.ExecuteProgramAsync) => [Scopes.Sessions, Scopes.Execute],
+                nameof(ISessionGrain.StartStreamAsync) => [Scopes.Sessions, Scopes.Stream, CommandOf(call, 0)],
                 nameof(ISessionGrain.CreateProgramAsync) => [Scopes.Sessions, Scopes.Program(ProgramTypeOf(call.GetArgument(1) as string))],
                 _ => [Scopes.Sessions],
             };

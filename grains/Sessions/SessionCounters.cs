@@ -9,6 +9,9 @@ internal static class SessionCounters
     /// <summary>Program calls run in the session.</summary>
     public const string ProgramCalls = "program_calls";
 
+    /// <summary>Streams started in the session.</summary>
+    public const string Streams = "streams";
+
     /// <summary>Calls that ended with an error, including variable changes that could not be kept.</summary>
     public const string Errors = "errors";
 

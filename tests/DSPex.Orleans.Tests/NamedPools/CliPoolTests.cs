@@ -41,6 +41,33 @@ public sealed class CliPoolTests(CliPoolTests.PoolsSilo silo) : IClassFixture<Cl
     }
 
     [Fact]
+    public async Task Stream_with_a_session_reads_its_variables_in_its_pool_and_is_counted_in_it()
+    {
+        var id = $"cli-stream-{Guid.NewGuid():N}";
+
+        await Succeeds(["session", "create", id, "--pool", "tiny"]);
+        await Succeeds(["session", "set-var", id, "greeting", "\"hi\""]);
+        // No --pool: the session's pool (tiny) runs it, as a session call runs in its session's pool.
+        var stream = await Succeeds(["stream", "pool_session_items", "--session", id, "--args", """{"count":2}"""]);
+        var info = await Succeeds(["session", "info", id]);
+
+        Assert.Equal(["""{"i":0,"greeting":"hi","marker":"tiny"}""", """{"i":1,"greeting":"hi","marker":"tiny"}"""],
+            stream.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Replace(" ", "", StringComparison.Ordinal)));
+        Assert.Contains("\"streams\": 1", info, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stream_with_a_session_naming_another_pool_is_refused_with_a_typed_line()
+    {
+        var id = $"cli-stream-{Guid.NewGuid():N}";
+        await Succeeds(["session", "create", id, "--pool", "tiny"]);
+
+        var (exitCode, stdout, stderr) = await RunAsync(["stream", "pool_session_items", "--session", id, "--pool", "default"]);
+
+        AssertTypedFailure(exitCode, stdout, stderr, $"error: InvalidArguments: session '{id}' runs in pool tiny; a stream in it cannot name pool default");
+    }
+
+    [Fact]
     public async Task Stats_has_a_row_per_pool_and_says_why_a_pool_failed_to_start()
     {
         var stats = await Succeeds(["stats"]);
@@ -143,6 +170,11 @@ public sealed class CliPoolTests(CliPoolTests.PoolsSilo silo) : IClassFixture<Cl
             @dspex.command("pool_marker")
             def pool_marker(args):
                 return os.environ.get("POOL_MARKER", "unset")
+
+            @dspex.command("pool_session_items")
+            def pool_session_items(args):
+                for i in range(int((args or {}).get("count", 2))):
+                    yield {"i": i, "greeting": dspex.get_var("greeting"), "marker": os.environ.get("POOL_MARKER", "unset")}
 
             @dspex.command("pool_count")
             async def pool_count(args):

@@ -83,6 +83,62 @@ public sealed class SessionNamespaceTests(BoundedCallerInputFixture fixture) : I
             await Task.WhenAll(a.StopAsync(), b.StopAsync());
         }
     }
+
+    [Fact]
+    public async Task A_stream_in_another_credentials_session_is_refused_as_its_calls_are()
+    {
+        var (a, aClient) = await fixture.ConnectAsync(fixture.FullKey);
+        var (b, bClient) = await fixture.ConnectAsync(fixture.OtherKey);
+        using (a)
+        using (b)
+        {
+            var id = $"stream-{Guid.NewGuid():N}";
+            var mine = aClient.Session(id);
+            await mine.SetVariableAsync("greeting", "a's");
+            var own = await ReadAllAsync(mine.StreamAsync<System.Text.Json.JsonElement>("session_items", new { count = 2 }));
+            Assert.Equal(["a's", "a's"], own.Select(i => i.GetProperty("value").GetString()));
+
+            // B's stream under the same id runs in B's own session: none of A's variables.
+            var theirs = Assert.Single(await ReadAllAsync(bClient.Session(id).StreamAsync<System.Text.Json.JsonElement>("session_items", new { count = 1 })));
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, theirs.GetProperty("value").ValueKind);
+
+            // B addresses A's session directly (raw Orleans calls with B's key): the stream is refused with the answer its execute gets.
+            var aGrainKey = SessionKeys.GrainKey(id, SessionKeys.NamespaceOfKey(fixture.FullKey));
+            var grains = b.Services.GetRequiredService<IGrainFactory>();
+            var foreign = grains.GetGrain<ISessionGrain>(aGrainKey);
+            var execute = await Assert.ThrowsAsync<SessionNotFoundException>(() => foreign.ExecuteAsync(new Contracts.ExecuteRequest("session_items", "{}"), new()));
+            var start = await Assert.ThrowsAsync<SessionNotFoundException>(() => foreign.StartStreamAsync(new Contracts.ExecuteRequest("session_items", "{}"), new()));
+            Assert.Equal($"session '{id}' not found", start.Message);
+            Assert.Equal(execute.Message, start.Message);
+
+            var routed = new List<Contracts.StreamItem>();
+            await foreach (var item in grains.GetGrain<IRouterGrain>(0).StreamInSessionAsync(aGrainKey, new Contracts.ExecuteRequest("session_items", "{}"), new()))
+            {
+                routed.Add(item);
+            }
+
+            var refused = Assert.Single(routed);
+            Assert.Equal(Contracts.DSPexErrorKind.SessionNotFound, refused.Error?.Kind);
+            Assert.Equal($"session '{id}' not found", refused.Error?.Message);
+
+            // A's session is as it was: its variable, and one stream counted (B's attempts counted nothing there).
+            var info = await mine.GetInfoAsync();
+            Assert.Equal("a's", await mine.GetVariableAsync<string>("greeting"));
+            Assert.Equal(1L, info!.Counters["streams"]);
+            await Task.WhenAll(a.StopAsync(), b.StopAsync());
+        }
+    }
+
+    private static async Task<List<T>> ReadAllAsync<T>(IAsyncEnumerable<T> items)
+    {
+        var read = new List<T>();
+        await foreach (var item in items)
+        {
+            read.Add(item);
+        }
+
+        return read;
+    }
 }
 
 /// <summary>Without API keys (the embedded default) a session's grain key is its id, unchanged from the previous release.</summary>

@@ -240,6 +240,13 @@ def numbers(args):
         _closed[name] = True  # closed: ran out, raised, or was closed by a cancel
 
 
+@command("session_items")
+def session_items(args):
+    """A stream in a session: each item carries the worker's pid, the session id and session variable args['name']."""
+    for i in range(int(args.get("count", 3))):
+        yield {"i": i, "pid": os.getpid(), "session": dspex.session_id(), "value": dspex.get_var(args.get("name", "greeting"))}
+
+
 @command("stream_progress")
 def stream_progress(args):
     """How far the named ``numbers`` generator got, and whether it is closed (its finally ran)."""
