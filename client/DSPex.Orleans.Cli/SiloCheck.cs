@@ -30,7 +30,7 @@ internal sealed class SiloCheck(ClusterConnection connection, System.CommandLine
             try
             {
                 var stats = await host.Client.GetClusterStatsAsync().WaitAsync(bound.Token);
-                var details = stats.Pools.Select(p => $"{p.Silo} pool {p.Pool}: {p.Workers}/{p.Size} workers, {p.Busy} busy, {p.Queued} queued, {p.Served} served, {p.Restarts} restarts"
+                var details = stats.Pools.Select(p => $"{p.Silo} pool {p.Pool}: {p.Workers}/{p.Size} workers{StatsTable.Bounds(p)}, {p.Busy} busy, {p.Queued} queued, {p.Served} served, {p.Restarts} restarts"
                         + (p.StartFailure is { } failure ? $"; failed to start: {failure.ReplaceLineEndings(" ")}" : ""))
                     .Concat(stats.Unreachable.Select(s => $"{s}: did not answer")).ToList();
                 var silos = stats.Pools.Select(p => p.Silo).Distinct(StringComparer.Ordinal).Count();
@@ -47,10 +47,12 @@ internal sealed class SiloCheck(ClusterConnection connection, System.CommandLine
                         Configuration.DSPexPoolOptions.SectionOf(failed[0]), details);
                 }
 
-                var warming = stats.Pools.Count(p => p.Workers < p.Size);
+                // An elastic pool that is growing has workers starting beside live ones and serves meanwhile: only a
+                // pool below its floor is still warming.
+                var warming = stats.Pools.Count(p => p.Workers < StatsTable.Floor(p));
                 return warming == 0
                     ? CheckResult.Pass(Name, $"{silos} silo(s), every pool ready ({stats.TotalWorkers} workers)", details)
-                    : new CheckResult(Name, CheckStatus.Warn, $"{warming} of {stats.Pools.Count} pool(s) not at full size yet", null, details);
+                    : new CheckResult(Name, CheckStatus.Warn, $"{warming} of {stats.Pools.Count} pool(s) below their size yet", null, details);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
