@@ -44,6 +44,7 @@ public sealed class ClientArgumentTests(RobustnessClusterFixture fixture)
             yield return new("ExecuteDataAsync", $"command {what}", "command", () => client.ExecuteDataAsync(command));
             yield return new("StreamAsync", $"command {what}", "command", () => Drain(client.StreamAsync<int>(command)));
             yield return new("ExecuteRawAsync", $"session command {what}", "command", () => session.ExecuteRawAsync(command));
+            yield return new("StreamRawAsync", $"session command {what}", "command", () => Drain(session.StreamRawAsync(command)));
             yield return new("ExecuteResponseAsync", $"session command {what}", "command", () => session.ExecuteResponseAsync(command));
             yield return new("ExecuteAsync", $"session command {what}", "command", () => session.ExecuteAsync<string>(command));
             yield return new("CreateProgramAsync", $"programId {what}", "programId", () => session.CreateProgramAsync(command, new { type = "template", template = "x" }));
@@ -59,6 +60,7 @@ public sealed class ClientArgumentTests(RobustnessClusterFixture fixture)
             yield return new("ExecuteResponseAsync", $"args {what}", "argsJson", () => client.ExecuteResponseAsync("echo", args).AsTask());
             yield return new("StreamRawAsync", $"args {what}", "argsJson", () => Drain(client.StreamRawAsync("numbers", args)));
             yield return new("ExecuteRawAsync", $"session args {what}", "argsJson", () => session.ExecuteRawAsync("echo", args));
+            yield return new("StreamRawAsync", $"session args {what}", "argsJson", () => Drain(session.StreamRawAsync("numbers", args)));
             yield return new("ExecuteResponseAsync", $"session args {what}", "argsJson", () => session.ExecuteResponseAsync("echo", args));
             yield return new("ExecuteProgramRawAsync", $"args {what}", "argsJson", () => session.ExecuteProgramRawAsync("greet", args));
             yield return new("ExecuteProgramResponseAsync", $"args {what}", "argsJson", () => session.ExecuteProgramResponseAsync("greet", args));
@@ -80,6 +82,7 @@ public sealed class ClientArgumentTests(RobustnessClusterFixture fixture)
             yield return new("StreamRawAsync", $"timeout {what}", "options.Timeout", () => Drain(client.StreamRawAsync("numbers", "{}", options)));
             yield return new("ExecuteDataAsync", $"timeout {what}", "options.Timeout", () => client.ExecuteDataAsync("ping", null, options));
             yield return new("ExecuteRawAsync", $"session timeout {what}", "options.Timeout", () => session.ExecuteRawAsync("ping", "{}", options));
+            yield return new("StreamRawAsync", $"session timeout {what}", "options.Timeout", () => Drain(session.StreamRawAsync("numbers", "{}", options)));
             yield return new("ExecuteProgramRawAsync", $"timeout {what}", "options.Timeout", () => session.ExecuteProgramRawAsync("greet", "{}", options));
         }
 
