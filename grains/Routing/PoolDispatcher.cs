@@ -132,8 +132,7 @@ internal sealed class PoolDispatcher(SiloPools pools, ClusterPools cluster, IClu
             return response;
         }
 
-        var others = (await cluster.CurrentAsync()).SilosOf(request.Pool!).Where(s => !s.Equals(pools.Silo) && IsActive(s))
-            .OrderBy(_ => Random.Shared.Next()).Take(options.MaxSpillSilos);
+        var others = (await OtherActiveSilosAsync(request.Pool!)).Take(options.MaxSpillSilos);
         foreach (var silo in others)
         {
             try
@@ -156,6 +155,10 @@ internal sealed class PoolDispatcher(SiloPools pools, ClusterPools cluster, IClu
 
     public IReadOnlyList<SiloAddress> ActiveSilos() =>
         [.. membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress)];
+
+    /// <summary>The active silos other than this one that run <paramref name="pool"/>, in random order (spreads spills and relays).</summary>
+    public async ValueTask<IEnumerable<SiloAddress>> OtherActiveSilosAsync(string pool) =>
+        (await cluster.CurrentAsync()).SilosOf(pool).Where(s => !s.Equals(pools.Silo) && IsActive(s)).OrderBy(_ => Random.Shared.Next());
 
     public bool IsActive(SiloAddress silo) =>
         membership.CurrentSnapshot.Members.TryGetValue(silo, out var member) && member.Status == SiloStatus.Active;

@@ -14,7 +14,7 @@ namespace DSPex.Orleans.Routing;
 /// IPoolGrain is silo-pinned, so on a cluster of mixed releases a silo of the previous release cannot serve
 /// StreamWithAffinityAsync: such a stream ends with a typed error from the boundary rather than running there.
 /// </summary>
-internal sealed class SessionStreams(SiloPools pools, PoolDispatcher dispatcher, ClusterPools cluster, IGrainFactory grainFactory)
+internal sealed class SessionStreams(SiloPools pools, PoolDispatcher dispatcher, IGrainFactory grainFactory)
 {
     /// <summary>Items per fetch from another silo's pool grain (see <see cref="SessionStreams"/>).</summary>
     private const int ItemsPerFetch = 1;
@@ -57,8 +57,7 @@ internal sealed class SessionStreams(SiloPools pools, PoolDispatcher dispatcher,
             return local.StreamAsync(routed, null, CancellationToken.None);
         }
 
-        var silo = (await cluster.CurrentAsync()).SilosOf(routed.Pool!).Where(s => !s.Equals(pools.Silo) && dispatcher.IsActive(s))
-            .OrderBy(_ => Random.Shared.Next()).FirstOrDefault();
+        var silo = (await dispatcher.OtherActiveSilosAsync(routed.Pool!)).FirstOrDefault();
         return silo is null
             ? Single(new ExecuteError(DSPexErrorKind.NoWorkers, $"no active silo runs pool {routed.Pool}"))
             : Remote(silo, routed, null);
