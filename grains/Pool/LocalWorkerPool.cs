@@ -74,7 +74,7 @@ internal sealed partial class LocalWorkerPool
         var recycle = new RecyclePolicy(_options.RecycleAfterRequests, _options.RecycleJitter, _options.MaxWorkerAge, _options.MaxWorkerResidentBytes);
         _starter = new PythonWorkerStarter(_options, clusterId, SiloKey, instanceToken, _scheduler.WorkerIdOf, _scheduler.Concurrency, loggerFactory,
             process => ProcessSpawned?.Invoke(process));
-        var settings = new SupervisorSettings(_options.StopGracePeriod, _options.HeartbeatTimeout, _options.CancelGracePeriod, recycle);
+        var settings = new SupervisorSettings(_options.StopGracePeriod, _options.HeartbeatTimeout, _options.CancelGracePeriod, recycle, _options.HeartbeatInterval);
         _supervisors = [.. Enumerable.Range(0, _options.EffectiveMaxSize).Select(slot =>
             new WorkerSupervisor<PythonProcess>(slot, _scheduler, settings, _starter, this, _background, _logger, _stopped.Token))];
         Tools = tools;

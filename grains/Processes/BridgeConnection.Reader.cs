@@ -114,6 +114,7 @@ internal sealed partial class BridgeConnection
                 break;
             case HeartbeatFrame:
                 MarkAlive();
+                Interlocked.Increment(ref _heartbeatAnswers);
                 break;
             case ProtocolErrorFrame rejected:
                 Log.FrameRejected(_logger, _workerId, _pid, rejected.Message);

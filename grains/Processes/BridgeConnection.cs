@@ -30,6 +30,7 @@ internal sealed partial class BridgeConnection
     private long _callsSent; // written under _writeLock
     private volatile string? _closedReason;
     private long _lastHeartbeat = Environment.TickCount64;
+    private long _heartbeatAnswers;
 
     public BridgeConnection(Stream stdin, Stream stdout, int maxFrameBytes, string workerId, int pid, ILogger logger)
     {
@@ -59,6 +60,9 @@ internal sealed partial class BridgeConnection
 
     /// <summary>When the last heartbeat answer (or the handshake) arrived, in <see cref="Environment.TickCount64"/> milliseconds.</summary>
     public long LastHeartbeatAtMs => Volatile.Read(ref _lastHeartbeat);
+
+    /// <summary>Heartbeats the bridge has answered.</summary>
+    public long HeartbeatAnswers => Volatile.Read(ref _heartbeatAnswers);
 
     /// <summary>
     /// Sends a call. It never throws and its task never faults: every failure is a reply with a typed error. When

@@ -148,7 +148,7 @@ internal sealed partial class PythonProcess : IAsyncDisposable, ISupervisedWorke
 
     void ISupervisedWorker<PythonProcess>.SendHeartbeat() => Connection.SendHeartbeat();
 
-    void ISupervisedWorker<PythonProcess>.MarkAlive() => Connection.MarkAlive();
+    long ISupervisedWorker<PythonProcess>.HeartbeatAnswers => Connection.HeartbeatAnswers;
 
     /// <summary>SIGTERM to the group and closed stdin, then SIGKILL after the grace period.</summary>
     public async Task StopAsync(TimeSpan gracePeriod)

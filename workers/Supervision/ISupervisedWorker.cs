@@ -25,14 +25,14 @@ internal interface ISupervisedWorker<TSelf>
     /// <summary>When it last answered a heartbeat (or the handshake), in <see cref="Environment.TickCount64"/> milliseconds.</summary>
     long LastHeartbeatAtMs { get; }
 
+    /// <summary>How many heartbeats it has answered: the health loop tells a new answer by this count changing.</summary>
+    long HeartbeatAnswers { get; }
+
     /// <summary>Raised once, after its exit is observed; a handler must not block (it may run on a reader thread).</summary>
     event Action<TSelf>? ExitedEvent;
 
     /// <summary>Asks for a heartbeat answer; never blocks on a full pipe.</summary>
     void SendHeartbeat();
-
-    /// <summary>Starts the heartbeat deadline again now (after a pause of the silo itself).</summary>
-    void MarkAlive();
 
     /// <summary>Reads resident memory now.</summary>
     long SampleResidentBytes();

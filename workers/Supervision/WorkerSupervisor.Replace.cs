@@ -53,14 +53,14 @@ internal sealed partial class WorkerSupervisor<TWorker>
     }
 
     /// <summary>
-    /// One tick of the pool's health loop for this slot. A worker that has not answered for the heartbeat timeout is
-    /// hung (the bridge answers from its reader thread, so a busy one still answers) and killed; its exit restarts it.
-    /// Otherwise it gets a heartbeat, its memory is sampled, and it is recycled when past its age or memory limit.
+    /// One tick of the pool's health loop for this slot. A worker that left the heartbeats of the timeout's worth of
+    /// ticks unanswered and has been silent for the timeout is hung (the bridge answers from its reader thread, so a busy
+    /// one still answers) and killed; its exit restarts it (<see cref="HeartbeatWatch"/>). Otherwise it gets a
+    /// heartbeat, its memory is sampled, and it is recycled when past its age or memory limit.
     /// </summary>
     /// <param name="nowMs">
     /// The tick's one clock reading (<see cref="Environment.TickCount64"/>), the same the pause detector judged. Silence
-    /// is charged up to it and no later: a silo stopped after the reading and resumed before the check would otherwise
-    /// charge the whole stop to a healthy worker, which the next tick's pause detection could no longer undo.
+    /// is charged up to it and no later.
     /// </param>
     /// <param name="siloWasPaused">The silo itself was not running since the last tick: the heartbeat deadline starts again now.</param>
     public void CheckHealth(long nowMs, bool siloWasPaused)
@@ -70,15 +70,15 @@ internal sealed partial class WorkerSupervisor<TWorker>
             return;
         }
 
-        if (siloWasPaused)
+        if (!ReferenceEquals(_watched, worker))
         {
-            worker.MarkAlive();
+            _watched = worker;
+            _heartbeats = new HeartbeatWatch(_settings.HeartbeatInterval, _settings.HeartbeatTimeout);
         }
 
-        var silence = TimeSpan.FromMilliseconds(Math.Max(0, nowMs - worker.LastHeartbeatAtMs));
-        if (silence > _settings.HeartbeatTimeout)
+        if (_heartbeats!.Check(nowMs, worker.HeartbeatAnswers, worker.LastHeartbeatAtMs, siloWasPaused) is { } silence)
         {
-            var reason = $"unresponsive: no heartbeat answer for {silence.TotalMilliseconds:0} ms (limit {_settings.HeartbeatTimeout.TotalMilliseconds:0} ms); killed";
+            var reason = $"unresponsive: no heartbeat answer for {silence.TotalMilliseconds:0} ms over {_heartbeats.UnansweredTicks} health checks (limit {_settings.HeartbeatTimeout.TotalMilliseconds:0} ms); killed";
             // The exit is observed a little after SIGKILL; until then this check runs again and must not recount.
             if (worker.Kill(reason))
             {

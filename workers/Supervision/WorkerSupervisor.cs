@@ -25,6 +25,8 @@ internal sealed partial class WorkerSupervisor<TWorker>
     private readonly Func<TimeSpan, CancellationToken, Task> _wait;
     private readonly SemaphoreSlim _turn = new(1, 1);
     private volatile TWorker? _worker;
+    private TWorker? _watched; // the worker _heartbeats follows; both only touched by the health loop
+    private HeartbeatWatch? _heartbeats;
 
     /// <param name="slot">The slot of <paramref name="scheduler"/> this supervisor owns.</param>
     /// <param name="scheduler">The pool's scheduler: a started worker joins it, a dead one leaves it.</param>

@@ -35,7 +35,7 @@ internal sealed class StandInWorker(int pid, List<string> journal) : ISupervised
 
     public void SendHeartbeat() => Heartbeats++;
 
-    public void MarkAlive() => LastHeartbeatAtMs = SupervisorFixture.Now;
+    public long HeartbeatAnswers { get; set; }
 
     public long SampleResidentBytes() => ResidentBytes = ResidentBytesNow;
 
@@ -94,7 +94,10 @@ internal sealed class SupervisorFixture : ISlotListener<StandInWorker>, IWorkerS
     }
 
     public static SupervisorSettings Settings(TimeSpan? heartbeatTimeout = null, TimeSpan? cancelGrace = null, RecyclePolicy? recycle = null) =>
-        new(TimeSpan.FromSeconds(5), heartbeatTimeout ?? TimeSpan.FromSeconds(10), cancelGrace ?? TimeSpan.FromSeconds(5), recycle ?? new RecyclePolicy(0, 0, null, 0));
+        new(TimeSpan.FromSeconds(5), heartbeatTimeout ?? TimeSpan.FromSeconds(10), cancelGrace ?? TimeSpan.FromSeconds(5), recycle ?? new RecyclePolicy(0, 0, null, 0), HeartbeatInterval);
+
+    /// <summary>The stand-in health loop's period: a 10 s timeout takes 10 unanswered ticks.</summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
 
     public CapacityScheduler<StandInWorker> Scheduler { get; }
 

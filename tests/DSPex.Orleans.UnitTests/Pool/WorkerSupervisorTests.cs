@@ -218,13 +218,19 @@ public sealed class WorkerSupervisorTests
         var worker = fixture.Started[0];
         worker.LastHeartbeatAtMs = SupervisorFixture.Now - 11_000;
 
-        fixture.Supervisor.CheckHealth(SupervisorFixture.Now, siloWasPaused: false);
+        // The first tick sees its last answer; the next ten (a 10 s timeout at 1 s a tick) see none.
+        for (var tick = 0; tick <= 10; tick++)
+        {
+            Assert.Empty(worker.KillReasons);
+            fixture.Supervisor.CheckHealth(SupervisorFixture.Now, siloWasPaused: false);
+        }
+
         fixture.Supervisor.CheckHealth(SupervisorFixture.Now, siloWasPaused: false); // before the exit is observed
 
         Assert.Equal(1, fixture.HungKills);
         Assert.Equal(2, worker.KillReasons.Count);
-        Assert.Contains("unresponsive: no heartbeat answer for 11000 ms (limit 10000 ms)", worker.KillReasons[0], StringComparison.Ordinal);
-        Assert.Equal(0, worker.Heartbeats);
+        Assert.Contains("unresponsive: no heartbeat answer for 11000 ms over 10 health checks (limit 10000 ms)", worker.KillReasons[0], StringComparison.Ordinal);
+        Assert.Equal(10, worker.Heartbeats);
 
         worker.Exit();
         await fixture.SettledAsync();
@@ -244,6 +250,24 @@ public sealed class WorkerSupervisorTests
 
         Assert.Empty(worker.KillReasons);
         Assert.Equal(1, worker.Heartbeats);
+    }
+
+    [Fact]
+    public async Task Silence_the_clock_shows_over_one_tick_is_no_hang_the_silo_did_not_ask_meanwhile()
+    {
+        // The CI failures of 2026-12-06 (twice): a worker that answered every heartbeat was killed as unresponsive on
+        // the silo's resume after a 10 s SIGSTOP, the whole stop charged to it by the clock. However the tick's reading,
+        // the pause detector and the answer's timestamp interleave, the silo asked one heartbeat over that time, not ten.
+        var fixture = new SupervisorFixture(settings: SupervisorFixture.Settings(heartbeatTimeout: TimeSpan.FromSeconds(10)));
+        await fixture.Supervisor.StartAsync(retryInBackground: false);
+        var worker = fixture.Started[0];
+
+        fixture.Supervisor.CheckHealth(SupervisorFixture.Now - 11_000, siloWasPaused: false);
+        worker.LastHeartbeatAtMs = SupervisorFixture.Now - 11_000;
+        fixture.Supervisor.CheckHealth(SupervisorFixture.Now, siloWasPaused: false);
+
+        Assert.Empty(worker.KillReasons);
+        Assert.Equal(2, worker.Heartbeats);
     }
 
     [Theory]
