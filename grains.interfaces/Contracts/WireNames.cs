@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Serialization;
 using Orleans.Serialization.Configuration;
 
 namespace DSPex.Orleans.Contracts;
@@ -12,8 +14,12 @@ namespace DSPex.Orleans.Contracts;
 /// </summary>
 internal static class WireNames
 {
-    public static IServiceCollection AddDSPexWireNames(this IServiceCollection services) =>
-        services.PostConfigure<TypeManifestOptions>(WriteAsThePreviousRelease);
+    public static IServiceCollection AddDSPexWireNames(this IServiceCollection services)
+    {
+        // The assemblies' earlier names on the wire (WireAssemblyNames): what the previous release resolves.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITypeConverter, WireAssemblyNames>());
+        return services.PostConfigure<TypeManifestOptions>(WriteAsThePreviousRelease);
+    }
 
     public static void WriteAsThePreviousRelease(TypeManifestOptions options)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -19,6 +20,9 @@ public static class SessionKeys
 
     private const char Marker = '@';
     private const char Separator = ':';
+
+    /// <summary>The characters a namespace is written in (lower-case hex).</summary>
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdef");
 
     /// <summary>The session namespace of the credential whose API key this is (surrounding whitespace is not part of a key).</summary>
     public static string NamespaceOfKey(string apiKey)
@@ -44,7 +48,7 @@ public static class SessionKeys
     {
         ArgumentNullException.ThrowIfNull(grainKey);
         if (grainKey.Length > NamespaceLength + 2 && grainKey[0] == Marker && grainKey[NamespaceLength + 1] == Separator
-            && grainKey.AsSpan(1, NamespaceLength).ContainsAnyExcept("0123456789abcdef") is false)
+            && grainKey.AsSpan(1, NamespaceLength).ContainsAnyExcept(HexDigits) is false)
         {
             ns = grainKey.Substring(1, NamespaceLength);
             sessionId = grainKey[(NamespaceLength + 2)..];

@@ -30,11 +30,12 @@ internal sealed class WorkerGrain(SiloPools pools) : Grain, IWorkerGrain
             throw new InvalidOperationException($"Worker {key} is pinned to another silo than {pools.Silo}.");
         }
 
-        _pool = pools.Find(SiloKeys.ParsePool(key)) ?? throw new ArgumentException($"Worker {key} names a pool this silo does not run.", nameof(key));
+        _pool = pools.Find(SiloKeys.ParsePool(key)) ?? throw new ArgumentException($"Worker {key} names a pool this silo does not run.");
         _slot = SiloKeys.ParseSlot(key);
         if (!_pool.IsValidSlot(_slot))
         {
-            throw new ArgumentOutOfRangeException(nameof(key), $"Worker {key} has no slot in a pool of at most {_pool.Options.EffectiveMaxSize} workers.");
+            // The grain key is the bad value, not a parameter of this method: the message names it (no paramName).
+            throw new ArgumentOutOfRangeException($"Worker {key} has no slot in a pool of at most {_pool.Options.EffectiveMaxSize} workers.", (Exception?)null);
         }
 
         return Task.CompletedTask;

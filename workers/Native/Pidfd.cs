@@ -82,5 +82,7 @@ internal sealed partial class Pidfd : IDisposable
         }
     }
 
-    public void Dispose() => Close(_fd);
+    // A failed close leaves nothing to do: on Linux the descriptor is released even when close reports EINTR or EIO,
+    // and a pidfd has no buffered data to lose.
+    public void Dispose() => _ = Close(_fd);
 }

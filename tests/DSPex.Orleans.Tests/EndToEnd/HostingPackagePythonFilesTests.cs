@@ -19,7 +19,7 @@ public sealed class HostingPackagePythonFilesTests
         var grains = Path.Combine(copy.Path, "grains");
         var python = Path.Combine(grains, "Python");
         Directory.CreateDirectory(grains);
-        File.Copy(Path.Combine(Repository.Root, "grains", "DSPex.Orleans.Grains.csproj"), Path.Combine(grains, "DSPex.Orleans.Grains.csproj"));
+        File.Copy(Path.Combine(Repository.Root, "grains", "DSPex.Orleans.Hosting.csproj"), Path.Combine(grains, "DSPex.Orleans.Hosting.csproj"));
         var sdk = await TrackedSdkFilesAsync();
         foreach (var file in sdk)
         {
@@ -43,7 +43,7 @@ public sealed class HostingPackagePythonFilesTests
         }
 
         var (exit, stdout, stderr) = await DotnetProcess.RunAsync(copy.Path, TestBounds.Start,
-            "msbuild", Path.Combine("grains", "DSPex.Orleans.Grains.csproj"), "-getItem:Content", "-nodeReuse:false");
+            "msbuild", Path.Combine("grains", "DSPex.Orleans.Hosting.csproj"), "-getItem:Content", "-nodeReuse:false");
         Assert.True(exit == 0, $"dotnet msbuild -getItem:Content failed ({exit}):\n{stdout}\n{stderr}");
 
         using var items = JsonDocument.Parse(stdout);

@@ -13,10 +13,10 @@ public sealed class PackedPackages : IAsyncLifetime
 {
     public static readonly IReadOnlyList<(string Id, string Project)> Shipped =
     [
-        ("DSPex.Orleans.Abstractions", "grains.interfaces/DSPex.Orleans.Grains.Interfaces.csproj"),
+        ("DSPex.Orleans.Abstractions", "grains.interfaces/DSPex.Orleans.Abstractions.csproj"),
         ("DSPex.Orleans.Client", "client/DSPex.Orleans.Client/DSPex.Orleans.Client.csproj"),
         ("DSPex.Orleans.Workers", "workers/DSPex.Orleans.Workers.csproj"),
-        ("DSPex.Orleans.Hosting", "grains/DSPex.Orleans.Grains.csproj"),
+        ("DSPex.Orleans.Hosting", "grains/DSPex.Orleans.Hosting.csproj"),
     ];
 
     private string? _temporary;

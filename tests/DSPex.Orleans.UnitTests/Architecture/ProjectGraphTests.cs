@@ -12,14 +12,14 @@ namespace DSPex.Orleans.UnitTests.Architecture;
 public sealed class ProjectGraphTests
 {
     private static readonly string[] Production =
-        ["DSPex.Orleans.Grains.Interfaces", "DSPex.Orleans.Workers", "DSPex.Orleans.Grains", "DSPex.Orleans.Client"];
+        ["DSPex.Orleans.Abstractions", "DSPex.Orleans.Workers", "DSPex.Orleans.Hosting", "DSPex.Orleans.Client"];
 
     [Fact]
     public void The_worker_core_reaches_no_Orleans_assembly()
     {
         Assert.Empty(OrleansIn(Load("DSPex.Orleans.Workers")));
         // The same walk over the grains assembly finds Orleans: the check sees what it looks for.
-        Assert.Contains(OrleansIn(Load("DSPex.Orleans.Grains")), name => name.StartsWith("Orleans.", StringComparison.Ordinal));
+        Assert.Contains(OrleansIn(Load("DSPex.Orleans.Hosting")), name => name.StartsWith("Orleans.", StringComparison.Ordinal));
     }
 
     [Fact]

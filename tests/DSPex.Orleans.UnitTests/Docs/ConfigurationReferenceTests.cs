@@ -15,7 +15,7 @@ public sealed class ConfigurationReferenceTests
     public void Every_options_property_is_in_the_configuration_reference()
     {
         var reference = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "docs", "configuration.md"));
-        var assemblies = new[] { Assembly.Load("DSPex.Orleans.Grains"), typeof(DSPexClient).Assembly };
+        var assemblies = new[] { Assembly.Load("DSPex.Orleans.Hosting"), typeof(DSPexClient).Assembly };
         var sections = assemblies.SelectMany(a => a.GetTypes())
             .Select(t => (Type: t, Section: t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string))
             .Where(s => s.Section is not null)

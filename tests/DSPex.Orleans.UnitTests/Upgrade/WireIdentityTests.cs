@@ -2,6 +2,7 @@ using System.Reflection;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Metadata;
 using Orleans.Serialization.Configuration;
 using Orleans.Serialization;
@@ -151,7 +152,8 @@ public sealed class WireIdentityTests
 
     /// <summary>
     /// The previous release's view: the same Orleans without our aliases (it had none). It reads every type and call
-    /// this release writes as the same type.
+    /// this release writes as the same type. (Its assemblies had the names this release writes; in one process those
+    /// names are reached through the read side of WireAssemblyNames. Upgrade/RollingUpgradeTests runs the real one.)
     /// </summary>
     [Fact]
     public void A_serializer_without_the_aliases_reads_what_this_release_writes()
@@ -161,9 +163,50 @@ public sealed class WireIdentityTests
             foreach (var alias in o.WellKnownTypeAliases.Where(a => a.Value.Namespace?.StartsWith("DSPex.", StringComparison.Ordinal) == true).ToList())
             {
                 o.WellKnownTypeAliases.Remove(alias.Key);
+                // It allowed its types under its own assembly names, which are the earlier names here.
+                o.AllowedTypes.Add(alias.Value.FullName!);
             }
-        }).GetRequiredService<TypeConverter>();
+        }, earlierAssemblyNames: true).GetRequiredService<TypeConverter>();
         AssertReads(Serializer().GetRequiredService<TypeConverter>(), previous);
+    }
+
+    /// <summary>
+    /// The assemblies took their package names (DSPex.Orleans.Abstractions, DSPex.Orleans.Hosting); the wire keeps the
+    /// names the previous release resolves, for every type of either assembly and inside every call's type.
+    /// </summary>
+    [Fact]
+    public void Types_are_written_with_the_assemblies_earlier_names_and_those_are_read_back()
+    {
+        Assert.Equal("DSPex.Orleans.Abstractions", typeof(ExecuteResponse).Assembly.GetName().Name);
+        Assert.Equal("DSPex.Orleans.Hosting", typeof(DSPex.Orleans.Hosting.DSPexSiloBuilderExtensions).Assembly.GetName().Name);
+        var converter = Serializer().GetRequiredService<TypeConverter>();
+        foreach (var type in SerializedTypes().Where(t => t.IsPublic).Concat(CallTypes()))
+        {
+            var written = converter.Format(type);
+            Assert.DoesNotContain(",DSPex.Orleans.Abstractions", written, StringComparison.Ordinal);
+            Assert.DoesNotContain(",DSPex.Orleans.Hosting", written, StringComparison.Ordinal);
+            Assert.True(converter.TryParse(written, out var read), $"cannot read {written}");
+            Assert.Equal(type, read);
+        }
+
+        var hostingType = SerializedTypes().First(t => t.Assembly == typeof(DSPex.Orleans.Hosting.DSPexSiloBuilderExtensions).Assembly);
+        Assert.True(new WireAssemblyNames().TryFormat(hostingType, out var hostingName));
+        Assert.Equal($"{hostingType.FullName},DSPex.Orleans.Grains", hostingName);
+        Assert.True(new WireAssemblyNames().TryParse(hostingName, out var hostingRead));
+        Assert.Equal(hostingType, hostingRead);
+    }
+
+    [Theory]
+    [InlineData("DSPex.Orleans.Contracts.ExecuteResponse,DSPex.Orleans.Abstractions", "DSPex.Orleans.Contracts.ExecuteResponse,DSPex.Orleans.Grains.Interfaces")]
+    [InlineData("DSPex.Orleans.Placement.X,DSPex.Orleans.Hosting", "DSPex.Orleans.Placement.X,DSPex.Orleans.Grains")]
+    [InlineData("List`1[[DSPex.Orleans.Contracts.PoolStats,DSPex.Orleans.Abstractions]],System.Private.CoreLib", "List`1[[DSPex.Orleans.Contracts.PoolStats,DSPex.Orleans.Grains.Interfaces]],System.Private.CoreLib")]
+    [InlineData("DSPex.Orleans.Client.X,DSPex.Orleans.Client", "DSPex.Orleans.Client.X,DSPex.Orleans.Client")]
+    [InlineData("DSPex.Orleans.Hosting.X,DSPex.Orleans.HostingExtra", "DSPex.Orleans.Hosting.X,DSPex.Orleans.HostingExtra")]
+    [InlineData("System.String", "System.String")]
+    public void Only_the_renamed_assemblies_qualifiers_are_rewritten_both_ways(string current, string onTheWire)
+    {
+        Assert.Equal(onTheWire, WireAssemblyNames.Replace(current, toWire: true));
+        Assert.Equal(current, WireAssemblyNames.Replace(onTheWire, toWire: false));
     }
 
     /// <summary>
@@ -205,10 +248,15 @@ public sealed class WireIdentityTests
     }
 
     /// <summary>The serializer as silos and clients configure it, or with <paramref name="instead"/> in place of WireNames.</summary>
-    private static ServiceProvider Serializer(Action<TypeManifestOptions>? instead = null)
+    private static ServiceProvider Serializer(Action<TypeManifestOptions>? instead = null, bool earlierAssemblyNames = false)
     {
         var services = new ServiceCollection().AddSerializer(b => b.AddAssembly(typeof(ExecuteRequest).Assembly));
         _ = instead is null ? services.AddDSPexWireNames() : services.PostConfigure(instead);
+        if (earlierAssemblyNames)
+        {
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<ITypeConverter, WireAssemblyNames>());
+        }
+
         return services.BuildServiceProvider();
     }
 }
