@@ -252,5 +252,4 @@ public sealed class CapacitySchedulerTests
         scheduler.Attach(0, new FakeWorker("w0"), recycleAtRequest: 0);
         Assert.False(scheduler.HasNoLiveWorker(out _));
     }
-
 }
