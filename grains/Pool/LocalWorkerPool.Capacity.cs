@@ -163,12 +163,15 @@ internal sealed partial class LocalWorkerPool
     }
 
     /// <summary>
-    /// Completes a claimed waiter. When the scheduler says so (<see cref="CapacityScheduler{TWorker}.SendsOnReleasingThread"/>),
-    /// its call is written to the worker here, by the thread that freed it.
+    /// Completes a claimed waiter, its call written to the worker here by the thread that freed it (usually the
+    /// worker's reader thread), so Python gets its next request at once instead of idling through the waiter's
+    /// thread-pool and scheduler hops. With any number of requests per worker: a send hands its frame to the worker's
+    /// outbox, which never blocks (a full pipe queues it for the outbox's writer thread), so the reader thread cannot
+    /// stall on a full pipe while Python blocks writing the worker's other replies to it.
     /// </summary>
     private void Deliver(CapacityWaiter waiter, WorkerLease lease)
     {
-        var sent = waiter.Request is { } request && _scheduler.SendsOnReleasingThread ? Send(lease, request, waiter.Trace) : (SentCall?)null;
+        var sent = waiter.Request is { } request ? Send(lease, request, waiter.Trace) : (SentCall?)null;
         waiter.Grant(new CapacityGrant(lease, sent));
     }
 }

@@ -55,14 +55,6 @@ internal sealed partial class CapacityScheduler<TWorker>
     /// </summary>
     public int SendAhead { get; }
 
-    /// <summary>
-    /// Whether the thread that frees a unit also sends the claimed waiter's call (usually a worker's reader thread),
-    /// so Python gets its next request at once instead of idling through the waiter's thread-pool and scheduler hops.
-    /// Only with one request per worker: the reader thread then has no other reply of that worker to read, so it
-    /// cannot block on a full pipe while Python blocks writing to it.
-    /// </summary>
-    public bool SendsOnReleasingThread => Concurrency <= 1;
-
     public string WorkerIdOf(int slot) => _slots[slot].WorkerId;
 
     /// <summary>

@@ -252,11 +252,4 @@ public sealed class CapacitySchedulerTests
         scheduler.Attach(0, new FakeWorker("w0"), recycleAtRequest: 0);
         Assert.False(scheduler.HasNoLiveWorker(out _));
     }
-
-    [Theory]
-    [InlineData(1, true)]
-    [InlineData(2, false)]
-    [InlineData(8, false)]
-    public void The_releasing_thread_sends_the_next_call_only_with_one_request_per_worker(int concurrency, bool sends) =>
-        Assert.Equal(sends, SchedulerFixture.Create(slots: 1, concurrency: concurrency).SendsOnReleasingThread);
 }
