@@ -77,6 +77,33 @@ public sealed class DSPexSession
         ClientChecks.Deserialize<TResult>(await ExecuteRawAsync(command, Serialize(args, nameof(args)), options, cancellationToken).ConfigureAwait(false), _json);
 
     /// <summary>
+    /// Runs a command in the session whose args and result may carry bytes and arrays as binary parts, raw beside the
+    /// JSON (as <see cref="DSPexClient.ExecuteDataAsync"/>): with the session's variables, on the worker that holds its
+    /// programs, under its affinity mode, and at most once, as <see cref="ExecuteRawAsync"/>. A result with parts is not
+    /// kept for a repeat: a call sent again after its answer was lost with a silo is answered with
+    /// <see cref="Errors.SiloLostException"/> (it ran) rather than run again (docs/data.md#in-a-session).
+    /// </summary>
+    public async Task<DSPexData> ExecuteDataAsync(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var data = ClientChecks.ToData(args, _json, nameof(args));
+        var parts = data.PartsArray();
+        ClientChecks.Command(command, nameof(command));
+        ClientChecks.Json(data.Json, _maxRequestBytes, nameof(args));
+        ClientChecks.Options(options);
+        ClientChecks.Parts(parts, _maxRequestBytes);
+        var response = await _calls.ExecuteAsync(
+            (callId, timeout, token) => new ValueTask<ExecuteResponse>(_router().ExecuteInSessionAsync(
+                _grainKey, new ExecuteRequest(command, data.Json, timeout, Idempotent: options?.Idempotent ?? false, CallId: callId, Tools: _tools.Get(), Pool: options?.Pool)
+                {
+                    ArgParts = parts,
+                }, Options, token)),
+            ExecuteOptions.RetryTermsOf(options), repeatsAnswered: true, cancellationToken).ConfigureAwait(false);
+        return response.Error is { } error
+            ? throw DSPexException.From(error, response.WorkerId)
+            : new DSPexData(response.ResultJson!, response.ResultParts);
+    }
+
+    /// <summary>
     /// Runs a generator command in the session and yields each item's raw JSON as the reader asks for it: with the
     /// session's variables (as they are when the stream starts), in its pool, on the worker that holds its programs
     /// when it is free, as <see cref="ExecuteRawAsync"/> runs. Backpressure, limits and stopping early are as for

@@ -71,7 +71,7 @@ internal sealed class RecordedCall
         if (ResultDroppedBytes > 0)
         {
             return ExecuteResponse.Failure(ExecuteError.SiloLost(
-                $"call {Id} of session '{sessionId}' ran; its result ({ResultDroppedBytes} bytes) was over the size kept for a repeat, and it is not run again",
+                $"call {Id} of session '{sessionId}' ran; its result ({ResultDroppedBytes} bytes) was not kept for a repeat (over the size kept, or with binary parts), and it is not run again",
                 CallOutcome.OutcomeUnknown) with { Recorded = true }, WorkerId, WorkerPid);
         }
 

@@ -51,6 +51,12 @@ internal sealed partial class SessionState
         {
             call.ResultDroppedBytes = large.Length;
         }
+        else if (response.ResultParts is { Length: > 0 } parts)
+        {
+            // Binary parts are not stored with the session (they are bounded by the frame limit, not the record's
+            // size): the record says the call ran, so a repeat is told so instead of getting JSON whose parts are missing.
+            call.ResultDroppedBytes = (int)Math.Min(int.MaxValue, (response.ResultJson?.Length ?? 0) + parts.Sum(p => (long)p.Length));
+        }
         else
         {
             call.ResultJson = response.ResultJson;

@@ -26,14 +26,47 @@ internal static class StreamReads
     {
         var items = stream.WithBatchSize(ItemsPerFetch).GetAsyncEnumerator(cancellationToken);
         await using var disposeItems = items.ConfigureAwait(false);
-        while (await ClusterCalls.Once(() => items.MoveNextAsync()).ConfigureAwait(false))
+        var started = false;
+        while (await NextAsync(items, started).ConfigureAwait(false))
         {
             if (items.Current.Error is { } error)
             {
-                throw DSPexException.From(error, null);
+                throw Begun(DSPexException.From(error, null), started);
             }
 
+            started = true;
             yield return items.Current.ItemJson!;
         }
     }
+
+    /// <summary>
+    /// The next item. A silo lost before the stream's first item is as for a call (a request not delivered did not
+    /// run); once an item has come, the generator has run, so a loss after it (the next fetch cannot reach the gateway
+    /// that holds the stream: "not run" names that fetch only) is "may have run" for the stream.
+    /// </summary>
+    private static async ValueTask<bool> NextAsync(IAsyncEnumerator<StreamItem> items, bool started)
+    {
+        try
+        {
+            return await ClusterCalls.Once(() => items.MoveNextAsync()).ConfigureAwait(false);
+        }
+        catch (SiloLostException lost) when (started && lost.Outcome == CallOutcome.NotRun)
+        {
+            throw Begun(lost, started);
+        }
+    }
+
+    /// <summary>
+    /// A silo loss of a stream that has begun, whether the client's fetch failed or the gateway's error item says so
+    /// (the gateway's own fetch from the silo running the stream was refused): "may have run" (see <see cref="NextAsync"/>).
+    /// </summary>
+    private static DSPexException Begun(DSPexException failure, bool started) =>
+        started && failure is SiloLostException { Outcome: CallOutcome.NotRun } lost
+            ? new SiloLostException($"the stream was lost with a silo after it had begun (it may have run): {Cause(lost)}", CallOutcome.OutcomeUnknown, lost.InnerException)
+            : failure;
+
+    private static string Cause(SiloLostException lost) =>
+        lost.InnerException is { } inner ? $"{inner.GetType().Name}: {FirstLine(inner.Message)}" : FirstLine(lost.Message);
+
+    private static string FirstLine(string? text) => text is null ? "" : text.Split('\n', 2)[0].Trim();
 }

@@ -9,7 +9,7 @@ namespace DSPex.Orleans.Client;
 /// list): Python receives a numpy array (or, without numpy, a shaped memoryview), and a numpy array or
 /// <c>array.array</c> Python returns arrives as one of these (docs/data.md). Elements are in C order, little-endian.
 /// </summary>
-public sealed class DSPexArray
+public sealed partial class DSPexArray
 {
     private DSPexArray(string dtype, long[] shape, ReadOnlyMemory<byte> data)
     {

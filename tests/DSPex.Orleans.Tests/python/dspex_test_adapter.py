@@ -247,6 +247,18 @@ def session_items(args):
         yield {"i": i, "pid": os.getpid(), "session": dspex.session_id(), "value": dspex.get_var(args.get("name", "greeting"))}
 
 
+@command("session_bytes")
+def session_bytes(args):
+    """A data call in a session: the bytes reversed, the floats times session variable 'scale', and the worker's pid.
+    Stores the byte count in session variable 'last_length'."""
+    import array
+    data = args["data"]
+    dspex.set_var("last_length", len(data))
+    scale = dspex.get_var("scale", 1)
+    floats = array.array("f", [x * scale for x in args["vector"]])
+    return {"data": bytes(data)[::-1], "vector": floats, "pid": os.getpid(), "session": dspex.session_id()}
+
+
 @command("stream_progress")
 def stream_progress(args):
     """How far the named ``numbers`` generator got, and whether it is closed (its finally ran)."""
