@@ -11,7 +11,7 @@ namespace DSPex.Orleans.Client;
 /// Runs Python commands on the cluster. Thread-safe; one per application. Failures throw a
 /// <see cref="DSPexException"/> subclass named for what happened.
 /// </summary>
-public sealed class DSPexClient
+public sealed partial class DSPexClient
 {
     // Router keys spread a client's calls over the gateways: the Orleans client picks a gateway per grain id.
     private const int RouterKeyCount = 64;

@@ -37,6 +37,15 @@ public interface IRouterGrain : IGrainWithIntegerKey
     [Alias("StreamInSession")]
     IAsyncEnumerable<StreamItem> StreamInSessionAsync(string sessionId, ExecuteRequest request, SessionOptions options);
 
+    /// <summary>
+    /// Runs a command on this silo's pool with an upload: the command reads <paramref name="source"/>'s chunks as a
+    /// stream (dspex.upload()), read from the caller only as it takes them. <paramref name="declaredLength"/>, when
+    /// given, is the upload's byte count: data longer or shorter is <see cref="DSPexErrorKind.InvalidArguments"/>.
+    /// </summary>
+    [ResponseTimeout(CallTracking.ExecuteResponseTimeout)]
+    [Alias("ExecuteUpload")]
+    Task<ExecuteResponse> ExecuteUploadAsync(ExecuteRequest request, IChunkSource source, long? declaredLength);
+
     /// <summary>The pool statistics of every active silo.</summary>
     [Alias("0645BCB6")]
     Task<ClusterStats> GetClusterStatsAsync();

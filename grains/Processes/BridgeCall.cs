@@ -12,6 +12,7 @@ namespace DSPex.Orleans.Processes;
 /// makes while the call runs (none when null: every tool call is then UnknownTool). With a <see cref="Deadline"/>, the
 /// call's task answers <see cref="PendingCall.DeadlinePassed"/> once it passes without a reply (see <see cref="PendingCall"/>).
 /// <see cref="Parts"/> are the binary parts the args refer to, written raw after the envelope (protocol.json "binary_parts").
+/// An upload call names its chunk window (<see cref="UploadWindow"/>; chunks go through <see cref="BridgeConnection.SendChunk"/>).
 /// </summary>
 internal readonly record struct BridgeCall(
     string Command,
@@ -23,7 +24,8 @@ internal readonly record struct BridgeCall(
     TraceContext? Trace = null,
     IBridgeTools? Tools = null,
     TimeSpan? Deadline = null,
-    ReadOnlyMemory<byte>[]? Parts = null)
+    ReadOnlyMemory<byte>[]? Parts = null,
+    int? UploadWindow = null)
 {
     public static BridgeCall Stream(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int window, ChannelWriter<string> items, TraceContext? trace = null, IBridgeTools? tools = null) =>
         new(command, argsJson, session, program, window, items, trace, tools);

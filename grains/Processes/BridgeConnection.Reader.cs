@@ -112,6 +112,9 @@ internal sealed partial class BridgeConnection
             case FatalFrame fatal:
                 _ready.TrySetException(new WorkerStartException($"Python worker {_workerId} failed to start: {fatal.Message}"));
                 break;
+            case ChunkCreditFrame credit:
+                GrantChunks(credit);
+                break;
             case HeartbeatFrame:
                 MarkAlive();
                 Interlocked.Increment(ref _heartbeatAnswers);
@@ -137,6 +140,7 @@ internal sealed partial class BridgeConnection
         {
             _pending.Remove(id, out completion);
             _streams.Remove(id, out stream);
+            EndUploadLocked(id);
         }
 
         stream?.TryComplete();

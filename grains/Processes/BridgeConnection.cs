@@ -88,7 +88,7 @@ internal sealed partial class BridgeConnection
             ReadOnlyMemory<byte> frame;
             try
             {
-                frame = _writer.Call(id, call.Command, call.ArgsJson, call.Session, call.Program, call.StreamWindow, call.Trace, call.Parts);
+                frame = _writer.Call(id, call.Command, call.ArgsJson, call.Session, call.Program, call.StreamWindow, call.Trace, call.Parts, call.UploadWindow);
             }
             catch (InvalidCallInputException e)
             {
@@ -225,6 +225,7 @@ internal sealed partial class BridgeConnection
             _pending.Clear();
             streams = [.. _streams.Values];
             _streams.Clear();
+            EndUploadsLocked();
         }
 
         foreach (var stream in streams)

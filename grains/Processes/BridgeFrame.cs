@@ -50,6 +50,7 @@ internal abstract record BridgeFrame
         int pid = 0, pgid = 0;
         List<string>? commands = null;
         long toolId = -1;
+        var granted = 0;
         string? toolName = null, toolArgs = null, protocolVersion = null;
         var toolArgsDepth = 0;
         List<int>? partLengths = null;
@@ -103,6 +104,11 @@ internal abstract record BridgeFrame
             {
                 Next(ref reader);
                 pgid = ReadInt32(ref reader, "pgid");
+            }
+            else if (Is(ref reader, "n"u8))
+            {
+                Next(ref reader);
+                granted = ReadInt32(ref reader, "n");
             }
             else if (Is(ref reader, "tool_id"u8))
             {
@@ -177,6 +183,8 @@ internal abstract record BridgeFrame
                 return new ItemFrame(id, item!);
             case BridgeFrameType.Heartbeat:
                 return new HeartbeatFrame(id);
+            case BridgeFrameType.ChunkCredit:
+                return new ChunkCreditFrame(id, granted);
             case BridgeFrameType.Fatal:
                 return new FatalFrame(message);
             case BridgeFrameType.ProtocolError:
@@ -359,6 +367,7 @@ internal abstract record BridgeFrame
         if (Is(ref reader, "protocol_error"u8)) return BridgeFrameType.ProtocolError;
         if (Is(ref reader, "tool_call"u8)) return BridgeFrameType.ToolCall;
         if (Is(ref reader, "list_tools"u8)) return BridgeFrameType.ListTools;
+        if (Is(ref reader, "chunk_credit"u8)) return BridgeFrameType.ChunkCredit;
         return BridgeFrameType.Unknown;
     }
 

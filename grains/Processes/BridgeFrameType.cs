@@ -12,4 +12,5 @@ internal enum BridgeFrameType
     ProtocolError,
     ToolCall,
     ListTools,
+    ChunkCredit,
 }

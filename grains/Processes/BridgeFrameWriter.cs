@@ -36,7 +36,7 @@ internal sealed class BridgeFrameWriter
     /// which is checked before the caller's text is copied.
     /// </summary>
     public ReadOnlyMemory<byte> Call(long id, string? command, string? argsJson, SessionCallContext? session = null, ProgramCall? program = null, int? streamCredit = null, TraceContext? trace = null,
-        ReadOnlyMemory<byte>[]? parts = null)
+        ReadOnlyMemory<byte>[]? parts = null, int? uploadWindow = null)
     {
         if (command is null)
         {
@@ -98,6 +98,11 @@ internal sealed class BridgeFrameWriter
             }
 
             _json.WriteEndObject();
+        }
+
+        if (uploadWindow is { } window)
+        {
+            _json.WriteNumber("upload"u8, window);
         }
 
         if (parts is { Length: > 0 })
@@ -172,6 +177,46 @@ internal sealed class BridgeFrameWriter
 
     /// <summary>A credit frame: streaming call <paramref name="id"/> may send <paramref name="n"/> more items.</summary>
     public ReadOnlyMemory<byte> Credit(long id, int n) => Control(id, "credit"u8, n);
+
+    /// <summary>
+    /// One chunk of upload call <paramref name="id"/>: its bytes as the frame's one binary part (id first, so the bridge
+    /// can name the upload even when it cannot read the rest). <see cref="FrameOverLimitException"/> past the limit.
+    /// </summary>
+    public ReadOnlyMemory<byte> Chunk(long id, ReadOnlyMemory<byte> data)
+    {
+        Begin();
+        _json.WriteStartObject();
+        _json.WriteNumber("id"u8, id);
+        _json.WriteString("type"u8, "chunk"u8);
+        _json.WriteStartArray("parts"u8);
+        _json.WriteNumberValue(data.Length);
+        _json.WriteEndArray();
+        _json.WriteEndObject();
+        _json.Flush();
+        if ((long)_buffer.WrittenCount - 4 + 1 + data.Length > _maxFrameBytes)
+        {
+            throw new FrameOverLimitException(_buffer.WrittenCount - 4L + 1 + data.Length, _maxFrameBytes);
+        }
+
+        BinaryParts.Append(_buffer, [data]);
+        return End();
+    }
+
+    /// <summary>Upload call <paramref name="id"/> sends no more chunks: whole, or failed for <paramref name="error"/> (silo text, bounded).</summary>
+    public ReadOnlyMemory<byte> ChunksEnd(long id, string? error)
+    {
+        Begin();
+        _json.WriteStartObject();
+        _json.WriteNumber("id"u8, id);
+        _json.WriteString("type"u8, "chunks_end"u8);
+        if (error is not null)
+        {
+            _json.WriteString("error"u8, WithoutLoneSurrogates(error));
+        }
+
+        _json.WriteEndObject();
+        return End();
+    }
 
     /// <summary>A heartbeat frame, answered by the bridge's reader with a heartbeat of the same id.</summary>
     public ReadOnlyMemory<byte> Heartbeat(long id) => Control(id, "heartbeat"u8);

@@ -42,6 +42,14 @@ internal sealed record ItemFrame(
     public override BridgeFrameType Type => BridgeFrameType.Item;
 }
 
+/// <summary>The command of upload call <see cref="Id"/> read <see cref="Granted"/> chunks: the silo may send that many more.</summary>
+internal sealed record ChunkCreditFrame(
+    [property: WireField("id")] long Id,
+    [property: WireField("n")] int Granted) : BridgeFrame
+{
+    public override BridgeFrameType Type => BridgeFrameType.ChunkCredit;
+}
+
 /// <summary>The answer to the silo's heartbeat of the same id.</summary>
 internal sealed record HeartbeatFrame([property: WireField("id")] long Id) : BridgeFrame
 {

@@ -41,7 +41,7 @@ from typing import Any, Callable, Iterator, NoReturn, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from dspex import binary, protocol  # the bridge's own package, found beside this file
+from dspex import binary, protocol, uploads  # the bridge's own package, found beside this file
 from dspex.framing import (  # after the path insert above
     FrameReader,
     FrameWriter,
@@ -132,6 +132,7 @@ class Bridge:
         ctx.fail_tool_calls()  # a tool call a task of the command still waits for can never be answered now
         with self._active_lock:
             self._active.pop(ctx.request_id, None)
+        uploads.forget(ctx.request_id)
 
     def _serve(self) -> None:
         """One serving thread. Its last-resort guard: whatever escapes reading or running (a bug in the bridge, a
@@ -202,6 +203,7 @@ class Bridge:
             # A call's binary parts follow its envelope (dspex.binary); a part that does not add up is a PartError,
             # a ValueError: the call fails by its id with InvalidArguments and this worker keeps serving.
             text, region = binary.split(body)
+            parts: list[memoryview] = []
             if region is None:
                 envelope = json.loads(text)
                 if isinstance(envelope, dict) and envelope.get("parts"):
@@ -210,7 +212,8 @@ class Bridge:
                 declared = json.loads(text)
                 if not isinstance(declared, dict):
                     raise ValueError("envelope is not a JSON object")
-                envelope = binary.decode(text, binary.cut(declared.get("parts"), region))
+                parts = binary.cut(declared.get("parts"), region)
+                envelope = binary.decode(text, parts)
             if not isinstance(envelope, dict):
                 raise ValueError("envelope is not a JSON object")
         except (ValueError, RecursionError) as exc:
@@ -222,6 +225,12 @@ class Bridge:
                 # A tool's answer Python cannot read: that tool call fails, in the task that waits for it.
                 self._tools.fail_unreadable(tool_call[1], "the tool's result could not be read as Python reads JSON: %s"
                                             % bounded(describe(exc), MAX_MESSAGE_CHARS), type(exc).__name__)
+            elif call_id is None and chunk_call_id_of(body) is not None:
+                # A chunk that does not add up: its upload fails (the command's next read raises, naming the part);
+                # a chunk of no running upload is dropped, as any late chunk is.
+                reader = uploads.find(chunk_call_id_of(body))
+                if reader is not None:
+                    reader.end("a chunk frame could not be read: %s" % bounded(describe(exc), MAX_MESSAGE_CHARS))
             elif call_id is None:
                 self._writer.send_json({"type": protocol.PROTOCOL_ERROR,
                                         "message": bounded("malformed frame: %s" % exc, MAX_MESSAGE_CHARS)})
@@ -242,6 +251,13 @@ class Bridge:
                 self._writer.send_error_text(request_id, protocol.INVALID_ARGUMENTS, type(exc).__name__,
                                              "the call's session, credit or trace is not valid: %s" % exc)
                 return None
+            if envelope.get("upload") is not None:
+                try:
+                    uploads.register(request_id, uploads.UploadReader(envelope.get("upload"), self._chunk_credit(request_id)))
+                except ValueError as exc:
+                    self._writer.send_error_text(request_id, protocol.INVALID_ARGUMENTS, type(exc).__name__,
+                                                 "the call's upload is not valid: %s" % exc)
+                    return None
             with self._active_lock:
                 self._active[request_id] = ctx
             name = envelope.get("cmd")
@@ -257,14 +273,39 @@ class Bridge:
             if ctx is not None:
                 if kind == protocol.CANCEL:
                     ctx.cancel()
+                    reader = uploads.find(request_id)
+                    if reader is not None:
+                        reader.wake()
                 else:
                     ctx.grant(int(envelope.get("n", 0)))
+        elif kind in (protocol.CHUNK, protocol.CHUNKS_END):
+            self._upload_frame(kind, request_id, envelope, parts)
         elif kind == protocol.HEARTBEAT:
             # Passes frames other threads queued: a worker whose pipe is full of big tool calls is busy, not hung.
             self._writer.send_json({"id": request_id, "type": protocol.HEARTBEAT_REPLY}, urgent=True)
         elif kind == protocol.TOOL_RESULT:
             self._tools.resolve(envelope)  # wakes the command waiting in dspex.call_tool
         return None
+
+    def _chunk_credit(self, request_id: Any) -> Callable[[int], None]:
+        return lambda n: self._writer.send_json({"id": request_id, "type": protocol.CHUNK_CREDIT, "n": n})
+
+    def _upload_frame(self, kind: str, request_id: Any, envelope: dict[str, Any], parts: list[memoryview]) -> None:
+        """A chunk (or the end) of an upload: queued for the command's reader. A chunk for no running upload (its call
+        ended) is dropped; one that breaks the upload's rules fails the upload, and so the call, naming the chunk."""
+        reader = uploads.find(request_id)
+        if reader is None:
+            return
+        if kind == protocol.CHUNKS_END:
+            error = envelope.get("error")
+            reader.end(None if error is None else bounded(str(error), MAX_MESSAGE_CHARS))
+            return
+        if len(parts) != 1:
+            reader.end("a chunk frame carries %d binary parts, not 1" % len(parts))
+            return
+        problem = reader.put(bytes(parts[0]))
+        if problem is not None:
+            reader.end(problem)
 
     def _start_async(self, ctx: Any, func: Callable[[Any], Any], args: Any) -> None:
         """Starts an async command on the event loop from the reading thread, which keeps the reader role: calling an
@@ -360,6 +401,7 @@ class Bridge:
 
 
 CALL_PREFIX = re.compile(rb'\{"id":(\d{1,18}),"type":"' + protocol.CALL.encode("ascii") + rb'",')
+CHUNK_PREFIX = re.compile(rb'\{"id":(\d{1,18}),"type":"' + protocol.CHUNK.encode("ascii") + rb'",')
 TOOL_RESULT_PREFIX = re.compile(rb'\{"id":(\d{1,18}),"type":"' + protocol.TOOL_RESULT.encode("ascii") + rb'","tool_id":(\d{1,18}),')
 
 
@@ -388,6 +430,12 @@ def fail_bridge(what: str) -> NoReturn:
 def call_id_of(body: bytes) -> Optional[int]:
     """The id of a call frame as the silo writes it (id first), read without parsing the rest; None otherwise."""
     match = CALL_PREFIX.match(body)
+    return int(match.group(1)) if match else None
+
+
+def chunk_call_id_of(body: bytes) -> Optional[int]:
+    """The call id of a chunk frame as the silo writes it (id first); None otherwise."""
+    match = CHUNK_PREFIX.match(body)
     return int(match.group(1)) if match else None
 
 

@@ -102,6 +102,24 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, SiloPools pools, Ca
         }
     }
 
+    // An upload runs on the gateway's pools as a stream does: its chunks come from the caller through this silo.
+    public Task<ExecuteResponse> ExecuteUploadAsync(ExecuteRequest request, IChunkSource source, long? declaredLength) =>
+        GrainBoundary.Guard(async ValueTask<ExecuteResponse> () =>
+        {
+            if ((Check(request) ?? RequestChecks.Present(source, "source")) is { } invalid)
+            {
+                return ExecuteResponse.Failure(invalid);
+            }
+
+            using var call = calls.Begin(request.CallId);
+            var (routed, error) = await dispatcher.RouteAsync(request with { Session = null, Program = null });
+            var pool = routed is null ? null : pools.Find(routed.Pool);
+            return pool is null
+                ? ExecuteResponse.Failure(error ?? new ExecuteError(DSPexErrorKind.NoWorkers,
+                    $"pool {routed!.Pool} does not run on the gateway silo {pools.Silo}; an upload runs on its gateway's pools"))
+                : await pool.ExecuteUploadAsync(routed!, source, declaredLength, CancellationToken.None);
+        }, logger, "upload", CancellationToken.None).AsTask();
+
     // A session's stream: the session grain starts it (its checks, its owner, its variables and pool) and the stream
     // runs where the session's worker is (see SessionStreams), read one item per fetch across silos so credit stays exact.
     public IAsyncEnumerable<StreamItem> StreamInSessionAsync(string sessionId, ExecuteRequest request, SessionOptions options) =>

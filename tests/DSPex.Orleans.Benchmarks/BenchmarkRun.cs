@@ -168,6 +168,11 @@ public static class BenchmarkRun
                 notes.AddRange(await BinaryPayloadCell.RunAsync(options, clusters, cancellationToken));
             }
 
+            if (options.Runs("upload"))
+            {
+                notes.AddRange(await UploadStreamCell.RunAsync(options, clusters, cancellationToken));
+            }
+
             var workloads = Workload.All.Where(w => options.Workloads.Contains(w.Name)).ToList();
             await WarmUpAsync(scenarios, workloads, options);
             var cells = await SweepAsync(scenarios, workloads, options, notes);

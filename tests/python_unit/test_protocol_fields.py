@@ -46,6 +46,10 @@ def stream(args):
 def as_bytes(args):
     return {"echoed": args["data"]}
 
+@dspex.command("fields.upload")
+def uploaded(args):
+    return {"bytes": sum(len(chunk) for chunk in dspex.upload())}
+
 @dspex.command("fields.tools")
 def tools(args):
     listed = dspex.list_tools()
@@ -155,6 +159,11 @@ class WrittenFieldTests(unittest.TestCase):
             frames.append(bridge.read())  # result, with its binary parts
             bridge.send({"id": 2, "type": protocol.CALL, "cmd": "fields.stream", "args": None, "credit": 4})
             frames.append(bridge.read())  # item
+            frames.append(bridge.read())  # result
+            bridge.send({"id": 7, "type": protocol.CALL, "cmd": "fields.upload", "args": None, "upload": 2})
+            bridge.send(b'{"id":7,"type":"chunk","parts":[3]}\x00abc')
+            frames.append(bridge.read())  # chunk_credit
+            bridge.send({"id": 7, "type": protocol.CHUNKS_END})
             frames.append(bridge.read())  # result
             bridge.send({"id": 3, "type": protocol.CALL, "cmd": "fields.no_such_command", "args": None})
             frames.append(bridge.read())  # error

@@ -27,9 +27,10 @@ from .errors import InvalidArguments
 from .programs import program_type
 from .registry import command, commands, load_adapters
 from .tools import ToolError, acall_tool, call_tool, list_tools
+from .uploads import UploadError, upload
 
 __all__ = [
     "command", "commands", "load_adapters", "cancelled", "current_request_id",
     "session_id", "get_var", "set_var", "delete_var", "trace_context", "program_type", "InvalidArguments",
-    "call_tool", "acall_tool", "list_tools", "ToolError",
+    "call_tool", "acall_tool", "list_tools", "ToolError", "upload", "UploadError",
 ]

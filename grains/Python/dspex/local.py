@@ -13,9 +13,9 @@ import itertools
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any, AsyncGenerator, Callable, Iterator, Optional
+from typing import Any, AsyncGenerator, Callable, Iterable, Iterator, Optional
 
-from . import binary, context, errors, local_tools, programs, protocol, registry
+from . import binary, context, errors, local_tools, programs, protocol, registry, uploads
 from .framing import FrameWriter
 
 _request_ids = itertools.count(1)
@@ -148,11 +148,13 @@ def run(command: Optional[str], args: Any = None, *, variables: Optional[dict[st
         max_frame: int = protocol.DEFAULT_MAX_FRAME_BYTES,
         on_frame: Optional[Callable[[dict[str, Any]], None]] = None,
         cancel: Optional[threading.Event] = None,
-        tools: Optional[dict[str, Callable[[Any], Any]]] = None) -> CommandRun:
+        tools: Optional[dict[str, Callable[[Any], Any]]] = None,
+        upload: Optional[Iterable[bytes]] = None) -> CommandRun:
     """Runs ``command`` (or ``program``, a {"id", "rev", "spec"} object) with decoded ``args``. Variables make it a
     session call (``session_id`` defaults to "local"). ``on_frame`` sees each frame as it is produced (items while
     a stream runs); setting ``cancel`` makes dspex.cancelled() true inside the command. ``tools`` stubs the .NET
-    tools the command calls (name -> function of the args; dspex.local_tools); a tool with no stub is UnknownTool."""
+    tools the command calls (name -> function of the args; dspex.local_tools); a tool with no stub is UnknownTool.
+    ``upload`` makes it an upload call: the command's dspex.upload() yields those chunks as ``bytes``."""
     from . import request_rules
 
     importlib.import_module(".builtins", __package__)  # a worker always has ping, echo, list_commands, worker_info
@@ -176,10 +178,18 @@ def run(command: Optional[str], args: Any = None, *, variables: Optional[dict[st
         threading.Thread(target=cancel_when_set, name="dspex-local-cancel", daemon=True).start()
     writer = _CapturingWriter(max_frame, on_frame)
     stubs = local_tools.install(local_tools.LocalTools(tools))
+    if upload is not None:
+        chunks = [bytes(chunk) for chunk in upload]
+        reader = uploads.UploadReader(max(1, len(chunks)), lambda n: None)
+        for chunk in chunks:
+            reader.put(chunk)
+        reader.end()
+        uploads.register(ctx.request_id, reader)
     try:
         execute(ctx, writer, command, args, program)
     finally:
         local_tools.reset(stubs)
+        uploads.forget(ctx.request_id)
     return _outcome(writer.frames)
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import threading
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from . import local, programs, protocol
 from .local import CommandError, CommandRun
@@ -46,12 +46,13 @@ def load(*adapter_modules: str) -> None:
 
 def run_command(command: str, args: Any = None, *, vars: Optional[dict[str, Any]] = None,  # the CLI's word
                 session_id: Optional[str] = None, max_frame: int = protocol.DEFAULT_MAX_FRAME_BYTES,
-                cancel: Optional[threading.Event] = None, tools: Optional[dict[str, ToolStub]] = None) -> CommandRun:
+                cancel: Optional[threading.Event] = None, tools: Optional[dict[str, ToolStub]] = None,
+                upload: Optional[Iterable[bytes]] = None) -> CommandRun:
     """Runs a registered command with ``args`` (a decoded JSON value). ``vars`` makes it a session call with those
     session variables; the run's ``set_vars``/``deleted_vars`` say what the command changed. ``tools`` stubs the
-    tools it calls, by name."""
+    tools it calls, by name. ``upload`` makes it an upload call whose dspex.upload() yields those ``bytes`` chunks."""
     return local.run(command, args, variables=vars, session_id=session_id, max_frame=max_frame, cancel=cancel,
-                     tools=tools)
+                     tools=tools, upload=upload)
 
 
 def run_program(spec: dict[str, Any], args: Any = None, *, vars: Optional[dict[str, Any]] = None,

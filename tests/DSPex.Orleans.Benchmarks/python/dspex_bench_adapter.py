@@ -4,6 +4,7 @@ The same function runs in every scenario (bridge worker and Python.NET in-proces
 that differs between scenarios is how the call reaches it.
 """
 
+import dspex
 from dspex import command
 
 
@@ -61,3 +62,15 @@ def bytes_roundtrip(args):
 def array_roundtrip(args):
     """A float32 vector in and out: a JSON list of numbers, or a binary part (numpy array or shaped memoryview)."""
     return {"v": args["v"]}
+
+
+@command("bytes_digest")
+def bytes_digest(args):
+    """SHA-256 and size of bytes that came in as one binary part (args["data"]) or as an upload (dspex.upload())."""
+    import hashlib
+
+    digest, size = hashlib.sha256(), 0
+    for chunk in ([args["data"]] if args and "data" in args else dspex.upload()):
+        digest.update(chunk)
+        size += len(chunk)
+    return {"sha256": digest.hexdigest(), "size": size}

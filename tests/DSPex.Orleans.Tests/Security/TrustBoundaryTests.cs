@@ -134,6 +134,9 @@ public sealed class TrustBoundaryTests(TlsSiloFixture fixture) : IClassFixture<T
                 }
             });
             Assert.Equal("stream", stream.Scope);
+            // An upload is a call: the command's scope decides (echo returns without reading its chunks).
+            Assert.Contains("uploaded", (await client.UploadAsync("echo", new MemoryStream(new byte[3]), new { v = "uploaded" })).Json);
+            Assert.Equal("command:ping", (await Assert.ThrowsAsync<ForbiddenException>(() => client.UploadAsync("ping", new MemoryStream(new byte[3])))).Scope);
             var session = client.Session($"scoped-{Guid.NewGuid():N}");
             Assert.Contains("in session", await session.ExecuteRawAsync("echo", "{\"v\":\"in session\"}"));
             Assert.Equal("command:ping", (await Assert.ThrowsAsync<ForbiddenException>(() => session.ExecuteRawAsync("ping"))).Scope);

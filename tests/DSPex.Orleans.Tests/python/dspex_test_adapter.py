@@ -479,3 +479,23 @@ def lying_parts(args):
                        "parts": [10]}).encode("ascii") + b"\x00abc"
     os.write(_protocol_fd(), struct.pack(">I", len(body)) + body)
     return "unreachable"
+
+
+@command("upload_digest")
+def upload_digest(args):
+    """Reads this call's upload (dspex.upload()) and answers its SHA-256, size and chunk count. With "taken_path", it
+    writes the count of chunks taken so far to that file after each one, so a test can compare it with what the
+    client produced."""
+    import hashlib
+
+    digest, size, chunks = hashlib.sha256(), 0, 0
+    path = (args or {}).get("taken_path")
+    for chunk in dspex.upload():
+        digest.update(chunk)
+        size += len(chunk)
+        chunks += 1
+        if path:
+            with open(path + ".tmp", "w") as file:
+                file.write(str(chunks))
+            os.replace(path + ".tmp", path)
+    return {"sha256": digest.hexdigest(), "size": size, "chunks": chunks}

@@ -121,6 +121,10 @@ public sealed class FrameFieldDefinitionTests
         yield return writer.Call(9, "echo", """{"b":{"$bytes":0}}""", parts: [new byte[] { 0, 1, 2 }]).ToArray();
         yield return writer.Cancel(7).ToArray();
         yield return writer.Credit(7, 2).ToArray();
+        yield return writer.Call(10, "echo", "null", uploadWindow: 4).ToArray();
+        yield return writer.Chunk(10, new byte[] { 1, 2, 3 }).ToArray();
+        yield return writer.ChunksEnd(10, null).ToArray();
+        yield return writer.ChunksEnd(10, "the upload ended early").ToArray();
         yield return writer.Heartbeat(9).ToArray();
         yield return writer.ToolResult(7, 1, """{"r":1}""").ToArray();
         yield return writer.ToolError(7, 2, "ToolFailed", "T", "m").ToArray();

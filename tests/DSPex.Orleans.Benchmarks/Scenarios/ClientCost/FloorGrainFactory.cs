@@ -83,6 +83,8 @@ internal sealed class FloorGrainFactory(IGrainFactory inner) : IGrainFactory
 
         public IAsyncEnumerable<StreamItem> StreamInSessionAsync(string sessionId, ExecuteRequest request, SessionOptions options) => throw Unsupported();
 
+        public Task<ExecuteResponse> ExecuteUploadAsync(ExecuteRequest request, IChunkSource source, long? declaredLength) => throw Unsupported();
+
         public Task<ClusterStats> GetClusterStatsAsync() => throw Unsupported();
 
         // The gateway-loss check asks the router; through the floor no gateway is lost in a benchmark run.
