@@ -36,7 +36,7 @@ public sealed class HeartbeatTests(FaultCluster fault, Xunit.Abstractions.ITestO
         var detected = clock.ElapsedMilliseconds;
         var after = await Eventually.HoldsAsync(fault.Pool.GetStatsAsync,
             s => s.Workers == s.Size && s.WorkerDetails.All(w => w.Pid != victim.Pid && w.Pid != 0), "stopped worker replaced");
-        output.WriteLine($"measured: SIGSTOP -> hung worker killed {detected} ms (heartbeat timeout 3000 ms, interval 100 ms); -> replacement ready {clock.ElapsedMilliseconds} ms");
+        output.WriteLine($"measured: SIGSTOP -> hung worker killed {detected} ms (heartbeat timeout {FaultCluster.HeartbeatTimeout.TotalMilliseconds} ms, interval 100 ms); -> replacement ready {clock.ElapsedMilliseconds} ms");
         Assert.Equal(before.HungWorkersKilled + 1, after.HungWorkersKilled);
         Assert.False(OsProcesses.IsAlive(victim.Pid));
     }
@@ -45,7 +45,9 @@ public sealed class HeartbeatTests(FaultCluster fault, Xunit.Abstractions.ITestO
     public async Task A_long_running_request_is_not_mistaken_for_a_hang()
     {
         var before = await fault.AtSizeAsync();
-        var response = await fault.Pool.ExecuteAsync(new ExecuteRequest("sleep_uncooperative", """{"seconds":5}"""));
+        // Longer than the heartbeat timeout: a worker busy that long still answers heartbeats and is not killed.
+        var seconds = FaultCluster.HeartbeatTimeout.TotalSeconds + 2;
+        var response = await fault.Pool.ExecuteAsync(new ExecuteRequest("sleep_uncooperative", $$"""{"seconds":{{seconds}}}"""));
         Assert.True(response.IsSuccess, response.Error?.Message);
         var after = await fault.AtSizeAsync();
         Assert.Equal(before.HungWorkersKilled, after.HungWorkersKilled);

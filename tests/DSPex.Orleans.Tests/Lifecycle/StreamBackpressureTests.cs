@@ -3,7 +3,6 @@ using DSPex.Orleans.Client;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
 using DSPex.Orleans.Tests.Infrastructure;
-using Orleans.TestingHost;
 
 namespace DSPex.Orleans.Tests.Lifecycle;
 
@@ -13,30 +12,13 @@ namespace DSPex.Orleans.Tests.Lifecycle;
 /// reader that breaks out closes the generator without it running further.
 /// </summary>
 [Trait("Category", "Cluster")]
-public sealed class StreamBackpressureTests : IAsyncLifetime
+[Collection(StreamingCollection.Name)]
+public sealed class StreamBackpressureTests(StreamingCluster fixture)
 {
-    private const int Window = 16;
-    private TestCluster _cluster = null!;
-    private DSPexClient _client = null!;
-    private IPoolGrain _pool = null!;
+    private const int Window = StreamingCluster.Window;
 
-    public async Task InitializeAsync()
-    {
-        // Two requests per worker: the stream holds one, the progress probe (on the same worker) takes the other.
-        _cluster = await TestClusters.StartAsync(1, new Dictionary<string, string>
-        {
-            ["Size"] = "2",
-            ["ConcurrencyPerWorker"] = "2",
-            ["StreamWindow"] = Window.ToString(),
-        });
-        _client = new DSPexClient(_cluster.Client);
-        _pool = _cluster.PrimaryPool();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAndDisposeAsync();
-    }
+    private readonly DSPexClient _client = fixture.Client;
+    private readonly IPoolGrain _pool = fixture.Pool;
 
     public sealed record Number(int I);
 

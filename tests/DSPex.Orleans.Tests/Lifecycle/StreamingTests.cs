@@ -8,32 +8,52 @@ using Orleans.TestingHost;
 
 namespace DSPex.Orleans.Tests.Lifecycle;
 
-/// <summary>Generator commands streamed as IAsyncEnumerable through the client library.</summary>
-[Trait("Category", "Cluster")]
-public sealed class StreamingTests : IAsyncLifetime
+/// <summary>
+/// One silo with two workers that take two requests each (a stream holds one, a progress probe on the same worker
+/// takes the other), shared by <see cref="StreamingTests"/> and <see cref="StreamBackpressureTests"/>: each test names
+/// its own generator, leaves no stream running (a test that stops one early waits for its worker to be free) and
+/// compares counters with what they were when it began.
+/// </summary>
+public sealed class StreamingCluster : IAsyncLifetime
 {
-    private const int Window = 16;
+    public const int Window = 16;
 
-    private TestCluster _cluster = null!;
-    private DSPexClient _client = null!;
-    private IPoolGrain _pool = null!;
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public DSPexClient Client { get; private set; } = null!;
+
+    public IPoolGrain Pool { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        _cluster = await TestClusters.StartAsync(1, new Dictionary<string, string>
+        Cluster = await TestClusters.StartAsync(1, new Dictionary<string, string>
         {
             ["Size"] = "2",
             ["ConcurrencyPerWorker"] = "2",
             ["StreamWindow"] = Window.ToString(),
         });
-        _client = new DSPexClient(_cluster.Client);
-        _pool = _cluster.PrimaryPool();
+        Client = new DSPexClient(Cluster.Client);
+        Pool = Cluster.PrimaryPool();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAndDisposeAsync();
-    }
+    public async Task DisposeAsync() => await Cluster.StopAndDisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class StreamingCollection : ICollectionFixture<StreamingCluster>
+{
+    public const string Name = "streaming cluster";
+}
+
+/// <summary>Generator commands streamed as IAsyncEnumerable through the client library.</summary>
+[Trait("Category", "Cluster")]
+[Collection(StreamingCollection.Name)]
+public sealed class StreamingTests(StreamingCluster fixture)
+{
+    private const int Window = StreamingCluster.Window;
+
+    private readonly DSPexClient _client = fixture.Client;
+    private readonly IPoolGrain _pool = fixture.Pool;
 
     public sealed record Number(int I);
 
