@@ -251,9 +251,10 @@ class Bridge:
                 self._writer.send_error_text(request_id, protocol.INVALID_ARGUMENTS, type(exc).__name__,
                                              "the call's session, credit or trace is not valid: %s" % exc)
                 return None
-            if envelope.get("upload") is not None:
+            upload: Any = envelope.get("upload")  # a JSON value: UploadReader checks it is a window
+            if upload is not None:
                 try:
-                    uploads.register(request_id, uploads.UploadReader(envelope.get("upload"), self._chunk_credit(request_id)))
+                    uploads.register(request_id, uploads.UploadReader(upload, self._chunk_credit(request_id)))
                 except ValueError as exc:
                     self._writer.send_error_text(request_id, protocol.INVALID_ARGUMENTS, type(exc).__name__,
                                                  "the call's upload is not valid: %s" % exc)
