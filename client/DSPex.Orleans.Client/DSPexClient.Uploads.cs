@@ -24,6 +24,11 @@ public sealed partial class DSPexClient
         ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
         ClientChecks.Present(chunks, nameof(chunks));
+        if (declaredLength is < 0)
+        {
+            throw new InvalidArgumentsException($"declaredLength is {declaredLength}; a length is 0 or more");
+        }
+
         var data = ClientChecks.ToData(args, _json, nameof(args));
         var parts = data.PartsArray();
         CheckRequest(command, data.Json, options);

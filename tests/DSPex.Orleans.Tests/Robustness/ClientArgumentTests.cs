@@ -43,6 +43,9 @@ public sealed class ClientArgumentTests(RobustnessClusterFixture fixture)
             yield return new("StreamRawAsync", $"command {what}", "command", () => Drain(client.StreamRawAsync(command)));
             yield return new("ExecuteDataAsync", $"command {what}", "command", () => client.ExecuteDataAsync(command));
             yield return new("StreamAsync", $"command {what}", "command", () => Drain(client.StreamAsync<int>(command)));
+            yield return new("UploadAsync", $"command {what}", "command", () => client.UploadAsync(command, new MemoryStream([1, 2, 3])));
+            yield return new("UploadAsync", $"command {what} (chunks)", "command", () => client.UploadAsync(command, Chunks()));
+            yield return new("ExecuteDataAsync", $"session command {what}", "command", () => session.ExecuteDataAsync(command));
             yield return new("ExecuteRawAsync", $"session command {what}", "command", () => session.ExecuteRawAsync(command));
             yield return new("StreamRawAsync", $"session command {what}", "command", () => Drain(session.StreamRawAsync(command)));
             yield return new("ExecuteResponseAsync", $"session command {what}", "command", () => session.ExecuteResponseAsync(command));
@@ -70,6 +73,11 @@ public sealed class ClientArgumentTests(RobustnessClusterFixture fixture)
         yield return new("ExecuteAsync", "args not serialisable (JsonElement)", "args", () => client.ExecuteAsync("echo", cycle));
         yield return new("StreamAsync", "args not serialisable", "args", () => Drain(client.StreamAsync<int>("numbers", cycle)));
         yield return new("ExecuteDataAsync", "args not serialisable", "args", () => client.ExecuteDataAsync("echo", cycle));
+        yield return new("UploadAsync", "args not serialisable", "args", () => client.UploadAsync("upload_digest", new MemoryStream([1]), cycle));
+        yield return new("UploadAsync", "data null", "data", () => client.UploadAsync("upload_digest", (Stream)null!));
+        yield return new("UploadAsync", "chunks null", "chunks", () => client.UploadAsync("upload_digest", (IAsyncEnumerable<ReadOnlyMemory<byte>>)null!));
+        yield return new("UploadAsync", "declaredLength negative", "declaredLength", () => client.UploadAsync("upload_digest", Chunks(), declaredLength: -1));
+        yield return new("ExecuteDataAsync", "session args not serialisable", "args", () => session.ExecuteDataAsync("echo", cycle));
         yield return new("ExecuteDataAsync", "args' JSON not JSON", "argsJson", () => client.ExecuteDataAsync("echo", new DSPexData("{\"a\":")));
         yield return new("ExecuteAsync", "session args not serialisable", "args", () => session.ExecuteAsync<string>("echo", cycle));
         yield return new("ExecuteProgramAsync", "args not serialisable", "args", () => session.ExecuteProgramAsync<string>("greet", cycle));
@@ -81,6 +89,8 @@ public sealed class ClientArgumentTests(RobustnessClusterFixture fixture)
             yield return new("ExecuteResponseAsync", $"timeout {what}", "options.Timeout", () => client.ExecuteResponseAsync("ping", "{}", options).AsTask());
             yield return new("StreamRawAsync", $"timeout {what}", "options.Timeout", () => Drain(client.StreamRawAsync("numbers", "{}", options)));
             yield return new("ExecuteDataAsync", $"timeout {what}", "options.Timeout", () => client.ExecuteDataAsync("ping", null, options));
+            yield return new("UploadAsync", $"timeout {what}", "options.Timeout", () => client.UploadAsync("upload_digest", new MemoryStream([1]), null, options));
+            yield return new("ExecuteDataAsync", $"session timeout {what}", "options.Timeout", () => session.ExecuteDataAsync("ping", null, options));
             yield return new("ExecuteRawAsync", $"session timeout {what}", "options.Timeout", () => session.ExecuteRawAsync("ping", "{}", options));
             yield return new("StreamRawAsync", $"session timeout {what}", "options.Timeout", () => Drain(session.StreamRawAsync("numbers", "{}", options)));
             yield return new("ExecuteProgramRawAsync", $"timeout {what}", "options.Timeout", () => session.ExecuteProgramRawAsync("greet", "{}", options));
@@ -159,5 +169,11 @@ public sealed class ClientArgumentTests(RobustnessClusterFixture fixture)
         await foreach (var _ in items)
         {
         }
+    }
+
+    private static async IAsyncEnumerable<ReadOnlyMemory<byte>> Chunks()
+    {
+        await Task.Yield();
+        yield return new byte[] { 1, 2, 3 };
     }
 }
