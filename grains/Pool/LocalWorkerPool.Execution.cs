@@ -94,7 +94,7 @@ internal sealed partial class LocalWorkerPool
             Deadline: _validator.DeadlineOf(request), Parts: request.ArgParts));
 
     /// <summary>Writes a stream's call as <see cref="Send"/> writes a call; its items go to <paramref name="items"/>.</summary>
-    private SentCall SendStream(WorkerLease lease, ExecuteRequest request, int window, ChannelWriter<string> items) =>
+    private SentCall SendStream(WorkerLease lease, ExecuteRequest request, int window, ChannelWriter<ItemFrame> items) =>
         Write(lease, BridgeCall.Stream(request.Command, request.ArgsJson, request.Session, request.Program, window, items, TraceContext.Current(), Tools?.Open(request))
             with { Parts = request.ArgParts });
 

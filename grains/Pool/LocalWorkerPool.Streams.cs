@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Processes;
 
 namespace DSPex.Orleans.Pool;
 
@@ -42,7 +43,7 @@ internal sealed partial class LocalWorkerPool
         var lease = acquired.Grant.Lease;
 
         var window = _options.StreamWindow;
-        var items = Channel.CreateBounded<string>(new BoundedChannelOptions(window) { SingleReader = true, SingleWriter = true });
+        var items = Channel.CreateBounded<ItemFrame>(new BoundedChannelOptions(window) { SingleReader = true, SingleWriter = true });
         var call = SendStream(lease, request, window, items.Writer);
         if (!call.Sent)
         {
@@ -75,7 +76,7 @@ internal sealed partial class LocalWorkerPool
 
                 while (items.Reader.TryRead(out var item))
                 {
-                    yield return new StreamItem(item, null);
+                    yield return new StreamItem(item.ItemJson, null) { ItemParts = item.Parts };
                     if (++sinceCredit >= (window + 1) / 2)
                     {
                         lease.Worker.Connection.GrantCredit(call.Id, sinceCredit);
@@ -107,7 +108,7 @@ internal sealed partial class LocalWorkerPool
     }
 
     /// <summary>True when an item is ready, false when the stream completed, null when a limit or the caller ended the wait.</summary>
-    private static async ValueTask<bool?> WaitForItemAsync(ChannelReader<string> reader, CancellationToken token)
+    private static async ValueTask<bool?> WaitForItemAsync(ChannelReader<ItemFrame> reader, CancellationToken token)
     {
         try
         {

@@ -20,13 +20,13 @@ internal readonly record struct BridgeCall(
     SessionCallContext? Session = null,
     ProgramCall? Program = null,
     int? StreamWindow = null,
-    ChannelWriter<string>? StreamItems = null,
+    ChannelWriter<ItemFrame>? StreamItems = null,
     TraceContext? Trace = null,
     IBridgeTools? Tools = null,
     TimeSpan? Deadline = null,
     ReadOnlyMemory<byte>[]? Parts = null,
     int? UploadWindow = null)
 {
-    public static BridgeCall Stream(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int window, ChannelWriter<string> items, TraceContext? trace = null, IBridgeTools? tools = null) =>
+    public static BridgeCall Stream(string command, string argsJson, SessionCallContext? session, ProgramCall? program, int window, ChannelWriter<ItemFrame> items, TraceContext? trace = null, IBridgeTools? tools = null) =>
         new(command, argsJson, session, program, window, items, trace, tools);
 }

@@ -91,14 +91,14 @@ internal sealed partial class BridgeConnection
         switch (frame)
         {
             case ItemFrame item:
-                ChannelWriter<string>? stream;
+                ChannelWriter<ItemFrame>? stream;
                 lock (_pending)
                 {
                     _streams.TryGetValue(item.Id, out stream);
                 }
 
                 // Python sends only against credit, so the bounded channel always has room.
-                stream?.TryWrite(item.ItemJson);
+                stream?.TryWrite(item);
                 break;
             case ResultFrame result:
                 Complete(result.Id, new BridgeReply(result.ResultJson, null, result.SessionJson, ResultParts: result.Parts));
@@ -135,7 +135,7 @@ internal sealed partial class BridgeConnection
     private void Complete(long id, BridgeReply reply)
     {
         PendingCall? completion;
-        ChannelWriter<string>? stream;
+        ChannelWriter<ItemFrame>? stream;
         lock (_pending)
         {
             _pending.Remove(id, out completion);

@@ -23,7 +23,7 @@ internal sealed partial class BridgeConnection
     private readonly BridgeFrameWriter _writer;
     private readonly object _writeLock = new(); // guards the encoder and the closed state; never held across a blocking write
     private readonly Dictionary<long, PendingCall> _pending = [];
-    private readonly Dictionary<long, ChannelWriter<string>> _streams = [];
+    private readonly Dictionary<long, ChannelWriter<ItemFrame>> _streams = [];
     private readonly HashSet<long> _toolCalls = []; // tool-call ids in flight, guarded by _pending
     private readonly TaskCompletionSource<ReadyFrame> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextId;
@@ -218,7 +218,7 @@ internal sealed partial class BridgeConnection
 
         StopDeadlines();
         KeyValuePair<long, PendingCall>[] orphaned;
-        ChannelWriter<string>[] streams;
+        ChannelWriter<ItemFrame>[] streams;
         lock (_pending)
         {
             orphaned = [.. _pending];

@@ -150,8 +150,8 @@ internal abstract record BridgeFrame
 
         Expect(reader.TokenType == JsonTokenType.EndObject, "the envelope has a value where a field name belongs");
         Expect(!reader.Read(), "the frame holds data after the envelope");
-        // Only a result carries binary parts; on any other frame, bytes after the envelope break the protocol.
-        Expect(!hasParts || type == BridgeFrameType.Result, "the frame holds data after the envelope");
+        // Only a result or an item carries binary parts; on any other frame, bytes after the envelope break the protocol.
+        Expect(!hasParts || type is BridgeFrameType.Result or BridgeFrameType.Item, "the frame holds data after the envelope");
         switch (type)
         {
             case BridgeFrameType.Ready:
@@ -180,7 +180,15 @@ internal abstract record BridgeFrame
                 return new ErrorFrame(id, error!);
             case BridgeFrameType.Item:
                 Expect(item is not null, "an item frame without an item");
-                return new ItemFrame(id, item!);
+                var itemParts = BinaryParts.Cut(partLengths, region, hasParts, out var itemPartsProblem);
+                if (itemPartsProblem is not null)
+                {
+                    // As for a result: the stream ends with this error, the worker keeps serving.
+                    return new ErrorFrame(id, new ExecuteError(DSPexErrorKind.ResultNotSerializable,
+                        $"a stream item's binary parts do not add up: {itemPartsProblem}", "BinaryPartsMismatch"));
+                }
+
+                return new ItemFrame(id, item!, itemParts);
             case BridgeFrameType.Heartbeat:
                 return new HeartbeatFrame(id);
             case BridgeFrameType.ChunkCredit:

@@ -34,10 +34,11 @@ internal sealed record ErrorFrame(
     public override BridgeFrameType Type => BridgeFrameType.Error;
 }
 
-/// <summary>One item of a streaming call, sent only against credit, before the call's result.</summary>
+/// <summary>One item of a streaming call, sent only against credit, before the call's result, and the binary parts it refers to (null: none).</summary>
 internal sealed record ItemFrame(
     [property: WireField("id")] long Id,
-    [property: WireField("item")] string ItemJson) : BridgeFrame
+    [property: WireField("item")] string ItemJson,
+    [property: WireField("parts")] ReadOnlyMemory<byte>[]? Parts = null) : BridgeFrame
 {
     public override BridgeFrameType Type => BridgeFrameType.Item;
 }

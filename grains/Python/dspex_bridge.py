@@ -331,6 +331,7 @@ class Bridge:
         The credit is taken before the generator is asked for its next item, not after: so the generator has made
         no more items than the silo granted (the silo grants as the client reads, docs/streams.md), and a cancel
         while it waits closes it without running it one item further."""
+        sent = 0
         try:
             while True:
                 if not ctx.wait_for_credit():
@@ -340,7 +341,8 @@ class Bridge:
                     item = next(generator)
                 except StopIteration:
                     return True
-                if not self._writer.send_item(ctx.request_id, item):
+                sent += 1
+                if not self._writer.send_item(ctx.request_id, item, sent - 1):
                     close(generator)
                     return False
         except BaseException as exc:  # a failing generator ends its stream with the error

@@ -41,7 +41,9 @@ class FrameWriterTests(unittest.TestCase):
             sys.setrecursionlimit(max(limit, 20000))
             try:
                 frame = binary.decode(envelope, binary.cut(frame.get("parts"), region))
-                frame["result"] = as_text(frame["result"])
+                for key in ("result", "item"):
+                    if key in frame:
+                        frame[key] = as_text(frame[key])
             finally:
                 sys.setrecursionlimit(limit)
         self.assertEqual(request_id, frame["id"])

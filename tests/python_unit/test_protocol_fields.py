@@ -41,6 +41,7 @@ def session(args):
 @dspex.command("fields.stream")
 def stream(args):
     yield {"item": 1}
+    yield b"chunk"
 
 @dspex.command("fields.bytes")
 def as_bytes(args):
@@ -100,6 +101,10 @@ class BridgeProcess:
 
     def read(self):
         """The next frame, parsed; fails the test when none comes within the bound."""
+        return json.loads(self.read_body().split(b"\x00", 1)[0])  # the envelope; binary parts after it are not fields
+
+    def read_body(self):
+        """The next frame's whole body (its envelope and any binary parts), unparsed."""
         deadline = time.monotonic() + BOUND
         fd = self.process.stdout.fileno()
         while True:
@@ -107,7 +112,7 @@ class BridgeProcess:
                 (length,) = struct.unpack(">I", self._buffer[:4])
                 if len(self._buffer) >= 4 + length:
                     body, self._buffer = self._buffer[4:4 + length], self._buffer[4 + length:]
-                    return json.loads(body.split(b"\x00", 1)[0])  # the envelope; binary parts after it are not fields
+                    return body
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
                 raise AssertionError("the bridge wrote no frame within %s s; stderr: %s" % (BOUND, self.stderr_text()))
@@ -159,6 +164,7 @@ class WrittenFieldTests(unittest.TestCase):
             frames.append(bridge.read())  # result, with its binary parts
             bridge.send({"id": 2, "type": protocol.CALL, "cmd": "fields.stream", "args": None, "credit": 4})
             frames.append(bridge.read())  # item
+            frames.append(bridge.read())  # item, with its binary part (a download's chunk)
             frames.append(bridge.read())  # result
             bridge.send({"id": 7, "type": protocol.CALL, "cmd": "fields.upload", "args": None, "upload": 2})
             bridge.send(b'{"id":7,"type":"chunk","parts":[3]}\x00abc')

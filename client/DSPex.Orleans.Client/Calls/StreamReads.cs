@@ -20,8 +20,18 @@ internal static class StreamReads
     /// <summary>Items per fetch from the silo (Orleans' AsyncEnumerableRequest.MaxBatchSize).</summary>
     public const int ItemsPerFetch = 1;
 
-    /// <summary>Yields a silo stream's items to the reader, fetching each when it is asked for; an error item ends it with its typed exception.</summary>
+    /// <summary>Yields a silo stream's items' JSON to the reader, fetching each when it is asked for; an error item ends it with its typed exception.</summary>
     public static async IAsyncEnumerable<string> ReadAsync(IAsyncEnumerable<StreamItem> stream,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in ReadItemsAsync(stream, cancellationToken).ConfigureAwait(false))
+        {
+            yield return item.ItemJson!;
+        }
+    }
+
+    /// <summary>As <see cref="ReadAsync"/>, each item whole (its JSON and the binary parts it refers to).</summary>
+    public static async IAsyncEnumerable<StreamItem> ReadItemsAsync(IAsyncEnumerable<StreamItem> stream,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var items = stream.WithBatchSize(ItemsPerFetch).GetAsyncEnumerator(cancellationToken);
@@ -35,7 +45,7 @@ internal static class StreamReads
             }
 
             started = true;
-            yield return items.Current.ItemJson!;
+            yield return items.Current;
         }
     }
 

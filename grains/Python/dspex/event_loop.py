@@ -149,6 +149,7 @@ class EventLoopRunner:
     async def _stream(self, ctx: RequestContext, generator: AsyncGenerator[Any, None], credit_changed: asyncio.Event) -> bool:
         """Sends an async generator's items, each once the silo granted credit for it; False when the stream ended
         in an error (already sent). A cancel raises CancelledError here, at whichever await the task is in."""
+        sent = 0
         try:
             while True:
                 # Credit first, then the item: the generator never runs ahead of what the silo granted
@@ -165,7 +166,8 @@ class EventLoopRunner:
                     item = await generator.__anext__()
                 except StopAsyncIteration:
                     break
-                if not self._writer.send_item(ctx.request_id, item):
+                sent += 1
+                if not self._writer.send_item(ctx.request_id, item, sent - 1):
                     return False
         except asyncio.CancelledError:
             raise

@@ -171,24 +171,24 @@ class FrameWriter:
         if framed is not None:
             self.send(framed[0], parts=framed[1])
 
-    def send_item(self, request_id: int, item: Any) -> bool:
-        """One streamed item; False when it could not be sent (the stream then ends with the error)."""
-        framed = self._value_frame(request_id, protocol.ITEM, item, None)
+    def send_item(self, request_id: int, item: Any, index: Optional[int] = None) -> bool:
+        """One streamed item (its bytes and arrays as binary parts, so a download's chunks cross raw); False when it
+        could not be sent (the stream then ends with the error, naming item ``index`` when given)."""
+        framed = self._value_frame(request_id, protocol.ITEM, item, None, index)
         if framed is None:
             return False
-        self.send(framed[0])
+        self.send(framed[0], parts=framed[1])
         return True
 
-    def _value_frame(self, request_id: int, kind: str, value: Any,
-                     extra: Optional[tuple[str, Any]]) -> Optional[tuple[bytes, list[memoryview]]]:
-        """The encoded envelope carrying a command's value and the binary parts after it (a result's bytes and arrays;
-        an item carries none), or None after answering the request with why it cannot be."""
-        what = "stream item" if kind == protocol.ITEM else "result"
+    def _value_frame(self, request_id: int, kind: str, value: Any, extra: Optional[tuple[str, Any]],
+                     index: Optional[int] = None) -> Optional[tuple[bytes, list[memoryview]]]:
+        """The encoded envelope carrying a command's value (a result or a stream item) and the binary parts after it
+        (its bytes and arrays), or None after answering the request with why it cannot be."""
+        what = "result" if kind != protocol.ITEM else ("stream item" if index is None else "stream item %d" % index)
         encoder = binary.Encoder()
         parts_size = 0
         try:
-            body = (encoder.dumps(value) if kind == protocol.RESULT
-                    else json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False))
+            body = encoder.dumps(value)
             if extra is not None:
                 body = '%s,"%s":%s' % (body, extra[0], json.dumps(extra[1], separators=(",", ":"), allow_nan=False, ensure_ascii=False))
             if encoder.parts:

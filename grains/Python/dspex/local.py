@@ -72,11 +72,11 @@ def _kind(exc: BaseException) -> str:
 
 def _send_stream(writer: FrameWriter, ctx: context.RequestContext, items: Iterator[Any]) -> bool:
     try:
-        for item in items:
+        for index, item in enumerate(items):
             if ctx.is_cancelled:
                 getattr(items, "close", lambda: None)()
                 return True  # the caller gave up: the stream ends, as in a worker
-            if not writer.send_item(ctx.request_id, item):
+            if not writer.send_item(ctx.request_id, item, index):
                 getattr(items, "close", lambda: None)()
                 return False  # the item could not be sent: its error ended the stream
     except BaseException as exc:  # a failing stream ends with its error, as in a worker
@@ -88,11 +88,13 @@ def _send_stream(writer: FrameWriter, ctx: context.RequestContext, items: Iterat
 async def _drain_async(writer: FrameWriter, ctx: context.RequestContext, items: AsyncGenerator[Any, None]) -> bool:
     context.set_current(ctx)  # the event loop's thread serves this call
     try:
+        index = 0
         async for item in items:
             if ctx.is_cancelled:
                 await items.aclose()
                 return True
-            if not writer.send_item(ctx.request_id, item):
+            index += 1
+            if not writer.send_item(ctx.request_id, item, index - 1):
                 await items.aclose()
                 return False
     except BaseException as exc:

@@ -499,3 +499,29 @@ def upload_digest(args):
                 file.write(str(chunks))
             os.replace(path + ".tmp", path)
     return {"sha256": digest.hexdigest(), "size": size, "chunks": chunks}
+
+
+def download_pattern(index, size):
+    """Chunk ``index`` of a download: byte j is (index * 7 + j) % 256 (DownloadStreamTests computes the same)."""
+    pattern = bytes((index * 7 + j) % 256 for j in range(256))
+    return (pattern * (size // 256 + 1))[:size]
+
+
+@command("download_chunks")
+def download_chunks(args):
+    """A download: yields args['count'] chunks of args['size'] bytes (download_pattern), as bytes, bytearray and
+    memoryview in turn, counting what it produced under args['name'] (stream_progress). With "fail_at" it raises
+    after that chunk; with "oversize_at" that chunk is args['oversize'] bytes."""
+    name = args.get("name", "default")
+    _produced[name] = 0
+    _closed.pop(name, None)
+    try:
+        for i in range(int(args["count"])):
+            size = int(args["oversize"]) if args.get("oversize_at") == i else int(args["size"])
+            data = download_pattern(i, size)
+            _produced[name] = i + 1
+            yield (data, bytearray(data), memoryview(data))[i % 3]
+            if args.get("fail_at") == i:
+                raise OSError("the disk went away after chunk %d" % i)
+    finally:
+        _closed[name] = True

@@ -37,7 +37,7 @@ public sealed class BridgeConnectionTests
     public async Task Stream_items_go_to_the_call_s_channel_which_the_final_reply_completes()
     {
         using var pipes = new ConnectionPipes();
-        var items = Channel.CreateBounded<string>(4);
+        var items = Channel.CreateBounded<ItemFrame>(4);
         var sent = pipes.Connection.Send(BridgeCall.Stream("count", "{}", null, null, 4, items.Writer));
 
         pipes.Write($"{{\"type\":\"item\",\"id\":{sent.Id},\"item\":1}}");
@@ -45,7 +45,7 @@ public sealed class BridgeConnectionTests
         pipes.Write($"{{\"type\":\"result\",\"id\":{sent.Id},\"result\":null}}");
         await sent.Finished.WaitAsync(Wait);
 
-        Assert.Equal(["1", "2"], await items.Reader.ReadAllAsync().ToListAsync());
+        Assert.Equal(["1", "2"], (await items.Reader.ReadAllAsync().ToListAsync()).Select(i => i.ItemJson));
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class FullPipeConnectionTests
         using var pipes = new ConnectionPipes(toPython);
         var connection = pipes.Connection;
         var args = JsonSerializer.Serialize(new { pad = new string('x', ConnectionPipes.MaxFrameBytes / 2) });
-        var items = Channel.CreateBounded<string>(4);
+        var items = Channel.CreateBounded<ItemFrame>(4);
 
         // Sends from another thread, bounded: on main they block for good once the pipe is full.
         var calls = await Task.Run(() =>
@@ -68,7 +68,7 @@ public sealed class FullPipeConnectionTests
         Assert.Null((await calls[0].Finished.WaitAsync(Wait)).Error);
         Assert.Equal("{\"ok\":true}", (await calls[3].Finished.WaitAsync(Wait)).ResultJson);
         Assert.Equal(DSPexErrorKind.PythonException, (await calls[4].Finished.WaitAsync(Wait)).Error?.Kind);
-        Assert.Equal(["7"], await items.Reader.ReadAllAsync().ToListAsync());
+        Assert.Equal(["7"], (await items.Reader.ReadAllAsync().ToListAsync()).Select(i => i.ItemJson));
         // Unread, its age would be staleBy + the time since (give or take a tick); read, at most the time since.
         Assert.True(connection.SinceLastHeartbeat < staleBy + heartbeatFrom.Elapsed - StaleBy / 2, "the heartbeat answer was not read");
 

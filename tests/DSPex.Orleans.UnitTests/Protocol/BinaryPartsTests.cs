@@ -73,8 +73,27 @@ public sealed class BinaryPartsTests
         Assert.Contains("carries no parts", error.Error.Message);
     }
 
+    [Fact]
+    public void An_items_parts_are_read_exactly_as_a_downloads_chunk()
+    {
+        var frame = Assert.IsType<ItemFrame>(BridgeFrame.Parse(Frame("""{"id":5,"type":"item","item":{"$bytes":0},"parts":[3]}""", [0, 0xFF, 7])));
+        Assert.Equal("""{"$bytes":0}""", frame.ItemJson);
+        Assert.Equal([[0, 0xFF, 7]], frame.Parts!.Select(p => p.ToArray()));
+    }
+
     [Theory]
-    [InlineData("item")]
+    [InlineData("""{"id":5,"type":"item","item":null,"parts":[4]}""", "part 0 declares 4 bytes but only 3 remain")]
+    [InlineData("""{"id":5,"type":"item","item":1}""", "parts declare 0 bytes but the frame carries 3")]
+    public void An_items_parts_whose_lengths_lie_end_that_stream_naming_the_part(string envelope, string problem)
+    {
+        var error = Assert.IsType<ErrorFrame>(BridgeFrame.Parse(Frame(envelope, [1, 2, 3])));
+        Assert.Equal(5, error.Id);
+        Assert.Equal(DSPexErrorKind.ResultNotSerializable, error.Error.Kind);
+        Assert.Contains("stream item", error.Error.Message);
+        Assert.Contains(problem, error.Error.Message);
+    }
+
+    [Theory]
     [InlineData("heartbeat")]
     [InlineData("error")]
     public void Bytes_after_the_envelope_of_a_frame_that_carries_no_parts_are_a_malformed_frame(string type)
