@@ -32,8 +32,10 @@ public sealed class OnDemandPoolTests : IAsyncLifetime
     {
         var adapters = Directory.CreateDirectory(Path.Combine(_state.Path, "adapters")).FullName;
         File.WriteAllText(Path.Combine(adapters, "dspex_ondemand_switch.py"),
-            "import os\nif os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fail-start')):\n"
-            + "    raise RuntimeError('told to fail its start')\n");
+            "import os\nfrom dspex import command\n\n"
+            + "if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fail-start')):\n"
+            + "    raise RuntimeError('told to fail its start')\n\n\n"
+            + "@command('ondemand_switch')\ndef ondemand_switch(args):\n    return 'on'\n");
         var settings = new Dictionary<string, string>
         {
             ["DSPex:Silo:HttpPort"] = _httpPort.ToString(),
