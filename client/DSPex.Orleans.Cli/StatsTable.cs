@@ -51,8 +51,11 @@ internal static class StatsTable
         return text.ToString();
     }
 
-    /// <summary>The fewest workers the pool keeps: its size for a fixed pool or a silo that predates elastic pools (which reports 0).</summary>
-    public static int Floor(PoolStats pool) => pool.MinSize > 0 ? pool.MinSize : pool.Size;
+    /// <summary>
+    /// The fewest workers the pool keeps: 0 for a named pool that starts on demand; its size from a silo that predates
+    /// elastic pools (which reports 0 for both bounds).
+    /// </summary>
+    public static int Floor(PoolStats pool) => pool.MaxSize > 0 ? pool.MinSize : pool.Size;
 
     /// <summary>The most workers the pool grows to, as <see cref="Floor"/> reads an older silo.</summary>
     public static int Ceiling(PoolStats pool) => pool.MaxSize > 0 ? pool.MaxSize : pool.Size;

@@ -24,7 +24,7 @@ public sealed record PoolStats(
     [property: Id(14)] string Pool = PoolNames.Default,
     [property: Id(15)] string? StartFailure = null)
 {
-    /// <summary>The fewest workers the pool keeps (its <see cref="Size"/> for a fixed pool; 0 from a silo that predates elastic pools).</summary>
+    /// <summary>The fewest workers the pool keeps (its <see cref="Size"/> for a fixed pool; 0 for a named pool that starts on demand, and from a silo that predates elastic pools, whose <see cref="MaxSize"/> is 0 too).</summary>
     [Id(16)]
     public int MinSize { get; init; }
 

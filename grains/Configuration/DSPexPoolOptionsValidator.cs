@@ -25,7 +25,7 @@ internal sealed class DSPexPoolOptionsValidator : IValidateOptions<DSPexPoolOpti
         failures.Check(options.SiloLabel is null || PoolNames.IsValid(options.SiloLabel), nameof(options.SiloLabel),
             "must be 1-32 of a-z, 0-9, '-' and '_'", $"'{options.SiloLabel}'");
         failures.Positive(options.Size, nameof(options.Size));
-        CheckElasticSizes(failures, options);
+        CheckElasticSizes(failures, options, isDefault: pool == PoolNames.Default);
         failures.Positive(options.ConcurrencyPerWorker, nameof(options.ConcurrencyPerWorker));
         failures.Check(options.ConcurrencyPerWorker <= DSPexPoolOptions.MaxConcurrencyPerWorker, nameof(options.ConcurrencyPerWorker),
             $"must be at most {DSPexPoolOptions.MaxConcurrencyPerWorker}", options.ConcurrencyPerWorker);
@@ -67,14 +67,17 @@ internal sealed class DSPexPoolOptionsValidator : IValidateOptions<DSPexPoolOpti
     }
 
     /// <summary>
-    /// Min at least 1 (a ready silo has a live worker, and a first request must not wait for a cold start), max at least
-    /// min; the delays positive.
+    /// The default pool's min at least 1 (a silo is ready only with a live default worker, and its probe call must not
+    /// wait for a cold start); a named pool's min may be 0 (no worker while idle, one started by the first call). Max
+    /// at least 1 and at least min; the delays positive.
     /// </summary>
-    private static void CheckElasticSizes(OptionFailures failures, DSPexPoolOptions options)
+    private static void CheckElasticSizes(OptionFailures failures, DSPexPoolOptions options, bool isDefault)
     {
         // Unset, MinSize is Size, which has its own check above (one failure per wrong value).
-        failures.Check(options.MinSize is null or >= 1, nameof(options.MinSize),
-            "must be at least 1 (a silo is ready only with a live worker, and a request must not wait for a cold start)", options.MinSize);
+        failures.Check(options.MinSize is null || options.MinSize >= (isDefault ? 1 : 0), nameof(options.MinSize), isDefault
+            ? "must be at least 1 for the default pool (a silo is ready only with a live worker in it; a named pool may have 0)"
+            : "must not be negative (0: no worker while idle, the first call starts one)", options.MinSize);
+        failures.Check(options.MaxSize is null or >= 1, nameof(options.MaxSize), "must be at least 1", options.MaxSize);
         failures.Check(options.EffectiveMaxSize >= options.EffectiveMinSize, nameof(options.MaxSize),
             $"must not be below MinSize ({options.EffectiveMinSize}; unset, each stands for Size)", options.EffectiveMaxSize);
         failures.Positive(options.ScaleUpAfter, nameof(options.ScaleUpAfter));

@@ -46,6 +46,11 @@ internal sealed partial class LocalWorkerPool
         }
 
         var waiter = (CapacityWaiter)acquired.Waiter!;
+        if (preferredSlot is null)
+        {
+            StartOnDemand(); // a pool of minimum 0 with no worker: the first queued call starts one now
+        }
+
         var queued = await WaitForCapacityAsync(waiter, waitLimit, cancellationToken);
         if (queued.IsGranted)
         {
@@ -113,6 +118,11 @@ internal sealed partial class LocalWorkerPool
         if (cancellationToken.IsCancellationRequested)
         {
             return ExecuteResponse.Failure(DSPexErrorKind.Cancelled, "cancelled by the caller while queued for a worker");
+        }
+
+        if (waiter.StartError is { } startError)
+        {
+            return ExecuteResponse.Failure(DSPexErrorKind.WorkerStartFailed, $"pool {Name} on {Silo} could not start a worker for the call: {startError}");
         }
 
         _counters.QueueTimedOut();

@@ -97,8 +97,11 @@ internal sealed partial class LocalWorkerPool
     /// <summary>The silo is stopping its workers.</summary>
     public bool IsStopping => _stopping;
 
-    /// <summary>The warm-up finished with at least one live worker: the silo can serve.</summary>
-    public bool IsWarm => _warm && !_stopping && LiveProcesses().Count > 0;
+    /// <summary>
+    /// The warm-up finished with at least one live worker, or, for a pool that starts on demand, with its interpreter
+    /// found (no worker is its idle state): the pool can serve.
+    /// </summary>
+    public bool IsWarm => _warm && !_stopping && (StartsOnDemand || LiveProcesses().Count > 0);
 
     /// <summary>The silo is stopping: new work goes elsewhere while requests in flight finish.</summary>
     public bool IsDraining => _draining || _stopping;
@@ -146,9 +149,15 @@ internal sealed partial class LocalWorkerPool
         Log.Warm(_logger, Name, Silo, LiveProcesses().Count, _scheduler.ActiveCount, (int)(DateTimeOffset.UtcNow - started).TotalMilliseconds);
     }
 
-    /// <summary>Why the pool has no live worker after its warm-up (its interpreter or its workers could not start); null while it has one.</summary>
+    /// <summary>
+    /// Why the pool has no live worker after its warm-up (its interpreter or its workers could not start); null while it
+    /// has one. A pool that starts on demand has none when idle: only its last start's error counts (cleared by the
+    /// next worker that starts).
+    /// </summary>
     public string? StartFailure =>
-        _startFailure ?? (_warm && LiveProcesses().Count == 0 ? _lastStartError ?? "no worker has started" : null);
+        _startFailure ?? (_warm && LiveProcesses().Count == 0
+            ? StartsOnDemand ? _lastStartError : _lastStartError ?? "no worker has started"
+            : null);
 
     /// <summary>The commands the pool's adapters register (built-in commands left out), as its last started worker reported them.</summary>
     public IReadOnlyList<string> AdapterCommands => _adapterCommands;

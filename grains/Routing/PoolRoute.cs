@@ -6,7 +6,9 @@ namespace DSPex.Orleans.Routing;
 /// Which pool runs a request: the one it names; else the one pool whose adapters register its command; the
 /// default pool for the bridge's built-in commands (every pool has them) and for a command no pool registers (its
 /// worker answers UnknownCommand, which <see cref="WithOffers"/> completes with what each pool offers). A command two
-/// pools register needs the caller to name the pool.
+/// pools register needs the caller to name the pool. A pool's commands are learned from its first started worker (and
+/// kept after its workers retire), so a named pool of minimum 0 that never started is reached by its name only: a
+/// call routed by command goes to the default pool, whose UnknownCommand says so.
 /// </summary>
 internal static class PoolRoute
 {
@@ -62,6 +64,6 @@ internal static class PoolRoute
             var more = commands.Count > ListedCommandsPerPool ? $" and {commands.Count - ListedCommandsPerPool} more" : "";
             return directory.HasReported(pool)
                 ? commands.Count == 0 ? $"pool {pool} offers the built-in commands only" : $"pool {pool} offers {listed}{more}"
-                : $"pool {pool} has no worker that has started (see its stats)";
+                : $"pool {pool} has not started a worker yet, so its commands are not known (a pool that starts on demand learns them on its first call: name the pool to run there)";
         }));
 }

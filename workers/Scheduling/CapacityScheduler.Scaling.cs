@@ -106,4 +106,60 @@ internal sealed partial class CapacityScheduler<TWorker>
 
         return activated;
     }
+
+    /// <summary>
+    /// For a pool that starts on demand (minimum 0): when no slot is active, puts the first parked one back and returns
+    /// it for its owner to start; null when some slot is active already (live, starting or retiring), so concurrent
+    /// first calls start one worker, not one each. The health loop's scaler grows past it if the queue needs more.
+    /// </summary>
+    public int? ActivateFirst()
+    {
+        lock (_lock)
+        {
+            if (_stopping || _draining || _slots.Any(s => s.Active))
+            {
+                return null;
+            }
+
+            // A retired slot whose worker has not exited yet is skipped, as in Activate.
+            var slot = _slots.FirstOrDefault(s => s.Worker is null);
+            if (slot is null)
+            {
+                return null;
+            }
+
+            slot.Active = true;
+            slot.ConsecutiveFailures = 0;
+            slot.LastStartError = null;
+            return slot.Index;
+        }
+    }
+
+    /// <summary>The requests waiting in the general queue now (for a pool that starts on demand to fail when its start failed).</summary>
+    public List<QueuedWaiter> GeneralWaiters()
+    {
+        lock (_lock)
+        {
+            return [.. _waiters];
+        }
+    }
+
+    /// <summary>
+    /// Parks an active slot that has no worker (its on-demand start failed), so the next call to a pool that starts on
+    /// demand tries a fresh start instead of waiting on a slot nobody restarts. False when it has a worker or is parked.
+    /// </summary>
+    public bool Park(int slotIndex)
+    {
+        lock (_lock)
+        {
+            var slot = _slots[slotIndex];
+            if (!slot.Active || slot.Worker is not null)
+            {
+                return false;
+            }
+
+            slot.Active = false;
+            return true;
+        }
+    }
 }

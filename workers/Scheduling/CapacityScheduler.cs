@@ -22,14 +22,14 @@ internal sealed partial class CapacityScheduler<TWorker>
     /// <param name="maxQueueLength">Requests each queue holds.</param>
     /// <param name="hasExited">Whether a worker is gone (never granted again).</param>
     /// <param name="sendAhead">See <see cref="SendAhead"/>.</param>
-    /// <param name="activeSlots">Slots active from the start (the pool's minimum size); null: all of them.</param>
+    /// <param name="activeSlots">Slots active from the start (the pool's minimum size, 0 for a pool that starts on demand); null: all of them.</param>
     public CapacityScheduler(IReadOnlyList<string> workerIds, int concurrency, int maxQueueLength, Func<TWorker, bool> hasExited, int sendAhead = 0, int? activeSlots = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(sendAhead);
         ArgumentOutOfRangeException.ThrowIfZero(workerIds.Count);
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
         var active = activeSlots ?? workerIds.Count;
-        ArgumentOutOfRangeException.ThrowIfLessThan(active, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(active);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(active, workerIds.Count);
         _slots = [.. workerIds.Select((id, i) => new WorkerSlot<TWorker>(i, id, active: i < active))];
         Concurrency = concurrency;

@@ -48,7 +48,7 @@ public sealed class NamedPoolTests(NamedPoolsFixture fixture)
         var error = await Assert.ThrowsAsync<UnknownCommandException>(() => fixture.Client.ExecuteRawAsync("no_such_command_anywhere"));
         Assert.True(error.Message.Contains("pool alt offers alt_count, alt_where, which_pool", StringComparison.Ordinal), error.Message);
         Assert.Contains("no_such_command_anywhere", error.Message);
-        Assert.Contains("pool broken has no worker that has started", error.Message);
+        Assert.Contains("pool broken has not started a worker yet", error.Message);
         Assert.Contains("pool gpu offers gpu_info", error.Message);
     }
 

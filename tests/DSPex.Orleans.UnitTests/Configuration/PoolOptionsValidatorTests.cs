@@ -31,8 +31,9 @@ public sealed class PoolOptionsValidatorTests
         { "DSPex:Pool:MaxRequestTimeout must not exceed", o => o.MaxRequestTimeout = TimeSpan.FromDays(2) },
         { "DSPex:Pool:PythonExecutable must name an interpreter", o => o.PythonExecutable = " " },
         { "DSPex:Pool:MaxSpillSilos must be positive (is 0)", o => o.MaxSpillSilos = 0 },
-        { "DSPex:Pool:MinSize must be at least 1", o => (o.MinSize, o.MaxSize) = (0, 4) },
-        { "DSPex:Pool:MinSize must be at least 1", o => o.MinSize = -1 },
+        { "DSPex:Pool:MinSize must be at least 1 for the default pool", o => (o.MinSize, o.MaxSize) = (0, 4) },
+        { "DSPex:Pool:MinSize must be at least 1 for the default pool", o => o.MinSize = -1 },
+        { "DSPex:Pool:MaxSize must be at least 1", o => (o.MinSize, o.MaxSize) = (0, 0) },
         { "DSPex:Pool:MaxSize must not be below MinSize (3; unset, each stands for Size) (is 2)", o => (o.MinSize, o.MaxSize) = (3, 2) },
         { "DSPex:Pool:MaxSize must not be below MinSize (4; unset, each stands for Size) (is 2)", o => (o.Size, o.MaxSize) = (4, 2) },
         { "DSPex:Pool:ScaleUpAfter must be positive (is 00:00:00)", o => o.ScaleUpAfter = TimeSpan.Zero },
@@ -67,5 +68,22 @@ public sealed class PoolOptionsValidatorTests
         Assert.Equal((1, 3), (new DSPexPoolOptions { Size = 3, MinSize = 1 }.EffectiveMinSize, new DSPexPoolOptions { Size = 3, MinSize = 1 }.EffectiveMaxSize));
         Assert.Equal((3, 3), (new DSPexPoolOptions { Size = 3 }.EffectiveMinSize, new DSPexPoolOptions { Size = 3 }.EffectiveMaxSize));
         Assert.True(Validator.Validate(null, new DSPexPoolOptions { MinSize = 2, MaxSize = 2 }).Succeeded);
+    }
+
+    [Fact]
+    public void A_named_pool_may_have_no_minimum_and_the_default_pool_may_not()
+    {
+        Assert.True(Validator.Validate("burst", new DSPexPoolOptions { MinSize = 0, MaxSize = 2 }).Succeeded);
+        Assert.True(Validator.Validate("burst", new DSPexPoolOptions { Size = 2, MinSize = 0 }).Succeeded);
+
+        var negative = Validator.Validate("burst", new DSPexPoolOptions { MinSize = -1, MaxSize = 2 });
+        Assert.True(negative.Failed);
+        Assert.Contains("MinSize must not be negative", negative.FailureMessage);
+        var noCeiling = Validator.Validate("burst", new DSPexPoolOptions { MinSize = 0, MaxSize = 0 });
+        Assert.True(noCeiling.Failed);
+        Assert.Contains("MaxSize must be at least 1", noCeiling.FailureMessage);
+        var defaultPool = Validator.Validate(null, new DSPexPoolOptions { MinSize = 0, MaxSize = 2 });
+        Assert.True(defaultPool.Failed);
+        Assert.Contains("must be at least 1 for the default pool", defaultPool.FailureMessage);
     }
 }

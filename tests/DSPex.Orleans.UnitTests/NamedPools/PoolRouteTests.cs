@@ -65,7 +65,7 @@ public sealed class PoolRouteTests
         var message = PoolRoute.WithOffers("x", unknown, Directory).Error!.Message;
         Assert.Equal(
             "no pool registers the command 'x': pool alt offers alt_only, shared; pool default offers shared, summarize; " +
-            "pool gpu offers embed; pool starting has no worker that has started (see its stats)", message);
+            "pool gpu offers embed; pool starting has not started a worker yet, so its commands are not known (a pool that starts on demand learns them on its first call: name the pool to run there)", message);
 
         // Other answers, and a cluster of the default pool only, are left as they are.
         var oneSilo = new PoolDirectory([(SiloA, [new PoolOffer(PoolNames.Default, ["summarize"], true)])]);

@@ -109,4 +109,42 @@ public sealed class ElasticSchedulerTests
         Assert.True(idle.Single(i => i.Slot == lease.Slot.Index).IdleSinceMs >= before);
         Assert.False(scheduler.Observe().AllBusy);
     }
+
+    [Fact]
+    public void A_pool_of_minimum_zero_has_no_slot_active_and_its_first_call_activates_one_slot_only()
+    {
+        var (scheduler, _) = Elastic(min: 0, max: 3);
+        Assert.Equal(0, scheduler.ActiveCount);
+        Assert.Empty(scheduler.ViewAll().Slots);
+        var first = scheduler.Acquire();
+        var second = scheduler.Acquire();
+        Assert.Equal((AcquireStatus.Queued, AcquireStatus.Queued), (first.Status, second.Status));
+
+        // Concurrent first calls each ask; one slot is activated, the rest find it active.
+        Assert.Equal(0, scheduler.ActivateFirst());
+        Assert.Null(scheduler.ActivateFirst());
+        Assert.Equal(1, scheduler.ActiveCount);
+        Assert.Equal(2, scheduler.GeneralWaiters().Count);
+
+        // Its start failed: parked again, so the next first call activates it afresh.
+        scheduler.StartFailed(0, "no");
+        Assert.True(scheduler.Park(0));
+        Assert.Equal(0, scheduler.ActiveCount);
+        Assert.Equal(0, scheduler.ActivateFirst());
+        var claimed = scheduler.Attach(0, new FakeWorker("w0"), recycleAtRequest: 0);
+        Assert.Same(first.Waiter, Assert.Single(claimed).Waiter);
+        Assert.False(scheduler.Park(0)); // it has a worker now
+    }
+
+    [Fact]
+    public void The_last_idle_worker_of_a_pool_of_minimum_zero_can_be_retired()
+    {
+        var (scheduler, _) = Elastic(min: 0, max: 2);
+        scheduler.ActivateFirst();
+        scheduler.Attach(0, new FakeWorker("w0"), recycleAtRequest: 0);
+
+        Assert.NotNull(scheduler.Retire(0));
+        Assert.Equal(0, scheduler.ActiveCount);
+        Assert.Equal(AcquireStatus.Queued, scheduler.Acquire().Status);
+    }
 }

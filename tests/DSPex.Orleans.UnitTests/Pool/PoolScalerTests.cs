@@ -131,6 +131,16 @@ public sealed class PoolScalerTests
     }
 
     [Fact]
+    public void A_pool_of_minimum_zero_retires_its_last_idle_worker_and_grows_from_zero_when_requests_wait()
+    {
+        var scaler = new PoolScaler(Policy with { MinSize = 0 });
+
+        Assert.Equal([0], scaler.Decide(Idle(1, (0, 0)), nowMs: 10_000).Retire);
+        // At zero, a request that waited (its on-demand start failed or was not made) still grows the pool.
+        Assert.Equal(1, scaler.Decide(Queued(active: 0, queued: 1, queuedAt: 20_000), nowMs: 21_000).Grow);
+    }
+
+    [Fact]
     public void A_fixed_pool_never_scales()
     {
         var scaler = new PoolScaler(Policy with { MinSize = 3, MaxSize = 3 });
