@@ -46,6 +46,8 @@ public sealed class ClientArgumentTests(RobustnessClusterFixture fixture)
             yield return new("UploadAsync", $"command {what}", "command", () => client.UploadAsync(command, new MemoryStream([1, 2, 3])));
             yield return new("UploadAsync", $"command {what} (chunks)", "command", () => client.UploadAsync(command, Chunks()));
             yield return new("ExecuteDataAsync", $"session command {what}", "command", () => session.ExecuteDataAsync(command));
+            yield return new("DownloadAsync", $"command {what}", "command", () => client.DownloadAsync(command));
+            yield return new("DownloadChunksAsync", $"command {what}", "command", () => Drain(client.DownloadChunksAsync(command)));
             yield return new("ExecuteRawAsync", $"session command {what}", "command", () => session.ExecuteRawAsync(command));
             yield return new("StreamRawAsync", $"session command {what}", "command", () => Drain(session.StreamRawAsync(command)));
             yield return new("ExecuteResponseAsync", $"session command {what}", "command", () => session.ExecuteResponseAsync(command));
@@ -74,6 +76,8 @@ public sealed class ClientArgumentTests(RobustnessClusterFixture fixture)
         yield return new("StreamAsync", "args not serialisable", "args", () => Drain(client.StreamAsync<int>("numbers", cycle)));
         yield return new("ExecuteDataAsync", "args not serialisable", "args", () => client.ExecuteDataAsync("echo", cycle));
         yield return new("UploadAsync", "args not serialisable", "args", () => client.UploadAsync("upload_digest", new MemoryStream([1]), cycle));
+        yield return new("DownloadAsync", "args not serialisable", "args", () => client.DownloadAsync("numbers", cycle));
+        yield return new("DownloadChunksAsync", "args not serialisable", "args", () => Drain(client.DownloadChunksAsync("numbers", cycle)));
         yield return new("UploadAsync", "data null", "data", () => client.UploadAsync("upload_digest", (Stream)null!));
         yield return new("UploadAsync", "chunks null", "chunks", () => client.UploadAsync("upload_digest", (IAsyncEnumerable<ReadOnlyMemory<byte>>)null!));
         yield return new("UploadAsync", "declaredLength negative", "declaredLength", () => client.UploadAsync("upload_digest", Chunks(), declaredLength: -1));
@@ -89,6 +93,8 @@ public sealed class ClientArgumentTests(RobustnessClusterFixture fixture)
             yield return new("ExecuteResponseAsync", $"timeout {what}", "options.Timeout", () => client.ExecuteResponseAsync("ping", "{}", options).AsTask());
             yield return new("StreamRawAsync", $"timeout {what}", "options.Timeout", () => Drain(client.StreamRawAsync("numbers", "{}", options)));
             yield return new("ExecuteDataAsync", $"timeout {what}", "options.Timeout", () => client.ExecuteDataAsync("ping", null, options));
+            yield return new("DownloadAsync", $"timeout {what}", "options.Timeout", () => client.DownloadAsync("numbers", null, options));
+            yield return new("DownloadChunksAsync", $"timeout {what}", "options.Timeout", () => Drain(client.DownloadChunksAsync("numbers", null, options)));
             yield return new("UploadAsync", $"timeout {what}", "options.Timeout", () => client.UploadAsync("upload_digest", new MemoryStream([1]), null, options));
             yield return new("ExecuteDataAsync", $"session timeout {what}", "options.Timeout", () => session.ExecuteDataAsync("ping", null, options));
             yield return new("ExecuteRawAsync", $"session timeout {what}", "options.Timeout", () => session.ExecuteRawAsync("ping", "{}", options));
