@@ -41,9 +41,7 @@ public sealed partial class DSPexClient
         try
         {
             var response = await ClusterCalls.Guard(() => Router().ExecuteUploadAsync(request, source, declaredLength)).ConfigureAwait(false);
-            return response.Error is { } error
-                ? throw DSPexException.From(error, response.WorkerId)
-                : new DSPexData(response.ResultJson!, response.ResultParts);
+            return DSPexData.Of(response);
         }
         finally
         {

@@ -106,9 +106,7 @@ public sealed partial class DSPexClient
                 ArgParts = parts,
             }, token),
             ExecuteOptions.RetryTermsOf(options), repeatsAnswered: false, cancellationToken).ConfigureAwait(false);
-        return response.Error is { } error
-            ? throw DSPexException.From(error, response.WorkerId)
-            : new DSPexData(response.ResultJson!, response.ResultParts);
+        return DSPexData.Of(response);
     }
 
     /// <summary>Runs a command and returns the result as a JSON element.</summary>

@@ -98,9 +98,7 @@ public sealed class DSPexSession
                     ArgParts = parts,
                 }, Options, token)),
             ExecuteOptions.RetryTermsOf(options), repeatsAnswered: true, cancellationToken).ConfigureAwait(false);
-        return response.Error is { } error
-            ? throw DSPexException.From(error, response.WorkerId)
-            : new DSPexData(response.ResultJson!, response.ResultParts);
+        return DSPexData.Of(response);
     }
 
     /// <summary>

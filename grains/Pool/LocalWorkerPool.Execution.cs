@@ -39,15 +39,19 @@ internal sealed partial class LocalWorkerPool
         return request.ToolCaller == caller ? request : request with { ToolCaller = caller };
     }
 
+    /// <summary>The answer to a call while the pool could not start (its interpreter not found, or its last start failed), else null.</summary>
+    private ExecuteError? StartFailed() =>
+        _startFailure is { } startFailure ? new ExecuteError(DSPexErrorKind.WorkerStartFailed, $"pool {Name} on {Silo} could not start: {startFailure}") : null;
+
     /// <summary>The entry check of <see cref="ExecuteAsync(ExecuteRequest, WorkerAffinity?, CancellationToken)"/>, for grains that refuse before doing work of their own.</summary>
     internal ExecuteError? Check(ExecuteRequest? request) => _validator.Check(request);
 
     private async ValueTask<ExecuteResponse> RunCheckedAsync(ExecuteRequest request, WorkerAffinity? affinity, CancellationToken cancellationToken)
     {
-        if (_startFailure is { } startFailure)
+        if (StartFailed() is { } startFailed)
         {
             // A pool whose interpreter could not be found has no worker to wait for.
-            return ExecuteResponse.Failure(DSPexErrorKind.WorkerStartFailed, $"pool {Name} on {Silo} could not start: {startFailure}");
+            return ExecuteResponse.Failure(startFailed);
         }
 
         var acquired = await AcquireAsync(request, affinity, cancellationToken);

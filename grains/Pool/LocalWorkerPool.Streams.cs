@@ -26,9 +26,9 @@ internal sealed partial class LocalWorkerPool
             yield break;
         }
 
-        if (_startFailure is { } startFailure)
+        if (StartFailed() is { } startFailed)
         {
-            yield return new StreamItem(null, new ExecuteError(DSPexErrorKind.WorkerStartFailed, $"pool {Name} on {Silo} could not start: {startFailure}"));
+            yield return new StreamItem(null, startFailed);
             yield break;
         }
 

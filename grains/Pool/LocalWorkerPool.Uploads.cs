@@ -27,9 +27,9 @@ internal sealed partial class LocalWorkerPool
             return ExecuteResponse.Failure(DSPexErrorKind.InvalidArguments, $"the upload declares {declaredLength} bytes; a length is 0 or more");
         }
 
-        if (_startFailure is { } startFailure)
+        if (StartFailed() is { } startFailed)
         {
-            return ExecuteResponse.Failure(DSPexErrorKind.WorkerStartFailed, $"pool {Name} on {Silo} could not start: {startFailure}");
+            return ExecuteResponse.Failure(startFailed);
         }
 
         request = WithToolCaller(request);

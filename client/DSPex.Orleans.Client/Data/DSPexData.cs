@@ -24,6 +24,12 @@ public sealed class DSPexData
         Parts = parts ?? [];
     }
 
+    /// <summary>A data call's answer: its JSON and parts, or its typed error thrown.</summary>
+    internal static DSPexData Of(ExecuteResponse response) =>
+        response.Error is { } error
+            ? throw DSPexException.From(error, response.WorkerId)
+            : new DSPexData(response.ResultJson!, response.ResultParts);
+
     /// <summary>The JSON text; binary values in it are references to <see cref="Parts"/>.</summary>
     public string Json { get; }
 
