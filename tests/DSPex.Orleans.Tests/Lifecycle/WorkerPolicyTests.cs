@@ -7,30 +7,44 @@ using Orleans.TestingHost;
 
 namespace DSPex.Orleans.Tests.Lifecycle;
 
-/// <summary>One silo, one Python process serving two requests at once on threads.</summary>
+/// <summary>
+/// One silo, Python processes serving two requests at once on threads. The tests share the cluster (it was one per
+/// test); each starts with the pool idle at size and compares counters with what it read first.
+/// </summary>
 [Trait("Category", "Cluster")]
-public sealed class WorkerPolicyTests : IAsyncLifetime
+public sealed class WorkerPolicyTests(WorkerPolicyTests.PolicyCluster cluster) : IClassFixture<WorkerPolicyTests.PolicyCluster>
 {
-    private TestCluster _cluster = null!;
-    private IPoolGrain _pool = null!;
-    private DSPexClient _client = null!;
+    private readonly IPoolGrain _pool = cluster.Pool;
+    private readonly DSPexClient _client = cluster.Client;
 
-    public async Task InitializeAsync()
+    public sealed class PolicyCluster : IAsyncLifetime
     {
-        _cluster = await TestClusters.StartAsync(1, new Dictionary<string, string> { ["Size"] = "2", ["ConcurrencyPerWorker"] = "2" });
-        _pool = _cluster.PrimaryPool();
-        _client = new DSPexClient(_cluster.Client);
+        private TestCluster _cluster = null!;
+
+        public IPoolGrain Pool { get; private set; } = null!;
+
+        public DSPexClient Client { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            _cluster = await TestClusters.StartAsync(1, new Dictionary<string, string> { ["Size"] = "2", ["ConcurrencyPerWorker"] = "2" });
+            Pool = _cluster.PrimaryPool();
+            Client = new DSPexClient(_cluster.Client);
+        }
+
+        public Task DisposeAsync() => _cluster.StopAndDisposeAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAndDisposeAsync();
-    }
+    /// <summary>An earlier test may have crashed a worker: its replacement must be up and nothing in flight.</summary>
+    private Task<PoolStats> IdleAtSizeAsync() =>
+        Eventually.HoldsAsync(_pool.GetStatsAsync,
+            s => s.Workers == s.Size && s.Busy == 0 && s.Queued == 0 && s.WorkerDetails.All(w => w.Pid != 0 && w.InFlight == 0),
+            "the pool idle at size");
 
     [Fact]
     public async Task One_worker_serves_as_many_requests_at_once_as_its_concurrency()
     {
-        var first = await _pool.GetStatsAsync();
+        var first = await IdleAtSizeAsync();
         var worker = first.WorkerDetails[0];
         var affinity = new WorkerAffinity(worker.WorkerId, worker.Pid, AffinityMode.StrictFailFast);
         var a = _pool.ExecuteWithAffinityAsync(new ExecuteRequest("sleep", """{"seconds":1}"""), affinity).AsTask();
@@ -49,7 +63,7 @@ public sealed class WorkerPolicyTests : IAsyncLifetime
     [Fact]
     public async Task An_idempotent_request_is_retried_once_when_its_worker_crashes()
     {
-        var before = await _pool.GetStatsAsync();
+        var before = await IdleAtSizeAsync();
         var marker = Path.Combine(Path.GetTempPath(), $"dspex-retry-{Guid.NewGuid():N}");
         try
         {
@@ -68,6 +82,7 @@ public sealed class WorkerPolicyTests : IAsyncLifetime
     [Fact]
     public async Task A_request_not_marked_idempotent_is_not_retried()
     {
+        await IdleAtSizeAsync();
         var marker = Path.Combine(Path.GetTempPath(), $"dspex-noretry-{Guid.NewGuid():N}");
         try
         {

@@ -11,37 +11,54 @@ namespace DSPex.Orleans.Tests.Pool;
 /// An elastic pool (min 1, max 3) with real Python workers: it grows to its ceiling while requests wait, shrinks back to
 /// its floor once its workers sit idle, stops retired workers for good, and a worker killed while the pool shrinks
 /// neither brings a retired slot back nor leaves the pool below its minimum. Every wait is on the pool's own stats
-/// (no sleeps); the calls are held in flight by a gate file the test opens.
+/// (no sleeps); the calls are held in flight by a gate file the test opens. The tests share one cluster (it was one
+/// per test): each ends with the pool back at its floor and compares counters with what it read first.
 /// </summary>
 [Trait("Category", "Cluster")]
-public sealed class ElasticPoolTests : IAsyncLifetime
+public sealed class ElasticPoolTests(ElasticPoolTests.ElasticCluster cluster) : IClassFixture<ElasticPoolTests.ElasticCluster>
 {
     private const int Min = 1, Max = 3;
-    private readonly string _gates = Directory.CreateTempSubdirectory("dspex-elastic-").FullName;
-    private TestCluster _cluster = null!;
+    private readonly string _gates = cluster.Gates;
 
-    public async Task InitializeAsync()
+    public sealed class ElasticCluster : IAsyncLifetime
     {
-        _cluster = await TestClusters.StartAsync(1, new Dictionary<string, string>
+        public string Gates { get; } = Directory.CreateTempSubdirectory("dspex-elastic-").FullName;
+
+        public TestCluster Cluster { get; private set; } = null!;
+
+        /// <summary>The pool's stats once it first came up, before any test ran a call on it.</summary>
+        public PoolStats Initial { get; private set; } = null!;
+
+        public async Task InitializeAsync()
         {
-            ["MinSize"] = $"{Min}",
-            ["MaxSize"] = $"{Max}",
-            // The scaler runs on the health loop's tick; short delays keep the test short, and nothing below depends on them.
-            ["HeartbeatInterval"] = "00:00:00.100",
-            ["ScaleUpAfter"] = "00:00:00.200",
-            ["ScaleDownIdleTimeout"] = "00:00:01",
-            ["QueueTimeout"] = "00:02:00",
-            ["SpillToOtherSilos"] = "false",
-        });
+            Cluster = await TestClusters.StartAsync(1, new Dictionary<string, string>
+            {
+                ["MinSize"] = $"{Min}",
+                ["MaxSize"] = $"{Max}",
+                // The scaler runs on the health loop's tick; short delays keep the test short, and nothing below depends on them.
+                ["HeartbeatInterval"] = "00:00:00.100",
+                ["ScaleUpAfter"] = "00:00:00.200",
+                ["ScaleDownIdleTimeout"] = "00:00:01",
+                ["QueueTimeout"] = "00:02:00",
+                ["SpillToOtherSilos"] = "false",
+            });
+            var pool = Cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(Cluster.Primary!.SiloAddress));
+            Initial = await Eventually.HoldsAsync(pool.GetStatsAsync, s => s.Workers == Min, "the pool warm at its minimum");
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Cluster.StopAndDisposeAsync();
+            Directory.Delete(Gates, recursive: true);
+        }
     }
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAndDisposeAsync();
-        Directory.Delete(_gates, recursive: true);
-    }
+    private IPoolGrain Pool => cluster.Cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(cluster.Cluster.Primary!.SiloAddress));
 
-    private IPoolGrain Pool => _cluster.Client.GetGrain<IPoolGrain>(SiloKeys.ForSilo(_cluster.Primary!.SiloAddress));
+    /// <summary>Where every test starts (and ends): at the floor, one worker, nothing in flight.</summary>
+    private Task<PoolStats> AtFloorAsync() =>
+        Eventually.HoldsAsync(StatsAsync, s => s.Size == Min && s.Workers == Min && s.WorkerDetails.Count == Min && s.Busy == 0 && s.Queued == 0,
+            "the pool idle at its minimum");
 
     /// <summary>Stats, checked at every probe: the pool never leaves [min, max].</summary>
     private async Task<PoolStats> StatsAsync()
@@ -53,9 +70,10 @@ public sealed class ElasticPoolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task It_starts_at_its_minimum_and_stats_show_current_minimum_and_maximum()
+    public void It_starts_at_its_minimum_and_stats_show_current_minimum_and_maximum()
     {
-        var stats = await Eventually.HoldsAsync(StatsAsync, s => s.Workers == Min, "the pool warm at its minimum");
+        // Read when the cluster came up (once its workers were warm), before any test here ran a call: the pool as it starts.
+        var stats = cluster.Initial;
 
         Assert.Equal((Min, Min, Max), (stats.Size, stats.MinSize, stats.MaxSize));
         Assert.Single(stats.WorkerDetails);
@@ -64,7 +82,7 @@ public sealed class ElasticPoolTests : IAsyncLifetime
     [Fact]
     public async Task It_grows_to_its_ceiling_while_requests_wait_and_shrinks_to_its_floor_once_idle()
     {
-        var before = await Eventually.HoldsAsync(StatsAsync, s => s.Workers == Min, "the pool warm at its minimum");
+        var before = await AtFloorAsync();
         var gate = Path.Combine(_gates, "open");
 
         // Five calls held in flight: one worker takes one, four wait; the pool grows to its ceiling and no further.
@@ -98,7 +116,7 @@ public sealed class ElasticPoolTests : IAsyncLifetime
     [Fact]
     public async Task A_worker_killed_while_the_pool_shrinks_leaves_it_at_its_minimum_without_reviving_a_retired_slot()
     {
-        await Eventually.HoldsAsync(StatsAsync, s => s.Workers == Min, "the pool warm at its minimum");
+        await AtFloorAsync();
         var gate = Path.Combine(_gates, "open-kill");
         var calls = Enumerable.Range(0, Max).Select(_ => Hold(gate)).ToList();
         var grown = await Eventually.HoldsAsync(StatsAsync, s => s.Workers == Max && s.Busy == Max, "the pool grown to its maximum");

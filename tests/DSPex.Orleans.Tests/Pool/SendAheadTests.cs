@@ -12,14 +12,23 @@ namespace DSPex.Orleans.Tests.Pool;
 /// the queue instead; a worker that recycles with calls sent ahead loses none of them.
 /// </summary>
 [Trait("Category", "Cluster")]
-public sealed class SendAheadTests : IAsyncLifetime
+public sealed class SendAheadTests(SendAheadTests.SendAheadCluster fixture) : IClassFixture<SendAheadTests.SendAheadCluster>
 {
-    private TestCluster _cluster = null!;
+    private readonly TestCluster _cluster = fixture.Cluster;
 
-    public async Task InitializeAsync() =>
-        _cluster = await TestClusters.StartAsync(1, pool: new Dictionary<string, string> { ["Size"] = "1", ["SendAhead"] = "1" });
+    /// <summary>
+    /// One cluster for the class (it was one per test); every test waits for the worker idle before it starts. The
+    /// recycling test keeps its own cluster (another configuration).
+    /// </summary>
+    public sealed class SendAheadCluster : IAsyncLifetime
+    {
+        public TestCluster Cluster { get; private set; } = null!;
 
-    public Task DisposeAsync() => _cluster.StopAndDisposeAsync();
+        public async Task InitializeAsync() =>
+            Cluster = await TestClusters.StartAsync(1, pool: new Dictionary<string, string> { ["Size"] = "1", ["SendAhead"] = "1" });
+
+        public Task DisposeAsync() => Cluster.StopAndDisposeAsync();
+    }
 
     private IPoolGrain Pool => _cluster.PrimaryPool();
 

@@ -7,23 +7,39 @@ using Orleans.TestingHost;
 
 namespace DSPex.Orleans.Tests.Pool;
 
-/// <summary>Two silos of one worker and no queue: a busy silo must hand work to the other.</summary>
+/// <summary>
+/// Two silos of one worker and no queue: a busy silo must hand work to the other. The tests share the cluster (it was
+/// one per test); each starts once both pools are idle at size.
+/// </summary>
 [Trait("Category", "Cluster")]
-public sealed class SpillTests : IAsyncLifetime
+public sealed class SpillTests(SpillTests.SpillCluster fixture) : IClassFixture<SpillTests.SpillCluster>
 {
-    private TestCluster _cluster = null!;
+    private readonly TestCluster _cluster = fixture.Cluster;
 
-    public async Task InitializeAsync() =>
-        _cluster = await TestClusters.StartAsync(2, new Dictionary<string, string> { ["Size"] = "1", ["MaxQueueLength"] = "0" });
-
-    public async Task DisposeAsync()
+    public sealed class SpillCluster : IAsyncLifetime
     {
-        await _cluster.StopAndDisposeAsync();
+        public TestCluster Cluster { get; private set; } = null!;
+
+        public async Task InitializeAsync() =>
+            Cluster = await TestClusters.StartAsync(2, new Dictionary<string, string> { ["Size"] = "1", ["MaxQueueLength"] = "0" });
+
+        public Task DisposeAsync() => Cluster.StopAndDisposeAsync();
+    }
+
+    /// <summary>An earlier test's cancelled sleeps may still be ending: wait until no worker is busy.</summary>
+    private async Task EveryPoolIdleAsync()
+    {
+        foreach (var silo in _cluster.GetActiveSilos())
+        {
+            var pool = _cluster.PoolOf(silo.SiloAddress);
+            await Eventually.HoldsAsync(pool.GetStatsAsync, s => s.Workers == 1 && s.Busy == 0 && s.Queued == 0, "the silo's pool idle at size");
+        }
     }
 
     [Fact]
     public async Task A_saturated_silo_spills_to_another_silos_pool()
     {
+        await EveryPoolIdleAsync();
         var primary = _cluster.Primary!.SiloAddress;
         var secondary = _cluster.SecondarySilos[0].SiloAddress;
         var primaryPool = _cluster.PoolOf(primary);
@@ -45,6 +61,7 @@ public sealed class SpillTests : IAsyncLifetime
     [Fact]
     public async Task When_every_silo_is_saturated_the_answer_is_pool_saturated()
     {
+        await EveryPoolIdleAsync();
         using var hold = new CancellationTokenSource();
         var holders = new List<Task<ExecuteResponse>>();
         foreach (var silo in _cluster.GetActiveSilos())

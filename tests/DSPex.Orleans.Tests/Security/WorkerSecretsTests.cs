@@ -11,38 +11,46 @@ namespace DSPex.Orleans.Tests.Security;
 /// printed) reaches the caller of that request only, never another caller whose request shared the worker.
 /// </summary>
 [Trait("Category", "Cluster")]
-public sealed class WorkerSecretsTests : IAsyncLifetime
+public sealed class WorkerSecretsTests(WorkerSecretsTests.SecretsCluster cluster) : IClassFixture<WorkerSecretsTests.SecretsCluster>
 {
     private const string SiloSecret = "DSPEX_TEST_SILO_SECRET";
     private const string PassedOn = "DSPEX_TEST_PASSED_ON";
-    private TestCluster _cluster = null!;
-    private DSPexClient _client = null!;
+    private readonly DSPexClient _client = cluster.Client;
 
-    public async Task InitializeAsync()
+    /// <summary>One cluster for the class (it was one per test); every test starts and ends with the pool idle at size.</summary>
+    public sealed class SecretsCluster : IAsyncLifetime
     {
-        // The silo's own environment: one secret a worker must not see, one variable configured to be passed on.
-        Environment.SetEnvironmentVariable(SiloSecret, "silo-only");
-        Environment.SetEnvironmentVariable(PassedOn, "passed-on");
-        _cluster = await TestClusters.StartAsync(1, pool: new Dictionary<string, string>
+        private TestCluster _cluster = null!;
+
+        public DSPexClient Client { get; private set; } = null!;
+
+        public async Task InitializeAsync()
         {
-            ["Size"] = "1",
-            ["ConcurrencyPerWorker"] = "2",
-            ["Environment:DSPEX_TEST_CONFIGURED"] = "configured",
-            ["InheritEnvironment:0"] = PassedOn,
-        });
-        _client = new DSPexClient(_cluster.Client);
-    }
+            // The silo's own environment: one secret a worker must not see, one variable configured to be passed on.
+            Environment.SetEnvironmentVariable(SiloSecret, "silo-only");
+            Environment.SetEnvironmentVariable(PassedOn, "passed-on");
+            _cluster = await TestClusters.StartAsync(1, pool: new Dictionary<string, string>
+            {
+                ["Size"] = "1",
+                ["ConcurrencyPerWorker"] = "2",
+                ["Environment:DSPEX_TEST_CONFIGURED"] = "configured",
+                ["InheritEnvironment:0"] = PassedOn,
+            });
+            Client = new DSPexClient(_cluster.Client);
+        }
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAndDisposeAsync();
-        Environment.SetEnvironmentVariable(SiloSecret, null);
-        Environment.SetEnvironmentVariable(PassedOn, null);
+        public async Task DisposeAsync()
+        {
+            await _cluster.StopAndDisposeAsync();
+            Environment.SetEnvironmentVariable(SiloSecret, null);
+            Environment.SetEnvironmentVariable(PassedOn, null);
+        }
     }
 
     [Fact]
     public async Task A_worker_sees_what_python_needs_and_what_is_configured_but_not_the_silos_environment()
     {
+        await EventuallyAtSizeAsync(); // a worker restarted after another test's crash sees the same environment
         var env = await _client.ExecuteAsync<JsonElement>("environment", new { show = new[] { "DSPEX_TEST_CONFIGURED", PassedOn } });
         var names = env.GetProperty("names").EnumerateArray().Select(n => n.GetString()).ToHashSet();
 
