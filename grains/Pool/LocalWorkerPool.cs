@@ -68,9 +68,7 @@ internal sealed partial class LocalWorkerPool
         var workerIds = Enumerable.Range(0, _options.EffectiveMaxSize).Select(i => SiloKeys.ForWorker(Silo, name, i)).ToList();
         _scheduler = new CapacityScheduler<PythonProcess>(
             workerIds, _options.ConcurrencyPerWorker, _options.MaxQueueLength, static process => process.HasExited || process.Connection.WriteBroken, _options.SendAhead,
-            activeSlots: _options.EffectiveMinSize,
-            // The A/B's switch (issue 24): DSPEX_UNIT_CHOICE=fifo hands out free units in the list's order.
-            leastBusyUnit: Environment.GetEnvironmentVariable("DSPEX_UNIT_CHOICE") != "fifo");
+            activeSlots: _options.EffectiveMinSize);
         _scaler = new PoolScaler(new ScalePolicy(
             _options.EffectiveMinSize, _options.EffectiveMaxSize, _options.ConcurrencyPerWorker, _options.ScaleUpAfter, _options.ScaleDownIdleTimeout));
         var recycle = new RecyclePolicy(_options.RecycleAfterRequests, _options.RecycleJitter, _options.MaxWorkerAge, _options.MaxWorkerResidentBytes);

@@ -23,9 +23,7 @@ internal sealed partial class CapacityScheduler<TWorker>
     /// <param name="hasExited">Whether a worker is gone (never granted again).</param>
     /// <param name="sendAhead">See <see cref="SendAhead"/>.</param>
     /// <param name="activeSlots">Slots active from the start (the pool's minimum size, 0 for a pool that starts on demand); null: all of them.</param>
-    /// <param name="leastBusyUnit">See <see cref="LeastBusyUnit"/>.</param>
-    public CapacityScheduler(IReadOnlyList<string> workerIds, int concurrency, int maxQueueLength, Func<TWorker, bool> hasExited, int sendAhead = 0, int? activeSlots = null,
-        bool leastBusyUnit = true)
+    public CapacityScheduler(IReadOnlyList<string> workerIds, int concurrency, int maxQueueLength, Func<TWorker, bool> hasExited, int sendAhead = 0, int? activeSlots = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(sendAhead);
         ArgumentOutOfRangeException.ThrowIfZero(workerIds.Count);
@@ -38,7 +36,6 @@ internal sealed partial class CapacityScheduler<TWorker>
         MaxQueueLength = maxQueueLength;
         _hasExited = hasExited;
         SendAhead = sendAhead;
-        LeastBusyUnit = leastBusyUnit;
     }
 
     /// <summary>Slots: the pool's maximum size. <see cref="ActiveCount"/> is its current size.</summary>
@@ -57,14 +54,6 @@ internal sealed partial class CapacityScheduler<TWorker>
     /// ones sent ahead: when a call ends with the slot still at Concurrency or more, the one sent ahead took its unit.
     /// </summary>
     public int SendAhead { get; }
-
-    /// <summary>
-    /// A request that may go anywhere gets a free unit of the worker running the fewest calls (the first freed among
-    /// equals), not the free list's first: units join the list worker by worker (w0, w0, w1, w1), so at
-    /// <see cref="Concurrency"/> above 1 two callers would share w0 while w1 idles. At 1 every free unit's worker is
-    /// idle, so the list's order is kept. False: the list's order at any concurrency (the A/B's other arm).
-    /// </summary>
-    public bool LeastBusyUnit { get; }
 
     public string WorkerIdOf(int slot) => _slots[slot].WorkerId;
 
@@ -205,11 +194,6 @@ internal sealed partial class CapacityScheduler<TWorker>
 
     private bool TryTakeFree(out WorkerLease<TWorker> lease)
     {
-        if (LeastBusyUnit && Concurrency > 1)
-        {
-            return TryTakeLeastBusy(out lease);
-        }
-
         while (_free.TryDequeue(out lease))
         {
             if (IsGrantable(lease))
@@ -220,33 +204,6 @@ internal sealed partial class CapacityScheduler<TWorker>
         }
 
         return false;
-    }
-
-    /// <summary>A free unit of the grantable worker with the fewest calls in flight. Under _lock.</summary>
-    private bool TryTakeLeastBusy(out WorkerLease<TWorker> lease)
-    {
-        WorkerSlot<TWorker>? best = null;
-        foreach (var candidate in _free)
-        {
-            if (IsGrantable(candidate) && (best is null || candidate.Slot.WorkerInFlight < best.WorkerInFlight))
-            {
-                best = candidate.Slot;
-                if (best.WorkerInFlight == 0)
-                {
-                    break;
-                }
-            }
-        }
-
-        if (best is null)
-        {
-            // None grantable: the list held only units of gone, replaced or recycling workers, never granted again.
-            _free.Clear();
-            lease = default;
-            return false;
-        }
-
-        return TryTakeFreeFrom(best, out lease);
     }
 
     /// <summary>A unit of the slot's current worker granted. Under _lock.</summary>
