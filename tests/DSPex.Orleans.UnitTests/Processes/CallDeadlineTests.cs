@@ -54,12 +54,16 @@ public sealed class CallDeadlineTests
     public async Task A_call_answered_by_its_reply_is_not_answered_again_by_its_deadline()
     {
         using var pipes = new ConnectionPipes();
-        var quick = pipes.Connection.Send(new BridgeCall("fast", "{}", Deadline: TimeSpan.FromMilliseconds(40)));
+        // 3 s, not a few ms: the reply must be read before the deadline passes even on a loaded machine (at 40 ms
+        // CI's load let the deadline answer first).
+        var deadline = TimeSpan.FromSeconds(3);
+        var quick = pipes.Connection.Send(new BridgeCall("fast", "{}", Deadline: deadline));
         pipes.Write($"{{\"type\":\"result\",\"id\":{quick.Id},\"result\":4}}");
         Assert.Equal("4", (await quick.Finished.WaitAsync(Wait)).ResultJson);
 
-        // A later call's deadline passing means the timer has swept past the first one's.
-        var later = pipes.Connection.Send(new BridgeCall("slow", "{}", Deadline: TimeSpan.FromMilliseconds(80)));
+        // A later call with the same deadline, sent after, passes its deadline no earlier than the first: once it is
+        // answered by its deadline, the timer has swept past the first one's.
+        var later = pipes.Connection.Send(new BridgeCall("slow", "{}", Deadline: deadline));
         Assert.True(PendingCall.IsDeadlinePassed(await later.Finished.WaitAsync(Wait)));
 
         Assert.Equal("4", (await quick.Finished).ResultJson);
