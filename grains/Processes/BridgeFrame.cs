@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.Processes;
 
