@@ -1,6 +1,7 @@
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Telemetry;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.Pool;
 

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Telemetry;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.Processes;
 

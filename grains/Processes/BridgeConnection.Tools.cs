@@ -1,4 +1,5 @@
 using DSPex.Orleans.Tools;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.Processes;
 

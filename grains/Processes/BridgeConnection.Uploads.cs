@@ -1,3 +1,5 @@
+using DSPex.Orleans.Workers.Bridge;
+
 namespace DSPex.Orleans.Processes;
 
 /// <summary>Upload calls: chunks written against the chunk credit the bridge grants as its command reads them.</summary>

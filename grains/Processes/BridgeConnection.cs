@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Workers.Bridge;
 using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.Processes;

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.Processes;
 
@@ -366,17 +367,18 @@ internal abstract record BridgeFrame
 
     private static BridgeFrameType ParseType(ref Utf8JsonReader reader)
     {
-        if (Is(ref reader, "result"u8)) return BridgeFrameType.Result;
-        if (Is(ref reader, "error"u8)) return BridgeFrameType.Error;
-        if (Is(ref reader, "item"u8)) return BridgeFrameType.Item;
-        if (Is(ref reader, "heartbeat"u8)) return BridgeFrameType.Heartbeat;
-        if (Is(ref reader, "ready"u8)) return BridgeFrameType.Ready;
-        if (Is(ref reader, "fatal"u8)) return BridgeFrameType.Fatal;
-        if (Is(ref reader, "protocol_error"u8)) return BridgeFrameType.ProtocolError;
-        if (Is(ref reader, "tool_call"u8)) return BridgeFrameType.ToolCall;
-        if (Is(ref reader, "list_tools"u8)) return BridgeFrameType.ListTools;
-        if (Is(ref reader, "chunk_credit"u8)) return BridgeFrameType.ChunkCredit;
-        return BridgeFrameType.Unknown;
+        // One name per line, tried in this order (a conditional chain: the style rule wants braces on every if).
+        return Is(ref reader, "result"u8) ? BridgeFrameType.Result
+            : Is(ref reader, "error"u8) ? BridgeFrameType.Error
+            : Is(ref reader, "item"u8) ? BridgeFrameType.Item
+            : Is(ref reader, "heartbeat"u8) ? BridgeFrameType.Heartbeat
+            : Is(ref reader, "ready"u8) ? BridgeFrameType.Ready
+            : Is(ref reader, "fatal"u8) ? BridgeFrameType.Fatal
+            : Is(ref reader, "protocol_error"u8) ? BridgeFrameType.ProtocolError
+            : Is(ref reader, "tool_call"u8) ? BridgeFrameType.ToolCall
+            : Is(ref reader, "list_tools"u8) ? BridgeFrameType.ListTools
+            : Is(ref reader, "chunk_credit"u8) ? BridgeFrameType.ChunkCredit
+            : BridgeFrameType.Unknown;
     }
 
     private static ExecuteError ParseError(ref Utf8JsonReader reader)
@@ -391,10 +393,22 @@ internal abstract record BridgeFrame
             Next(ref reader);
             var value = reader.TokenType == JsonTokenType.String ? ReadText(ref reader) : null;
             SkipValue(ref reader);
-            if (isKind) kind = value;
-            else if (isType) pythonType = value;
-            else if (isMessage) message = value;
-            else if (isTraceback) traceback = value;
+            if (isKind)
+            {
+                kind = value;
+            }
+            else if (isType)
+            {
+                pythonType = value;
+            }
+            else if (isMessage)
+            {
+                message = value;
+            }
+            else if (isTraceback)
+            {
+                traceback = value;
+            }
         }
 
         Expect(reader.TokenType == JsonTokenType.EndObject, "the error has a value where a field name belongs");

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Telemetry;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.Processes;
 

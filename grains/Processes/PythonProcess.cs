@@ -1,5 +1,7 @@
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Workers.Bridge;
 using DSPex.Orleans.Workers.Native;
+using DSPex.Orleans.Workers.ProcessSafety;
 using DSPex.Orleans.Workers.Processes;
 using DSPex.Orleans.Workers.Supervision;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Security;
+using DSPex.Orleans.Workers.Bridge;
 using Orleans.Serialization.Invocation;
 
 namespace DSPex.Orleans.Routing;

@@ -4,6 +4,7 @@ using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Sessions.Storage;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.Sessions;
 

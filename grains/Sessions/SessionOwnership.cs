@@ -3,6 +3,7 @@ using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Security;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.Sessions;
 

@@ -4,6 +4,7 @@ using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Security;
+using DSPex.Orleans.Workers.Bridge;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Telemetry;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.Tools.Brokering;
 

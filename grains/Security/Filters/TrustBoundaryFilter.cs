@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Routing;
+using DSPex.Orleans.Workers.Bridge;
 using Microsoft.Extensions.Logging;
 
 namespace DSPex.Orleans.Security.Filters;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CsCheck;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.UnitTests.Protocol;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.UnitTests.Protocol;
 

@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 internal sealed class FrameOverLimitException(long length, int limit)
     : Exception($"request frame of {length} bytes exceeds the limit of {limit} bytes");

@@ -1,6 +1,6 @@
 using DSPex.Orleans.Workers.Native;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>How a frame waits when the pipe to the worker is full.</summary>
 internal enum FramePriority

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// Decodes a JSON string token's raw bytes without ever throwing: invalid UTF-8, broken escapes and escaped lone

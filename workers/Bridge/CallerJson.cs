@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// Checks caller-supplied JSON before it is embedded raw in a frame: exactly one well-formed value (so no caller text

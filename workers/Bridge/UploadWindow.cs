@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// The chunk credit of one upload call (protocol.json "chunk", "chunk_credit"): <see cref="Window"/> chunks may be

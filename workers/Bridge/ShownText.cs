@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// The one way text that a caller or a worker chose (a command, tool or session name, a scope naming one, a

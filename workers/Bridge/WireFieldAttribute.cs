@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// Names the envelope field (grains/Python/dspex/protocol.json, <c>frames_from_bridge.*.fields</c>) a property of a

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// Which bridge this silo can talk to. The bridge's ready frame names the protocol it speaks ("protocol": a number,

@@ -1,13 +1,12 @@
 using DSPex.Orleans.Workers.Native;
-using DSPex.Orleans.Workers.ProcessSafety;
 using Microsoft.Extensions.Logging;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.ProcessSafety;
 
 /// <summary>
 /// Ends what a worker (or a worker or interpreter probe whose start failed) spawned and left behind when it ended.
-/// Here, beside the processes that call it, rather than in ProcessSafety (whose WorkerLeftovers watches the pools'
-/// workers and calls this), so the processes layer depends on nothing above it. The log events keep their ids.
+/// In the worker core's process safety, below both its callers (the worker processes, and the grains' WorkerLeftovers
+/// that watches the pools' workers), so neither depends on anything above it. The log events keep their ids.
 /// </summary>
 internal static partial class LeftBehindProcesses
 {

@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// The commands the bridge registers itself in every worker (protocol.json "builtin_commands"): every pool serves

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// The binary parts of a frame (grains/Python/dspex/protocol.json "binary_parts"): after an envelope that lists their
