@@ -13,10 +13,32 @@ internal static class Commands
         var args = CliInput.JsonOption("--args", "Arguments as JSON");
         var timeout = CliInput.Seconds("--timeout", "Deadline in seconds");
         var pool = PoolOption.Create("Pool to run in (default: the pool that registers the command)");
-        var command = new Command("exec", "Run a Python command on the cluster and print its JSON result") { name, args, timeout, pool };
+        var part = CliParts.PartOption();
+        var partsOut = CliParts.PartsOutOption();
+        var command = new Command("exec", "Run a Python command on the cluster and print its JSON result") { name, args, timeout, pool, part, partsOut };
         command.SetAction((parse, ct) => connection.RunAsync(parse, async (client, token) =>
         {
-            Console.WriteLine(await client.ExecuteRawAsync(parse.GetValue(name)!, parse.GetValue(args)!, Options(parse, timeout, pool), token));
+            var files = parse.GetValue(part) ?? [];
+            var outDir = parse.GetValue(partsOut);
+            if (files.Length == 0 && outDir is null)
+            {
+                Console.WriteLine(await client.ExecuteRawAsync(parse.GetValue(name)!, parse.GetValue(args)!, Options(parse, timeout, pool), token));
+                return 0;
+            }
+
+            // Binary in or out: the call carries parts both ways (ExecuteDataAsync); the JSON printed refers to them.
+            var data = await CliParts.ReadAsync(parse.GetValue(args)!, files, token);
+            var result = await client.ExecuteDataAsync(parse.GetValue(name)!, data, Options(parse, timeout, pool), token);
+            if (outDir is not null)
+            {
+                await CliParts.WriteAsync(result, outDir, token);
+            }
+            else if (result.Parts.Count > 0)
+            {
+                Console.Error.WriteLine($"note: the result carries {result.Parts.Count} binary part(s), not written: give --parts-out DIR");
+            }
+
+            Console.WriteLine(result.Json);
             return 0;
         }, ct));
         return command;

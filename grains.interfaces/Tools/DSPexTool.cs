@@ -9,16 +9,17 @@ namespace DSPex.Orleans.Tools;
 /// argument record (System.Text.Json's exporter), and an async handler with a cancellation token bound to the
 /// request's deadline and cancellation. Arguments are read into the record strictly (required members, nullability,
 /// and unknown members refused when the record says [JsonUnmappedMemberHandling(Disallow)]); a mismatch is
-/// InvalidArguments to Python, a handler's exception is ToolFailed.
+/// InvalidArguments to Python, a handler's exception is ToolFailed. A <see cref="ReadOnlyMemory{T}"/> of bytes or a
+/// <c>byte[]</c> member, in the arguments or the result, crosses as a binary part (Python's bytes, raw; docs/tools.md).
 /// </summary>
 public sealed class DSPexTool
 {
     /// <summary>Longest tool name; names hold letters, digits and _ - .</summary>
     public const int MaxNameLength = 64;
 
-    private readonly Func<string, CancellationToken, Task<ToolOutcome>> _invoke;
+    private readonly Func<string, ReadOnlyMemory<byte>[]?, CancellationToken, Task<ToolOutcome>> _invoke;
 
-    private DSPexTool(string name, string description, string schemaJson, Func<string, CancellationToken, Task<ToolOutcome>> invoke)
+    private DSPexTool(string name, string description, string schemaJson, Func<string, ReadOnlyMemory<byte>[]?, CancellationToken, Task<ToolOutcome>> invoke)
     {
         Name = name;
         Description = description;
@@ -59,6 +60,7 @@ public sealed class DSPexTool
             RespectRequiredConstructorParameters = true,
             MaxDepth = Contracts.RequestLimits.MaxJsonDepth,
         };
+        ToolPartConverters.AddTo(options);
         options.MakeReadOnly(populateMissingResolver: true);
         var schema = JsonSchemaExporter.GetJsonSchemaAsNode(options, typeof(TArgs), new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
         if (schema is JsonObject record)
@@ -66,12 +68,12 @@ public sealed class DSPexTool
             record.Insert(0, "description", description);
         }
 
-        return new DSPexTool(name, description, schema.ToJsonString(), async (argsJson, cancellationToken) =>
+        return new DSPexTool(name, description, schema.ToJsonString(), async (argsJson, argParts, cancellationToken) =>
         {
             TArgs args;
             try
             {
-                args = ReadArgs<TArgs>(argsJson, options);
+                args = ToolPartConverters.With([.. argParts ?? []], () => ReadArgs<TArgs>(argsJson, options));
             }
             catch (JsonException e)
             {
@@ -94,7 +96,9 @@ public sealed class DSPexTool
 
             try
             {
-                return ToolOutcome.Success(JsonSerializer.Serialize(result, options));
+                var resultParts = new List<ReadOnlyMemory<byte>>();
+                var json = ToolPartConverters.With(resultParts, () => JsonSerializer.Serialize(result, options));
+                return ToolOutcome.Success(json, [.. resultParts]);
             }
             catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
             {
@@ -104,11 +108,14 @@ public sealed class DSPexTool
     }
 
     /// <summary>Runs the tool; never throws (every failure is an outcome).</summary>
-    public async Task<ToolOutcome> InvokeAsync(string argsJson, CancellationToken cancellationToken)
+    public Task<ToolOutcome> InvokeAsync(string argsJson, CancellationToken cancellationToken) => InvokeAsync(argsJson, null, cancellationToken);
+
+    /// <summary>Runs the tool with the binary parts its args refer to ({"$bytes": i}); never throws (every failure is an outcome).</summary>
+    public async Task<ToolOutcome> InvokeAsync(string argsJson, ReadOnlyMemory<byte>[]? argParts, CancellationToken cancellationToken)
     {
         try
         {
-            return await _invoke(argsJson, cancellationToken).ConfigureAwait(false);
+            return await _invoke(argsJson, argParts, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {

@@ -4,7 +4,13 @@ namespace DSPex.Orleans.Tools;
 [GenerateSerializer, Immutable, Alias("DSPex.Orleans.Tools.ToolCall")]
 public sealed record ToolCall(
     [property: Id(0)] string Name,
-    [property: Id(1)] string ArgsJson);
+    [property: Id(1)] string ArgsJson)
+{
+    /// <summary>The binary parts the args refer to ({"$bytes": i}), raw as Python sent them; null when there are none.</summary>
+    // Outside the constructor, a new id: the shipped constructor and the wire of the old fields are unchanged.
+    [Id(2)]
+    public ReadOnlyMemory<byte>[]? ArgParts { get; init; }
+}
 
 /// <summary>What a tool call gave: the result's JSON, or why it failed.</summary>
 [GenerateSerializer, Immutable, Alias("DSPex.Orleans.Tools.ToolOutcome")]
@@ -12,6 +18,13 @@ public sealed record ToolOutcome(
     [property: Id(0)] string? ResultJson,
     [property: Id(1)] ToolFailure? Error)
 {
+    /// <summary>The binary parts the result refers to ({"$bytes": i}); null when there are none.</summary>
+    [Id(2)]
+    public ReadOnlyMemory<byte>[]? ResultParts { get; init; }
+
+    /// <summary>A tool's result as JSON with the binary parts it refers to.</summary>
+    public static ToolOutcome Success(string resultJson, ReadOnlyMemory<byte>[]? parts) => new(resultJson, null) { ResultParts = parts is { Length: > 0 } ? parts : null };
+
     /// <summary>A tool's result, as JSON.</summary>
     public static ToolOutcome Success(string resultJson) => new(resultJson, null);
 

@@ -54,7 +54,7 @@ internal sealed partial class BridgeConnection
             return;
         }
 
-        var (name, args, isList) = (call?.ToolName, call?.ArgsJson, call is null);
+        var (name, args, parts, isList) = (call?.ToolName, call?.ArgsJson, call?.Parts, call is null);
         if (call?.ArgsProblem is { } problem)
         {
             WriteToolAnswer(id, toolId, ToolOutcome.Fail(ToolErrorKinds.InvalidArguments, "InvalidArguments", problem), track: false);
@@ -82,7 +82,7 @@ internal sealed partial class BridgeConnection
             ToolOutcome outcome;
             try
             {
-                outcome = isList ? ToolOutcome.Success(session.ListJson()) : await session.CallAsync(name!, args!).ConfigureAwait(false);
+                outcome = isList ? ToolOutcome.Success(session.ListJson()) : await session.CallAsync(name!, args!, parts).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -131,7 +131,7 @@ internal sealed partial class BridgeConnection
 
         try
         {
-            return _writer.ToolResult(id, toolId, outcome.ResultJson ?? "null");
+            return _writer.ToolResult(id, toolId, outcome.ResultJson ?? "null", outcome.ResultParts);
         }
         catch (InvalidCallInputException e)
         {

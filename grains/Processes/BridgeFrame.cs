@@ -151,8 +151,8 @@ internal abstract record BridgeFrame
 
         Expect(reader.TokenType == JsonTokenType.EndObject, "the envelope has a value where a field name belongs");
         Expect(!reader.Read(), "the frame holds data after the envelope");
-        // Only a result or an item carries binary parts; on any other frame, bytes after the envelope break the protocol.
-        Expect(!hasParts || type is BridgeFrameType.Result or BridgeFrameType.Item, "the frame holds data after the envelope");
+        // Only a result, an item or a tool call carries binary parts; on any other frame, bytes after the envelope break the protocol.
+        Expect(!hasParts || type is BridgeFrameType.Result or BridgeFrameType.Item or BridgeFrameType.ToolCall, "the frame holds data after the envelope");
         switch (type)
         {
             case BridgeFrameType.Ready:
@@ -210,10 +210,15 @@ internal abstract record BridgeFrame
                 Expect(toolName is not null && toolArgs is not null, "a tool_call frame without tool and args");
                 // Args past the depth limit are exactly the protocol, over a content limit: an error for that tool call
                 // (InvalidArguments), not a broken stream, as a result too deep is an error for its request.
-                return new ToolCallFrame(id, toolId, toolName!, toolArgs!)
+                // Parts whose lengths lie are found inside the frame (its length prefix kept the stream in step): that
+                // tool call fails InvalidArguments naming the part, the worker and its request go on.
+                var toolParts = BinaryParts.Cut(partLengths, region, hasParts, out var toolPartsProblem);
+                return new ToolCallFrame(id, toolId, toolName!, toolArgs!, toolParts)
                 {
                     ArgsProblem = toolArgsDepth > ProtocolLimits.MaxValueDepth
                         ? $"the args of the tool call nest {toolArgsDepth} levels deep, past the protocol limit of {ProtocolLimits.MaxValueDepth}"
+                        : toolPartsProblem is not null ? $"the tool call's binary parts do not add up: {toolPartsProblem}"
+                        : toolParts is { Length: > RequestLimits.MaxBinaryParts } ? $"the tool call carries {toolParts.Length} binary parts, more than {RequestLimits.MaxBinaryParts}"
                         : null,
                 };
             default:

@@ -106,6 +106,16 @@ internal sealed class BridgeFrameWriter
             _json.WriteNumber("upload"u8, window);
         }
 
+        WritePartsAndEnd(parts, partBytes);
+        return End();
+    }
+
+    /// <summary>
+    /// Ends the envelope with its "parts" field (when there are any) and appends the separator and the parts;
+    /// <see cref="FrameOverLimitException"/> when envelope and parts together pass the limit.
+    /// </summary>
+    private void WritePartsAndEnd(ReadOnlyMemory<byte>[]? parts, long partBytes)
+    {
         if (parts is { Length: > 0 })
         {
             _json.WriteStartArray("parts"u8);
@@ -128,8 +138,6 @@ internal sealed class BridgeFrameWriter
 
             BinaryParts.Append(_buffer, parts);
         }
-
-        return End();
     }
 
     /// <summary>
@@ -137,11 +145,17 @@ internal sealed class BridgeFrameWriter
     /// depth, no lone surrogates): <see cref="InvalidCallInputException"/> when it is not, and
     /// <see cref="FrameOverLimitException"/> past the limit.
     /// </summary>
-    public ReadOnlyMemory<byte> ToolResult(long id, long toolId, string resultJson)
+    public ReadOnlyMemory<byte> ToolResult(long id, long toolId, string resultJson, ReadOnlyMemory<byte>[]? parts = null)
     {
-        if ((long)resultJson.Length * 3 + 256 > _maxFrameBytes && Encoding.UTF8.GetByteCount(resultJson) + 256L > _maxFrameBytes)
+        var partBytes = BinaryParts.Size(parts);
+        if ((long)resultJson.Length * 3 + 256 + partBytes > _maxFrameBytes && Encoding.UTF8.GetByteCount(resultJson) + 256L + partBytes > _maxFrameBytes)
         {
-            throw new FrameOverLimitException(Encoding.UTF8.GetByteCount(resultJson) + 256L, _maxFrameBytes);
+            throw new FrameOverLimitException(Encoding.UTF8.GetByteCount(resultJson) + 256L + partBytes, _maxFrameBytes);
+        }
+
+        if (parts is { Length: > RequestLimits.MaxBinaryParts })
+        {
+            throw new InvalidCallInputException($"the tool's result carries {parts.Length} binary parts, more than {RequestLimits.MaxBinaryParts}");
         }
 
         CallerJson.CheckText(resultJson, "the tool's result");
@@ -152,7 +166,7 @@ internal sealed class BridgeFrameWriter
         _json.WriteNumber("tool_id"u8, toolId);
         _json.WritePropertyName("result"u8);
         WriteCallerValue(resultJson, "the tool's result", mustBeObject: false, readableByPython: true);
-        _json.WriteEndObject();
+        WritePartsAndEnd(parts, partBytes);
         return End();
     }
 

@@ -75,7 +75,8 @@ internal sealed record ToolCallFrame(
     [property: WireField("id")] long Id,
     [property: WireField("tool_id")] long ToolId,
     [property: WireField("tool")] string ToolName,
-    [property: WireField("args")] string ArgsJson) : BridgeFrame
+    [property: WireField("args")] string ArgsJson,
+    [property: WireField("parts")] ReadOnlyMemory<byte>[]? Parts = null) : BridgeFrame
 {
     public override BridgeFrameType Type => BridgeFrameType.ToolCall;
 

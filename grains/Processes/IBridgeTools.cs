@@ -17,6 +17,6 @@ internal interface IBridgeTools
     /// <summary>The list_tools answer's JSON.</summary>
     string ListJson();
 
-    /// <summary>Runs one tool call; never throws.</summary>
-    Task<ToolOutcome> CallAsync(string name, string argsJson);
+    /// <summary>Runs one tool call (its args' binary parts beside them, null when none); never throws.</summary>
+    Task<ToolOutcome> CallAsync(string name, string argsJson, ReadOnlyMemory<byte>[]? argParts);
 }

@@ -78,7 +78,7 @@ class Bridge:
         self._programs: ModuleType = programs
         self._registry: ModuleType = registry
         self._tools: ModuleType = tools
-        tools.install(lambda body: self._writer.send(body))
+        tools.install(lambda body, parts=None: self._writer.send(body, parts=parts))
         self._reader = reader
         self._writer = writer
         self._reader_role = threading.Lock()

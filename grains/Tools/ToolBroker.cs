@@ -67,7 +67,7 @@ internal sealed partial class ToolBroker
         return [.. tools];
     }
 
-    public async Task<ToolOutcome> InvokeAsync(ClientTools? client, string? caller, string name, string argsJson, CancellationToken cancellationToken)
+    public async Task<ToolOutcome> InvokeAsync(ClientTools? client, string? caller, string name, string argsJson, ReadOnlyMemory<byte>[]? argParts, CancellationToken cancellationToken)
     {
         if (!Allows(caller, name))
         {
@@ -77,12 +77,12 @@ internal sealed partial class ToolBroker
 
         if (client is not null && Array.Exists(client.Tools, t => t.Name == name))
         {
-            return Bounded(await CallClientAsync(client.Host, name, argsJson, cancellationToken).ConfigureAwait(false));
+            return Bounded(await CallClientAsync(client.Host, new ToolCall(name, argsJson) { ArgParts = argParts }, cancellationToken).ConfigureAwait(false));
         }
 
         if (_siloTools.TryGetValue(name, out var tool))
         {
-            return Bounded(await tool.InvokeAsync(argsJson, cancellationToken).ConfigureAwait(false));
+            return Bounded(await tool.InvokeAsync(argsJson, argParts, cancellationToken).ConfigureAwait(false));
         }
 
         var visible = Visible(client, caller);
@@ -141,13 +141,14 @@ internal sealed partial class ToolBroker
     /// Calls the client's tool while probing the client: a client that died (or lost its gateway) never answers, and
     /// Orleans would wait out its response timeout, so a probe that is not answered in time fails the call.
     /// </summary>
-    private async Task<ToolOutcome> CallClientAsync(IDSPexToolHost host, string name, string argsJson, CancellationToken cancellationToken)
+    private async Task<ToolOutcome> CallClientAsync(IDSPexToolHost host, ToolCall toolCall, CancellationToken cancellationToken)
     {
+        var name = toolCall.Name;
         using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var probe = ProbeUntilGoneAsync(host, call.Token);
         try
         {
-            var running = host.CallToolAsync(new ToolCall(name, argsJson), call.Token);
+            var running = host.CallToolAsync(toolCall, call.Token);
             if (await Task.WhenAny(running, probe).ConfigureAwait(false) == probe && await probe.ConfigureAwait(false))
             {
                 LogClientGone(_logger, name);

@@ -32,7 +32,7 @@ internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string
     public string ListJson() => ToolBroker.ListJson(broker.Visible(client, caller));
 
     /// <summary>Runs one tool call with a span under the request's and a metric by tool and outcome; never throws.</summary>
-    public async Task<ToolOutcome> CallAsync(string name, string argsJson)
+    public async Task<ToolOutcome> CallAsync(string name, string argsJson, ReadOnlyMemory<byte>[]? argParts)
     {
         using var activity = DSPexActivities.Source.StartActivity("dspex.tool", ActivityKind.Internal, parent);
         activity?.SetTag("dspex.tool", ShownText.Of(name));
@@ -47,7 +47,7 @@ internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string
         {
             try
             {
-                outcome = await broker.InvokeAsync(client, caller, name, argsJson, _over.Token).ConfigureAwait(false);
+                outcome = await broker.InvokeAsync(client, caller, name, argsJson, argParts, _over.Token).ConfigureAwait(false);
             }
             catch (Exception e)
             {

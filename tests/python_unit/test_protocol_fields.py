@@ -54,7 +54,8 @@ def uploaded(args):
 @dspex.command("fields.tools")
 def tools(args):
     listed = dspex.list_tools()
-    return {"listed": listed, "called": dspex.call_tool("lookup", {"q": 1})}
+    return {"listed": listed, "called": dspex.call_tool("lookup", {"q": 1}),
+            "bytes": bytes(dspex.call_tool("lookup", {"b": b"xy"}))}
 '''
 
 
@@ -184,6 +185,9 @@ class WrittenFieldTests(unittest.TestCase):
             call = bridge.read()  # tool_call
             frames.append(call)
             bridge.send({"id": 5, "type": protocol.TOOL_RESULT, "tool_id": call["tool_id"], "result": {"r": 1}})
+            call = bridge.read()  # tool_call, with its binary parts
+            frames.append(call)
+            bridge.send(b'{"id":5,"type":"tool_result","tool_id":%d,"result":{"$bytes":0},"parts":[2]}\x00yx' % call["tool_id"])
             frames.append(bridge.read())  # result
         finally:
             bridge.close()

@@ -26,6 +26,19 @@ def total(args):
 @dspex.command("up.none")
 def none(args):
     return {"n": len(list(dspex.upload()))}
+
+@dspex.command("up.async_sum")
+async def async_total(args):
+    digest, sizes = hashlib.sha256(), []
+    async for chunk in dspex.upload():
+        assert type(chunk) is bytes
+        digest.update(chunk)
+        sizes.append(len(chunk))
+    return {"sha256": digest.hexdigest(), "sizes": sizes}
+
+@dspex.command("up.async_ping")
+async def async_ping(args):
+    return "pong"
 '''
 
 
@@ -71,6 +84,47 @@ class UploadTests(unittest.TestCase):
         result = frames[-1]["result"]
         self.assertEqual([len(d) for d in data], result["sizes"])
         self.assertEqual(hashlib.sha256(b"".join(data)).hexdigest(), result["sha256"])
+
+    def test_an_async_command_reads_with_async_for_under_the_same_credit(self):
+        import hashlib
+        data = [os.urandom(n) for n in (3, 70000, 0, 9)]
+        self.bridge.send({"id": 1, "type": protocol.CALL, "cmd": "up.async_sum", "args": None, "upload": 2})
+        # Waiting for its first chunk, the command leaves the event loop free: another async call is answered.
+        self.bridge.send({"id": 2, "type": protocol.CALL, "cmd": "up.async_ping", "args": None})
+        frame = self.bridge.read()
+        self.assertEqual((protocol.RESULT, 2, "pong"), (frame["type"], frame["id"], frame["result"]))
+        self.bridge.send(chunk(1, data[0]))
+        self.bridge.send(chunk(1, data[1]))  # the window: two chunks, no more until credit comes back
+        for piece in data[2:]:
+            frame = self.bridge.read()
+            self.assertEqual((protocol.CHUNK_CREDIT, 1, 1), (frame["type"], frame["id"], frame["n"]))
+            self.bridge.send(chunk(1, piece))
+        self.bridge.send({"id": 1, "type": protocol.CHUNKS_END})
+        frames = [self.bridge.read() for _ in range(3)]
+        self.assertEqual([protocol.CHUNK_CREDIT] * 2 + [protocol.RESULT], [f["type"] for f in frames])
+        result = frames[-1]["result"]
+        self.assertEqual([len(d) for d in data], result["sizes"])
+        self.assertEqual(hashlib.sha256(b"".join(data)).hexdigest(), result["sha256"])
+
+    def test_an_async_read_raises_a_failed_end_naming_the_chunk(self):
+        self.bridge.send({"id": 1, "type": protocol.CALL, "cmd": "up.async_sum", "args": None, "upload": 4})
+        self.bridge.send(chunk(1, b"abc"))
+        self.bridge.send({"id": 1, "type": protocol.CHUNKS_END, "error": "the stream ended after 3 of 10 declared bytes"})
+        self.assert_fails_naming_the_chunk(["chunk 1", "3 of 10 declared bytes"])
+
+    def test_an_async_read_with_a_lying_chunk_length_fails_the_call(self):
+        self.bridge.send({"id": 1, "type": protocol.CALL, "cmd": "up.async_sum", "args": None, "upload": 4})
+        self.bridge.send(b'{"id":1,"type":"chunk","parts":[10]}\x00abc')
+        self.assert_fails_naming_the_chunk(["part 0 declares 10 bytes"])
+
+    def test_a_cancel_ends_an_async_command_waiting_for_its_next_chunk(self):
+        self.bridge.send({"id": 1, "type": protocol.CALL, "cmd": "up.async_sum", "args": None, "upload": 2})
+        self.bridge.send(chunk(1, b"abc"))
+        self.assertEqual(protocol.CHUNK_CREDIT, self.bridge.read()["type"])  # it read the chunk and waits for more
+        self.bridge.send({"id": 1, "type": protocol.CANCEL})
+        frame = self.bridge.read()
+        self.assertEqual((protocol.ERROR, 1), (frame["type"], frame["id"]), frame)
+        self.assert_still_serves()
 
     def assert_fails_naming_the_chunk(self, words):
         frame = self.bridge.read()

@@ -15,7 +15,7 @@ internal sealed class ClientToolHost(DSPexToolSet tools) : IDSPexToolHost
             return Task.FromResult(ToolOutcome.Fail(ToolErrorKinds.UnknownTool, "UnknownTool", $"this client has no tool '{call?.Name}'"));
         }
 
-        return tool.InvokeAsync(call.ArgsJson ?? "null", cancellationToken);
+        return tool.InvokeAsync(call.ArgsJson ?? "null", call.ArgParts, cancellationToken);
     }
 
     public Task PingAsync() => Task.CompletedTask;

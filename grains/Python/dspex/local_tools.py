@@ -1,7 +1,8 @@
 """Tools stubbed for a run without a silo (``dspex.testing`` ``tools={"weather": fn}``, ``python -m dspex run --tool
 NAME=JSON``): dspex.call_tool, acall_tool and list_tools answer from these instead of writing a tool_call frame.
 
-A stub gets the args as the .NET tool would (the JSON the call sends, decoded afresh) and returns its result (a JSON
+A stub gets the args as the .NET tool would (the JSON the call sends, decoded afresh; bytes and arrays as binary
+parts, so a stub sees memoryview as a command does) and returns its result (a JSON
 value, or an awaitable of one for acall_tool). What the command sees matches a worker's: args that are not JSON are a
 ToolError of kind InvalidArguments, a name with no stub is UnknownTool, an exception from the stub is ToolFailed (a
 ToolError it raises passes as it is), a result JSON cannot carry is ResultNotSerializable, a cancelled call Cancelled.
@@ -11,10 +12,9 @@ from __future__ import annotations
 
 import contextvars
 import inspect
-import json
 from typing import Any, Callable, Optional
 
-from . import protocol
+from . import binary, protocol
 
 STUB_TYPE = "LocalToolStub"  # the ToolError.type of errors made here: no .NET exception stands behind a stub
 
@@ -35,7 +35,7 @@ class LocalTools:
         from .tools import ToolError
 
         try:
-            sent = json.dumps({} if args is None else args, allow_nan=False, ensure_ascii=False)
+            sent = through_pipe({} if args is None else args)
         except (TypeError, ValueError, RecursionError) as exc:
             raise ToolError(protocol.TOOL_INVALID_ARGUMENTS, type(exc).__name__,
                             "the args of tool %r are not JSON: %s" % (name, exc)) from None
@@ -45,7 +45,7 @@ class LocalTools:
                             "no tool %r in this local run; stubbed: %s (stub tools with dspex.testing tools={...} or "
                             "python -m dspex run --tool NAME=JSON)" % (name, ", ".join(sorted(self._stubs)) or "none"))
         try:
-            result = stub(json.loads(sent))
+            result = stub(sent)
         except ToolError:
             raise
         except Exception as exc:  # the tool failed, as a .NET tool's exception reaches Python
@@ -60,12 +60,20 @@ class LocalTools:
                 for name, stub in sorted(self._stubs.items())]
 
 
+def through_pipe(value: Any) -> Any:
+    """A value as the other side of the pipe reads it: JSON decoded afresh, its bytes and arrays as binary parts
+    (memoryview and arrays, as a worker gets them). Raises TypeError/ValueError for what cannot cross."""
+    encoder = binary.Encoder()
+    text = encoder.dumps(value)
+    return binary.decode(text.encode("utf-8"), [memoryview(bytes(part)) for part in encoder.parts])
+
+
 def _as_sent(name: str, result: Any) -> Any:
     """The result as the command would get it through the pipe: JSON, decoded afresh."""
     from .tools import ToolError
 
     try:
-        return json.loads(json.dumps(result, allow_nan=False, ensure_ascii=False))
+        return through_pipe(result)
     except (TypeError, ValueError, RecursionError) as exc:
         raise ToolError(protocol.TOOL_RESULT_NOT_SERIALIZABLE, type(exc).__name__,
                         "the stub of tool %r returned what JSON cannot carry: %s" % (name, exc)) from None

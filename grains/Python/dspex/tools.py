@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 import inspect
 import itertools
-import json
 import threading
 from typing import Any, Awaitable, Callable, Optional
 
-from dspex import context, local_tools, protocol
+from dspex import binary, context, local_tools, protocol
 
 Outcome = tuple[Any, Optional["ToolError"]]
 
@@ -56,14 +55,15 @@ class _Waiter:
         self.event.set()
 
 
-_send: Optional[Callable[[bytes], None]] = None
+_send: Optional[Callable[..., None]] = None  # (body, parts=None)
 _lock = threading.Lock()
 _waiters: dict[int, _Waiter] = {}
 _ids = itertools.count(1)
 
 
-def install(send: Callable[[bytes], None]) -> None:
-    """The bridge gives the function that writes one frame (it raises FrameOverLimit past the limit)."""
+def install(send: Callable[..., None]) -> None:
+    """The bridge gives the function that writes one frame and its binary parts (it raises FrameOverLimit past the
+    limit, envelope and parts together)."""
     global _send
     _send = send
 
@@ -74,7 +74,8 @@ async def _awaited(awaitable: Awaitable[Any]) -> Any:
 
 def call_tool(name: str, args: Any = None) -> Any:
     """Calls the .NET tool ``name`` with ``args`` (a JSON object; None means {}) and returns its result. Blocks this
-    thread until the answer; raises ToolError when the call fails."""
+    thread until the answer; raises ToolError when the call fails. bytes, bytearray, memoryview and arrays anywhere in
+    ``args`` cross as binary parts (raw, never base64); bytes in the result arrive as memoryview."""
     stubs = _local_run(protocol.TOOL_CALL, name)
     if stubs is not None:
         result = stubs.call(name, args)
@@ -164,8 +165,12 @@ def _start(kind: str, name: Optional[str], args: Any, loop: Optional[asyncio.Abs
     if kind == protocol.TOOL_CALL:
         envelope["tool"] = name
         envelope["args"] = {} if args is None else args
+    encoder = binary.Encoder()  # the args' bytes and arrays become the frame's binary parts
     try:
-        body = json.dumps(envelope, separators=(",", ":"), allow_nan=False, ensure_ascii=False).encode("utf-8")
+        text = encoder.dumps(envelope)
+        if encoder.parts:
+            text = '%s,"parts":[%s]}' % (text[:-1], ",".join(str(len(p)) for p in encoder.parts))
+        body = text.encode("utf-8")
     except (TypeError, ValueError, RecursionError, UnicodeEncodeError) as exc:
         raise ToolError(protocol.TOOL_INVALID_ARGUMENTS, type(exc).__name__,
                         "the args of tool %r are not JSON: %s" % (name, exc)) from None
@@ -177,7 +182,7 @@ def _start(kind: str, name: Optional[str], args: Any, loop: Optional[asyncio.Abs
         ctx.tool_calls[tool_id] = lambda: _finish(tool_id, (None, ToolError(
             protocol.TOOL_CANCELLED, "OperationCanceledException", "the request was cancelled or ended")))
     try:
-        _send(body)
+        _send(body, encoder.parts)
     except ValueError as exc:  # FrameOverLimit: nothing was written
         _forget(tool_id)
         raise ToolError(protocol.TOOL_FRAME_TOO_LARGE, "FrameTooLarge", "the call of tool %r does not fit a frame: %s" % (name, exc)) from None

@@ -13,13 +13,24 @@ naming the chunk, and the worker keeps serving). A cancel (the caller gave up, o
         for chunk in dspex.upload():
             digest.update(chunk)
         return {"sha256": digest.hexdigest()}
+
+An async command reads the same upload with ``async for``: a read that must wait suspends on the worker's event loop
+(the bridge's reader thread wakes it), never blocking the loop, and grants credit the same way, one chunk per read.
+
+    @dspex.command("files.checksum_async")
+    async def checksum_async(args):
+        digest = hashlib.sha256()
+        async for chunk in dspex.upload():
+            digest.update(chunk)
+        return {"sha256": digest.hexdigest()}
 """
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import threading
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, AsyncIterator, Callable, Iterator, Optional
 
 from .context import current
 from .errors import InvalidArguments
@@ -43,6 +54,8 @@ class UploadReader:
         self._error: Optional[str] = None
         self._received = 0
         self._taken = 0
+        # Async reads waiting for a chunk: futures on their loops, settled from whichever thread changed the state.
+        self._wakers: list[tuple[asyncio.AbstractEventLoop, "asyncio.Future[None]"]] = []
 
     # The bridge's reader thread.
     def put(self, chunk: bytes) -> Optional[str]:
@@ -55,6 +68,7 @@ class UploadReader:
             self._chunks.append(chunk)
             self._received += 1
             self._changed.notify_all()
+            self._wake_async()
         return None
 
     def end(self, error: Optional[str] = None) -> None:
@@ -63,6 +77,7 @@ class UploadReader:
             if not self._ended:
                 self._ended, self._error = True, error
             self._changed.notify_all()
+            self._wake_async()
 
     # The command's thread.
     def __iter__(self) -> Iterator[bytes]:
@@ -71,28 +86,71 @@ class UploadReader:
     def __next__(self) -> bytes:
         ctx = current()
         with self._changed:
-            while not self._chunks and not self._ended and not (ctx is not None and ctx.is_cancelled):
+            while not self._ready(ctx):
                 self._changed.wait()
-            if self._chunks:
-                chunk = self._chunks.popleft()
-                self._taken += 1
-            elif self._error is not None:
-                raise UploadError("the upload failed at chunk %d: %s" % (self._received, self._error))
-            elif self._ended:
-                raise StopIteration
-            else:
-                raise UploadError("the upload was cancelled at chunk %d (the caller gave up or its deadline passed)" % self._taken)
+            chunk = self._take()
+        if chunk is None:
+            raise StopIteration
         self._grant(1)  # outside the lock: a write may wait for room in the pipe
         return chunk
+
+    # An async command's reads (on the worker's event loop).
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self
+
+    async def __anext__(self) -> bytes:
+        ctx = current()
+        while True:
+            with self._changed:
+                if self._ready(ctx):
+                    chunk = self._take()
+                    break
+                loop = asyncio.get_running_loop()
+                waker: "asyncio.Future[None]" = loop.create_future()
+                self._wakers.append((loop, waker))
+            await waker  # a cancel of the request cancels this task here, as any await
+        if chunk is None:
+            raise StopAsyncIteration
+        self._grant(1)  # the bridge's writer queues what the pipe cannot take: it never blocks the loop
+        return chunk
+
+    def _ready(self, ctx: Any) -> bool:
+        return bool(self._chunks) or self._ended or (ctx is not None and ctx.is_cancelled)
+
+    def _take(self) -> Optional[bytes]:
+        """Under the lock, once ready: the next chunk, None at a whole end, or UploadError (a failed end, a cancel)."""
+        if self._chunks:
+            self._taken += 1
+            return self._chunks.popleft()
+        if self._error is not None:
+            raise UploadError("the upload failed at chunk %d: %s" % (self._received, self._error))
+        if self._ended:
+            return None
+        raise UploadError("the upload was cancelled at chunk %d (the caller gave up or its deadline passed)" % self._taken)
+
+    def _wake_async(self) -> None:
+        """Under the lock: every waiting async read looks again."""
+        wakers, self._wakers = self._wakers, []
+        for loop, waker in wakers:
+            try:
+                loop.call_soon_threadsafe(_settle, waker)
+            except RuntimeError:
+                pass  # the loop is closed: nobody awaits this read any more
 
     def wake(self) -> None:
         """A cancel arrived: a waiting read looks again (and raises)."""
         with self._changed:
             self._changed.notify_all()
+            self._wake_async()
 
     @property
     def taken(self) -> int:
         return self._taken
+
+
+def _settle(waker: "asyncio.Future[None]") -> None:
+    if not waker.done():
+        waker.set_result(None)
 
 
 _readers: dict[Any, UploadReader] = {}
@@ -115,7 +173,8 @@ def forget(request_id: Any) -> None:
 
 
 def upload() -> UploadReader:
-    """The current call's upload, an iterator of ``bytes`` chunks; InvalidArguments when the call carries none."""
+    """The current call's upload, an iterator of ``bytes`` chunks (``for``, or ``async for`` in an async command);
+    InvalidArguments when the call carries none."""
     ctx = current()
     reader = find(ctx.request_id) if ctx is not None else None
     if reader is None:

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using DSPex.Orleans.Benchmarks.Infrastructure;
 using DSPex.Orleans.Client;
+using DSPex.Orleans.Processes;
 
 namespace DSPex.Orleans.Benchmarks.Scenarios;
 
@@ -11,7 +12,8 @@ namespace DSPex.Orleans.Benchmarks.Scenarios;
 /// of 64 KiB, 1 MiB and 16 MiB of bytes as binary parts against base64 text in JSON (Python decodes and encodes it, as a
 /// user would), and a 1M-element float32 array as a binary part against a JSON list of numbers. The variants alternate
 /// call by call, so the machine's load falls on both alike. Reports median round trip, this process's CPU (client and
-/// silo) per MiB, and the ratios.
+/// silo) per MiB, and the ratios; and binary parts against the raw pipe (the product's PythonProcess channel to one
+/// bridge worker, no Orleans), the floor for the same bytes.
 /// </summary>
 public static class BinaryPayloadCell
 {
@@ -24,7 +26,11 @@ public static class BinaryPayloadCell
         await using var scenario = new ClusterInProcessScenario(cluster, maxFrameBytes: FrameLimit);
         await scenario.StartAsync(cancellationToken);
         var client = scenario.Client;
-        var lines = new List<string> { "binary payloads: co-hosted silo, 1 worker, frame limit 32 MiB; variants alternate call by call; median of N round trips, CPU of this process (client + silo) per MiB" };
+        // The raw pipe: the product's PythonProcess channel to a bridge worker of the same interpreter and frame limit,
+        // driven from here (no Orleans, no pool): the floor the binary parts path is measured against.
+        var rawPipe = await new BridgeWorkers(cluster.ClusterId, options.PythonExecutable, FrameLimit).StartOneAsync(cancellationToken);
+        await using var rawPipeOwner = rawPipe;
+        var lines = new List<string> { "binary payloads: co-hosted silo, 1 worker, frame limit 32 MiB; variants alternate call by call; median of N round trips, CPU of this process (client + silo) per MiB; raw pipe: PythonProcess to one bridge worker, no Orleans" };
         var random = new Random(23);
         foreach (var (size, calls) in new[] { (64 * 1024, options.Quick ? 40 : 200), (1024 * 1024, options.Quick ? 12 : 50), (16 * 1024 * 1024, options.Quick ? 3 : 8) })
         {
@@ -42,6 +48,12 @@ public static class BinaryPayloadCell
                 Check(document.RootElement.GetProperty("b64").GetBytesFromBase64().Length == size);
             });
             lines.Add(await CompareAsync($"{size / 1024} KiB of bytes", size, calls, binary, base64));
+            var raw = new Variant("raw pipe", async () =>
+            {
+                var reply = await rawPipe.Connection.Send(new BridgeCall("bytes_roundtrip", """{"data":{"$bytes":0}}""", Parts: [bytes])).Finished;
+                Check(reply.Error is null && reply.ResultParts is [{ Length: var length }] && length == size);
+            });
+            lines.Add(await CompareAsync($"{size / 1024} KiB of bytes", size, calls, binary, raw));
         }
 
         var floats = Enumerable.Range(0, 1_000_000).Select(i => i * 0.001f).ToArray();

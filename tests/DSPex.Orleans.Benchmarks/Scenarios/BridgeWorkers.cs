@@ -9,7 +9,7 @@ namespace DSPex.Orleans.Benchmarks.Scenarios;
 /// Starts bridge processes exactly as the pool does (same start info, same interpreter resolution), without Orleans.
 /// Shared by the raw-pipe scenarios and the start-up measurements.
 /// </summary>
-public sealed class BridgeWorkers(string clusterId, string pythonExecutable)
+public sealed class BridgeWorkers(string clusterId, string pythonExecutable, int maxFrameBytes = 16 * 1024 * 1024)
 {
     private readonly string _token = Guid.NewGuid().ToString("N");
     private readonly string _interpreter = PythonInterpreter.Resolve(pythonExecutable);
@@ -29,7 +29,7 @@ public sealed class BridgeWorkers(string clusterId, string pythonExecutable)
             [BenchmarkPaths.AdapterDirectory],
             new Dictionary<string, string>(),
             InheritedVariables: [],
-            MaxFrameBytes: 16 * 1024 * 1024,
+            MaxFrameBytes: maxFrameBytes,
             Concurrency: 1,
             StartTimeout: TimeSpan.FromSeconds(30));
     }

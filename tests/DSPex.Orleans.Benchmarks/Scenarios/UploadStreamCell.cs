@@ -9,6 +9,7 @@ namespace DSPex.Orleans.Benchmarks.Scenarios;
 /// Large data as streams (issue 23 item 3), on a co-hosted silo with an 80 MiB frame limit (so one binary part can
 /// carry 64 MiB) and one worker: 16 MiB and 64 MiB into a command as an upload of 1 MiB chunks (DSPexClient.UploadAsync)
 /// against the same bytes as one binary part (ExecuteDataAsync); the command hashes what it got and answers a digest.
+/// And out of a command: a download of 1 MiB chunks (DownloadChunksAsync) against one binary part in the result.
 /// The variants alternate call by call. Reports median time, this process's CPU (client and silo) per MiB, and ratios.
 /// </summary>
 public static class UploadStreamCell
@@ -22,7 +23,7 @@ public static class UploadStreamCell
         await using var scenario = new ClusterInProcessScenario(cluster, maxFrameBytes: FrameLimit);
         await scenario.StartAsync(cancellationToken);
         var client = scenario.Client;
-        var lines = new List<string> { "upload streams: co-hosted silo, 1 worker, frame limit 80 MiB; 1 MiB chunks vs one binary part; variants alternate call by call; median of N calls, CPU of this process (client + silo) per MiB" };
+        var lines = new List<string> { "upload and download streams: co-hosted silo, 1 worker, frame limit 80 MiB; 1 MiB chunks vs one binary part; variants alternate call by call; median of N calls, CPU of this process (client + silo) per MiB" };
         var random = new Random(23);
         foreach (var (size, calls) in new[] { (16 * 1024 * 1024, options.Quick ? 4 : 10), (64 * 1024 * 1024, options.Quick ? 3 : 6) })
         {
@@ -33,6 +34,21 @@ public static class UploadStreamCell
             var part = new Variant("one binary part", async () =>
                 Check((await client.ExecuteDataAsync("bytes_digest", new { Data = new BinaryData(bytes) })).Read<Digest>()!.Size == size));
             lines.Add(await CompareAsync($"{size / (1024 * 1024)} MiB", size, calls, chunks, part));
+
+            // Out of a command: a download of 1 MiB chunks (DownloadChunksAsync, read whole) against one binary part.
+            var download = new Variant("download stream", async () =>
+            {
+                long got = 0;
+                await foreach (var piece in client.DownloadChunksAsync("bytes_chunks", new { size }))
+                {
+                    got += piece.Length;
+                }
+
+                Check(got == size);
+            });
+            var partOut = new Variant("one binary part out", async () =>
+                Check((await client.ExecuteDataAsync("bytes_make", new { size })).Parts.Sum(p => (long)p.Length) == size));
+            lines.Add(await CompareAsync($"{size / (1024 * 1024)} MiB out", size, calls, download, partOut));
         }
 
         foreach (var line in lines)

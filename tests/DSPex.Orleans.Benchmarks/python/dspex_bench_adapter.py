@@ -74,3 +74,21 @@ def bytes_digest(args):
         digest.update(chunk)
         size += len(chunk)
     return {"sha256": digest.hexdigest(), "size": size}
+
+
+_MIB = 1024 * 1024
+
+
+@command("bytes_make")
+def bytes_make(args):
+    """args["size"] bytes out as one binary part (the download cell's baseline)."""
+    return {"data": bytes(int(args["size"]))}
+
+
+@command("bytes_chunks")
+def bytes_chunks(args):
+    """args["size"] bytes out as a download: a generator of 1 MiB chunks."""
+    size = int(args["size"])
+    chunk = bytes(_MIB)
+    for at in range(0, size, _MIB):
+        yield chunk if size - at >= _MIB else chunk[: size - at]

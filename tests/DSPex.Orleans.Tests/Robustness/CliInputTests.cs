@@ -23,6 +23,8 @@ public sealed class CliInputTests
         { ["--gateway", "127.0.0.1", "exec", "ping"], "--gateway '127.0.0.1' is not host:port" },
         { ["--gateway", "127.0.0.1:99999", "exec", "ping"], "--gateway '127.0.0.1:99999' is not host:port" },
         { ["--gateway", "localhost:", "exec", "ping"], "--gateway 'localhost:' is not host:port" },
+        { ["exec", "echo", "--part", "/nonexistent/dspex-part.bin"], "--part '/nonexistent/dspex-part.bin' is not a file that exists" },
+        { ["exec", "echo", "--parts-out", CliProcess.Assembly], $"--parts-out '{CliProcess.Assembly}' is a file, not a directory" },
     };
 
     [Theory]

@@ -16,6 +16,16 @@ public sealed record SlowArgs(string Label);
 
 public sealed record NestedArgs(string Text);
 
+/// <summary>Bytes from Python: a binary part, never base64.</summary>
+public sealed record DigestArgs(ReadOnlyMemory<byte> Data);
+
+/// <summary>Bytes back to Python as binary parts.</summary>
+public sealed record DigestResult(int Length, byte[] Sha256, ReadOnlyMemory<byte> Reversed);
+
+public sealed record BytesArgs(byte[] Data);
+
+public sealed record SizedBlobArgs(ReadOnlyMemory<byte> Data, int Size);
+
 /// <summary>
 /// The client tools of the tool tests. A slow tool reports that it started and that its token fired, so tests await
 /// those events instead of sleeping.
@@ -44,6 +54,9 @@ public sealed class TestTools
             await Task.Delay(Timeout.Infinite, cancellationToken);
             return args.Label;
         })
+        .Add<DigestArgs, DigestResult>("digest", "Hashes and reverses bytes", (args, _) =>
+            Task.FromResult(new DigestResult(args.Data.Length, System.Security.Cryptography.SHA256.HashData(args.Data.Span), args.Data.ToArray().Reverse().ToArray())))
+        .Add<SizedBlobArgs, ReadOnlyMemory<byte>>("blob", "Answers Size zero bytes", (args, _) => Task.FromResult<ReadOnlyMemory<byte>>(new byte[args.Size]))
         .Add<NestedArgs, string>("nested", "Calls the cluster again", async (args, cancellationToken) =>
             await Client!.ExecuteRawAsync("echo", $$"""{"text":"{{args.Text}}"}""", cancellationToken: cancellationToken));
 

@@ -13,7 +13,7 @@ namespace DSPex.Orleans.Tests.Tools;
 /// the tool's token, and tool calls from stateless calls, sessions, programs and streams.
 /// </summary>
 [Trait("Category", "Cluster")]
-public sealed class ToolCallTests(ToolClusterFixture fixture) : IClassFixture<ToolClusterFixture>
+public sealed partial class ToolCallTests(ToolClusterFixture fixture) : IClassFixture<ToolClusterFixture>
 {
     private DSPexClient Client => fixture.Client;
 
@@ -33,7 +33,7 @@ public sealed class ToolCallTests(ToolClusterFixture fixture) : IClassFixture<To
     {
         using var tools = JsonDocument.Parse(await Client.ExecuteRawAsync("tool_list"));
         var byName = tools.RootElement.EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
-        Assert.Equal(["fail", "lookup", "nested", "silo_add", "slow"], byName.Keys.Order());
+        Assert.Equal(["blob", "digest", "fail", "lookup", "nested", "silo_add", "silo_reverse", "slow"], byName.Keys.Order());
         var lookup = byName["lookup"];
         Assert.Equal("Finds a person by id", lookup.GetProperty("description").GetString());
         Assert.Equal("object", lookup.GetProperty("schema").GetProperty("type").GetString());
@@ -41,7 +41,7 @@ public sealed class ToolCallTests(ToolClusterFixture fixture) : IClassFixture<To
 
         // A client without tools sees only the silo's.
         using var siloOnly = JsonDocument.Parse(await fixture.ClientWithoutTools.ExecuteRawAsync("tool_list"));
-        Assert.Equal(["silo_add"], siloOnly.RootElement.EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal(["silo_add", "silo_reverse"], siloOnly.RootElement.EnumerateArray().Select(t => t.GetProperty("name").GetString()));
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class ToolCallTests(ToolClusterFixture fixture) : IClassFixture<To
     {
         var unknown = await ErrorOfAsync(Client, "no_such_tool", new { });
         Assert.Equal("UnknownTool", unknown.GetProperty("kind").GetString());
-        Assert.Contains("fail, lookup, nested, slow, silo_add", unknown.GetProperty("message").GetString());
+        Assert.Contains("blob, digest, fail, lookup, nested, slow, silo_add, silo_reverse", unknown.GetProperty("message").GetString());
 
         Assert.Equal("InvalidArguments", (await ErrorOfAsync(Client, "lookup", new { id = "seven" })).GetProperty("kind").GetString());
         Assert.Equal("InvalidArguments", (await ErrorOfAsync(Client, "lookup", new { })).GetProperty("kind").GetString());
@@ -75,7 +75,7 @@ public sealed class ToolCallTests(ToolClusterFixture fixture) : IClassFixture<To
         // Another client's tools are not this request's: the client without tools reaches only the silo's.
         var notMine = await ErrorOfAsync(fixture.ClientWithoutTools, "lookup", new { id = 1 });
         Assert.Equal("UnknownTool", notMine.GetProperty("kind").GetString());
-        Assert.EndsWith("may call: silo_add", notMine.GetProperty("message").GetString());
+        Assert.EndsWith("may call: silo_add, silo_reverse", notMine.GetProperty("message").GetString());
     }
 
     [Fact]

@@ -163,3 +163,33 @@ def tool_call_naming_answered_request(args):
     forged = {"type": "tool_call", "id": request_id - 1, "tool_id": next(dspex.tools._ids), "tool": "lookup", "args": {}}
     dspex.tools._send(json.dumps(forged).encode())
     return {"pid": os.getpid(), "result": call_tool("lookup", {"id": 2})}
+
+
+@command("tool_bytes")
+def tool_bytes(args):
+    """Calls args["tool"] with {"data": the call's bytes, **args["extra"]} and answers the tool's result as it came:
+    bytes in it go back to the caller as binary parts. A ToolError is answered as {"error": ...}."""
+    try:
+        return call_tool(args["tool"], {"data": args["data"], **args.get("extra", {})})
+    except ToolError as exc:
+        return {"error": _error(exc)}
+
+
+@command("tool_bytes_lying")
+def tool_bytes_lying(args):
+    """Calls args["tool"] with bytes whose declared length in the frame lies (7 more than sent, as a buggy extension
+    might write), then calls it again honestly: answers what the first call raised, the second's result and the pid."""
+    honest = dspex.tools._send
+
+    def lying(body, parts=None):
+        return honest(body.replace(b'"parts":[3]', b'"parts":[10]'), parts)
+
+    dspex.tools._send = lying
+    try:
+        call_tool(args["tool"], {"data": b"abc"})
+        first = None
+    except ToolError as exc:
+        first = _error(exc)
+    finally:
+        dspex.tools._send = honest
+    return {"first": first, "second": call_tool(args["tool"], {"data": b"abc"})["sha256"], "pid": os.getpid()}

@@ -128,6 +128,7 @@ public sealed class FrameFieldDefinitionTests
         yield return writer.ChunksEnd(10, "the upload ended early").ToArray();
         yield return writer.Heartbeat(9).ToArray();
         yield return writer.ToolResult(7, 1, """{"r":1}""").ToArray();
+        yield return writer.ToolResult(7, 3, """{"r":{"$bytes":0}}""", [new byte[] { 0, 9 }]).ToArray();
         yield return writer.ToolError(7, 2, "ToolFailed", "T", "m").ToArray();
     }
 

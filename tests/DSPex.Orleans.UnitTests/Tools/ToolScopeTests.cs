@@ -43,13 +43,13 @@ public sealed class ToolScopeTests
     public async Task AScopedCallerCallsOnlyTheToolsItsScopesName()
     {
         var broker = Broker(withKeys: true);
-        Assert.Equal("3", (await broker.InvokeAsync(null, "limited", "silo_add", """{"a":1,"b":2}""", default)).ResultJson);
-        var forbidden = await broker.InvokeAsync(null, "limited", "admin_reset", """{"a":1,"b":2}""", default);
+        Assert.Equal("3", (await broker.InvokeAsync(null, "limited", "silo_add", """{"a":1,"b":2}""", null, default)).ResultJson);
+        var forbidden = await broker.InvokeAsync(null, "limited", "admin_reset", """{"a":1,"b":2}""", null, default);
         Assert.Equal(ToolErrorKinds.Forbidden, forbidden.Error!.Kind);
         Assert.Contains("tool:admin_reset", forbidden.Error.Message);
 
         // Its own client's tools too: only those its scopes name (the refusal comes before the client is called).
-        Assert.Equal(ToolErrorKinds.Forbidden, (await broker.InvokeAsync(Client, "limited", "fail", "{}", default)).Error!.Kind);
+        Assert.Equal(ToolErrorKinds.Forbidden, (await broker.InvokeAsync(Client, "limited", "fail", "{}", null, default)).Error!.Kind);
         Assert.Equal(["lookup", "silo_add"], broker.Visible(Client, "limited").Select(t => t.Name));
     }
 
@@ -57,24 +57,24 @@ public sealed class ToolScopeTests
     public async Task AnUnknownCredentialReachesNothingAndFullScopeReachesEverything()
     {
         var broker = Broker(withKeys: true);
-        Assert.Equal(ToolErrorKinds.Forbidden, (await broker.InvokeAsync(null, "nobody", "silo_add", """{"a":1,"b":2}""", default)).Error!.Kind);
+        Assert.Equal(ToolErrorKinds.Forbidden, (await broker.InvokeAsync(null, "nobody", "silo_add", """{"a":1,"b":2}""", null, default)).Error!.Kind);
         Assert.Empty(broker.Visible(Client, "nobody"));
-        Assert.Equal(6, broker.Visible(Client, "full").Length);
+        Assert.Equal(8, broker.Visible(Client, "full").Length); // the test tools: 6 of the client (with digest and blob), 2 of the silo
     }
 
     [Fact]
     public async Task InsideTheClusterOrWithoutCredentialsEveryToolIsReachable()
     {
-        Assert.Equal("0", (await Broker(withKeys: true).InvokeAsync(null, null, "admin_reset", """{"a":1,"b":2}""", default)).ResultJson);
-        Assert.Equal("0", (await Broker(withKeys: false).InvokeAsync(null, "anonymous", "admin_reset", """{"a":1,"b":2}""", default)).ResultJson);
+        Assert.Equal("0", (await Broker(withKeys: true).InvokeAsync(null, null, "admin_reset", """{"a":1,"b":2}""", null, default)).ResultJson);
+        Assert.Equal("0", (await Broker(withKeys: false).InvokeAsync(null, "anonymous", "admin_reset", """{"a":1,"b":2}""", null, default)).ResultJson);
     }
 
     [Fact]
     public async Task AnUnknownToolListsOnlyWhatTheCallerMayCall()
     {
         // Outside its scopes, a name is refused before it is looked up: a scoped caller never learns which tools exist.
-        Assert.Equal(ToolErrorKinds.Forbidden, (await Broker(withKeys: true).InvokeAsync(Client, "limited", "nope", "{}", default)).Error!.Kind);
-        var unknown = await Broker(withKeys: true).InvokeAsync(Client, "limited", "silo_nope", "{}", default);
+        Assert.Equal(ToolErrorKinds.Forbidden, (await Broker(withKeys: true).InvokeAsync(Client, "limited", "nope", "{}", null, default)).Error!.Kind);
+        var unknown = await Broker(withKeys: true).InvokeAsync(Client, "limited", "silo_nope", "{}", null, default);
         Assert.Equal(ToolErrorKinds.UnknownTool, unknown.Error!.Kind);
         Assert.EndsWith("may call: lookup, silo_add", unknown.Error.Message);
     }
