@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace DSPex.Orleans.Routing;
+namespace DSPex.Orleans.Pool;
 
 /// <summary>
 /// A token per silo that is cancelled when cluster membership declares that silo dead. A stream run here for another

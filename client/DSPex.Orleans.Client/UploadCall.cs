@@ -1,8 +1,9 @@
 using DSPex.Orleans.Client.Calls;
 using DSPex.Orleans.Client.Errors;
+using DSPex.Orleans.Client.Uploads;
 using DSPex.Orleans.Contracts;
 
-namespace DSPex.Orleans.Client.Uploads;
+namespace DSPex.Orleans.Client;
 
 /// <summary>
 /// One upload call, alone or in a session: the caller's chunks behind a chunk source the silo running the command reads

@@ -1,6 +1,6 @@
 using DSPex.Orleans.Contracts;
 
-namespace DSPex.Orleans.Client.Calls;
+namespace DSPex.Orleans.Client;
 
 /// <summary>A stream's items whole: each item's JSON with the binary parts it refers to (bytes and arrays a generator yielded).</summary>
 internal static class StreamData

@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Routing;
+namespace DSPex.Orleans.Pool;
 
 /// <summary>
 /// The silo that relays a stream run on another silo (the gateway the client entered by), carried to the silo running
