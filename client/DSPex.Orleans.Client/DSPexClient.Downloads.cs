@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using DSPex.Orleans.Client.Calls;
 using DSPex.Orleans.Client.Downloads;
 using DSPex.Orleans.Contracts;
@@ -23,7 +22,7 @@ public sealed partial class DSPexClient
         // Checked now, not at the first MoveNextAsync, so a bad call fails where it is made.
         CheckRequest(command, argsJson, options);
         var request = new ExecuteRequest(command, argsJson, options?.Timeout, Tools: _tools.Get(), Pool: options?.Pool);
-        return ChunksOf(StreamReads.ReadItemsAsync(Router().StreamAsync(request), cancellationToken), cancellationToken);
+        return DownloadChunks.ReadAsync(StreamReads.ReadItemsAsync(Router().StreamAsync(request), cancellationToken), cancellationToken);
     }
 
     /// <summary>
@@ -32,29 +31,6 @@ public sealed partial class DSPexClient
     /// call that cannot start (unknown command, no workers) fails here; later failures surface from a read. Dispose the
     /// stream to stop the generator; a read after that is <see cref="ObjectDisposedException"/>.
     /// </summary>
-    public async Task<Stream> DownloadAsync(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var chunks = DownloadChunksAsync(command, args, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        var stream = new DownloadStream(chunks);
-        try
-        {
-            await stream.FetchFirstAsync().ConfigureAwait(false);
-            return stream;
-        }
-        catch
-        {
-            await stream.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    private static async IAsyncEnumerable<ReadOnlyMemory<byte>> ChunksOf(IAsyncEnumerable<StreamItem> items,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var index = 0;
-        await foreach (var item in items.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            yield return DownloadChunks.Bytes(item, index++);
-        }
-    }
+    public Task<Stream> DownloadAsync(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default) =>
+        DownloadStream.OpenAsync(DownloadChunksAsync(command, args, options, cancellationToken), cancellationToken);
 }

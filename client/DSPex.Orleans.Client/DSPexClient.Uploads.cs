@@ -1,4 +1,3 @@
-using DSPex.Orleans.Client.Calls;
 using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Client.Uploads;
 using DSPex.Orleans.Contracts;
@@ -23,32 +22,14 @@ public sealed partial class DSPexClient
     public async Task<DSPexData> UploadAsync(string command, IAsyncEnumerable<ReadOnlyMemory<byte>> chunks, object? args = null, long? declaredLength = null,
         ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ClientChecks.Present(chunks, nameof(chunks));
-        if (declaredLength is < 0)
-        {
-            throw new InvalidArgumentsException($"declaredLength is {declaredLength}; a length is 0 or more");
-        }
-
+        UploadCall.Check(chunks, declaredLength);
         var data = ClientChecks.ToData(args, _json, nameof(args));
         var parts = data.PartsArray();
         CheckRequest(command, data.Json, options);
         ClientChecks.Parts(parts, _maxRequestBytes);
         var request = new ExecuteRequest(command, data.Json, options?.Timeout, Tools: _tools.Get(), Pool: options?.Pool) { ArgParts = parts };
-        // Cancelled when the call ends, so a source still being read (the silo gave up on it) is told to stop.
-        using var callEnded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reader = new ChunkReader(chunks.GetAsyncEnumerator(callEnded.Token), cancellationToken);
-        var source = _grainFactory.CreateObjectReference<IChunkSource>(reader);
-        try
-        {
-            var response = await ClusterCalls.Guard(() => Router().ExecuteUploadAsync(request, source, declaredLength)).ConfigureAwait(false);
-            return DSPexData.Of(response);
-        }
-        finally
-        {
-            _grainFactory.DeleteObjectReference<IChunkSource>(source);
-            await callEnded.CancelAsync().ConfigureAwait(false);
-            await reader.DisposeWhenIdleAsync().ConfigureAwait(false);
-        }
+        return await UploadCall.RunAsync(_grainFactory, chunks, source => Router().ExecuteUploadAsync(request, source, declaredLength), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>

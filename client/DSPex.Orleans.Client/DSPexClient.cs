@@ -117,7 +117,8 @@ public sealed partial class DSPexClient
     }
 
     /// <summary>
-    /// Runs a generator command and yields each item's raw JSON as it arrives. Reading slowly slows the
+    /// Runs a generator command and yields each item's raw JSON as it arrives (an item holding bytes or arrays is
+    /// <see cref="Errors.DSPexDataException"/> naming it: read those with <see cref="StreamDataAsync"/>). Reading slowly slows the
     /// generator (a bounded window); stopping early (break, dispose or cancel) cancels it in Python. The stream is
     /// bounded by <see cref="ExecuteOptions.Timeout"/> (or the silos' default) and by their idle limit between items.
     /// </summary>
@@ -139,6 +140,25 @@ public sealed partial class DSPexClient
         {
             yield return ClientChecks.Deserialize<TItem>(raw, _json);
         }
+    }
+
+    /// <summary>
+    /// Runs a generator command and yields each item whole: its JSON with the bytes and arrays it holds as binary parts
+    /// (raw, never base64), read with <see cref="DSPexData.Read{T}"/>. A generator yielding dicts that hold bytes,
+    /// bytearray, memoryview, array.array or numpy arrays is read this way; <see cref="StreamRawAsync"/> and
+    /// <see cref="StreamAsync{TItem}"/> refuse such an item (<see cref="Errors.DSPexDataException"/> naming it).
+    /// <paramref name="args"/> may carry parts as for <see cref="ExecuteDataAsync"/>. Backpressure, limits and stopping
+    /// early are as for <see cref="StreamRawAsync"/>.
+    /// </summary>
+    public IAsyncEnumerable<DSPexData> StreamDataAsync(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var data = ClientChecks.ToData(args, _json, nameof(args));
+        var parts = data.PartsArray();
+        // Checked now, not at the first MoveNextAsync, so a bad call fails where it is made.
+        CheckRequest(command, data.Json, options);
+        ClientChecks.Parts(parts, _maxRequestBytes);
+        var request = new ExecuteRequest(command, data.Json, options?.Timeout, Tools: _tools.Get(), Pool: options?.Pool) { ArgParts = parts };
+        return StreamData.ReadAsync(StreamReads.ReadItemsAsync(Router().StreamAsync(request), cancellationToken), cancellationToken);
     }
 
     /// <summary>A session by id; it is created on first use with the given options (TTL, affinity, metadata).</summary>

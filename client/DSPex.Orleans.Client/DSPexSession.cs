@@ -10,7 +10,7 @@ namespace DSPex.Orleans.Client;
 /// A handle on one session: stateful calls that prefer the worker holding the session's programs, the
 /// programs themselves, and session variables. The session is created on first use with <see cref="Options"/>.
 /// </summary>
-public sealed class DSPexSession
+public sealed partial class DSPexSession
 {
     private readonly ISessionGrain _grain;
     private readonly Func<IRouterGrain> _router;
@@ -18,11 +18,13 @@ public sealed class DSPexSession
     private readonly JsonSerializerOptions _json;
     private readonly int _maxRequestBytes;
     private readonly Tools.ClientToolReference _tools;
+    private readonly IGrainFactory _grainFactory;
 
     internal DSPexSession(IGrainFactory grainFactory, Func<IRouterGrain> router, TrackedCalls calls, string sessionId, SessionOptions options, JsonSerializerOptions json, int maxRequestBytes,
         Tools.ClientToolReference tools, string? sessionNamespace = null)
     {
         _tools = tools;
+        _grainFactory = grainFactory;
         _router = router;
         _calls = calls;
         _maxRequestBytes = maxRequestBytes;

@@ -25,6 +25,14 @@ public interface IPoolGrain : IGrainWithStringKey
     [Alias("StreamWithAffinity")]
     IAsyncEnumerable<StreamItem> StreamWithAffinityAsync(ExecuteRequest request, WorkerAffinity? affinity);
 
+    /// <summary>
+    /// Runs a session's upload on this silo's pool, preferring the session's worker: the command reads
+    /// <paramref name="source"/>'s chunks as IRouterGrain.ExecuteUploadAsync describes.
+    /// </summary>
+    [ResponseTimeout(CallTracking.ExecuteResponseTimeout)]
+    [Alias("ExecuteUploadWithAffinity")]
+    Task<ExecuteResponse> ExecuteUploadWithAffinityAsync(ExecuteRequest request, IChunkSource source, long? declaredLength, WorkerAffinity? affinity);
+
     /// <summary>The default pool's workers, their state and its queue.</summary>
     [Alias("D1CF5A1D")]
     Task<PoolStats> GetStatsAsync();

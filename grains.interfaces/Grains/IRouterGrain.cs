@@ -46,6 +46,15 @@ public interface IRouterGrain : IGrainWithIntegerKey
     [Alias("ExecuteUpload")]
     Task<ExecuteResponse> ExecuteUploadAsync(ExecuteRequest request, IChunkSource source, long? declaredLength);
 
+    /// <summary>
+    /// Runs an upload (as <see cref="ExecuteUploadAsync"/>) in a session: with the session's variables, in its pool, on
+    /// the worker it prefers (on that worker's silo), started by the session as its streams are. Not recorded for a
+    /// repeat: the client sends it once (its data is read once).
+    /// </summary>
+    [ResponseTimeout(CallTracking.ExecuteResponseTimeout)]
+    [Alias("ExecuteUploadInSession")]
+    Task<ExecuteResponse> ExecuteUploadInSessionAsync(string sessionId, ExecuteRequest request, SessionOptions options, IChunkSource source, long? declaredLength);
+
     /// <summary>The pool statistics of every active silo.</summary>
     [Alias("0645BCB6")]
     Task<ClusterStats> GetClusterStatsAsync();

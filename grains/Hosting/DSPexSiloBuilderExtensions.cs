@@ -56,6 +56,7 @@ public static class DSPexSiloBuilderExtensions
         builder.Services.AddSingleton<ClusterPools>();
         builder.Services.AddSingleton<PoolDispatcher>();
         builder.Services.AddSingleton<SessionStreams>();
+        builder.Services.AddSingleton<SiloDeathWatch>();
         builder.Services.AddSingleton<CallTracker>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PoolLifecycle>();
         builder.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();

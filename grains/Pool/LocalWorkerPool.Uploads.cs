@@ -16,7 +16,12 @@ internal sealed partial class LocalWorkerPool
     /// with the reason, so the command's read raises) and answer the caller with that typed error, naming the chunk;
     /// the worker keeps serving once its command returns (or is replaced past the cancel grace, as any call).
     /// </summary>
-    public async Task<ExecuteResponse> ExecuteUploadAsync(ExecuteRequest request, IChunkSource source, long? declaredLength, CancellationToken cancellationToken)
+    public Task<ExecuteResponse> ExecuteUploadAsync(ExecuteRequest request, IChunkSource source, long? declaredLength, CancellationToken cancellationToken) =>
+        ExecuteUploadAsync(request, source, declaredLength, null, cancellationToken);
+
+    /// <summary>An upload in a session: the session's context goes with the call, and it prefers the session's worker (<paramref name="affinity"/>).</summary>
+    public async Task<ExecuteResponse> ExecuteUploadAsync(ExecuteRequest request, IChunkSource source, long? declaredLength, WorkerAffinity? affinity,
+        CancellationToken cancellationToken)
     {
         if (_validator.Check(request) is { } invalid)
         {
@@ -34,7 +39,7 @@ internal sealed partial class LocalWorkerPool
         }
 
         request = WithToolCaller(request);
-        var acquired = await AcquireAsync(null, null, cancellationToken);
+        var acquired = await AcquireAsync(null, affinity, cancellationToken);
         if (!acquired.IsGranted)
         {
             return acquired.Failure;
@@ -43,7 +48,7 @@ internal sealed partial class LocalWorkerPool
         var lease = acquired.Grant.Lease;
         var deadline = _validator.DeadlineOf(request);
         var window = _options.StreamWindow;
-        var call = Write(lease, new BridgeCall(request.Command, request.ArgsJson, Trace: TraceContext.Current(), Tools: Tools?.Open(request),
+        var call = Write(lease, new BridgeCall(request.Command, request.ArgsJson, request.Session, request.Program, Trace: TraceContext.Current(), Tools: Tools?.Open(request),
             Deadline: deadline, Parts: request.ArgParts, UploadWindow: window));
         if (!call.Sent)
         {

@@ -12,6 +12,7 @@ internal sealed class StreamLimits : IDisposable
     private readonly CancellationTokenSource _idle = new();
     private readonly CancellationTokenSource _linked;
     private readonly CancellationTokenRegistration _onDeadline;
+    private readonly CancellationTokenRegistration _onCaller;
     private readonly TimeSpan _deadlineLimit;
     private readonly TimeSpan _idleLimit;
     private Action? _abandon;
@@ -24,6 +25,9 @@ internal sealed class StreamLimits : IDisposable
         _deadline = new CancellationTokenSource(deadline);
         _linked = CancellationTokenSource.CreateLinkedTokenSource(caller, _deadline.Token, _idle.Token);
         _onDeadline = _deadline.Token.UnsafeRegister(static state => ((StreamLimits)state!).Abandon(), this);
+        // The caller gone (the relaying silo dead) cancels Python even while the stream waits at an item nobody will ask
+        // for again, where no wait of the stream's own sees the token.
+        _onCaller = caller.UnsafeRegister(static state => ((StreamLimits)state!).Abandon(), this);
     }
 
     /// <summary>Cancelled by the caller, the deadline or the idle limit.</summary>
@@ -48,6 +52,7 @@ internal sealed class StreamLimits : IDisposable
     public void Dispose()
     {
         _onDeadline.Dispose();
+        _onCaller.Dispose();
         _linked.Dispose();
         _idle.Dispose();
         _deadline.Dispose();

@@ -120,6 +120,27 @@ internal sealed class RouterGrain(PoolDispatcher dispatcher, SiloPools pools, Ca
                 : await pool.ExecuteUploadAsync(routed!, source, declaredLength, CancellationToken.None);
         }, logger, "upload", CancellationToken.None).AsTask();
 
+    // A session's upload: the session grain starts it as it starts a stream (its checks, its owner, its variables and
+    // pool, its preferred worker), and it runs where the session's worker is (see SessionStreams). Its chunks come from
+    // the caller through whichever silo runs it (the chunk source is a client object any silo can call).
+    public Task<ExecuteResponse> ExecuteUploadInSessionAsync(string sessionId, ExecuteRequest request, SessionOptions options, IChunkSource source, long? declaredLength) =>
+        GrainBoundary.Guard(async ValueTask<ExecuteResponse> () =>
+        {
+            // Refused before the session grain runs, so a bad call neither creates a session nor counts in it.
+            var invalid = RequestChecks.Id(sessionId is null ? null : Security.SessionKeys.IdOf(sessionId), "sessionId") ?? Check(request)
+                ?? RequestChecks.Present(options, "options") ?? RequestChecks.Present(source, "source");
+            if (invalid is not null)
+            {
+                return ExecuteResponse.Failure(invalid);
+            }
+
+            using var call = calls.Begin(request.CallId);
+            var start = await GrainFactory.GetGrain<ISessionGrain>(sessionId!).StartStreamAsync(request, options);
+            return start.Request is { } routed
+                ? await sessionStreams.UploadAsync(routed, start.Affinity, source, declaredLength)
+                : ExecuteResponse.Failure(start.Error ?? new ExecuteError(DSPexErrorKind.Internal, "the session started no upload"));
+        }, logger, "session upload", CancellationToken.None).AsTask();
+
     // A session's stream: the session grain starts it (its checks, its owner, its variables and pool) and the stream
     // runs where the session's worker is (see SessionStreams), read one item per fetch across silos so credit stays exact.
     public IAsyncEnumerable<StreamItem> StreamInSessionAsync(string sessionId, ExecuteRequest request, SessionOptions options) =>

@@ -6,11 +6,12 @@ using DSPex.Orleans.Pool;
 namespace DSPex.Orleans.Routing;
 
 /// <summary>
-/// Where a session's stream runs: on the silo of the worker the session prefers (the worker that holds its programs),
-/// as a session call does; without one, or when that silo is gone and the session's affinity allows it, on the
-/// gateway's pool, or on another silo that runs the session's pool. A stream from another silo is read one item per
+/// Where a session's stream (or upload) runs: on the silo of the worker the session prefers (the worker that holds its
+/// programs), as a session call does; without one, or when that silo is gone and the session's affinity allows it, on
+/// the gateway's pool, or on another silo that runs the session's pool. A stream from another silo is read one item per
 /// fetch, so that silo grants Python credit only as the client reads (docs/streams.md#backpressure); when that silo
-/// is lost the stream ends with SiloUnavailable (the gateway's boundary types it) and the session is not touched.
+/// is lost the stream ends with SiloUnavailable (the gateway's boundary types it) and the session is not touched; when
+/// this (gateway) silo is lost, that silo ends the stream (<see cref="StreamCaller"/>, <see cref="SiloDeathWatch"/>).
 /// IPoolGrain is silo-pinned, so on a cluster of mixed releases a silo of the previous release cannot serve
 /// StreamWithAffinityAsync: such a stream ends with a typed error from the boundary rather than running there.
 /// </summary>
@@ -22,53 +23,70 @@ internal sealed class SessionStreams(SiloPools pools, PoolDispatcher dispatcher,
     /// <summary>Streams <paramref name="routed"/> (its pool named, its session context set) where the session's worker is.</summary>
     public async IAsyncEnumerable<StreamItem> StreamAsync(ExecuteRequest routed, WorkerAffinity? affinity)
     {
-        var preferred = affinity is not null && SiloKeys.ParsePool(affinity.WorkerId) == routed.Pool ? affinity : null;
-        var source = preferred is null ? null : Preferred(routed, preferred);
-        if (source is null && preferred?.Mode == AffinityMode.StrictFailFast)
+        var target = await PlaceAsync(routed, affinity);
+        if (target.Error is { } error)
         {
-            yield return new StreamItem(null, new ExecuteError(DSPexErrorKind.SessionWorkerUnavailable,
-                $"the silo of the session's worker {preferred.WorkerId} is gone"));
+            yield return new StreamItem(null, error);
             yield break;
         }
 
-        source ??= await AnyAsync(routed);
+        var source = target.Local is { } local
+            ? local.StreamAsync(routed, target.Affinity, CancellationToken.None)
+            : Pool(target.Silo!).StreamWithAffinityAsync(routed, target.Affinity).WithBatchSize(ItemsPerFetch);
+        // A silo running the stream for this one ends it when this silo dies (SiloDeathWatch): read when it starts.
+        StreamCaller.Set(pools.Silo);
         await foreach (var item in source)
         {
             yield return item;
         }
     }
 
-    /// <summary>The stream on the preferred worker's silo; null when that silo is gone.</summary>
-    private IAsyncEnumerable<StreamItem>? Preferred(ExecuteRequest routed, WorkerAffinity affinity)
+    /// <summary>Runs the upload <paramref name="routed"/> (its pool named, its session context set) where the session's worker is.</summary>
+    public async Task<ExecuteResponse> UploadAsync(ExecuteRequest routed, WorkerAffinity? affinity, IChunkSource source, long? declaredLength)
     {
-        var silo = SiloKeys.ParseSilo(affinity.WorkerId);
-        if (silo.Equals(pools.Silo) && pools.Find(routed.Pool) is { } local)
-        {
-            return local.StreamAsync(routed, affinity, CancellationToken.None);
-        }
-
-        return dispatcher.IsActive(silo) ? Remote(silo, routed, affinity) : null;
+        var target = await PlaceAsync(routed, affinity);
+        return target.Error is { } error ? ExecuteResponse.Failure(error)
+            : target.Local is { } local ? await local.ExecuteUploadAsync(routed, source, declaredLength, target.Affinity, CancellationToken.None)
+            : await Pool(target.Silo!).ExecuteUploadWithAffinityAsync(routed, source, declaredLength, target.Affinity);
     }
 
-    private async ValueTask<IAsyncEnumerable<StreamItem>> AnyAsync(ExecuteRequest routed)
+    /// <summary>The session's worker's silo when it is live; else (when the affinity mode allows) this silo's pool or another's.</summary>
+    private async ValueTask<Target> PlaceAsync(ExecuteRequest routed, WorkerAffinity? affinity)
     {
+        var preferred = affinity is not null && SiloKeys.ParsePool(affinity.WorkerId) == routed.Pool ? affinity : null;
+        if (preferred is not null)
+        {
+            var silo = SiloKeys.ParseSilo(preferred.WorkerId);
+            if (silo.Equals(pools.Silo) && pools.Find(routed.Pool) is { } here)
+            {
+                return new Target(here, null, preferred, null);
+            }
+
+            if (dispatcher.IsActive(silo))
+            {
+                return new Target(null, silo, preferred, null);
+            }
+
+            if (preferred.Mode == AffinityMode.StrictFailFast)
+            {
+                return new Target(null, null, null, new ExecuteError(DSPexErrorKind.SessionWorkerUnavailable,
+                    $"the silo of the session's worker {preferred.WorkerId} is gone"));
+            }
+        }
+
         if (pools.Find(routed.Pool) is { } local)
         {
-            return local.StreamAsync(routed, null, CancellationToken.None);
+            return new Target(local, null, null, null);
         }
 
-        var silo = (await dispatcher.OtherActiveSilosAsync(routed.Pool!)).FirstOrDefault();
-        return silo is null
-            ? Single(new ExecuteError(DSPexErrorKind.NoWorkers, $"no active silo runs pool {routed.Pool}"))
-            : Remote(silo, routed, null);
+        var other = (await dispatcher.OtherActiveSilosAsync(routed.Pool!)).FirstOrDefault();
+        return other is null
+            ? new Target(null, null, null, new ExecuteError(DSPexErrorKind.NoWorkers, $"no active silo runs pool {routed.Pool}"))
+            : new Target(null, other, null, null);
     }
 
-    private IAsyncEnumerable<StreamItem> Remote(SiloAddress silo, ExecuteRequest routed, WorkerAffinity? affinity) =>
-        grainFactory.GetGrain<IPoolGrain>(SiloKeys.ForSilo(silo)).StreamWithAffinityAsync(routed, affinity).WithBatchSize(ItemsPerFetch);
+    private IPoolGrain Pool(SiloAddress silo) => grainFactory.GetGrain<IPoolGrain>(SiloKeys.ForSilo(silo));
 
-    private static async IAsyncEnumerable<StreamItem> Single(ExecuteError error)
-    {
-        await Task.CompletedTask;
-        yield return new StreamItem(null, error);
-    }
+    /// <summary>A local pool, or another silo, with the worker to prefer there; or why it cannot run.</summary>
+    private readonly record struct Target(LocalWorkerPool? Local, SiloAddress? Silo, WorkerAffinity? Affinity, ExecuteError? Error);
 }

@@ -32,6 +32,7 @@ internal static class CallPolicy
                 nameof(IRouterGrain.StreamAsync) => [Scopes.Stream, CommandOf(call, 0)],
                 nameof(IRouterGrain.ExecuteUploadAsync) => [Scopes.Execute, CommandOf(call, 0)],
                 nameof(IRouterGrain.StreamInSessionAsync) => [Scopes.Sessions, Scopes.Stream, CommandOf(call, 1)],
+                nameof(IRouterGrain.ExecuteUploadInSessionAsync) => [Scopes.Sessions, Scopes.Execute, CommandOf(call, 1)],
                 nameof(IRouterGrain.GetClusterStatsAsync) => [Scopes.Stats],
                 // The client library asks the state of its own calls after a gateway loss.
                 nameof(IRouterGrain.GetCallStatesAsync) => [],

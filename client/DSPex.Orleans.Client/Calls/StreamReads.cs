@@ -20,12 +20,24 @@ internal static class StreamReads
     /// <summary>Items per fetch from the silo (Orleans' AsyncEnumerableRequest.MaxBatchSize).</summary>
     public const int ItemsPerFetch = 1;
 
-    /// <summary>Yields a silo stream's items' JSON to the reader, fetching each when it is asked for; an error item ends it with its typed exception.</summary>
+    /// <summary>
+    /// Yields a silo stream's items' JSON to the reader, fetching each when it is asked for; an error item ends it with
+    /// its typed exception, an item with binary parts with <see cref="DSPexDataException"/> naming it (StreamDataAsync reads those).
+    /// </summary>
     public static async IAsyncEnumerable<string> ReadAsync(IAsyncEnumerable<StreamItem> stream,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var index = 0;
         await foreach (var item in ReadItemsAsync(stream, cancellationToken).ConfigureAwait(false))
         {
+            // The JSON alone would refer to parts the caller never sees: refused by name rather than lost.
+            if (item.ItemParts is { Length: > 0 } parts)
+            {
+                throw new DSPexDataException(DSPexErrorKind.ResultNotSerializable,
+                    $"stream item {index} holds {parts.Length} binary part(s) (bytes or arrays), which a JSON stream cannot carry: read the stream with StreamDataAsync");
+            }
+
+            index++;
             yield return item.ItemJson!;
         }
     }

@@ -22,4 +22,15 @@ internal static class DownloadChunks
         throw new DSPexDataException(DSPexErrorKind.ResultNotSerializable,
             $"stream item {index} is not a chunk of bytes (a download's generator yields bytes, bytearray or memoryview): it is {shown}");
     }
+
+    /// <summary>Each item of a download's stream as its chunk's bytes (<see cref="Bytes"/>).</summary>
+    public static async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAsync(IAsyncEnumerable<StreamItem> items,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var index = 0;
+        await foreach (var item in items.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return Bytes(item, index++);
+        }
+    }
 }

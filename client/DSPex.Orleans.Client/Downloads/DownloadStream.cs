@@ -23,6 +23,22 @@ internal sealed class DownloadStream(IAsyncEnumerator<ReadOnlyMemory<byte>> chun
         set => throw new NotSupportedException("a download is read forward only");
     }
 
+    /// <summary>The stream over <paramref name="chunks"/>, its first chunk fetched (a call that cannot start fails here).</summary>
+    internal static async Task<Stream> OpenAsync(IAsyncEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
+    {
+        var stream = new DownloadStream(chunks.GetAsyncEnumerator(cancellationToken));
+        try
+        {
+            await stream.FetchFirstAsync().ConfigureAwait(false);
+            return stream;
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>Fetches the first chunk, so a call that cannot start fails before the stream is handed out.</summary>
     internal async ValueTask FetchFirstAsync() => await FillAsync().ConfigureAwait(false);
 

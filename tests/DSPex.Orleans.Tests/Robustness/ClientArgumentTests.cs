@@ -48,6 +48,12 @@ public sealed class ClientArgumentTests(RobustnessClusterFixture fixture)
             yield return new("ExecuteDataAsync", $"session command {what}", "command", () => session.ExecuteDataAsync(command));
             yield return new("DownloadAsync", $"command {what}", "command", () => client.DownloadAsync(command));
             yield return new("DownloadChunksAsync", $"command {what}", "command", () => Drain(client.DownloadChunksAsync(command)));
+            yield return new("StreamDataAsync", $"command {what}", "command", () => Drain(client.StreamDataAsync(command)));
+            yield return new("StreamDataAsync", $"session command {what}", "command", () => Drain(session.StreamDataAsync(command)));
+            yield return new("DownloadAsync", $"session command {what}", "command", () => session.DownloadAsync(command));
+            yield return new("DownloadChunksAsync", $"session command {what}", "command", () => Drain(session.DownloadChunksAsync(command)));
+            yield return new("UploadAsync", $"session command {what}", "command", () => session.UploadAsync(command, new MemoryStream([1, 2, 3])));
+            yield return new("UploadAsync", $"session command {what} (chunks)", "command", () => session.UploadAsync(command, Chunks()));
             yield return new("ExecuteRawAsync", $"session command {what}", "command", () => session.ExecuteRawAsync(command));
             yield return new("StreamRawAsync", $"session command {what}", "command", () => Drain(session.StreamRawAsync(command)));
             yield return new("ExecuteResponseAsync", $"session command {what}", "command", () => session.ExecuteResponseAsync(command));
@@ -79,6 +85,16 @@ public sealed class ClientArgumentTests(RobustnessClusterFixture fixture)
         yield return new("DownloadAsync", "args not serialisable", "args", () => client.DownloadAsync("numbers", cycle));
         yield return new("DownloadChunksAsync", "args not serialisable", "args", () => Drain(client.DownloadChunksAsync("numbers", cycle)));
         yield return new("UploadAsync", "data null", "data", () => client.UploadAsync("upload_digest", (Stream)null!));
+        yield return new("StreamDataAsync", "args not serialisable", "args", () => Drain(client.StreamDataAsync("numbers", cycle)));
+        yield return new("StreamDataAsync", "session args not serialisable", "args", () => Drain(session.StreamDataAsync("numbers", cycle)));
+        yield return new("DownloadAsync", "session args not serialisable", "args", () => session.DownloadAsync("numbers", cycle));
+        yield return new("DownloadChunksAsync", "session args not serialisable", "args", () => Drain(session.DownloadChunksAsync("numbers", cycle)));
+        yield return new("UploadAsync", "session args not serialisable", "args", () => session.UploadAsync("upload_digest", new MemoryStream([1]), cycle));
+        yield return new("UploadAsync", "session data null", "data", () => session.UploadAsync("upload_digest", (Stream)null!));
+        yield return new("UploadAsync", "session chunks null", "chunks", () => session.UploadAsync("upload_digest", (IAsyncEnumerable<ReadOnlyMemory<byte>>)null!));
+        yield return new("UploadAsync", "session declaredLength negative", "declaredLength", () => session.UploadAsync("upload_digest", Chunks(), declaredLength: -1));
+        yield return new("StreamDataAsync", "args' parts over the limit", "parts", () => Drain(client.StreamDataAsync("numbers",
+            new DSPexData("{}", [new byte[RobustnessClusterFixture.MaxFrameBytes]]))));
         yield return new("UploadAsync", "chunks null", "chunks", () => client.UploadAsync("upload_digest", (IAsyncEnumerable<ReadOnlyMemory<byte>>)null!));
         yield return new("UploadAsync", "declaredLength negative", "declaredLength", () => client.UploadAsync("upload_digest", Chunks(), declaredLength: -1));
         yield return new("ExecuteDataAsync", "session args not serialisable", "args", () => session.ExecuteDataAsync("echo", cycle));
@@ -95,6 +111,11 @@ public sealed class ClientArgumentTests(RobustnessClusterFixture fixture)
             yield return new("ExecuteDataAsync", $"timeout {what}", "options.Timeout", () => client.ExecuteDataAsync("ping", null, options));
             yield return new("DownloadAsync", $"timeout {what}", "options.Timeout", () => client.DownloadAsync("numbers", null, options));
             yield return new("DownloadChunksAsync", $"timeout {what}", "options.Timeout", () => Drain(client.DownloadChunksAsync("numbers", null, options)));
+            yield return new("StreamDataAsync", $"timeout {what}", "options.Timeout", () => Drain(client.StreamDataAsync("numbers", null, options)));
+            yield return new("StreamDataAsync", $"session timeout {what}", "options.Timeout", () => Drain(session.StreamDataAsync("numbers", null, options)));
+            yield return new("DownloadAsync", $"session timeout {what}", "options.Timeout", () => session.DownloadAsync("numbers", null, options));
+            yield return new("DownloadChunksAsync", $"session timeout {what}", "options.Timeout", () => Drain(session.DownloadChunksAsync("numbers", null, options)));
+            yield return new("UploadAsync", $"session timeout {what}", "options.Timeout", () => session.UploadAsync("upload_digest", new MemoryStream([1]), null, options));
             yield return new("UploadAsync", $"timeout {what}", "options.Timeout", () => client.UploadAsync("upload_digest", new MemoryStream([1]), null, options));
             yield return new("ExecuteDataAsync", $"session timeout {what}", "options.Timeout", () => session.ExecuteDataAsync("ping", null, options));
             yield return new("ExecuteRawAsync", $"session timeout {what}", "options.Timeout", () => session.ExecuteRawAsync("ping", "{}", options));

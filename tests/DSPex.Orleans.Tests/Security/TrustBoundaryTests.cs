@@ -140,6 +140,16 @@ public sealed class TrustBoundaryTests(TlsSiloFixture fixture) : IClassFixture<T
             var session = client.Session($"scoped-{Guid.NewGuid():N}");
             Assert.Contains("in session", await session.ExecuteRawAsync("echo", "{\"v\":\"in session\"}"));
             Assert.Equal("command:ping", (await Assert.ThrowsAsync<ForbiddenException>(() => session.ExecuteRawAsync("ping"))).Scope);
+            // A session's upload is a session call (sessions, execute and the command's scope); its stream of data is a
+            // stream (the stream scope, which this key lacks), as its JSON streams are.
+            Assert.Contains("session upload", (await session.UploadAsync("echo", new MemoryStream(new byte[3]), new { v = "session upload" })).Json);
+            Assert.Equal("command:ping", (await Assert.ThrowsAsync<ForbiddenException>(() => session.UploadAsync("ping", new MemoryStream(new byte[3])))).Scope);
+            Assert.Equal("stream", (await Assert.ThrowsAsync<ForbiddenException>(async () =>
+            {
+                await foreach (var _ in session.StreamDataAsync("echo"))
+                {
+                }
+            })).Scope);
             Assert.Equal("program:my_program", (await Assert.ThrowsAsync<ForbiddenException>(() =>
                 session.CreateProgramAsync("p", new { type = "my_program" }))).Scope);
             await host.StopAsync();

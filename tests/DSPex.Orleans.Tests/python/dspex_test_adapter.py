@@ -525,3 +525,51 @@ def download_chunks(args):
                 raise OSError("the disk went away after chunk %d" % i)
     finally:
         _closed[name] = True
+
+
+@command("data_items")
+def data_items(args):
+    """Stream items with binary parts beside their JSON (StreamDataTests): each a dict holding download_pattern(i,
+    args['size']) as bytes, a float32 array [i, i + 0.5] and the worker's pid, the session id and session variable
+    args['name'] (null outside a session)."""
+    import array
+    name = args.get("name", "greeting")
+    for i in range(int(args.get("count", 3))):
+        value = dspex.get_var(name) if dspex.session_id() else None
+        yield {"i": i, "data": download_pattern(i, int(args.get("size", 100))), "vector": array.array("f", [i, i + 0.5]),
+               "pid": os.getpid(), "session": dspex.session_id(), "value": value}
+
+
+@command("session_chunks")
+def session_chunks(args):
+    """A download in a session: args['count'] chunks, each "<pid>:<session variable args['name']>:<i>" in UTF-8."""
+    for i in range(int(args.get("count", 3))):
+        yield ("%d:%s:%d" % (os.getpid(), dspex.get_var(args.get("name", "greeting")), i)).encode("utf-8")
+
+
+@command("session_upload")
+def session_upload(args):
+    """An upload in a session: the bytes read from dspex.upload(), the worker's pid, the session id and session
+    variable args['name']."""
+    size = 0
+    for chunk in dspex.upload():
+        size += len(chunk)
+    return {"size": size, "pid": os.getpid(), "session": dspex.session_id(), "value": dspex.get_var(args.get("name", "greeting"))}
+
+
+@command("slow_session_items")
+async def slow_session_items(args):
+    """An async generator in a session: item 0 at once, then each next item after args['pause'] seconds. Before
+    pausing for item 1 it creates the file args['waiting_path'] (with StreamWindow 1 that is when the silo has asked
+    for item 1), and when it is closed or cancelled it creates args['closed_path']."""
+    import asyncio
+    try:
+        for i in range(int(args.get("count", 3))):
+            if i > 0:
+                if i == 1 and args.get("waiting_path"):
+                    open(args["waiting_path"], "w").close()
+                await asyncio.sleep(float(args.get("pause", 1)))
+            yield {"i": i, "pid": os.getpid(), "value": dspex.get_var(args.get("name", "greeting"))}
+    finally:
+        if args.get("closed_path"):
+            open(args["closed_path"], "w").close()

@@ -85,6 +85,9 @@ internal sealed class FloorGrainFactory(IGrainFactory inner) : IGrainFactory
 
         public Task<ExecuteResponse> ExecuteUploadAsync(ExecuteRequest request, IChunkSource source, long? declaredLength) => throw Unsupported();
 
+        public Task<ExecuteResponse> ExecuteUploadInSessionAsync(string sessionId, ExecuteRequest request, SessionOptions options, IChunkSource source, long? declaredLength) =>
+            throw Unsupported();
+
         public Task<ClusterStats> GetClusterStatsAsync() => throw Unsupported();
 
         // The gateway-loss check asks the router; through the floor no gateway is lost in a benchmark run.
