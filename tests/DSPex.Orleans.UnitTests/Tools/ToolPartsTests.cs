@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Bridge;
 using DSPex.Orleans.Tools;
 
 namespace DSPex.Orleans.UnitTests.Tools;
