@@ -87,18 +87,10 @@ public sealed partial class DSPexSession
     /// </summary>
     public async Task<DSPexData> ExecuteDataAsync(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var data = ClientChecks.ToData(args, _json, nameof(args));
-        var parts = data.PartsArray();
-        ClientChecks.Command(command, nameof(command));
-        ClientChecks.Json(data.Json, _maxRequestBytes, nameof(args));
-        ClientChecks.Options(options);
-        ClientChecks.Parts(parts, _maxRequestBytes);
+        var checkedRequest = DataRequest(command, args, options);
         var response = await _calls.ExecuteAsync(
             (callId, timeout, token) => new ValueTask<ExecuteResponse>(_router().ExecuteInSessionAsync(
-                _grainKey, new ExecuteRequest(command, data.Json, timeout, Idempotent: options?.Idempotent ?? false, CallId: callId, Tools: _tools.Get(), Pool: options?.Pool)
-                {
-                    ArgParts = parts,
-                }, Options, token)),
+                _grainKey, checkedRequest with { Timeout = timeout, Idempotent = options?.Idempotent ?? false, CallId = callId }, Options, token)),
             ExecuteOptions.RetryTermsOf(options), repeatsAnswered: true, cancellationToken).ConfigureAwait(false);
         return DSPexData.Of(response);
     }
