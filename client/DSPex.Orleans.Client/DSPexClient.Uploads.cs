@@ -23,11 +23,7 @@ public sealed partial class DSPexClient
         ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
         UploadCall.Check(chunks, declaredLength);
-        var data = ClientChecks.ToData(args, _json, nameof(args));
-        var parts = data.PartsArray();
-        CheckRequest(command, data.Json, options);
-        ClientChecks.Parts(parts, _maxRequestBytes);
-        var request = new ExecuteRequest(command, data.Json, options?.Timeout, Tools: _tools.Get(), Pool: options?.Pool) { ArgParts = parts };
+        var request = DataRequest(command, args, options);
         return await UploadCall.RunAsync(_grainFactory, chunks, source => Router().ExecuteUploadAsync(request, source, declaredLength), cancellationToken)
             .ConfigureAwait(false);
     }

@@ -96,15 +96,9 @@ public sealed partial class DSPexClient
     /// </summary>
     public async Task<DSPexData> ExecuteDataAsync(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var data = ClientChecks.ToData(args, _json, nameof(args));
-        var parts = data.PartsArray();
-        CheckRequest(command, data.Json, options);
-        ClientChecks.Parts(parts, _maxRequestBytes);
+        var checkedRequest = DataRequest(command, args, options);
         var response = await _calls.ExecuteAsync(
-            (callId, timeout, token) => Router().ExecuteAsync(new ExecuteRequest(command, data.Json, timeout, Idempotent: options?.Idempotent ?? false, CallId: callId, Tools: _tools.Get(), Pool: options?.Pool)
-            {
-                ArgParts = parts,
-            }, token),
+            (callId, timeout, token) => Router().ExecuteAsync(checkedRequest with { Timeout = timeout, Idempotent = options?.Idempotent ?? false, CallId = callId }, token),
             ExecuteOptions.RetryTermsOf(options), repeatsAnswered: false, cancellationToken).ConfigureAwait(false);
         return DSPexData.Of(response);
     }
@@ -152,12 +146,8 @@ public sealed partial class DSPexClient
     /// </summary>
     public IAsyncEnumerable<DSPexData> StreamDataAsync(string command, object? args = null, ExecuteOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var data = ClientChecks.ToData(args, _json, nameof(args));
-        var parts = data.PartsArray();
         // Checked now, not at the first MoveNextAsync, so a bad call fails where it is made.
-        CheckRequest(command, data.Json, options);
-        ClientChecks.Parts(parts, _maxRequestBytes);
-        var request = new ExecuteRequest(command, data.Json, options?.Timeout, Tools: _tools.Get(), Pool: options?.Pool) { ArgParts = parts };
+        var request = DataRequest(command, args, options);
         return StreamData.ReadAsync(StreamReads.ReadItemsAsync(Router().StreamAsync(request), cancellationToken), cancellationToken);
     }
 
@@ -174,6 +164,16 @@ public sealed partial class DSPexClient
 
     /// <summary>Runs an orphan sweep on every active silo now and returns each silo's report.</summary>
     public Task<ClusterSweepReport> SweepAsync() => ClusterCalls.Guard(() => _grainFactory.GetGrain<IReaperGrain>(IReaperGrain.ClusterKey).SweepAllAsync()).AsTask();
+
+    /// <summary>A request whose args may carry binary parts, checked as every data call checks it (args, command, size, options, parts).</summary>
+    private ExecuteRequest DataRequest(string command, object? args, ExecuteOptions? options)
+    {
+        var data = ClientChecks.ToData(args, _json, nameof(args));
+        var parts = data.PartsArray();
+        CheckRequest(command, data.Json, options);
+        ClientChecks.Parts(parts, _maxRequestBytes);
+        return new ExecuteRequest(command, data.Json, options?.Timeout, Tools: _tools.Get(), Pool: options?.Pool) { ArgParts = parts };
+    }
 
     private void CheckRequest(string command, string argsJson, ExecuteOptions? options)
     {
