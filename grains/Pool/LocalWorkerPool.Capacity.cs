@@ -87,7 +87,7 @@ internal sealed partial class LocalWorkerPool
         // The queue timeout is the scheduler's one timer (waiter.GiveUpAt); the caller's token needs a registration
         // only when it can cancel.
         var registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static state => ((CapacityWaiter)state!).CallerCancelled(), waiter)
+            ? cancellationToken.UnsafeRegister(static state => ((CapacityWaiter)state!).Abandon(), waiter)
             : default;
         CapacityGrant? grant;
         try
@@ -178,21 +178,10 @@ internal sealed partial class LocalWorkerPool
     /// thread-pool and scheduler hops. With any number of requests per worker: a send hands its frame to the worker's
     /// outbox, which never blocks (a full pipe queues it for the outbox's writer thread), so the reader thread cannot
     /// stall on a full pipe while Python blocks writing the worker's other replies to it.
-    /// <para>
-    /// A sent call's waiter is granted only when the call is answered (<see cref="CapacityWaiter.GrantWhenAnswered"/>):
-    /// its grain turn has nothing to do before the reply, so it is woken once (the reply) instead of twice (the grant,
-    /// then the reply), each wake-up a hop from the reader thread into the grain's scheduler.
-    /// </para>
     /// </summary>
     private void Deliver(CapacityWaiter waiter, WorkerLease lease)
     {
         var sent = waiter.Request is { } request ? Send(lease, request, waiter.Trace) : (SentCall?)null;
-        if (sent is { Sent: true, Pending: { } pending } && DeliveredGrant.WhenAnswered)
-        {
-            waiter.GrantWhenAnswered(new CapacityGrant(lease, sent), pending);
-            return;
-        }
-
         waiter.Grant(new CapacityGrant(lease, sent));
     }
 }

@@ -81,12 +81,6 @@ internal sealed partial class LocalWorkerPool
         activity?.SetTag("dspex.command", request.Command);
         activity?.SetTag("dspex.worker", slot.WorkerId);
         activity?.SetTag("dspex.pid", process.Pid);
-        if (grant.Sent is { } delivered)
-        {
-            // Sent by the thread that freed the worker; this turn may resume only with its answer (see Deliver).
-            activity?.SetStartTime(DateTime.UtcNow - System.Diagnostics.Stopwatch.GetElapsedTime(delivered.StartedAt));
-        }
-
         var call = grant.Sent ?? Send(grant.Lease, request, TraceContext.Current());
         var response = await AwaitReplyAsync(grant.Lease, call, request, cancellationToken);
         activity?.SetTag("dspex.outcome", response.Error?.Kind.ToString() ?? "ok");

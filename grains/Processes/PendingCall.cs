@@ -32,9 +32,6 @@ internal sealed partial class PendingCall(Action<BridgeReply>? onReply, IBridgeT
     // source completed by the reply; ReplyCame once the reply came.
     private TaskCompletionSource? _replied;
 
-    // Run once by whichever answers the caller first (see WhenAnswered); null once run or when none was set.
-    private Action? _whenAnswered;
-
     /// <summary>Answers the call's tool calls; ended (its tool calls cancelled) once the call is over.</summary>
     public IBridgeTools? Tools => tools;
 
@@ -74,32 +71,10 @@ internal sealed partial class PendingCall(Action<BridgeReply>? onReply, IBridgeT
 
         Interlocked.Exchange(ref _replied, ReplyCame)?.TrySetResult();
         TrySetResult(reply);
-        RunWhenAnswered();
     }
 
     /// <summary>Answers the caller before the reply (deadline or cancellation); false when it was answered already.</summary>
-    public bool TryAnswerEarly(BridgeReply answer)
-    {
-        var answered = TrySetResult(answer);
-        RunWhenAnswered();
-        return answered;
-    }
-
-    /// <summary>
-    /// Runs <paramref name="then"/> once, on the thread that answers the caller (the reader thread with the reply, the
-    /// deadline sweep, a cancellation), right after the answer is set; at once when it is set already. It must not
-    /// block. It lets a waiter that is woken only by the answer skip its task's continuation (see the pool's Deliver).
-    /// </summary>
-    public void WhenAnswered(Action then)
-    {
-        Interlocked.Exchange(ref _whenAnswered, then);
-        if (Task.IsCompleted)
-        {
-            RunWhenAnswered();
-        }
-    }
-
-    private void RunWhenAnswered() => Interlocked.Exchange(ref _whenAnswered, null)?.Invoke();
+    public bool TryAnswerEarly(BridgeReply answer) => TrySetResult(answer);
 
     private static TaskCompletionSource Completed()
     {
