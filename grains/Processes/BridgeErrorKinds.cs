@@ -1,21 +1,21 @@
-using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.Processes;
 
 /// <summary>The error kinds a bridge may report for a request; anything else it names is a Python exception.</summary>
 internal static class BridgeErrorKinds
 {
-    // By name, not Enum.TryParse: that also takes numbers ("3") and kinds only the silo may give (None, WorkerCrashed).
-    private static readonly Dictionary<string, DSPexErrorKind> Allowed = new(StringComparer.Ordinal)
+    // By name, not Enum.TryParse: that also takes numbers ("3") and kinds only the silo may give (WorkerCrashed, DeadlineExceeded).
+    private static readonly Dictionary<string, CallErrorKind> Allowed = new(StringComparer.Ordinal)
     {
-        ["PythonException"] = DSPexErrorKind.PythonException,
-        ["UnknownCommand"] = DSPexErrorKind.UnknownCommand,
-        ["InvalidArguments"] = DSPexErrorKind.InvalidArguments,
-        ["ResultNotSerializable"] = DSPexErrorKind.ResultNotSerializable,
-        ["FrameTooLarge"] = DSPexErrorKind.FrameTooLarge,
-        ["Internal"] = DSPexErrorKind.Internal,
+        ["PythonException"] = CallErrorKind.PythonException,
+        ["UnknownCommand"] = CallErrorKind.UnknownCommand,
+        ["InvalidArguments"] = CallErrorKind.InvalidArguments,
+        ["ResultNotSerializable"] = CallErrorKind.ResultNotSerializable,
+        ["FrameTooLarge"] = CallErrorKind.FrameTooLarge,
+        ["Internal"] = CallErrorKind.Internal,
     };
 
-    public static DSPexErrorKind Parse(string? kind) =>
-        kind is not null && Allowed.TryGetValue(kind, out var parsed) ? parsed : DSPexErrorKind.PythonException;
+    public static CallErrorKind Parse(string? kind) =>
+        kind is not null && Allowed.TryGetValue(kind, out var parsed) ? parsed : CallErrorKind.PythonException;
 }

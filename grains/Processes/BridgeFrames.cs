@@ -1,4 +1,3 @@
-using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.Processes;
@@ -30,7 +29,7 @@ internal sealed record ResultFrame(
 /// <summary>A call failed; also what a result too deep for the protocol becomes.</summary>
 internal sealed record ErrorFrame(
     [property: WireField("id")] long Id,
-    [property: WireField("error")] ExecuteError Error) : BridgeFrame
+    [property: WireField("error")] CallError Error) : BridgeFrame
 {
     public override BridgeFrameType Type => BridgeFrameType.Error;
 }

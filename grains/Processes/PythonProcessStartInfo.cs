@@ -19,7 +19,8 @@ internal sealed record PythonProcessStartInfo(
     int Concurrency,
     TimeSpan StartTimeout)
 {
-    public const string BridgeScriptName = Configuration.BridgeLocation.BridgeScriptName;
+    /// <summary>The bridge script a worker runs, in the bridge folder (grains/Python/dspex_bridge.py; the grains find the folder).</summary>
+    public const string BridgeScriptName = "dspex_bridge.py";
 
     /// <summary>
     /// The silo's variables every worker gets: what Python and the C libraries under it need to run (search path, home,

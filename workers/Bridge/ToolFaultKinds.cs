@@ -1,7 +1,7 @@
 namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
-/// The tool error kinds the connection itself gives (protocol.json "tool_error_kinds"); the same strings as the
+/// The tool error kinds the worker core itself gives (the connection, and the pool's end of a request) (protocol.json "tool_error_kinds"); the same strings as the
 /// contract's ToolErrorKinds (checked by a unit test), which the grains' tools use.
 /// </summary>
 internal static class ToolFaultKinds
@@ -15,8 +15,11 @@ internal static class ToolFaultKinds
     /// <summary>The tool call's arguments are not valid.</summary>
     public const string InvalidArguments = "InvalidArguments";
 
-    /// <summary>The request ended (cancelled, deadline or worker gone) before the tool answered.</summary>
+    /// <summary>The request ended (cancelled, or its worker gone) before the tool answered.</summary>
     public const string Cancelled = "Cancelled";
+
+    /// <summary>The request passed its deadline before the tool answered.</summary>
+    public const string DeadlineExceeded = "DeadlineExceeded";
 
     /// <summary>The tool's result cannot be carried as JSON.</summary>
     public const string ResultNotSerializable = "ResultNotSerializable";

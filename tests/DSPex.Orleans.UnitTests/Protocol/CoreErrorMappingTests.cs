@@ -81,6 +81,12 @@ public sealed class CoreErrorMappingTests
         Assert.Equal(new ToolFault(ToolErrorKinds.Forbidden, "UnauthorizedAccessException", "not yours"), answer.Error);
     }
 
+    [Fact]
+    public void The_cores_binary_part_bound_is_the_contracts()
+    {
+        Assert.Equal(RequestLimits.MaxBinaryParts, ProtocolLimits.MaxBinaryParts);
+    }
+
     private static string[] ProtocolToolErrorKinds()
     {
         var file = Path.Combine(AppContext.BaseDirectory, "Python", "dspex", "protocol.json");
