@@ -1,9 +1,9 @@
 using System.Threading.Channels;
 using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 using DSPex.Orleans.Telemetry;
 using DSPex.Orleans.Workers.Bridge;
-using WorkerLease = DSPex.Orleans.Workers.Scheduling.WorkerLease<DSPex.Orleans.Processes.PythonProcess>;
+using WorkerLease = DSPex.Orleans.Workers.Scheduling.WorkerLease<DSPex.Orleans.Workers.Python.PythonProcess>;
 
 namespace DSPex.Orleans.Pool;
 

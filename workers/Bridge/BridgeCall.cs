@@ -1,7 +1,6 @@
 using System.Threading.Channels;
-using DSPex.Orleans.Workers.Bridge;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// A call to send to Python: a command with its JSON arguments, in a session's context or of one of its programs

@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Threading.Channels;
-using DSPex.Orleans.Workers.Bridge;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>The reader thread: frames in, replies and stream items dispatched to their pending calls.</summary>
 internal sealed partial class BridgeConnection

@@ -1,6 +1,4 @@
-using DSPex.Orleans.Workers.Bridge;
-
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// Tool calls from Python: a tool_call (or list_tools) frame names a request in flight on this worker; the

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using DSPex.Orleans.Workers.Bridge;
 using Microsoft.Extensions.Logging;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// The multiplexed protocol over a bridge's pipes: calls written as frames, their pending replies and stream items

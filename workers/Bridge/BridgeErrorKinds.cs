@@ -1,6 +1,4 @@
-using DSPex.Orleans.Workers.Bridge;
-
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>The error kinds a bridge may report for a request; anything else it names is a Python exception.</summary>
 internal static class BridgeErrorKinds

@@ -1,9 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
-using DSPex.Orleans.Workers.Bridge;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// A decoded frame from the bridge: one record per frame type (BridgeFrames.cs), as grains/Python/dspex/protocol.json

@@ -1,6 +1,4 @@
-using DSPex.Orleans.Workers.Bridge;
-
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 // One record per frame type a bridge sends (grains/Python/dspex/protocol.json "frames_from_bridge": each type names its
 // record as "silo_record"), each property read from the field its [WireField] names. BridgeFrame.Parse yields them.

@@ -1,6 +1,4 @@
-using DSPex.Orleans.Workers.Bridge;
-
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// What a worker's connection needs of the tools of one request (the grains' tool session implements it, mapping the contract's ToolOutcome to a <see cref="ToolAnswer"/>): the bridge

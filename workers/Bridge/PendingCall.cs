@@ -1,7 +1,6 @@
-using DSPex.Orleans.Workers.Bridge;
 using Microsoft.Extensions.Logging;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// A request sent to Python and waiting for its reply. An owner that must act the moment the reply arrives (a

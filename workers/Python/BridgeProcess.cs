@@ -5,7 +5,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Python;
 
 /// <summary>
 /// The bridge as an operating-system process: spawned from its start info, signalled by pid and process group,

@@ -1,7 +1,7 @@
 using DSPex.Orleans.Workers.Bridge;
 using Microsoft.Extensions.Logging;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Python;
 
 /// <summary>The end of a worker, on its reader thread: the exit observed, pending calls failed, owners told.</summary>
 internal sealed partial class PythonProcess

@@ -5,7 +5,7 @@ using DSPex.Orleans.Workers.Processes;
 using DSPex.Orleans.Workers.Supervision;
 using Microsoft.Extensions.Logging;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Python;
 
 /// <summary>
 /// One Python worker: the operating-system process (<see cref="BridgeProcess"/>) and the protocol over its pipes

@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using DSPex.Orleans.Workers.Processes;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Python;
 
 /// <summary>Everything needed to start one bridge process.</summary>
 internal sealed record PythonProcessStartInfo(

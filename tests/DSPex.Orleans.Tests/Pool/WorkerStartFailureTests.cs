@@ -1,6 +1,7 @@
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 using DSPex.Orleans.Tests.Infrastructure;
 using DSPex.Orleans.Workers.Bridge;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 using DSPex.Orleans.Tests.Infrastructure;
 using DSPex.Orleans.Workers.Bridge;
 using DSPex.Orleans.Workers.Native;

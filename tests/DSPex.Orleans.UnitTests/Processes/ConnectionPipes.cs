@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Pipes;
 using System.Text;
-using DSPex.Orleans.Processes;
 using DSPex.Orleans.Workers.Bridge;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using CsCheck;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Errors;
-using DSPex.Orleans.Processes;
 using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.UnitTests.Protocol;

@@ -1,6 +1,5 @@
 using System.Text;
 using CsCheck;
-using DSPex.Orleans.Processes;
 using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.UnitTests.Protocol;

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using CsCheck;
-using DSPex.Orleans.Processes;
 using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.UnitTests.Protocol;

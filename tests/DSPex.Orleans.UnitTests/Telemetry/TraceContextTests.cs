@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text.Json;
-using DSPex.Orleans.Processes;
 using DSPex.Orleans.Telemetry;
 using DSPex.Orleans.Workers.Bridge;
 
