@@ -1,3 +1,5 @@
+using DSPex.Orleans.Workers.Python;
+
 namespace DSPex.Orleans.Configuration;
 
 /// <summary>
@@ -8,8 +10,8 @@ namespace DSPex.Orleans.Configuration;
 /// </summary>
 internal static class BridgeLocation
 {
-    /// <summary>The bridge script the worker runs, in the bridge folder.</summary>
-    public const string BridgeScriptName = "dspex_bridge.py";
+    /// <summary>The bridge script the worker runs, in the bridge folder: the worker core's name for it, which starts it.</summary>
+    public const string BridgeScriptName = PythonProcessStartInfo.BridgeScriptName;
 
     /// <summary>The folder the build copies the bridge to, under the application's base directory.</summary>
     public const string OutputFolder = "Python";

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 
 namespace DSPex.Orleans.Diagnostics;
 

@@ -1,4 +1,4 @@
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 
 namespace DSPex.Orleans.Diagnostics;
 

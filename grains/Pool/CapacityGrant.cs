@@ -1,5 +1,6 @@
-using DSPex.Orleans.Processes;
-using WorkerLease = DSPex.Orleans.Workers.Scheduling.WorkerLease<DSPex.Orleans.Processes.PythonProcess>;
+using DSPex.Orleans.Workers.Bridge;
+using DSPex.Orleans.Workers.Python;
+using WorkerLease = DSPex.Orleans.Workers.Scheduling.WorkerLease<DSPex.Orleans.Workers.Python.PythonProcess>;
 
 namespace DSPex.Orleans.Pool;
 

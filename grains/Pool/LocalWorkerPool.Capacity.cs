@@ -1,8 +1,9 @@
 using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Bridge;
+using DSPex.Orleans.Workers.Python;
 using DSPex.Orleans.Workers.Scheduling;
 using DSPex.Orleans.Workers.Timing;
-using WorkerLease = DSPex.Orleans.Workers.Scheduling.WorkerLease<DSPex.Orleans.Processes.PythonProcess>;
+using WorkerLease = DSPex.Orleans.Workers.Scheduling.WorkerLease<DSPex.Orleans.Workers.Python.PythonProcess>;
 
 namespace DSPex.Orleans.Pool;
 

@@ -1,8 +1,9 @@
 using System.Threading.Channels;
 using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 using DSPex.Orleans.Telemetry;
-using WorkerLease = DSPex.Orleans.Workers.Scheduling.WorkerLease<DSPex.Orleans.Processes.PythonProcess>;
+using DSPex.Orleans.Workers.Bridge;
+using WorkerLease = DSPex.Orleans.Workers.Scheduling.WorkerLease<DSPex.Orleans.Workers.Python.PythonProcess>;
 
 namespace DSPex.Orleans.Pool;
 
@@ -94,12 +95,12 @@ internal sealed partial class LocalWorkerPool
     /// never throws, because it also runs on a worker's reader thread for a queued request (see <see cref="Deliver"/>).
     /// </summary>
     private SentCall Send(WorkerLease lease, ExecuteRequest request, TraceContext? trace) =>
-        Write(lease, new BridgeCall(request.Command, request.ArgsJson, request.Session, request.Program, Trace: trace, Tools: Tools?.Open(request),
+        Write(lease, new BridgeCall(request.Command, request.ArgsJson, request.Session.ToCall(), request.Program.ToCall(), Trace: trace.ToCall(), Tools: Tools?.Open(request),
             Deadline: _validator.DeadlineOf(request), Parts: request.ArgParts));
 
     /// <summary>Writes a stream's call as <see cref="Send"/> writes a call; its items go to <paramref name="items"/>.</summary>
     private SentCall SendStream(WorkerLease lease, ExecuteRequest request, int window, ChannelWriter<ItemFrame> items) =>
-        Write(lease, BridgeCall.Stream(request.Command, request.ArgsJson, request.Session, request.Program, window, items, TraceContext.Current(), Tools?.Open(request))
+        Write(lease, BridgeCall.Stream(request.Command, request.ArgsJson, request.Session.ToCall(), request.Program.ToCall(), window, items, TraceContext.Current().ToCall(), Tools?.Open(request))
             with { Parts = request.ArgParts });
 
     private SentCall Write(WorkerLease lease, in BridgeCall call)
@@ -129,7 +130,7 @@ internal sealed partial class LocalWorkerPool
     private BridgeReply WriteFailed(WorkerLease lease, string command, Exception e)
     {
         Log.WriteFailed(_logger, e, command, lease.Slot.WorkerId, lease.Worker.Pid);
-        return BridgeReply.Fail(DSPexErrorKind.Internal,
+        return BridgeReply.Fail(CallErrorKind.Internal,
             $"command '{command}' could not be written to worker {lease.Slot.WorkerId} ({e.GetType().Name}); the silo log has the details");
     }
 
@@ -168,7 +169,7 @@ internal sealed partial class LocalWorkerPool
 
         return reply.Error is null
             ? ExecuteResponse.Success(reply.ResultJson!, slot.WorkerId, process.Pid, reply.SessionUpdatesJson) with { ResultParts = reply.ResultParts }
-            : ExecuteResponse.Failure(reply.Error, slot.WorkerId, process.Pid);
+            : ExecuteResponse.Failure(reply.Error.ToExecuteError(), slot.WorkerId, process.Pid);
     }
 
     private static async ValueTask<BridgeReply> WaitAsync(PendingCall pending, CancellationToken cancellationToken)

@@ -1,4 +1,4 @@
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 using DSPex.Orleans.Workers.Scheduling;
 using DSPex.Orleans.Workers.Supervision;
 

@@ -1,6 +1,6 @@
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 using DSPex.Orleans.Workers.Bridge;
 using DSPex.Orleans.Workers.Scheduling;
 using DSPex.Orleans.Workers.Supervision;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.Pool;
 
@@ -47,7 +47,7 @@ internal sealed partial class LocalWorkerPool
         var call = SendStream(lease, request, window, items.Writer);
         if (!call.Sent)
         {
-            yield return new StreamItem(null, call.Finished.Result.Error);
+            yield return new StreamItem(null, call.Finished.Result.Error?.ToExecuteError());
             yield break;
         }
 
@@ -67,7 +67,7 @@ internal sealed partial class LocalWorkerPool
                 {
                     if (more is false && !limits.Ended)
                     {
-                        end = (await call.Finished).Error;
+                        end = (await call.Finished).Error?.ToExecuteError();
                         finished = true;
                     }
 

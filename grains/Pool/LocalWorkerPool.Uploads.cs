@@ -48,11 +48,11 @@ internal sealed partial class LocalWorkerPool
         var lease = acquired.Grant.Lease;
         var deadline = _validator.DeadlineOf(request);
         var window = _options.StreamWindow;
-        var call = Write(lease, new BridgeCall(request.Command, request.ArgsJson, request.Session, request.Program, Trace: TraceContext.Current(), Tools: Tools?.Open(request),
+        var call = Write(lease, new BridgeCall(request.Command, request.ArgsJson, request.Session.ToCall(), request.Program.ToCall(), Trace: TraceContext.Current().ToCall(), Tools: Tools?.Open(request),
             Deadline: deadline, Parts: request.ArgParts, UploadWindow: window));
         if (!call.Sent)
         {
-            return ExecuteResponse.Failure(call.Finished.Result.Error!, lease.Slot.WorkerId, lease.Worker.Pid);
+            return ExecuteResponse.Failure(call.Finished.Result.Error!.ToExecuteError(), lease.Slot.WorkerId, lease.Worker.Pid);
         }
 
         var connection = lease.Worker.Connection;

@@ -2,7 +2,7 @@ using DSPex.Orleans.Tools.Brokering;
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Placement;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 using DSPex.Orleans.Telemetry;
 using DSPex.Orleans.Workers.Scaling;
 using DSPex.Orleans.Workers.Scheduling;

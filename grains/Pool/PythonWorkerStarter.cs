@@ -1,5 +1,7 @@
 using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
+using DSPex.Orleans.Workers.Bridge;
 using DSPex.Orleans.Workers.Processes;
 using DSPex.Orleans.Workers.Supervision;
 using Microsoft.Extensions.Logging;
@@ -34,8 +36,22 @@ internal sealed class PythonWorkerStarter(
     public async Task ResolveInterpreterAsync(ILogger logger, CancellationToken cancellationToken) =>
         _pythonExecutable = await PythonInterpreter.ResolveAsync(options.PythonExecutable, options.StartTimeout, logger, cancellationToken);
 
-    public Task<PythonProcess> StartAsync(int slot, CancellationToken cancellationToken) =>
-        PythonProcess.StartAsync(StartInfo(slot), _workerLogger, cancellationToken);
+    /// <summary>
+    /// Starts the slot's worker; a start that fails throws the public <see cref="WorkerStartException"/> (the core's
+    /// <see cref="BridgeStartException"/> is its inner cause, with the cause under that), as it did before the
+    /// connection moved into the core.
+    /// </summary>
+    public async Task<PythonProcess> StartAsync(int slot, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PythonProcess.StartAsync(StartInfo(slot), _workerLogger, cancellationToken);
+        }
+        catch (BridgeStartException e)
+        {
+            throw new WorkerStartException(e.Message, e);
+        }
+    }
 
     /// <summary>What the slot's worker is started with.</summary>
     internal PythonProcessStartInfo StartInfo(int slot)

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
 using DSPex.Orleans.Pool;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 using DSPex.Orleans.Workers.Native;
 using Microsoft.Extensions.Logging;
 

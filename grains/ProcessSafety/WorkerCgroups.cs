@@ -4,7 +4,7 @@ using DSPex.Orleans.Configuration;
 using DSPex.Orleans.Workers.Native;
 using DSPex.Orleans.Workers.ProcessSafety;
 using DSPex.Orleans.Pool;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,5 @@
 using DSPex.Orleans.Pool;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 using DSPex.Orleans.Workers.Native;
 using DSPex.Orleans.Workers.ProcessSafety;
 using Microsoft.Extensions.Logging;

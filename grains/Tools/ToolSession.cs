@@ -31,8 +31,12 @@ internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string
     /// <summary>The list_tools answer's JSON.</summary>
     public string ListJson() => ToolBroker.ListJson(broker.Visible(client, caller));
 
+    /// <summary>Runs one tool call for the worker's connection: the contract's outcome as the core's answer; never throws.</summary>
+    public async Task<ToolAnswer> CallAsync(string name, string argsJson, ReadOnlyMemory<byte>[]? argParts) =>
+        (await RunAsync(name, argsJson, argParts).ConfigureAwait(false)).ToAnswer();
+
     /// <summary>Runs one tool call with a span under the request's and a metric by tool and outcome; never throws.</summary>
-    public async Task<ToolOutcome> CallAsync(string name, string argsJson, ReadOnlyMemory<byte>[]? argParts)
+    private async Task<ToolOutcome> RunAsync(string name, string argsJson, ReadOnlyMemory<byte>[]? argParts)
     {
         using var activity = DSPexActivities.Source.StartActivity("dspex.tool", ActivityKind.Internal, parent);
         activity?.SetTag("dspex.tool", ShownText.Of(name));

@@ -2,7 +2,7 @@ using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Grains;
 using DSPex.Orleans.Placement;
 using DSPex.Orleans.Pool;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 using DSPex.Orleans.Workers.Supervision;
 
 namespace DSPex.Orleans.Workers;

@@ -2,7 +2,7 @@ namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// Limits both sides of the pipe read the same way, so valid input is never read differently by them; each is in
-/// grains/Python/dspex/protocol.json (checked by Unit/Protocol/ProtocolDefinitionTests).
+/// grains/Python/dspex/protocol.json (checked by Unit/Protocol/ProtocolDefinitionTests), except where a limit says otherwise.
 /// </summary>
 internal static class ProtocolLimits
 {
@@ -25,4 +25,11 @@ internal static class ProtocolLimits
     /// bounds the values a request carries, and a reply's envelope around a value of the largest size must still be read.
     /// </summary>
     public const int EnvelopeAllowanceBytes = 1024;
+
+    /// <summary>
+    /// Most binary parts a tool call's args or a tool's result may carry: the same bound as a request's args (the
+    /// contract's RequestLimits.MaxBinaryParts, checked equal by Unit/Protocol/CoreErrorMappingTests), kept here
+    /// because the core does not reference the contracts.
+    /// </summary>
+    public const int MaxBinaryParts = 4096;
 }

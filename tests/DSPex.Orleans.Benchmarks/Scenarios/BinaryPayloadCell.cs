@@ -3,7 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using DSPex.Orleans.Benchmarks.Infrastructure;
 using DSPex.Orleans.Client;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Bridge;
+using DSPex.Orleans.Workers.Python;
 
 namespace DSPex.Orleans.Benchmarks.Scenarios;
 

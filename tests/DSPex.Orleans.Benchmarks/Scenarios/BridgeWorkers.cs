@@ -1,5 +1,6 @@
 using DSPex.Orleans.Benchmarks.Infrastructure;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 using DSPex.Orleans.Workers.Processes;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,5 +1,6 @@
 using DSPex.Orleans.Benchmarks.Workloads;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Bridge;
+using DSPex.Orleans.Workers.Python;
 
 namespace DSPex.Orleans.Benchmarks.Scenarios;
 

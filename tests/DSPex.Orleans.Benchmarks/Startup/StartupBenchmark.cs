@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using DSPex.Orleans.Benchmarks.Scenarios;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 
 namespace DSPex.Orleans.Benchmarks.Startup;
 

@@ -1,4 +1,6 @@
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Bridge;
+using DSPex.Orleans.Workers.Python;
 using DSPex.Orleans.Tests.Infrastructure;
 using DSPex.Orleans.Workers.Processes;
 using Microsoft.Extensions.Logging;

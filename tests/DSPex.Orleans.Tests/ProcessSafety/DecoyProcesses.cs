@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 using DSPex.Orleans.Tests.Infrastructure;
 using DSPex.Orleans.Workers.Processes;
 using Microsoft.Extensions.Logging.Abstractions;

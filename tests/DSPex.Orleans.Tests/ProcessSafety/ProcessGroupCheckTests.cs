@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 using DSPex.Orleans.Tests.Infrastructure;
+using DSPex.Orleans.Workers.Bridge;
 using DSPex.Orleans.Workers.Native;
 using DSPex.Orleans.Workers.Processes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -35,7 +37,7 @@ public sealed partial class ProcessGroupCheckTests
             ["dspex_test_adapter"], [TestClusters.TestAdapterPath], new Dictionary<string, string> { ["PYTHONPATH"] = folder.Path }, [],
             1024 * 1024, 1, TimeSpan.FromSeconds(30));
 
-        var failed = await Assert.ThrowsAsync<WorkerStartException>(() => PythonProcess.StartAsync(info, NullLogger.Instance));
+        var failed = await Assert.ThrowsAsync<BridgeStartException>(() => PythonProcess.StartAsync(info, NullLogger.Instance));
 
         Assert.Contains("does not lead its own process group", failed.Message);
         var pid = int.Parse(PidInMessage().Match(failed.Message).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);

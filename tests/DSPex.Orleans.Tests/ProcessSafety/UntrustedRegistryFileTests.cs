@@ -1,7 +1,7 @@
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Pool;
 using DSPex.Orleans.ProcessSafety;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 using DSPex.Orleans.Tests.Infrastructure;
 using DSPex.Orleans.Workers.Native;
 using DSPex.Orleans.Workers.ProcessSafety;

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
-using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.UnitTests.Processes;
 
@@ -56,7 +55,7 @@ public sealed class BridgeConnectionTests
         pipes.Write("this is not json");
         var (kind, reason) = await pipes.Closed.WaitAsync(Wait);
 
-        Assert.Equal(DSPexErrorKind.MalformedFrame, kind);
+        Assert.Equal(CallErrorKind.MalformedFrame, kind);
         Assert.Contains("malformed frame", reason);
     }
 
@@ -68,7 +67,7 @@ public sealed class BridgeConnectionTests
         pipes.WriteRaw([], declaredLength: ConnectionPipes.MaxFrameBytes * 2);
         var (kind, reason) = await pipes.Closed.WaitAsync(Wait);
 
-        Assert.Equal(DSPexErrorKind.MalformedFrame, kind);
+        Assert.Equal(CallErrorKind.MalformedFrame, kind);
         Assert.Contains("past the limit", reason);
     }
 
@@ -79,7 +78,7 @@ public sealed class BridgeConnectionTests
 
         pipes.ClosePython();
 
-        Assert.Equal(DSPexErrorKind.WorkerCrashed, (await pipes.Closed.WaitAsync(Wait)).Kind);
+        Assert.Equal(CallErrorKind.WorkerCrashed, (await pipes.Closed.WaitAsync(Wait)).Kind);
     }
 
     [Fact]
@@ -89,11 +88,11 @@ public sealed class BridgeConnectionTests
         var first = pipes.Connection.Send(new BridgeCall("a", "{}"));
         var second = pipes.Connection.Send(new BridgeCall("b", "{}"));
 
-        pipes.Connection.Close("gone.", DSPexErrorKind.WorkerCrashed, count => $"{count} in flight");
+        pipes.Connection.Close("gone.", CallErrorKind.WorkerCrashed, count => $"{count} in flight");
         var late = pipes.Connection.Send(new BridgeCall("c", "{}"));
 
         Assert.Equal("2 in flight", (await first.Finished.WaitAsync(Wait)).Error!.Message);
-        Assert.Equal(DSPexErrorKind.WorkerCrashed, (await second.Finished.WaitAsync(Wait)).Error!.Kind);
+        Assert.Equal(CallErrorKind.WorkerCrashed, (await second.Finished.WaitAsync(Wait)).Error!.Kind);
         Assert.False(late.Sent);
         Assert.False((await late.Finished).Delivered);
         Assert.Equal("gone.", pipes.Connection.ClosedReason);
@@ -109,7 +108,7 @@ public sealed class BridgeConnectionTests
         var sent = pipes.Connection.Send(new BridgeCall("big", huge), _ => hookRan = true);
 
         Assert.False(sent.Sent);
-        Assert.Equal(DSPexErrorKind.FrameTooLarge, (await sent.Finished).Error!.Kind);
+        Assert.Equal(CallErrorKind.FrameTooLarge, (await sent.Finished).Error!.Kind);
         Assert.False(hookRan);
         Assert.Equal(0, pipes.Stdin.Length);
     }

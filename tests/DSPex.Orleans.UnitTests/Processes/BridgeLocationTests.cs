@@ -1,5 +1,5 @@
 using DSPex.Orleans.Configuration;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 
 namespace DSPex.Orleans.UnitTests.Processes;
 

@@ -1,5 +1,4 @@
-using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.UnitTests.Processes;
 
@@ -26,7 +25,7 @@ public sealed class BrokenPipeTests
 
         Assert.False(first.Sent);
         Assert.False(reply.Delivered);
-        Assert.Equal(DSPexErrorKind.WorkerCrashed, reply.Error?.Kind);
+        Assert.Equal(CallErrorKind.WorkerCrashed, reply.Error?.Kind);
         Assert.True(pipes.Connection.WriteBroken);
         Assert.False(hookRan);
 

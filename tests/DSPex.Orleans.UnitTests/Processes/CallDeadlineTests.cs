@@ -1,4 +1,4 @@
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.UnitTests.Processes;
 

@@ -1,8 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Pipes;
 using System.Text;
-using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Bridge;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DSPex.Orleans.UnitTests.Processes;
@@ -17,7 +16,7 @@ internal sealed class ConnectionPipes : IDisposable
 
     private readonly AnonymousPipeServerStream _python = new(PipeDirection.Out);
     private readonly AnonymousPipeClientStream _stdout;
-    private readonly TaskCompletionSource<(DSPexErrorKind Kind, string Reason)> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<(CallErrorKind Kind, string Reason)> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="stdin">What the connection writes to instead of <see cref="Stdin"/> (a pipe that fails, say).</param>
     public ConnectionPipes(Stream? stdin = null)
@@ -33,7 +32,7 @@ internal sealed class ConnectionPipes : IDisposable
     public BridgeConnection Connection { get; }
 
     /// <summary>What the reader thread reported when the stream ended.</summary>
-    public Task<(DSPexErrorKind Kind, string Reason)> Closed => _closed.Task;
+    public Task<(CallErrorKind Kind, string Reason)> Closed => _closed.Task;
 
     public void Write(string envelope) => WriteRaw(Encoding.UTF8.GetBytes(envelope));
 

@@ -3,8 +3,7 @@ using System.Diagnostics;
 using System.IO.Pipes;
 using System.Text.Json;
 using System.Threading.Channels;
-using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.UnitTests.Processes;
 
@@ -67,7 +66,7 @@ public sealed class FullPipeConnectionTests
 
         Assert.Null((await calls[0].Finished.WaitAsync(Wait)).Error);
         Assert.Equal("{\"ok\":true}", (await calls[3].Finished.WaitAsync(Wait)).ResultJson);
-        Assert.Equal(DSPexErrorKind.PythonException, (await calls[4].Finished.WaitAsync(Wait)).Error?.Kind);
+        Assert.Equal(CallErrorKind.PythonException, (await calls[4].Finished.WaitAsync(Wait)).Error?.Kind);
         Assert.Equal(["7"], (await items.Reader.ReadAllAsync().ToListAsync()).Select(i => i.ItemJson));
         // Unread, its age would be staleBy + the time since (give or take a tick); read, at most the time since.
         Assert.True(connection.SinceLastHeartbeat < staleBy + heartbeatFrom.Elapsed - StaleBy / 2, "the heartbeat answer was not read");
@@ -87,7 +86,7 @@ public sealed class FullPipeConnectionTests
         Assert.Equal("UnknownTool", toolAnswers.Single(f => f.GetProperty("tool_id").GetInt64() == 1).GetProperty("error").GetProperty("kind").GetString());
         Assert.Equal(JsonValueKind.Array, toolAnswers.Single(f => f.GetProperty("tool_id").GetInt64() == 2).GetProperty("result").ValueKind);
 
-        connection.Close("the test ended", DSPexErrorKind.WorkerCrashed, _ => "the test ended");
+        connection.Close("the test ended", CallErrorKind.WorkerCrashed, _ => "the test ended");
     }
 
     [Fact]
@@ -111,7 +110,7 @@ public sealed class FullPipeConnectionTests
         var order = frames.Select(f => (Type: f.GetProperty("type").GetString(), Id: f.GetProperty("id").GetInt64())).ToList();
         Assert.True(order.IndexOf(("cancel", calls[^1].Id)) > order.IndexOf(("call", calls[^1].Id)), string.Join(",", order));
         Assert.True(order.IndexOf(("cancel", calls[0].Id)) < order.IndexOf(("call", calls[^1].Id)), string.Join(",", order));
-        connection.Close("the test ended", DSPexErrorKind.WorkerCrashed, _ => "the test ended");
+        connection.Close("the test ended", CallErrorKind.WorkerCrashed, _ => "the test ended");
     }
 
     private static List<JsonElement> ReadFrames(Stream stream, int count)

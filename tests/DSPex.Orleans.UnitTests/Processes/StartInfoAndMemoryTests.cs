@@ -1,4 +1,4 @@
-using DSPex.Orleans.Processes;
+using DSPex.Orleans.Workers.Python;
 using DSPex.Orleans.Workers.Processes;
 
 namespace DSPex.Orleans.UnitTests.Processes;

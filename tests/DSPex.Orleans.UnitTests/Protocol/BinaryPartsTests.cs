@@ -4,8 +4,6 @@ using System.Text.Json;
 using CsCheck;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Errors;
-using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Processes;
 using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.UnitTests.Protocol;
@@ -63,7 +61,7 @@ public sealed class BinaryPartsTests
     {
         var error = Assert.IsType<ErrorFrame>(BridgeFrame.Parse(Frame(envelope, [1, 2, 3])));
         Assert.Equal(5, error.Id);
-        Assert.Equal(DSPexErrorKind.ResultNotSerializable, error.Error.Kind);
+        Assert.Equal(CallErrorKind.ResultNotSerializable, error.Error.Kind);
         Assert.Contains(problem, error.Error.Message);
     }
 
@@ -89,7 +87,7 @@ public sealed class BinaryPartsTests
     {
         var error = Assert.IsType<ErrorFrame>(BridgeFrame.Parse(Frame(envelope, [1, 2, 3])));
         Assert.Equal(5, error.Id);
-        Assert.Equal(DSPexErrorKind.ResultNotSerializable, error.Error.Kind);
+        Assert.Equal(CallErrorKind.ResultNotSerializable, error.Error.Kind);
         Assert.Contains("stream item", error.Error.Message);
         Assert.Contains(problem, error.Error.Message);
     }
@@ -138,7 +136,7 @@ public sealed class BinaryPartsTests
                         break;
                     case ErrorFrame error:
                         Assert.Equal(9, error.Id);
-                        Assert.Equal(DSPexErrorKind.ResultNotSerializable, error.Error.Kind);
+                        Assert.Equal(CallErrorKind.ResultNotSerializable, error.Error.Kind);
                         break;
                     default:
                         Assert.Fail($"a result frame read as {frame.GetType().Name}");

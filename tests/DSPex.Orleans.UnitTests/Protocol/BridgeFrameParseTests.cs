@@ -1,7 +1,5 @@
 using System.Text;
 using CsCheck;
-using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Processes;
 using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.UnitTests.Protocol;
@@ -78,7 +76,7 @@ public sealed class BridgeFrameParseTests
                 case var other:
                     var error = Assert.IsType<ErrorFrame>(other);
                     Assert.Equal(id, error.Id);
-                    Assert.Equal(DSPexErrorKind.ResultNotSerializable, error.Error.Kind);
+                    Assert.Equal(CallErrorKind.ResultNotSerializable, error.Error.Kind);
                     break;
             }
         }, seed: ProtocolGen.Seed, iter: 5_000);
@@ -113,7 +111,7 @@ public sealed class BridgeFrameParseTests
     public void An_escaped_lone_surrogate_in_an_error_message_is_carried_as_a_replacement_character()
     {
         var error = Assert.IsType<ErrorFrame>(Parse("""{"id":3,"type":"error","error":{"kind":"PythonException","type":"AttributeError","message":"no attribute '\ud800' \ud83d\ude00","traceback":"\udfff"}}""")).Error;
-        Assert.Equal(DSPexErrorKind.PythonException, error.Kind);
+        Assert.Equal(CallErrorKind.PythonException, error.Kind);
         Assert.Equal("no attribute '\uFFFD' 😀", error.Message);
         Assert.Equal("\uFFFD", error.Traceback);
     }
@@ -126,7 +124,7 @@ public sealed class BridgeFrameParseTests
     public void An_error_kind_the_bridge_may_not_give_is_a_python_exception(string kind)
     {
         var frame = Assert.IsType<ErrorFrame>(Parse($$$"""{"id":3,"type":"error","error":{"kind":"{{{kind}}}","message":"m"}}"""));
-        Assert.Equal(DSPexErrorKind.PythonException, frame.Error.Kind);
+        Assert.Equal(CallErrorKind.PythonException, frame.Error.Kind);
     }
 
     [Theory]
@@ -146,7 +144,7 @@ public sealed class BridgeFrameParseTests
         {
             var error = Assert.IsType<ErrorFrame>(frame);
             Assert.Equal(9, error.Id);
-            Assert.Equal(DSPexErrorKind.ResultNotSerializable, error.Error.Kind);
+            Assert.Equal(CallErrorKind.ResultNotSerializable, error.Error.Kind);
             Assert.Contains($"nests {levels} levels deep", error.Error.Message);
         }
     }
@@ -158,6 +156,6 @@ public sealed class BridgeFrameParseTests
         var frame = Assert.IsType<ResultFrame>(Parse($$$"""{"id":9,"type":"result","result":1,"session":{"set":{"v":{{{value}}}},"deleted":[]}}"""));
         Assert.Equal($$$"""{"set":{"v":{{{value}}}},"deleted":[]}""", frame.SessionJson);
         var tooDeep = Assert.IsType<ErrorFrame>(Parse($$$"""{"id":9,"type":"result","result":1,"session":{"set":{"v":[{{{value}}}]},"deleted":[]}}"""));
-        Assert.Equal(DSPexErrorKind.ResultNotSerializable, tooDeep.Error.Kind);
+        Assert.Equal(CallErrorKind.ResultNotSerializable, tooDeep.Error.Kind);
     }
 }

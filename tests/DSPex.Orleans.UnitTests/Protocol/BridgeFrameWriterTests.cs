@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using CsCheck;
-using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Processes;
 using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.UnitTests.Protocol;
@@ -56,7 +54,7 @@ public sealed class BridgeFrameWriterTests
             var writer = new BridgeFrameWriter(Limit);
             try
             {
-                var envelope = Envelope(writer.Call(8, "run", "{}", new SessionCallContext("s1", variables), new ProgramCall("p", 2, spec)));
+                var envelope = Envelope(writer.Call(8, "run", "{}", new CallSession("s1", variables), new CallProgram("p", 2, spec)));
                 Assert.Equal(["id", "type", "cmd", "args", "session", "program"], FieldNames(envelope));
                 Assert.Equal(["id", "vars"], FieldNames(envelope.GetProperty("session")));
                 Assert.Equal(["id", "rev", "spec"], FieldNames(envelope.GetProperty("program")));

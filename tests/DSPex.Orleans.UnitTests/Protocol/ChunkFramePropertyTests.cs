@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using CsCheck;
-using DSPex.Orleans.Processes;
 using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.UnitTests.Protocol;

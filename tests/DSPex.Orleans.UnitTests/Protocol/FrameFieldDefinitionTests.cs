@@ -1,9 +1,6 @@
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
-using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Processes;
-using DSPex.Orleans.Telemetry;
 using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.UnitTests.Protocol;
@@ -74,7 +71,7 @@ public sealed class FrameFieldDefinitionTests
                     Assert.Equal(list, Assert.IsAssignableFrom<IEnumerable<string>>(actual));
                     break;
                 case Dictionary<string, string?> error:
-                    AssertErrorIs(error, Assert.IsType<ExecuteError>(actual));
+                    AssertErrorIs(error, Assert.IsType<CallError>(actual));
                     break;
                 default:
                     Assert.True(Equals(expected, actual), $"{frameType}.{WireName(property)}: sent {expected}, read {actual}");
@@ -116,8 +113,8 @@ public sealed class FrameFieldDefinitionTests
     private static IEnumerable<ReadOnlyMemory<byte>> FramesTheSiloWrites()
     {
         var writer = new BridgeFrameWriter(64 * 1024);
-        var trace = new TraceContext("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "k=v");
-        yield return writer.Call(7, "echo", """{"a":1}""", new SessionCallContext("s1", """{"v":1}"""), new ProgramCall("p1", 3, """{"type":"template"}"""), 4, trace).ToArray();
+        var trace = new CallTrace("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "k=v");
+        yield return writer.Call(7, "echo", """{"a":1}""", new CallSession("s1", """{"v":1}"""), new CallProgram("p1", 3, """{"type":"template"}"""), 4, trace).ToArray();
         yield return writer.Call(8, "echo", "null").ToArray();
         yield return writer.Call(9, "echo", """{"b":{"$bytes":0}}""", parts: [new byte[] { 0, 1, 2 }]).ToArray();
         yield return writer.Cancel(7).ToArray();
@@ -257,8 +254,8 @@ public sealed class FrameFieldDefinitionTests
         return (JsonSerializer.Serialize(values), values);
     }
 
-    /// <summary>How <see cref="ExecuteError"/> holds each field of structures.error; a field the file adds has none here and fails.</summary>
-    private static void AssertErrorIs(Dictionary<string, string?> sent, ExecuteError read)
+    /// <summary>How <see cref="CallError"/> holds each field of structures.error; a field the file adds has none here and fails.</summary>
+    private static void AssertErrorIs(Dictionary<string, string?> sent, CallError read)
     {
         var readAs = new Dictionary<string, string?>
         {

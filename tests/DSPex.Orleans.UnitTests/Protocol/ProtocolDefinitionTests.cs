@@ -1,6 +1,5 @@
 using System.Text.Json;
 using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Processes;
 using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.UnitTests.Protocol;
@@ -49,15 +48,17 @@ public sealed class ProtocolDefinitionTests
         Assert.NotEmpty(kinds);
         foreach (var kind in kinds)
         {
-            Assert.True(Enum.TryParse<DSPexErrorKind>(kind, ignoreCase: false, out var parsed) && Enum.GetName(parsed) == kind,
+            Assert.True(Enum.TryParse<DSPexErrorKind>(kind, ignoreCase: false, out var contract) && Enum.GetName(contract) == kind,
                 $"the file's error kind {kind} is not a DSPexErrorKind");
+            Assert.True(Enum.TryParse<CallErrorKind>(kind, ignoreCase: false, out var parsed) && Enum.GetName(parsed) == kind,
+                $"the file's error kind {kind} is not a CallErrorKind (the worker core's)");
             Assert.Equal(parsed, BridgeErrorKinds.Parse(kind));
         }
 
         // Every other kind is the silo's own: a bridge naming one is read as a plain Python exception.
-        foreach (var other in Enum.GetNames<DSPexErrorKind>().Except(kinds))
+        foreach (var other in Enum.GetNames<DSPexErrorKind>().Union(Enum.GetNames<CallErrorKind>()).Except(kinds))
         {
-            Assert.True(BridgeErrorKinds.Parse(other) == DSPexErrorKind.PythonException, $"the silo takes {other} from a bridge, but the file does not list it");
+            Assert.True(BridgeErrorKinds.Parse(other) == CallErrorKind.PythonException, $"the silo takes {other} from a bridge, but the file does not list it");
         }
     }
 

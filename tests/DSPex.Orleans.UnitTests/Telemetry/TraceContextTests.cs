@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text.Json;
-using DSPex.Orleans.Processes;
 using DSPex.Orleans.Telemetry;
+using DSPex.Orleans.Workers.Bridge;
 
 namespace DSPex.Orleans.UnitTests.Telemetry;
 
@@ -83,12 +83,12 @@ public sealed class TraceContextTests
     public void The_call_frame_carries_the_trace_context_as_its_trace_object()
     {
         var writer = new BridgeFrameWriter(64 * 1024);
-        var withTrace = Envelope(writer.Call(3, "echo", "{}", trace: new TraceContext(TraceParent, "k=v")));
+        var withTrace = Envelope(writer.Call(3, "echo", "{}", trace: new CallTrace(TraceParent, "k=v")));
         var trace = withTrace.GetProperty("trace");
         Assert.Equal(TraceParent, trace.GetProperty("traceparent").GetString());
         Assert.Equal("k=v", trace.GetProperty("tracestate").GetString());
 
-        var withoutState = Envelope(writer.Call(4, "echo", "{}", trace: new TraceContext(TraceParent, null)));
+        var withoutState = Envelope(writer.Call(4, "echo", "{}", trace: new CallTrace(TraceParent, null)));
         Assert.False(withoutState.GetProperty("trace").TryGetProperty("tracestate", out _));
         Assert.False(Envelope(writer.Call(5, "echo", "{}")).TryGetProperty("trace", out _));
     }

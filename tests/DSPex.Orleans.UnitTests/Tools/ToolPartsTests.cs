@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using DSPex.Orleans.Processes;
 using DSPex.Orleans.Workers.Bridge;
 using DSPex.Orleans.Tools;
 

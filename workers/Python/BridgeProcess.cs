@@ -1,10 +1,11 @@
+using DSPex.Orleans.Workers.Bridge;
 using DSPex.Orleans.Workers.Native;
 using DSPex.Orleans.Workers.Processes;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Python;
 
 /// <summary>
 /// The bridge as an operating-system process: spawned from its start info, signalled by pid and process group,
@@ -66,7 +67,7 @@ internal sealed partial class BridgeProcess : IDisposable
     /// <summary>Why the process was killed, when a reason was given.</summary>
     public string? KillReason => Volatile.Read(ref _killReason);
 
-    /// <summary>Spawns the bridge; throws <see cref="WorkerStartException"/> when the executable cannot run.</summary>
+    /// <summary>Spawns the bridge; throws <see cref="BridgeStartException"/> when the executable cannot run.</summary>
     public static BridgeProcess Start(PythonProcessStartInfo info, ILogger logger)
     {
         var process = new Process { StartInfo = info.ToProcessStartInfo(), EnableRaisingEvents = true };
@@ -77,7 +78,7 @@ internal sealed partial class BridgeProcess : IDisposable
         catch (System.ComponentModel.Win32Exception e)
         {
             process.Dispose();
-            throw new WorkerStartException($"Python worker {info.WorkerId} could not start '{info.PythonExecutable}': {e.Message}", e);
+            throw new BridgeStartException($"Python worker {info.WorkerId} could not start '{info.PythonExecutable}': {e.Message}", e);
         }
 
         return new BridgeProcess(process, info, logger);
@@ -85,14 +86,14 @@ internal sealed partial class BridgeProcess : IDisposable
 
     /// <summary>
     /// Takes the group the worker reports as the one to signal, but only when /proc shows this very process leads
-    /// it: what the worker says is not trusted. Throws <see cref="WorkerStartException"/> otherwise.
+    /// it: what the worker says is not trusted. Throws <see cref="BridgeStartException"/> otherwise.
     /// </summary>
     public void AdoptProcessGroup(int reported, string workerId)
     {
         var actual = NativeSignals.ProcessGroupOf(Pid);
         if (reported != Pid || actual != Pid)
         {
-            throw new WorkerStartException(
+            throw new BridgeStartException(
                 $"Python worker {workerId} (pid {Pid}) does not lead its own process group (it reported {reported}, /proc shows {actual?.ToString(CultureInfo.InvariantCulture) ?? "none"}); it was stopped by its pid alone");
         }
 

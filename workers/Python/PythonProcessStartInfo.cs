@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using DSPex.Orleans.Workers.Processes;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Python;
 
 /// <summary>Everything needed to start one bridge process.</summary>
 internal sealed record PythonProcessStartInfo(
@@ -19,7 +19,8 @@ internal sealed record PythonProcessStartInfo(
     int Concurrency,
     TimeSpan StartTimeout)
 {
-    public const string BridgeScriptName = Configuration.BridgeLocation.BridgeScriptName;
+    /// <summary>The bridge script a worker runs, in the bridge folder (grains/Python/dspex_bridge.py; the grains find the folder).</summary>
+    public const string BridgeScriptName = "dspex_bridge.py";
 
     /// <summary>
     /// The silo's variables every worker gets: what Python and the C libraries under it need to run (search path, home,

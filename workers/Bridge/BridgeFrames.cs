@@ -1,7 +1,4 @@
-using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Workers.Bridge;
-
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 // One record per frame type a bridge sends (grains/Python/dspex/protocol.json "frames_from_bridge": each type names its
 // record as "silo_record"), each property read from the field its [WireField] names. BridgeFrame.Parse yields them.
@@ -30,7 +27,7 @@ internal sealed record ResultFrame(
 /// <summary>A call failed; also what a result too deep for the protocol becomes.</summary>
 internal sealed record ErrorFrame(
     [property: WireField("id")] long Id,
-    [property: WireField("error")] ExecuteError Error) : BridgeFrame
+    [property: WireField("error")] CallError Error) : BridgeFrame
 {
     public override BridgeFrameType Type => BridgeFrameType.Error;
 }

@@ -1,14 +1,14 @@
-using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Workers.Bridge;
 using Microsoft.Extensions.Logging;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Python;
 
 /// <summary>The end of a worker, on its reader thread: the exit observed, pending calls failed, owners told.</summary>
 internal sealed partial class PythonProcess
 {
-    private void OnConnectionClosed(DSPexErrorKind kind, string channelReason)
+    private void OnConnectionClosed(CallErrorKind kind, string channelReason)
     {
-        if (kind == DSPexErrorKind.MalformedFrame)
+        if (kind == CallErrorKind.MalformedFrame)
         {
             // The stream is out of step: nothing it sends can be trusted, so end the worker now.
             _os.Kill(channelReason);
@@ -49,7 +49,7 @@ internal sealed partial class PythonProcess
     {
         var reason = $"Python worker {WorkerId} (pid {Pid}) was ended: its reply reader failed ({fault.GetType().Name})";
         _os.Kill(reason);
-        Connection.Close(reason, DSPexErrorKind.MalformedFrame, _ => reason, keepEarlierReason: true);
+        Connection.Close(reason, CallErrorKind.MalformedFrame, _ => reason, keepEarlierReason: true);
         Connection.FailReady(reason);
         if (_exited.TrySetResult())
         {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// A request sent to Python and waiting for its reply. An owner that must act the moment the reply arrives (a
@@ -17,10 +17,10 @@ internal sealed partial class PendingCall(Action<BridgeReply>? onReply, IBridgeT
     : TaskCompletionSource<BridgeReply>(TaskCreationOptions.RunContinuationsAsynchronously)
 {
     /// <summary>The answer of a call whose deadline passed before its reply (compared by reference).</summary>
-    public static readonly BridgeReply DeadlinePassed = BridgeReply.Fail(Contracts.DSPexErrorKind.DeadlineExceeded, "deadline passed");
+    public static readonly BridgeReply DeadlinePassed = BridgeReply.Fail(CallErrorKind.DeadlineExceeded, "deadline passed");
 
     /// <summary>The answer of a call its caller cancelled before its reply (compared by reference).</summary>
-    public static readonly BridgeReply CallerCancelled = BridgeReply.Fail(Contracts.DSPexErrorKind.Cancelled, "cancelled by the caller");
+    public static readonly BridgeReply CallerCancelled = BridgeReply.Fail(CallErrorKind.Cancelled, "cancelled by the caller");
 
     public static bool IsDeadlinePassed(in BridgeReply reply) => ReferenceEquals(reply.Error, DeadlinePassed.Error);
 
@@ -58,7 +58,7 @@ internal sealed partial class PendingCall(Action<BridgeReply>? onReply, IBridgeT
 
     public void Complete(BridgeReply reply, ILogger logger)
     {
-        tools?.End(DSPex.Orleans.Tools.ToolErrorKinds.Cancelled);
+        tools?.End(ToolFaultKinds.Cancelled);
         try
         {
             onReply?.Invoke(reply);

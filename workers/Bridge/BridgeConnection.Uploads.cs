@@ -1,6 +1,4 @@
-using DSPex.Orleans.Workers.Bridge;
-
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>Upload calls: chunks written against the chunk credit the bridge grants as its command reads them.</summary>
 internal sealed partial class BridgeConnection

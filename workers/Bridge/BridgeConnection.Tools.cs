@@ -1,11 +1,8 @@
-using DSPex.Orleans.Tools;
-using DSPex.Orleans.Workers.Bridge;
-
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
-/// Tool calls from Python: a tool_call (or list_tools) frame names a request in flight on this worker; the request's
-/// the request's <see cref="IBridgeTools"/> runs it off the reader thread and the answer goes back as a tool_result frame. A frame
+/// Tool calls from Python: a tool_call (or list_tools) frame names a request in flight on this worker; the
+/// request's <see cref="IBridgeTools"/> runs it off the reader thread and the answer goes back as a tool_result frame. A frame
 /// naming a request that is not in flight, or reusing a tool-call id in flight, breaks the protocol (the worker is replaced).
 /// </summary>
 internal sealed partial class BridgeConnection
@@ -49,7 +46,7 @@ internal sealed partial class BridgeConnection
             // A request this silo sent and Python has answered: a task of its command that outlived it raced the
             // answer (the bridge refuses such calls once it marks the request ended). Exactly the protocol, so that
             // one tool call gets a typed error and the worker with its other requests is untouched.
-            WriteToolAnswer(id, toolId, ToolOutcome.Fail(ToolErrorKinds.Cancelled, "RequestEnded",
+            WriteToolAnswer(id, toolId, ToolAnswer.Fail(ToolFaultKinds.Cancelled, "RequestEnded",
                 $"request {id} has already been answered: a tool call cannot outlive its request"), track: false);
             return;
         }
@@ -57,13 +54,13 @@ internal sealed partial class BridgeConnection
         var (name, args, parts, isList) = (call?.ToolName, call?.ArgsJson, call?.Parts, call is null);
         if (call?.ArgsProblem is { } problem)
         {
-            WriteToolAnswer(id, toolId, ToolOutcome.Fail(ToolErrorKinds.InvalidArguments, "InvalidArguments", problem), track: false);
+            WriteToolAnswer(id, toolId, ToolAnswer.Fail(ToolFaultKinds.InvalidArguments, "InvalidArguments", problem), track: false);
             return;
         }
 
         if (tooMany)
         {
-            WriteToolAnswer(id, toolId, ToolOutcome.Fail(ToolErrorKinds.TooManyToolCalls, "TooManyToolCalls",
+            WriteToolAnswer(id, toolId, ToolAnswer.Fail(ToolFaultKinds.TooManyToolCalls, "TooManyToolCalls",
                 $"this worker already has {pending!.Tools!.MaxToolCalls} tool calls in flight"), track: false);
             return;
         }
@@ -71,22 +68,22 @@ internal sealed partial class BridgeConnection
         var session = pending!.Tools;
         if (session is null)
         {
-            WriteToolAnswer(id, toolId, isList ? ToolOutcome.Success("[]")
-                : ToolOutcome.Fail(ToolErrorKinds.UnknownTool, "UnknownTool", $"no tool '{ShownText.Of(name)}': this request may call no tools"));
+            WriteToolAnswer(id, toolId, isList ? ToolAnswer.Success("[]")
+                : ToolAnswer.Fail(ToolFaultKinds.UnknownTool, "UnknownTool", $"no tool '{ShownText.Of(name)}': this request may call no tools"));
             return;
         }
 
         // Off the reader thread: a tool may take as long as its request's deadline, and a silo tool may block.
         _ = Task.Run(async () =>
         {
-            ToolOutcome outcome;
+            ToolAnswer outcome;
             try
             {
-                outcome = isList ? ToolOutcome.Success(session.ListJson()) : await session.CallAsync(name!, args!, parts).ConfigureAwait(false);
+                outcome = isList ? ToolAnswer.Success(session.ListJson()) : await session.CallAsync(name!, args!, parts).ConfigureAwait(false);
             }
             catch (Exception e)
             {
-                outcome = ToolOutcome.Fail(ToolErrorKinds.ToolFailed, e.GetType().Name, e.Message);
+                outcome = ToolAnswer.Fail(ToolFaultKinds.ToolFailed, e.GetType().Name, e.Message);
             }
 
             WriteToolAnswer(id, toolId, outcome);
@@ -94,7 +91,7 @@ internal sealed partial class BridgeConnection
     }
 
     /// <summary>Writes a tool_result frame; a result that cannot be carried becomes an error Python sees. Never throws.</summary>
-    private void WriteToolAnswer(long id, long toolId, ToolOutcome outcome, bool track = true)
+    private void WriteToolAnswer(long id, long toolId, ToolAnswer outcome, bool track = true)
     {
         if (track)
         {
@@ -122,7 +119,7 @@ internal sealed partial class BridgeConnection
         }
     }
 
-    private ReadOnlyMemory<byte> Encode(long id, long toolId, ToolOutcome outcome)
+    private ReadOnlyMemory<byte> Encode(long id, long toolId, ToolAnswer outcome)
     {
         if (outcome.Error is { } error)
         {
@@ -135,12 +132,12 @@ internal sealed partial class BridgeConnection
         }
         catch (InvalidCallInputException e)
         {
-            return _writer.ToolError(id, toolId, ToolErrorKinds.ResultNotSerializable, "InvalidResult", e.Message);
+            return _writer.ToolError(id, toolId, ToolFaultKinds.ResultNotSerializable, "InvalidResult", e.Message);
         }
         catch (FrameOverLimitException e)
         {
             _writer.ReleaseLargeBuffer();
-            return _writer.ToolError(id, toolId, ToolErrorKinds.FrameTooLarge, "FrameTooLarge", $"the tool's result does not fit a frame: {e.Message}");
+            return _writer.ToolError(id, toolId, ToolFaultKinds.FrameTooLarge, "FrameTooLarge", $"the tool's result does not fit a frame: {e.Message}");
         }
     }
 }

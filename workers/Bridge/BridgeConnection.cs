@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Workers.Bridge;
 using Microsoft.Extensions.Logging;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// The multiplexed protocol over a bridge's pipes: calls written as frames, their pending replies and stream items
@@ -44,7 +42,7 @@ internal sealed partial class BridgeConnection
         _writer = new BridgeFrameWriter(maxFrameBytes);
     }
 
-    /// <summary>The bridge's ready frame; faults with <see cref="WorkerStartException"/> when it reported a fatal start or closed first.</summary>
+    /// <summary>The bridge's ready frame; faults with <see cref="BridgeStartException"/> when it reported a fatal start or closed first.</summary>
     public Task<ReadyFrame> Ready => _ready.Task;
 
     /// <summary>A write to the worker failed (its pipe broke): no call can reach it, though its exit may not be seen yet.</summary>
@@ -83,7 +81,7 @@ internal sealed partial class BridgeConnection
         {
             if (_closedReason is { } reason)
             {
-                return NotSent(BridgeReply.Fail(DSPexErrorKind.WorkerCrashed, reason) with { Delivered = false });
+                return NotSent(BridgeReply.Fail(CallErrorKind.WorkerCrashed, reason) with { Delivered = false });
             }
 
             ReadOnlyMemory<byte> frame;
@@ -93,18 +91,18 @@ internal sealed partial class BridgeConnection
             }
             catch (InvalidCallInputException e)
             {
-                return NotSent(BridgeReply.Fail(DSPexErrorKind.InvalidArguments, e.Message));
+                return NotSent(BridgeReply.Fail(CallErrorKind.InvalidArguments, e.Message));
             }
             catch (FrameOverLimitException e)
             {
-                return NotSent(BridgeReply.Fail(DSPexErrorKind.FrameTooLarge, e.Message));
+                return NotSent(BridgeReply.Fail(CallErrorKind.FrameTooLarge, e.Message));
             }
             catch (Exception e)
             {
                 // Never an exception to the caller: it may be the reader thread handing this worker its next request.
                 Log.EncodeFailed(_logger, e, _workerId, _pid);
                 _writer.ReleaseLargeBuffer();
-                return NotSent(BridgeReply.Fail(DSPexErrorKind.Internal, $"the request could not be encoded ({e.GetType().Name})"));
+                return NotSent(BridgeReply.Fail(CallErrorKind.Internal, $"the request could not be encoded ({e.GetType().Name})"));
             }
 
             Volatile.Write(ref _callsSent, _callsSent + 1);
@@ -135,7 +133,7 @@ internal sealed partial class BridgeConnection
 
                 call.StreamItems?.TryComplete();
                 return NotSent(new BridgeReply(null,
-                    new ExecuteError(DSPexErrorKind.WorkerCrashed, $"Python worker {_workerId} (pid {_pid}) is gone (its stdin pipe is closed); the request was not delivered"),
+                    new CallError(CallErrorKind.WorkerCrashed, $"Python worker {_workerId} (pid {_pid}) is gone (its stdin pipe is closed); the request was not delivered"),
                     Delivered: false));
             }
         }
@@ -149,7 +147,7 @@ internal sealed partial class BridgeConnection
     /// Asks Python to stop a call (commands check dspex.cancelled()) and ends its tool calls, which answer Python
     /// with <paramref name="toolKind"/> (Cancelled, or DeadlineExceeded when its deadline passed).
     /// </summary>
-    public void Cancel(long id, string toolKind = DSPex.Orleans.Tools.ToolErrorKinds.Cancelled)
+    public void Cancel(long id, string toolKind = ToolFaultKinds.Cancelled)
     {
         PendingCall? pending;
         lock (_pending)
@@ -208,7 +206,7 @@ internal sealed partial class BridgeConnection
     /// Refuses new calls from now on, and fails every pending call and stream with <paramref name="kind"/>; the
     /// message a caller gets depends on how many calls were in flight (see <paramref name="messageFor"/>).
     /// </summary>
-    public void Close(string reason, DSPexErrorKind kind, Func<int, string> messageFor, bool keepEarlierReason = false)
+    public void Close(string reason, CallErrorKind kind, Func<int, string> messageFor, bool keepEarlierReason = false)
     {
         lock (_writeLock)
         {
@@ -242,5 +240,5 @@ internal sealed partial class BridgeConnection
     }
 
     /// <summary>The handshake can no longer succeed.</summary>
-    public void FailReady(string reason) => _ready.TrySetException(new WorkerStartException(reason));
+    public void FailReady(string reason) => _ready.TrySetException(new BridgeStartException(reason));
 }

@@ -1,10 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Threading.Channels;
-using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Workers.Bridge;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>The reader thread: frames in, replies and stream items dispatched to their pending calls.</summary>
 internal sealed partial class BridgeConnection
@@ -14,14 +12,14 @@ internal sealed partial class BridgeConnection
     /// step), it calls <paramref name="onClosed"/> with the error kind pending calls fail with and why. If that
     /// throws, <paramref name="onFault"/> is the last resort. Nothing escapes the thread.
     /// </summary>
-    public void Start(Action<DSPexErrorKind, string> onClosed, Action<Exception> onFault)
+    public void Start(Action<CallErrorKind, string> onClosed, Action<Exception> onFault)
     {
         // Reply hooks run pool code (and grain calls) on this thread: it must not carry the async-local state
         // (trace activity, log scopes, request context) of whichever call happened to start the process.
         new Thread(() => ReadLoop(onClosed, onFault)) { IsBackground = true, Name = $"dspex-reader-{_pid}" }.UnsafeStart();
     }
 
-    private void ReadLoop(Action<DSPexErrorKind, string> onClosed, Action<Exception> onFault)
+    private void ReadLoop(Action<CallErrorKind, string> onClosed, Action<Exception> onFault)
     {
         // An unhandled exception here would end the silo process.
         try
@@ -44,7 +42,7 @@ internal sealed partial class BridgeConnection
     }
 
     /// <summary>Reads and dispatches frames until the pipe closes or a frame breaks the protocol.</summary>
-    private (DSPexErrorKind Kind, string Reason) ReadFramesUntilClosed()
+    private (CallErrorKind Kind, string Reason) ReadFramesUntilClosed()
     {
         Span<byte> header = stackalloc byte[4];
         try
@@ -55,7 +53,7 @@ internal sealed partial class BridgeConnection
                 var length = BinaryPrimitives.ReadInt32BigEndian(header);
                 if (length < 0 || length > _maxFrameBytes + ProtocolLimits.EnvelopeAllowanceBytes)
                 {
-                    return (DSPexErrorKind.MalformedFrame,
+                    return (CallErrorKind.MalformedFrame,
                         $"it sent a frame of {length} bytes, past the limit of {_maxFrameBytes}: the stream cannot be trusted");
                 }
 
@@ -67,13 +65,13 @@ internal sealed partial class BridgeConnection
                 }
                 catch (FrameFormatException e)
                 {
-                    return (DSPexErrorKind.MalformedFrame, $"it sent a malformed frame ({e.Message}): the stream cannot be trusted");
+                    return (CallErrorKind.MalformedFrame, $"it sent a malformed frame ({e.Message}): the stream cannot be trusted");
                 }
                 catch (Exception e) when (e is not (IOException or ObjectDisposedException))
                 {
                     // Whatever a frame makes fail is that worker's fault, never the silo's.
                     Log.FrameNotHandled(_logger, e, _workerId, _pid);
-                    return (DSPexErrorKind.MalformedFrame, $"it sent a malformed frame ({e.GetType().Name}): the stream cannot be trusted");
+                    return (CallErrorKind.MalformedFrame, $"it sent a malformed frame ({e.GetType().Name}): the stream cannot be trusted");
                 }
                 finally
                 {
@@ -83,7 +81,7 @@ internal sealed partial class BridgeConnection
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
-            return (DSPexErrorKind.WorkerCrashed, "its output pipe closed");
+            return (CallErrorKind.WorkerCrashed, "its output pipe closed");
         }
     }
 
@@ -111,7 +109,7 @@ internal sealed partial class BridgeConnection
                 _ready.TrySetResult(ready);
                 break;
             case FatalFrame fatal:
-                _ready.TrySetException(new WorkerStartException($"Python worker {_workerId} failed to start: {fatal.Message}"));
+                _ready.TrySetException(new BridgeStartException($"Python worker {_workerId} failed to start: {fatal.Message}"));
                 break;
             case ChunkCreditFrame credit:
                 GrantChunks(credit);

@@ -1,10 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
-using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Workers.Bridge;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// A decoded frame from the bridge: one record per frame type (BridgeFrames.cs), as grains/Python/dspex/protocol.json
@@ -47,7 +45,7 @@ internal abstract record BridgeFrame
         long id = -1;
         string? result = null, item = null, session = null, message = null;
         int resultDepth = 0, sessionDepth = 0;
-        ExecuteError? error = null;
+        CallError? error = null;
         int pid = 0, pgid = 0;
         List<string>? commands = null;
         long toolId = -1;
@@ -163,7 +161,7 @@ internal abstract record BridgeFrame
                 if (resultDepth > ProtocolLimits.MaxValueDepth || sessionDepth > ProtocolLimits.MaxValueDepth + 1)
                 {
                     var what = resultDepth > ProtocolLimits.MaxValueDepth ? $"the result nests {resultDepth} levels deep" : "a session variable it set nests too deep";
-                    return new ErrorFrame(id, new ExecuteError(DSPexErrorKind.ResultNotSerializable,
+                    return new ErrorFrame(id, new CallError(CallErrorKind.ResultNotSerializable,
                         $"{what}, past the protocol limit of {ProtocolLimits.MaxValueDepth} levels", "ResultTooDeep"));
                 }
 
@@ -171,7 +169,7 @@ internal abstract record BridgeFrame
                 if (partsProblem is not null)
                 {
                     // The length prefix kept the stream in step: this call fails, the worker keeps serving.
-                    return new ErrorFrame(id, new ExecuteError(DSPexErrorKind.ResultNotSerializable,
+                    return new ErrorFrame(id, new CallError(CallErrorKind.ResultNotSerializable,
                         $"the result's binary parts do not add up: {partsProblem}", "BinaryPartsMismatch"));
                 }
 
@@ -185,7 +183,7 @@ internal abstract record BridgeFrame
                 if (itemPartsProblem is not null)
                 {
                     // As for a result: the stream ends with this error, the worker keeps serving.
-                    return new ErrorFrame(id, new ExecuteError(DSPexErrorKind.ResultNotSerializable,
+                    return new ErrorFrame(id, new CallError(CallErrorKind.ResultNotSerializable,
                         $"a stream item's binary parts do not add up: {itemPartsProblem}", "BinaryPartsMismatch"));
                 }
 
@@ -218,7 +216,7 @@ internal abstract record BridgeFrame
                     ArgsProblem = toolArgsDepth > ProtocolLimits.MaxValueDepth
                         ? $"the args of the tool call nest {toolArgsDepth} levels deep, past the protocol limit of {ProtocolLimits.MaxValueDepth}"
                         : toolPartsProblem is not null ? $"the tool call's binary parts do not add up: {toolPartsProblem}"
-                        : toolParts is { Length: > RequestLimits.MaxBinaryParts } ? $"the tool call carries {toolParts.Length} binary parts, more than {RequestLimits.MaxBinaryParts}"
+                        : toolParts is { Length: > ProtocolLimits.MaxBinaryParts } ? $"the tool call carries {toolParts.Length} binary parts, more than {ProtocolLimits.MaxBinaryParts}"
                         : null,
                 };
             default:
@@ -386,7 +384,7 @@ internal abstract record BridgeFrame
             : BridgeFrameType.Unknown;
     }
 
-    private static ExecuteError ParseError(ref Utf8JsonReader reader)
+    private static CallError ParseError(ref Utf8JsonReader reader)
     {
         string? kind = null, pythonType = null, message = null, traceback = null;
         while (Next(ref reader) == JsonTokenType.PropertyName)
@@ -417,6 +415,6 @@ internal abstract record BridgeFrame
         }
 
         Expect(reader.TokenType == JsonTokenType.EndObject, "the error has a value where a field name belongs");
-        return new ExecuteError(BridgeErrorKinds.Parse(kind), message ?? "(no message)", pythonType, traceback);
+        return new CallError(BridgeErrorKinds.Parse(kind), message ?? "(no message)", pythonType, traceback);
     }
 }

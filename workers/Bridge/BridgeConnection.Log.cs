@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>What the connection logs, under the worker's category; event ids 1010-1014.</summary>
 internal sealed partial class BridgeConnection

@@ -1,4 +1,4 @@
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// A call handed to a worker. When <see cref="Sent"/>, it was written to the pipe and <see cref="Finished"/>

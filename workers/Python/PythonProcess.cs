@@ -1,4 +1,3 @@
-using DSPex.Orleans.Contracts;
 using DSPex.Orleans.Workers.Bridge;
 using DSPex.Orleans.Workers.Native;
 using DSPex.Orleans.Workers.ProcessSafety;
@@ -6,7 +5,7 @@ using DSPex.Orleans.Workers.Processes;
 using DSPex.Orleans.Workers.Supervision;
 using Microsoft.Extensions.Logging;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Python;
 
 /// <summary>
 /// One Python worker: the operating-system process (<see cref="BridgeProcess"/>) and the protocol over its pipes
@@ -73,7 +72,7 @@ internal sealed partial class PythonProcess : IAsyncDisposable, ISupervisedWorke
     public Task ProcessExited => _os.Exited;
 
     /// <summary>
-    /// Starts the bridge and returns once its ready frame arrived; throws <see cref="WorkerStartException"/> otherwise
+    /// Starts the bridge and returns once its ready frame arrived; throws <see cref="BridgeStartException"/> otherwise
     /// (or <see cref="OperationCanceledException"/> when cancelled). Whatever the executable does (hangs, prints
     /// garbage, exits) the start ends within the start timeout, and a failed start leaves no process behind.
     /// </summary>
@@ -90,7 +89,7 @@ internal sealed partial class PythonProcess : IAsyncDisposable, ISupervisedWorke
             {
                 // A bridge of another release (a dspex package or image out of step with the silo): refused before
                 // any work, so no call meets frames it would misread.
-                throw new WorkerStartException(
+                throw new BridgeStartException(
                     $"Python worker {info.WorkerId} (pid {worker.Pid}) cannot serve: {BridgeProtocolVersion.Mismatch(ready.ProtocolVersion)}.");
             }
 
@@ -105,10 +104,10 @@ internal sealed partial class PythonProcess : IAsyncDisposable, ISupervisedWorke
             await worker.AbandonStartAsync(e is OperationCanceledException ? "its start was cancelled" : "its start failed").ConfigureAwait(false);
             throw e switch
             {
-                WorkerStartException or OperationCanceledException => e,
-                TimeoutException => new WorkerStartException(
+                BridgeStartException or OperationCanceledException => e,
+                TimeoutException => new BridgeStartException(
                     $"Python worker {info.WorkerId} (pid {worker.Pid}) sent no ready frame within {info.StartTimeout}. stderr:\n{worker._os.StderrText()}", e),
-                _ => new WorkerStartException($"Python worker {info.WorkerId} failed to start: {e.Message}", e),
+                _ => new BridgeStartException($"Python worker {info.WorkerId} failed to start: {e.Message}", e),
             };
         }
     }

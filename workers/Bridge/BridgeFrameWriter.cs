@@ -3,11 +3,8 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using DSPex.Orleans.Contracts;
-using DSPex.Orleans.Telemetry;
-using DSPex.Orleans.Workers.Bridge;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// Encodes frames to the bridge, one method per frame type of protocol.json's "frames_to_bridge" (call, cancel, credit,
@@ -36,7 +33,7 @@ internal sealed class BridgeFrameWriter
     /// JSON value of the right kind, too deep, lone surrogates) and <see cref="FrameOverLimitException"/> past the limit,
     /// which is checked before the caller's text is copied.
     /// </summary>
-    public ReadOnlyMemory<byte> Call(long id, string? command, string? argsJson, SessionCallContext? session = null, ProgramCall? program = null, int? streamCredit = null, TraceContext? trace = null,
+    public ReadOnlyMemory<byte> Call(long id, string? command, string? argsJson, CallSession? session = null, CallProgram? program = null, int? streamCredit = null, CallTrace? trace = null,
         ReadOnlyMemory<byte>[]? parts = null, int? uploadWindow = null)
     {
         if (command is null)
@@ -90,7 +87,7 @@ internal sealed class BridgeFrameWriter
 
         if (trace is { } context)
         {
-            // Checked when it was taken (TraceContext.From): version-00 traceparent, printable ASCII tracestate.
+            // Checked when the grains took it (Telemetry.TraceContext.From): version-00 traceparent, printable ASCII tracestate.
             _json.WriteStartObject("trace"u8);
             _json.WriteString("traceparent"u8, context.TraceParent);
             if (context.TraceState is { } state)
@@ -153,9 +150,9 @@ internal sealed class BridgeFrameWriter
             throw new FrameOverLimitException(Encoding.UTF8.GetByteCount(resultJson) + 256L + partBytes, _maxFrameBytes);
         }
 
-        if (parts is { Length: > RequestLimits.MaxBinaryParts })
+        if (parts is { Length: > ProtocolLimits.MaxBinaryParts })
         {
-            throw new InvalidCallInputException($"the tool's result carries {parts.Length} binary parts, more than {RequestLimits.MaxBinaryParts}");
+            throw new InvalidCallInputException($"the tool's result carries {parts.Length} binary parts, more than {ProtocolLimits.MaxBinaryParts}");
         }
 
         CallerJson.CheckText(resultJson, "the tool's result");
@@ -265,7 +262,7 @@ internal sealed class BridgeFrameWriter
     }
 
     /// <summary>Refuses a request whose caller text alone is past the limit, before any of it is copied.</summary>
-    private void CheckFits(string command, string argsJson, SessionCallContext? session, ProgramCall? program, TraceContext? trace, long partBytes)
+    private void CheckFits(string command, string argsJson, CallSession? session, CallProgram? program, CallTrace? trace, long partBytes)
     {
         const int maxBytesPerChar = 3; // UTF-8 of one UTF-16 unit
         // The fixed fields around the caller's text, and the trace context (ASCII, bounded) when there is one.

@@ -1,6 +1,6 @@
 using DSPex.Orleans.Workers.Timing;
 
-namespace DSPex.Orleans.Processes;
+namespace DSPex.Orleans.Workers.Bridge;
 
 /// <summary>
 /// Deadlines of the calls in flight: one timer per connection (created with the first deadline), armed at the
