@@ -20,6 +20,10 @@ public sealed class ToolClusterFixture : IAsyncLifetime
     {
         Cluster = await TestClusters.StartAsync(2,
             pool: new Dictionary<string, string> { ["AdapterModules:2"] = "dspex_tool_test_adapter", ["CancelGracePeriod"] = "00:00:10" },
+            // The 17 MiB tool result crosses the client connection the probe's answer waits behind: on a loaded
+            // machine that took the default 10 s and the call came back ToolUnavailable. No test here probes a
+            // client that died (LongClientToolTests does, with its own timeout).
+            settings: new Dictionary<string, string> { ["DSPex:Tools:ClientProbeTimeout"] = "00:02:00" },
             configure: builder => builder.AddSiloBuilderConfigurator<ToolSiloConfigurator>());
         Client = new DSPexClient(Cluster.Client, tools: Tools.Build());
         Tools.Client = Client;
