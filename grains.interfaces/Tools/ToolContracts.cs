@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace DSPex.Orleans.Tools;
 
 /// <summary>A call of a tool by name with its JSON arguments (an object), as Python made it.</summary>
@@ -63,6 +65,9 @@ public interface IDSPexToolHost : IGrainObserver
     /// <summary>Runs a tool; the token fires when the request's deadline passes or it is cancelled. Calls run concurrently.</summary>
     [Alias("D7CB1B29")]
     [global::Orleans.Concurrency.AlwaysInterleave]
+    [SuppressMessage("Naming", "CA1716:Identifiers should not match keywords", Justification =
+        "Shipped API (PublicAPI.Shipped.txt): renaming 'call' would break callers that name the argument. 'Call' is a keyword " +
+        "in Visual Basic only, where the parameter still works by position or as [call].")]
     Task<ToolOutcome> CallToolAsync(ToolCall call, CancellationToken cancellationToken);
 
     /// <summary>Answers at once, even while tool calls run: the silo probes a client whose tool call runs, so a client that died fails the call.</summary>

@@ -102,9 +102,10 @@ internal static partial class GrainBoundary
         // A grain this call needed was on a silo that is gone or going: the caller learns whether the call may have run.
         if (SiloLoss.Classify(e) is { } outcome)
         {
-            SiloLost(logger, operation, outcome, e.GetType().Name);
+            var exceptionType = e.GetType().Name;
+            SiloLost(logger, operation, outcome, exceptionType);
             return ExecuteError.SiloLost(
-                $"{operation}: a silo it needed was lost ({(outcome == CallOutcome.NotRun ? "it did not run" : "it may have run")}; {e.GetType().Name})", outcome);
+                $"{operation}: a silo it needed was lost ({(outcome == CallOutcome.NotRun ? "it did not run" : "it may have run")}; {exceptionType})", outcome);
         }
 
         if (e is ArgumentException argument)

@@ -51,8 +51,8 @@ internal sealed partial class LocalWorkerPool
             yield break;
         }
 
-        using var limits = new StreamLimits(_validator.DeadlineOf(request), _options.StreamIdleTimeout, cancellationToken,
-            () => Abandon(lease, call));
+        using var limits = new StreamLimits(_validator.DeadlineOf(request), _options.StreamIdleTimeout, () => Abandon(lease, call),
+            cancellationToken);
         var finished = false;
         try
         {

@@ -19,9 +19,10 @@ namespace DSPex.Orleans.Pool;
 /// request would cost more than it gives. Who gets which worker is decided by its <see cref="CapacityScheduler{TWorker}"/>;
 /// each slot's process is owned by its <see cref="WorkerSupervisor{TWorker}"/> (start, restart with back-off, recycle,
 /// kills, stop): the pool schedules and dispatches, and does not manage restarts. The worker grains are the slots'
-/// public face and unit of placement; they ask the supervisors.
+/// public face and unit of placement; they ask the supervisors. <see cref="SiloPools"/> owns it and disposes it with the
+/// silo's container, after its stop.
 /// </summary>
-internal sealed partial class LocalWorkerPool
+internal sealed partial class LocalWorkerPool : IDisposable
 {
     private readonly CapacityScheduler<PythonProcess> _scheduler;
     private readonly PoolCounters _counters = new();
@@ -43,6 +44,7 @@ internal sealed partial class LocalWorkerPool
     private volatile string? _lastStartError;
     private volatile IReadOnlyList<string> _adapterCommands = [];
     private volatile bool _commandsKnown;
+    private int _disposed;
 
     /// <summary>Created by <see cref="SiloPools"/>, once per pool this silo runs.</summary>
     internal LocalWorkerPool(
@@ -129,7 +131,7 @@ internal sealed partial class LocalWorkerPool
     {
         // A stop during the warm-up (SIGTERM while the host starts) ends the starts in progress: their processes are
         // killed and the warm-up returns at once, instead of waiting out each start timeout.
-        await using var cancelStarts = cancellationToken.Register(() => _stopped.Cancel());
+        await using var cancelStarts = cancellationToken.Register(CancelStarts);
         try
         {
             await _starter.ResolveInterpreterAsync(_logger, _stopped.Token);
@@ -146,7 +148,21 @@ internal sealed partial class LocalWorkerPool
         cancellationToken.ThrowIfCancellationRequested();
         _warm = true;
         _healthLoop = MonitorHealthAsync(_stopped.Token);
-        Log.Warm(_logger, Name, Silo, LiveProcesses().Count, _scheduler.ActiveCount, (int)(DateTimeOffset.UtcNow - started).TotalMilliseconds);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            // Counted only for the line (a list under the scheduler's lock); CONTRIBUTING, "Logging", says why in locals.
+            var live = LiveProcesses().Count;
+            Log.Warm(_logger, Name, Silo, live, _scheduler.ActiveCount, (int)(DateTimeOffset.UtcNow - started).TotalMilliseconds);
+        }
+    }
+
+    /// <summary>The host's start was cancelled: the starts in progress end (after Dispose the source is cancelled already).</summary>
+    private void CancelStarts()
+    {
+        if (!_stopped.IsCancellationRequested)
+        {
+            _stopped.Cancel();
+        }
     }
 
     /// <summary>
@@ -189,7 +205,11 @@ internal sealed partial class LocalWorkerPool
     internal async Task StopAsync()
     {
         _stopping = true;
-        await _stopped.CancelAsync();
+        if (!_stopped.IsCancellationRequested)
+        {
+            await _stopped.CancelAsync(); // once: a second stop (SiloRunner's, for a start it gave up) may come after Dispose
+        }
+
         var (waiting, processes) = _scheduler.Stop();
         foreach (var waiter in waiting)
         {
@@ -205,5 +225,30 @@ internal sealed partial class LocalWorkerPool
         }
 
         Log.Stopped(_logger, Name, Silo, processes.Length);
+    }
+
+    /// <summary>
+    /// Frees the stop token and the supervisors' turns. Normally after <see cref="StopAsync"/>; a pool disposed without
+    /// it (a host whose start failed) is told to stop first, so no restart in the background outlives it.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return; // disposed by SiloPools and, for the default pool, by the container that resolved it too
+        }
+
+        _stopping = true;
+        if (!_stopped.IsCancellationRequested)
+        {
+            _stopped.Cancel();
+        }
+
+        foreach (var supervisor in _supervisors)
+        {
+            supervisor.Dispose();
+        }
+
+        _stopped.Dispose();
     }
 }

@@ -15,9 +15,10 @@ namespace DSPex.Orleans.Pool;
 /// silo label, if it has one, is among this silo's labels (DSPex:Labels). Each pool has its own interpreter,
 /// adapters, size and limits; they share the silo's process safety (one instance token, one registry) and meter.
 /// A named pool that fails to start fails alone: the others serve, and its stats and readiness say why. The default
-/// pool failing fails the silo's start.
+/// pool failing fails the silo's start. The silo's container owns it (a singleton): its pools are disposed with the
+/// host, after their stop (PoolLifecycle, or SiloRunner for a start it gave up).
 /// </summary>
-internal sealed partial class SiloPools
+internal sealed partial class SiloPools : IDisposable
 {
     private readonly Dictionary<string, LocalWorkerPool> _pools;
     private readonly ILogger<SiloPools> _logger;
@@ -136,8 +137,14 @@ internal sealed partial class SiloPools
         }
 
         WarmUpTime = DateTimeOffset.UtcNow - started;
-        Log.Warm(_logger, Silo, All.Sum(p => p.LiveProcesses().Count), All.Sum(p => p.Options.EffectiveMinSize), (int)(DateTimeOffset.UtcNow - started).TotalMilliseconds,
-            string.Join(", ", All.Select(p => $"{p.Name} {p.LiveProcesses().Count}/{p.Options.EffectiveMinSize}")));
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            // Counted and joined only for the line; CONTRIBUTING, "Logging", says why in locals.
+            var live = All.Sum(p => p.LiveProcesses().Count);
+            var size = All.Sum(p => p.Options.EffectiveMinSize);
+            var pools = string.Join(", ", All.Select(p => $"{p.Name} {p.LiveProcesses().Count}/{p.Options.EffectiveMinSize}"));
+            Log.Warm(_logger, Silo, live, size, (int)WarmUpTime.TotalMilliseconds, pools);
+        }
     }
 
     /// <summary>How long the last <see cref="WarmUpAsync"/> took (the silo's ready line reports it).</summary>
@@ -149,6 +156,14 @@ internal sealed partial class SiloPools
 
     /// <summary>Ends every pool's processes.</summary>
     internal Task StopAsync() => Task.WhenAll(All.Select(p => p.StopAsync()));
+
+    public void Dispose()
+    {
+        foreach (var pool in All)
+        {
+            pool.Dispose();
+        }
+    }
 
     private static partial class Log
     {

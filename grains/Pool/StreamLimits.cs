@@ -17,7 +17,7 @@ internal sealed class StreamLimits : IDisposable
     private readonly TimeSpan _idleLimit;
     private Action? _abandon;
 
-    public StreamLimits(TimeSpan deadline, TimeSpan idle, CancellationToken caller, Action abandon)
+    public StreamLimits(TimeSpan deadline, TimeSpan idle, Action abandon, CancellationToken caller)
     {
         _deadlineLimit = deadline;
         _idleLimit = idle;

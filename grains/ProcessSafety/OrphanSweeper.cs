@@ -14,7 +14,8 @@ namespace DSPex.Orleans.ProcessSafety;
 /// One silo's sweep of its host: gathers <see cref="SweepFacts"/> (the registry files that pass the file checks,
 /// /proc, this incarnation's records, live workers, membership), lets <see cref="SweepRules"/> decide, ends what it
 /// decided through <see cref="OrphanTerminator"/> (which re-checks each process before any signal), and settles the
-/// files of dead incarnations.
+/// files of dead incarnations. The silo's container owns it (a singleton) and disposes it with the host, after the
+/// stop's own sweep (<see cref="SweepOwnAtStopAsync"/>).
 /// </summary>
 internal sealed class OrphanSweeper(
     SiloPools pool,
@@ -24,9 +25,11 @@ internal sealed class OrphanSweeper(
     ReaperMetrics metrics,
     AdoptedChildren adopted,
     WorkerCgroups cgroups,
-    ILogger<OrphanSweeper> logger)
+    ILogger<OrphanSweeper> logger) : IDisposable
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
+    public void Dispose() => _oneAtATime.Dispose();
 
     public async Task<SweepReport> SweepAsync(string trigger)
     {

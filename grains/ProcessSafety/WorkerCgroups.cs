@@ -76,7 +76,12 @@ internal sealed partial class WorkerCgroups
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Log.Off(_logger, $"{own} cannot be written ({e.Message})");
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                var reason = $"{own} cannot be written ({e.Message})"; // in a local: CONTRIBUTING, "Logging"
+                Log.Off(_logger, reason);
+            }
+
             return;
         }
 

@@ -11,9 +11,9 @@ namespace DSPex.Orleans.Routing;
 /// silo's pools are fixed for its life (its address carries its generation), so each other silo is asked for its
 /// offers once when it joins, again (at most once a second) while one of its pools has not yet reported its
 /// commands, and forgotten when it leaves. The directory is rebuilt only when membership or this silo's own offers
-/// changed.
+/// changed. The silo's container owns it (a singleton) and disposes it with the host, when no call routes any more.
 /// </summary>
-internal sealed class ClusterPools(SiloPools local, IClusterMembershipService membership, IGrainFactory grainFactory)
+internal sealed class ClusterPools(SiloPools local, IClusterMembershipService membership, IGrainFactory grainFactory) : IDisposable
 {
     // A silo that does not answer (or has a pool still starting) is asked again after this long, not on every call.
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
@@ -125,6 +125,9 @@ internal sealed class ClusterPools(SiloPools local, IClusterMembershipService me
             return new RemoteOffers([], false, DateTime.UtcNow);
         }
     }
+
+    /// <summary>A refresh still in the background then ends at its next step (its failure is caught there).</summary>
+    public void Dispose() => _refresh.Dispose();
 
     private sealed record RemoteOffers(PoolOffer[] Offers, bool Complete, DateTime AskedAt);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Telemetry;
 using DSPex.Orleans.Workers.Bridge;
@@ -9,6 +10,11 @@ namespace DSPex.Orleans.Tools.Brokering;
 /// The tools of one request on its worker: which client's tools it may reach, for which caller, and the token that
 /// ends its tool calls when the request ends, is cancelled or passes its deadline (<see cref="End"/>).
 /// </summary>
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification =
+    "No single point ends a session: End() comes from the worker's reader thread while tool calls may still be reading " +
+    "the token. The source has no timer and no wait handle is ever taken, so once cancelled and its registrations gone " +
+    "there is nothing to free; the bridge connection, which alone knows when the last tool call ended, is where a " +
+    "Dispose would go (grains/Processes, being moved this round).")]
 internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string? caller, string command, ActivityContext parent) : IBridgeTools
 {
     private readonly CancellationTokenSource _over = new();

@@ -18,18 +18,40 @@ internal sealed partial class HealthLoop(
     SiloExit exit,
     IHostApplicationLifetime lifetime,
     IOptions<HealthOptions> options,
-    ILogger<HealthLoop> logger)
+    ILogger<HealthLoop> logger) : IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
 
-    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
+    public void Start()
+    {
+        var stop = _stop.Token;
+        _loop = Task.Run(() => RunAsync(stop));
+    }
 
     /// <summary>Ends the loop (the silo drains from here on; the phase says so).</summary>
     public async Task StopAsync()
     {
-        await _stop.CancelAsync();
+        if (!_stop.IsCancellationRequested)
+        {
+            await _stop.CancelAsync();
+        }
+
         await _loop;
+    }
+
+    /// <summary>
+    /// The container disposes the loop with the host, after <see cref="StopAsync"/> (SiloRunner's stopping step).
+    /// A host disposed without that stop (its start failed) ends the loop here, so it never probes a disposed silo.
+    /// </summary>
+    public void Dispose()
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            _stop.Cancel();
+        }
+
+        _stop.Dispose();
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)

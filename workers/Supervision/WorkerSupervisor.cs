@@ -9,9 +9,9 @@ namespace DSPex.Orleans.Workers.Supervision;
 /// or keeps running a request its caller abandoned, and stops it with the pool. The pool only schedules and dispatches
 /// (it is told through <see cref="ISlotListener{TWorker}"/>); the worker grain only asks. Starts, recycles and the stop
 /// take turns (one at a time per slot), so a slot never has two owners' starts racing; a worker's exit, a health tick
-/// and a kill never wait for them.
+/// and a kill never wait for them. The pool disposes it at its own end, after its stop.
 /// </summary>
-internal sealed partial class WorkerSupervisor<TWorker>
+internal sealed partial class WorkerSupervisor<TWorker> : IDisposable
     where TWorker : class, ISupervisedWorker<TWorker>
 {
     private readonly int _slot;
@@ -153,6 +153,13 @@ internal sealed partial class WorkerSupervisor<TWorker>
             _turn.Release();
         }
     }
+
+    /// <summary>
+    /// Frees the turn. The pool's stop token is cancelled by then, so a restart or recycle still in the background ends
+    /// at its next step; one that asks for a turn afterwards ends with ObjectDisposedException (the pool's stop has
+    /// already warned that background work outlived it).
+    /// </summary>
+    public void Dispose() => _turn.Dispose();
 
     private async Task<TWorker> StartAndJoinAsync()
     {

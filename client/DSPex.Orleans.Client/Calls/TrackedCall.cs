@@ -8,7 +8,7 @@ internal sealed class TrackedCall : IDisposable
 {
     private readonly CancellationTokenSource _cancellation;
 
-    public TrackedCall(Guid id, CancellationToken callerToken, TimeSpan limit)
+    public TrackedCall(Guid id, TimeSpan limit, CancellationToken callerToken)
     {
         Id = id;
         _cancellation = callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(callerToken) : new CancellationTokenSource();

@@ -48,7 +48,7 @@ internal sealed class TrackedCalls
 
     private async ValueTask<T> RunAsync<T>(Guid callId, Func<Guid, CancellationToken, ValueTask<T>> call, TimeSpan? requestTimeout, CancellationToken cancellationToken)
     {
-        using var tracked = new TrackedCall(callId, cancellationToken, _limits.For(requestTimeout));
+        using var tracked = new TrackedCall(callId, _limits.For(requestTimeout), cancellationToken);
         _calls.Add(tracked);
         _limitSweep.EnsureRunning();
         try

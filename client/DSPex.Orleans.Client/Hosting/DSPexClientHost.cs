@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,9 @@ public sealed class DSPexClientHost : IAsyncDisposable, IDisposable
     public DSPexClient Client { get; }
 
     /// <summary>Connects to the cluster the options describe, logging from <paramref name="minimumLogLevel"/> up (<see cref="LogLevel.None"/>: nothing).</summary>
+    [SuppressMessage("Design", "CA1068:CancellationToken parameters must come last", Justification =
+        "Shipped API (PublicAPI.Shipped.txt): moving the token after minimumLogLevel would break every caller that passes " +
+        "both by position. Both are optional, so callers can name either.")]
     public static async Task<DSPexClientHost> ConnectAsync(
         Action<DSPexClientOptions> configure, CancellationToken cancellationToken = default, LogLevel minimumLogLevel = LogLevel.Warning)
     {

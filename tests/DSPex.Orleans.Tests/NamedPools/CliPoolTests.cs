@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.NamedPools;
@@ -161,6 +162,8 @@ public sealed class CliPoolTests(CliPoolTests.PoolsSilo silo) : IClassFixture<Cl
         CliProcess.RunAsync(["--gateway", $"127.0.0.1:{silo.Process.Settings.GatewayPort}", "--cluster-id", silo.Process.Settings.ClusterId, .. command]);
 
     /// <summary>One real silo for the class: the default pool, `tiny` and `broken`.</summary>
+    [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification =
+        "Disposed in IAsyncLifetime.DisposeAsync, xunit's end of a test class or fixture, which the rule does not know.")]
     public sealed class PoolsSilo : IAsyncLifetime
     {
         private const string Adapter = """

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Text.Json;
 using DSPex.Orleans.Client;
@@ -14,6 +15,8 @@ namespace DSPex.Orleans.Tests.NamedPools;
 /// WorkerStartFailed and the next call tries afresh. Waits are on the pool's stats and /readyz (no sleeps).
 /// </summary>
 [Trait("Category", "Process")]
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification =
+    "Disposed in IAsyncLifetime.DisposeAsync, xunit's end of a test class or fixture, which the rule does not know.")]
 public sealed class OnDemandPoolTests : IAsyncLifetime
 {
     private const string Pool = "burst";

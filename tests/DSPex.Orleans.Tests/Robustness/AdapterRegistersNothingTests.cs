@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Client.Errors;
 using DSPex.Orleans.Contracts;
@@ -12,6 +13,8 @@ namespace DSPex.Orleans.Tests.Robustness;
 /// starts and answers UnknownCommand for everything it was meant to serve. A named pool here: it fails alone.
 /// </summary>
 [Trait("Category", "Cluster")]
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification =
+    "Disposed in IAsyncLifetime.DisposeAsync, xunit's end of a test class or fixture, which the rule does not know.")]
 public sealed class AdapterRegistersNothingTests : IAsyncLifetime
 {
     private readonly TemporaryDirectory _folder = new();

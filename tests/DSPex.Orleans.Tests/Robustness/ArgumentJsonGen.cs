@@ -12,7 +12,7 @@ namespace DSPex.Orleans.Tests.Robustness;
 /// </summary>
 public static class ArgumentJsonGen
 {
-    public sealed record Case(string Class, string Json)
+    public sealed record JsonCase(string Class, string Json)
     {
         public override string ToString() => $"{Class}: {(Json.Length > 200 ? Json[..200] + $"… ({Json.Length} chars)" : Json)}";
     }
@@ -57,10 +57,10 @@ public static class ArgumentJsonGen
         valid.SelectMany(v => Gen.Int[0, Math.Max(0, v.Json.Length)].SelectMany(cut => Gen.Char.Select(c =>
             ($"broken {v.Class}", v.Json[..cut] + c))));
 
-    public static Gen<Case> For(int frameBytes) =>
+    public static Gen<JsonCase> For(int frameBytes) =>
         Gen.Frequency(
                 (4, Scalar), (4, Nested), (2, Many), (1, Sized(frameBytes)), (2, Broken(Gen.OneOf(Scalar, Nested, Many))))
-            .Select(c => new Case(c.Class, c.Json));
+            .Select(c => new JsonCase(c.Class, c.Json));
 
     private static string Wrap(string inner, int depth, bool objects)
     {

@@ -63,7 +63,7 @@ public sealed class GeneratedArgumentTests(RobustnessClusterFixture fixture, ITe
         Assert.Equal("\"pong\"", await fixture.Client.ExecuteRawAsync("ping"));
     }
 
-    private async Task<(string Kind, string? Failure)> RawAsync(ArgumentJsonGen.Case input)
+    private async Task<(string Kind, string? Failure)> RawAsync(ArgumentJsonGen.JsonCase input)
     {
         var response = await fixture.Router.ExecuteAsync(new ExecuteRequest("echo", input.Json, Deadline));
         if (response.Error is not { } error)
@@ -74,7 +74,7 @@ public sealed class GeneratedArgumentTests(RobustnessClusterFixture fixture, ITe
         return (error.Kind.ToString(), CallerKinds.Contains(error.Kind) ? null : $"{error.Kind}: {Short(error.Message)}");
     }
 
-    private async Task<(string Kind, string? Failure)> ThroughTheLibraryAsync(ArgumentJsonGen.Case input)
+    private async Task<(string Kind, string? Failure)> ThroughTheLibraryAsync(ArgumentJsonGen.JsonCase input)
     {
         try
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using DSPex.Orleans.Client;
 using DSPex.Orleans.Contracts;
@@ -135,6 +136,8 @@ public sealed class SessionWriteTests(SessionWriteTests.RedisSessionCluster fixt
     }
 
     /// <summary>A real redis-server and one silo whose pool has one worker (every call of a session runs on it).</summary>
+    [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification =
+        "Disposed in IAsyncLifetime.DisposeAsync, xunit's end of a test class or fixture, which the rule does not know.")]
     public sealed class RedisSessionCluster : IAsyncLifetime
     {
         private readonly RedisServer _redis = new();

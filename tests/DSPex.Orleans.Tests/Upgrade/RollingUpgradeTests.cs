@@ -272,7 +272,7 @@ public sealed class RollingUpgradeTests(RedisServer redis, ITestOutputHelper out
     /// </summary>
     private sealed class Traffic(DSPexClient client, List<TrackedSession> sessions, TimeSpan deadline)
     {
-        private readonly CancellationTokenSource _stop = new();
+        private volatile bool _stopping; // read by the callers between calls (no call is cancelled by it)
         private readonly List<Task> _callers = [];
         private readonly Counts _idempotent = new(), _session = new();
         private int _untyped;
@@ -299,7 +299,7 @@ public sealed class RollingUpgradeTests(RedisServer redis, ITestOutputHelper out
 
         public async Task StopAsync()
         {
-            _stop.Cancel();
+            _stopping = true;
             await Task.WhenAll(_callers).WaitAsync(deadline + TimeSpan.FromMinutes(1));
         }
 
@@ -310,7 +310,7 @@ public sealed class RollingUpgradeTests(RedisServer redis, ITestOutputHelper out
         private async Task IdempotentCallerAsync()
         {
             var options = new ExecuteOptions { Idempotent = true, Timeout = deadline };
-            while (!_stop.IsCancellationRequested)
+            while (!_stopping)
             {
                 await CallAsync(() => client.ExecuteRawAsync("sleep", """{"seconds":0.01}""", options), _idempotent, "idempotent");
             }
@@ -319,7 +319,7 @@ public sealed class RollingUpgradeTests(RedisServer redis, ITestOutputHelper out
         private async Task SessionCallerAsync()
         {
             var options = new ExecuteOptions { Timeout = deadline };
-            for (var n = 0; !_stop.IsCancellationRequested; n++)
+            for (var n = 0; !_stopping; n++)
             {
                 var session = sessions[n % sessions.Count];
                 var name = $"v{n}";
