@@ -22,8 +22,11 @@ public sealed record BenchmarkOptions(
 
     public static readonly string[] AllScenarios = ["raw-pipe", "cluster-remote", "orleans-floor", "cluster-remote-tls", "cluster-session", "cluster-inproc", "pythonnet", "grpc-peer", "client-floor", "startup", "io-bound", "tool-roundtrip"];
 
-    /// <summary>1, N, 4N and 16N callers: sequential, one per worker, then queueing.</summary>
-    public IReadOnlyList<int> CallerCounts => [1, Workers, 4 * Workers, 16 * Workers];
+    /// <summary>The caller counts named by --callers; null runs the default set.</summary>
+    public IReadOnlyList<int>? CallerCountsChosen { get; init; }
+
+    /// <summary>1, N, 4N and 16N callers (sequential, one per worker, then queueing), or those named by --callers.</summary>
+    public IReadOnlyList<int> CallerCounts => CallerCountsChosen ?? [1, Workers, 4 * Workers, 16 * Workers];
 
     public bool Runs(string scenario) => Scenarios.Contains(scenario);
 }

@@ -21,11 +21,12 @@ var variantSilo = new Option<string?>("--variant-silo") { Description = "A/B: al
 var variantEnv = new Option<string[]>("--variant-env") { Description = "A/B: KEY=VALUE environment of the second remote silo (repeatable)", AllowMultipleArgumentsPerToken = true };
 var variantClient = new Option<string?>("--variant-client") { Description = "A/B of the client library: also run this DSPex.Orleans.Client.dll (another build) as scenarios cluster-remote-client-NAME and client-floor-NAME" };
 var variantClientName = new Option<string>("--variant-client-name") { Description = "Name of the A/B client build", DefaultValueFactory = _ => "base" };
+var callers = new Option<int[]>("--callers") { Description = "Caller counts to run (default 1, N, 4N and 16N); e.g. --callers 32 for one cell of an A/B", AllowMultipleArgumentsPerToken = true };
 var output = new Option<string?>("--out") { Description = "Output directory for results.md, results.json and results.png (default docs/benchmarks)" };
 
 var root = new RootCommand("DSPex.Orleans benchmarks: raw pipe, cluster (remote and in-process client), Python.NET")
 {
-    quick, duration, warmUp, rounds, workers, scenarios, workloads, python, output, variantName, variantSilo, variantEnv, variantClient, variantClientName,
+    quick, duration, warmUp, rounds, workers, scenarios, workloads, python, output, variantName, variantSilo, variantEnv, variantClient, variantClientName, callers,
 };
 foreach (var option in ScaleModes.All)
 {
@@ -47,7 +48,10 @@ root.SetAction(async (parsed, cancellationToken) =>
         parsed.GetValue(python)!,
         parsed.GetValue(output) ?? Path.Combine(BenchmarkPaths.RepositoryRoot, "docs", "benchmarks"),
         Variant(parsed.GetValue(variantName)!, parsed.GetValue(variantSilo), parsed.GetValue(variantEnv) ?? []),
-        parsed.GetValue(variantClient) is { } clientPath ? ClientBuild.Load(parsed.GetValue(variantClientName)!, clientPath) : null);
+        parsed.GetValue(variantClient) is { } clientPath ? ClientBuild.Load(parsed.GetValue(variantClientName)!, clientPath) : null)
+    {
+        CallerCountsChosen = parsed.GetValue(callers) is { Length: > 0 } chosen ? [.. chosen.Where(c => c > 0).Distinct().Order()] : null,
+    };
     return await ScaleModes.TryRunAsync(parsed, options) ?? await BenchmarkRun.RunAsync(options, cancellationToken);
 });
 return await root.Parse(args).InvokeAsync();
