@@ -24,15 +24,27 @@ definition the silo is tested against too.
 
 from __future__ import annotations
 
+import os
+import sys
+
+if __name__ == "__main__" and "--list-commands" not in sys.argv:
+    # A worker's own session and process group from its first line, before the imports below: a group kill covers
+    # everything from here, and where the kernel shares CPU time out by session (Linux autogroup) the rest of the
+    # start runs on the worker's own share, not its silo's, so the workers of a pool started at once start in
+    # parallel. main() checks the parent; the silo checks the group in the ready frame (a worker that does not lead
+    # its own group fails to start).
+    try:
+        os.setsid()
+    except OSError:
+        pass
+
 import argparse
 import collections
 import contextvars
 import inspect
 import json
-import os
 import re
 import signal
-import sys
 import threading
 import time
 import traceback
@@ -528,10 +540,7 @@ def main(argv: list[str]) -> None:
     if "--list-commands" in argv:
         list_commands(argv)
     args = parse_args(argv)
-    try:
-        os.setsid()  # own process group: a group kill also ends what user code spawned
-    except OSError:
-        pass
+    # Its own process group (a group kill also ends what user code spawned) was made at the top of this file.
     if os.getppid() != args.parent_pid:
         os._exit(protocol.EXIT_PARENT_GONE)
     join_worker_cgroup(args.dspex_marker)

@@ -42,6 +42,29 @@ public static partial class OsProcess
         }
     }
 
+    /// <summary>
+    /// A process's memory from /proc/PID/status: peak RSS (VmHWM) and what its RSS is made of now: anonymous memory
+    /// (the GC heap, native heaps, stacks), file-backed pages (mapped assemblies and native libraries, shared with
+    /// other processes mapping the same files) and shared memory (in .NET, the JIT's code and stubs: with W^X the
+    /// runtime maps its executable memory twice through a shared-memory file). Null once the process is gone.
+    /// </summary>
+    public static ProcessMemory? Memory(int pid)
+    {
+        try
+        {
+            long Field(string[] lines, string name) =>
+                lines.FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal)) is { } line
+                    ? long.Parse(line[(name.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024
+                    : 0;
+            var status = File.ReadAllLines($"/proc/{pid}/status");
+            return new ProcessMemory(Field(status, "VmRSS"), Field(status, "VmHWM"), Field(status, "RssAnon"), Field(status, "RssFile"), Field(status, "RssShmem"));
+        }
+        catch (Exception e) when (e is IOException or FormatException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Live processes whose command line contains <paramref name="text"/> (our cluster marker).</summary>
     public static IReadOnlyList<int> WithCommandLineContaining(params string[] texts)
     {
@@ -69,3 +92,6 @@ public static partial class OsProcess
         return found;
     }
 }
+
+/// <summary>A process's resident memory in bytes: now, its peak, and now's anonymous, file-backed and shared-memory parts.</summary>
+public sealed record ProcessMemory(long ResidentBytes, long PeakResidentBytes, long AnonymousBytes, long FileBytes, long SharedBytes);

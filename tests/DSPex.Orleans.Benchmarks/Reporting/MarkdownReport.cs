@@ -97,6 +97,15 @@ public static class MarkdownReport
             md.AppendLine(CultureInfo.InvariantCulture, $"| cold start, 1 worker | {startup.ColdStartMs:0.0} |");
             md.AppendLine(CultureInfo.InvariantCulture, $"| pool of {startup.Workers}, concurrently | {startup.ConcurrentPoolMs:0.0} |");
             md.AppendLine(CultureInfo.InvariantCulture, $"| pool of {startup.Workers}, one by one | {startup.OneByOnePoolMs:0.0} |");
+            if (startup.ColdStartCpuMs is { } coldCpu && startup.ConcurrentPoolCpuMs is { } poolCpu)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"| CPU by the ready frame: one cold start / the {startup.Workers} of a concurrent start together | {coldCpu:0} / {poolCpu:0} |");
+            }
+
+            if (startup.PairedRatio is { } paired)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"| concurrent / (2 x cold), back to back in each repeat, median (a ratio, not ms) | {paired:0.00} |");
+            }
             if (startup.SiloPoolWarmUpMs is { } warm)
             {
                 md.AppendLine(CultureInfo.InvariantCulture, $"| dspex-silo pool warm-up as logged (through worker grains) | {warm:0.0} |");
@@ -114,13 +123,13 @@ public static class MarkdownReport
         {
             md.AppendLine("## Memory (after the sweep)");
             md.AppendLine();
-            md.AppendLine("| scenario | host managed heap MB | host RSS MB | host RSS per worker MB | Python worker RSS MB (each) | note |");
-            md.AppendLine("|---|---:|---:|---:|---|---|");
+            md.AppendLine("| scenario | host managed heap MB | host RSS MB | host peak RSS MB | host RSS anonymous / file / shared MB | host RSS per worker MB | Python worker RSS MB (each) | note |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---|---|");
             foreach (var m in report.Memory)
             {
                 var workers = m.WorkerResidentBytes.Count;
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {m.Scenario} | {Mb(m.HostManagedHeapBytes)} | {Mb(m.HostResidentBytes)} | {(m.HostResidentBytes is { } rss && workers > 0 ? Mb(rss / workers) : "-")} | {(workers == 0 ? "-" : string.Join(", ", m.WorkerResidentBytes.Select(b => Mb(b))))} | {m.Note} |");
+                    $"| {m.Scenario} | {Mb(m.HostManagedHeapBytes)} | {Mb(m.HostResidentBytes)} | {Mb(m.HostBreakdown?.PeakResidentBytes)} | {(m.HostBreakdown is { } b ? $"{Mb(b.AnonymousBytes)} / {Mb(b.FileBytes)} / {Mb(b.SharedBytes)}" : "-")} | {(m.HostResidentBytes is { } rss && workers > 0 ? Mb(rss / workers) : "-")} | {(workers == 0 ? "-" : string.Join(", ", m.WorkerResidentBytes.Select(b => Mb(b))))} | {m.Note} |");
             }
 
             md.AppendLine();

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace DSPex.Orleans.Benchmarks.Scale;
 
 /// <summary>
-/// The scale and soak modes: selected by "--scenarios sessions-scale" / "silos-scale" / "burst" or by "--soak", each
+/// The scale and soak modes: selected by "--scenarios sessions-scale" / "silos-scale" / "burst" / "cold-start" or by "--soak", each
 /// runs on its own (not inside the hot-path sweep) and writes its own NAME.json and NAME.md next to results.json.
 /// </summary>
 public static class ScaleModes
@@ -47,6 +47,11 @@ public static class ScaleModes
         if (options.Runs("burst"))
         {
             return await BurstBenchmark.RunAsync(options.Workers, python, options.OutputDirectory);
+        }
+
+        if (options.Runs("cold-start"))
+        {
+            return await ColdStartBenchmark.RunAsync(options.Workers, Math.Max(options.StartupRepeats, 3), python, options.OutputDirectory);
         }
 
         if (options.Runs("silos-scale"))

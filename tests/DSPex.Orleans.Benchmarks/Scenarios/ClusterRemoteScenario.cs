@@ -58,7 +58,8 @@ public sealed class ClusterRemoteScenario(ClusterSettings cluster, SiloVariant? 
     public IReadOnlyList<int> WorkerPids() => cluster.WorkerPids();
 
     public ScenarioMemory? Memory() => new(
-        Name, null, _silo?.ResidentBytes(), cluster.WorkerResidentBytes(), "host = the dspex-silo process (RSS)");
+        Name, null, _silo?.ResidentBytes(), cluster.WorkerResidentBytes(), "host = the dspex-silo process (RSS)",
+        _silo is null ? null : OsProcess.Memory(_silo.Pid));
 
     public async ValueTask DisposeAsync()
     {

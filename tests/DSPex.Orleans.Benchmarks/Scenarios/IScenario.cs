@@ -1,3 +1,4 @@
+using DSPex.Orleans.Benchmarks.Infrastructure;
 using DSPex.Orleans.Benchmarks.Workloads;
 
 namespace DSPex.Orleans.Benchmarks.Scenarios;
@@ -46,4 +47,5 @@ public sealed record ScenarioMemory(
     long? HostManagedHeapBytes,
     long? HostResidentBytes,
     IReadOnlyList<long> WorkerResidentBytes,
-    string Note);
+    string Note,
+    ProcessMemory? HostBreakdown = null);

@@ -9,4 +9,14 @@ public sealed record StartupResult(
     double ConcurrentPoolMs,
     double OneByOnePoolMs,
     double? SiloPoolWarmUpMs = null,
-    double? SiloSpawnToWarmMs = null);
+    double? SiloSpawnToWarmMs = null)
+{
+    /// <summary>CPU time (user + system) of one cold start by its ready frame, median.</summary>
+    public double? ColdStartCpuMs { get; init; }
+
+    /// <summary>CPU time of the N processes of a concurrent start by their ready frames, together, median.</summary>
+    public double? ConcurrentPoolCpuMs { get; init; }
+
+    /// <summary>Median over the repeats of concurrent / (2 x cold) measured back to back within each repeat.</summary>
+    public double? PairedRatio { get; init; }
+}
