@@ -12,6 +12,7 @@ namespace DSPex.Orleans.Tests.Robustness;
 /// starts and answers UnknownCommand for everything it was meant to serve. A named pool here: it fails alone.
 /// </summary>
 [Trait("Category", "Cluster")]
+[Collection(TestSuite.SideBySide.AdapterRegistersNothing)]
 public sealed class AdapterRegistersNothingTests : IAsyncLifetime
 {
     private readonly TemporaryDirectory _folder = new();
