@@ -22,7 +22,7 @@ public sealed class TwoSiloClusterFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class TwoSiloCollection : ICollectionFixture<TwoSiloClusterFixture>
 {
     public const string Name = "two-silo cluster";

@@ -65,7 +65,7 @@ public sealed class FaultCluster : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class FaultCollection : ICollectionFixture<FaultCluster>
 {
     public const string Name = "fault cluster";

@@ -39,7 +39,7 @@ public sealed class StreamingCluster : IAsyncLifetime
     public async Task DisposeAsync() => await Cluster.StopAndDisposeAsync();
 }
 
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class StreamingCollection : ICollectionFixture<StreamingCluster>
 {
     public const string Name = "streaming cluster";

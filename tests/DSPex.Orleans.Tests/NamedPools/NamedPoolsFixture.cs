@@ -111,7 +111,7 @@ public sealed class NamedPoolsFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class NamedPoolsCollection : ICollectionFixture<NamedPoolsFixture>
 {
     public const string Name = "named pools";

@@ -11,6 +11,7 @@ namespace DSPex.Orleans.Tests.Pool;
 /// silos an overload must not turn every refused request into a call to every silo (docs/scale.md).
 /// </summary>
 [Trait("Category", "Cluster")]
+[Collection(TestSuite.SideBySide.SpillBound)]
 public sealed class SpillBoundTests
 {
     [Fact]

@@ -15,6 +15,7 @@ namespace DSPex.Orleans.Tests.Robustness;
 [Trait("Category", "Cluster")]
 [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification =
     "Disposed in IAsyncLifetime.DisposeAsync, xunit's end of a test class or fixture, which the rule does not know.")]
+[Collection(TestSuite.SideBySide.AdapterRegistersNothing)]
 public sealed class AdapterRegistersNothingTests : IAsyncLifetime
 {
     private readonly TemporaryDirectory _folder = new();

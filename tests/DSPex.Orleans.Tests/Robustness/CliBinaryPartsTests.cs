@@ -8,7 +8,7 @@ namespace DSPex.Orleans.Tests.Robustness;
 /// files, byte for byte; parts past the frame limit and a reference to a part not given are typed errors (exit 2).
 /// </summary>
 [Trait("Category", "Cluster")]
-[Collection(RobustnessCollection.Name)]
+[Collection(TestSuite.SideBySide.Cli)]
 public sealed class CliBinaryPartsTests(RobustnessClusterFixture fixture) : IDisposable
 {
     private readonly TemporaryDirectory _work = new();

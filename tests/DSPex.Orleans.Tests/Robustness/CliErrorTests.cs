@@ -7,7 +7,7 @@ namespace DSPex.Orleans.Tests.Robustness;
 /// "error: Kind: message", with a non-zero exit code and no stack trace (security review M5).
 /// </summary>
 [Trait("Category", "Cluster")]
-[Collection(RobustnessCollection.Name)]
+[Collection(TestSuite.SideBySide.Cli)]
 public sealed class CliErrorTests(RobustnessClusterFixture fixture)
 {
     /// <summary>What a .NET stack frame looks like: "at Namespace.Type.Method(".</summary>

@@ -71,8 +71,16 @@ public sealed class RobustnessClusterFixture : IAsyncLifetime
             $"the pool is back at full capacity after {after}");
 }
 
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class RobustnessCollection : ICollectionFixture<RobustnessClusterFixture>
 {
     public const string Name = "robustness cluster";
 }
+
+/// <summary>
+/// The CLI's tests, beside the suite's chain of classes (<see cref="TestSuite.SideBySide"/>): their time is each test's
+/// CLI process. A robustness cluster of their own, so the shared one's classes (which count its workers and its metric
+/// labels) never see their calls.
+/// </summary>
+[CollectionDefinition(TestSuite.SideBySide.Cli)]
+public sealed class CliCollection : ICollectionFixture<RobustnessClusterFixture>;

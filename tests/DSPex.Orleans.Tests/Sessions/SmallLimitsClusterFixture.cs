@@ -46,7 +46,7 @@ public sealed class SmallLimitsClusterFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class SmallLimitsCollection : ICollectionFixture<SmallLimitsClusterFixture>
 {
     public const string Name = "small session limits cluster";

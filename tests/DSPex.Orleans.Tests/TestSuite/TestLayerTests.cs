@@ -1,3 +1,4 @@
+using System.Reflection;
 using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.TestSuite;
@@ -5,8 +6,8 @@ namespace DSPex.Orleans.Tests.TestSuite;
 /// <summary>
 /// This project holds the layers that start something (a test cluster, a silo process, redis-server), each class
 /// labelled with exactly one, so `--filter Category=...` selects a layer. A unit test belongs in
-/// tests/DSPex.Orleans.UnitTests (no process host, run first, in parallel); this check is the one exception, as it
-/// checks the assembly it is in.
+/// tests/DSPex.Orleans.UnitTests (no process host, run first, in parallel); these checks are the one exception, as they
+/// check the assembly they are in.
 /// </summary>
 [Trait("Category", "Unit")]
 public sealed class TestLayerTests
@@ -22,5 +23,40 @@ public sealed class TestLayerTests
             .ToList();
         Assert.True(wrong.Count == 0,
             $"test classes without exactly one of Category {string.Join('/', TestLayers.All.Skip(1))} (a unit test goes to tests/DSPex.Orleans.UnitTests):\n{string.Join('\n', wrong)}");
+    }
+
+    [Fact]
+    public void Only_the_audited_side_by_side_collections_run_beside_the_chain_of_classes()
+    {
+        // TestSuite/SideBySide.cs: a collection runs beside the others unless it disables parallelization, so a new
+        // shared collection that forgot to would run its classes beside classes written for one class at a time.
+        var assembly = typeof(TestLayerTests).Assembly;
+        var audited = typeof(SideBySide).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.Name != nameof(SideBySide.Prefix))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .ToHashSet();
+        var wrong = new List<string>();
+        foreach (var definition in assembly.GetTypes().Where(t => t.GetCustomAttribute<CollectionDefinitionAttribute>() is not null))
+        {
+            var attribute = definition.GetCustomAttribute<CollectionDefinitionAttribute>()!;
+            var name = (string?)definition.GetCustomAttributesData().Single(a => a.AttributeType == typeof(CollectionDefinitionAttribute)).ConstructorArguments[0].Value;
+            if (!attribute.DisableParallelization && !audited.Contains(name!))
+            {
+                wrong.Add($"{definition.FullName}: collection '{name}' runs beside the others (DisableParallelization = true, or audit it into SideBySide)");
+            }
+        }
+
+        foreach (var testClass in TestLayers.TestClasses(assembly))
+        {
+            var named = testClass.GetCustomAttributesData().SingleOrDefault(a => a.AttributeType == typeof(CollectionAttribute));
+            var name = named?.ConstructorArguments[0].Value as string;
+            if (name is not null && name.StartsWith(SideBySide.Prefix, StringComparison.Ordinal) && !audited.Contains(name))
+            {
+                wrong.Add($"{testClass.FullName}: collection '{name}' is not one of SideBySide's");
+            }
+        }
+
+        Assert.True(wrong.Count == 0, string.Join('\n', wrong));
+        Assert.NotEmpty(audited);
     }
 }

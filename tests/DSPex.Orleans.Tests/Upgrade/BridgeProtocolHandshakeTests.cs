@@ -11,6 +11,7 @@ namespace DSPex.Orleans.Tests.Upgrade;
 /// bridge is the real one; a test adapter makes it report the version (tests/python/dspex_other_protocol_adapter.py).
 /// </summary>
 [Trait("Category", "Cluster")]
+[Collection(TestSuite.SideBySide.BridgeProtocolHandshake)]
 public sealed class BridgeProtocolHandshakeTests
 {
     // The bridge under test runs in a named pool: a silo whose default pool cannot start does not start at all
