@@ -10,9 +10,6 @@ namespace DSPex.Orleans.Configuration;
 /// </summary>
 internal static class BridgeLocation
 {
-    /// <summary>The bridge script the worker runs, in the bridge folder: the worker core's name for it, which starts it.</summary>
-    public const string BridgeScriptName = PythonProcessStartInfo.BridgeScriptName;
-
     /// <summary>The folder the build copies the bridge to, under the application's base directory.</summary>
     public const string OutputFolder = "Python";
 
@@ -51,5 +48,5 @@ internal static class BridgeLocation
         return candidates.Distinct(StringComparer.Ordinal).ToList();
     }
 
-    public static bool HasBridge(string directory) => File.Exists(Path.Combine(directory, BridgeScriptName));
+    public static bool HasBridge(string directory) => File.Exists(Path.Combine(directory, PythonProcessStartInfo.BridgeScriptName));
 }

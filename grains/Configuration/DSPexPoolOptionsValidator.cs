@@ -1,4 +1,5 @@
 using DSPex.Orleans.Contracts;
+using DSPex.Orleans.Workers.Python;
 using Microsoft.Extensions.Options;
 
 namespace DSPex.Orleans.Configuration;
@@ -92,7 +93,7 @@ internal sealed class DSPexPoolOptionsValidator : IValidateOptions<DSPexPoolOpti
             return;
         }
 
-        var script = BridgeLocation.BridgeScriptName;
+        var script = PythonProcessStartInfo.BridgeScriptName;
         failures.Check(false, nameof(DSPexPoolOptions.BridgeDirectory), configured is not null
             ? $"must be a folder holding {script}"
             : $"is unset and no default folder holds {script} (looked in {string.Join(", ", BridgeLocation.Candidates())}; the DSPex.Orleans.Hosting package copies it to Python/ in the build output unless DSPexCopyPythonBridge is false)",

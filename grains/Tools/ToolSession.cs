@@ -14,7 +14,7 @@ namespace DSPex.Orleans.Tools.Brokering;
     "No single point ends a session: End() comes from the worker's reader thread while tool calls may still be reading " +
     "the token. The source has no timer and no wait handle is ever taken, so once cancelled and its registrations gone " +
     "there is nothing to free; the bridge connection, which alone knows when the last tool call ended, is where a " +
-    "Dispose would go (grains/Processes, being moved this round).")]
+    "Dispose would go (workers/Bridge).")]
 internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string? caller, string command, ActivityContext parent) : IBridgeTools
 {
     private readonly CancellationTokenSource _over = new();
