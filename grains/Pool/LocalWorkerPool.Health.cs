@@ -44,8 +44,8 @@ internal sealed partial class LocalWorkerPool
     /// </summary>
     private async Task MonitorHealthAsync(CancellationToken cancellationToken)
     {
+        var pauses = new SiloPauseDetector(_options.HeartbeatInterval, SiloPauseDetector.ToleranceFor(_options.HeartbeatTimeout), Environment.TickCount64);
         using var timer = new PeriodicTimer(_options.HeartbeatInterval);
-        var pauses = new SiloPauseDetector(_options.HeartbeatInterval, SiloPauseDetector.ToleranceFor(_options.HeartbeatTimeout));
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))

@@ -140,6 +140,20 @@ public sealed class RealSiloProcess : IAsyncDisposable
         return (host, host.Services.GetRequiredService<DSPexClient>());
     }
 
+    /// <summary>
+    /// What a failed wait on this silo should show: its state as /proc gives it (R, S, T for stopped, Z), or its exit
+    /// code, and its last output lines.
+    /// </summary>
+    public string Describe(int lastLines = 80)
+    {
+        var state = _process.HasExited
+            ? $"exited with code {_process.ExitCode}"
+            : LinuxProcess.Read(Pid) is { } process ? $"state {process.State}" : "gone from /proc";
+        var lines = _output.ToArray();
+        return $"silo pid {Pid}: {state}; its last {Math.Min(lastLines, lines.Length)} of {lines.Length} output lines:\n"
+            + string.Join('\n', lines.TakeLast(lastLines));
+    }
+
     /// <summary>Completes with the exit code when the process ends by itself (or is ended).</summary>
     public async Task<int> ExitAsync()
     {
