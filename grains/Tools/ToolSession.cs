@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Diagnostics.CodeAnalysis;
 using DSPex.Orleans.Processes;
 using DSPex.Orleans.Telemetry;
 using DSPex.Orleans.Workers.Bridge;
@@ -9,16 +8,18 @@ namespace DSPex.Orleans.Tools.Brokering;
 /// <summary>
 /// The tools of one request on its worker: which client's tools it may reach, for which caller, and the token that
 /// ends its tool calls when the request ends, is cancelled or passes its deadline (<see cref="End"/>).
+/// <para>
+/// The token's source is shared by the request and each tool call running, and disposed when the last of them lets go:
+/// the request lets go at <see cref="End"/> (once its cancellation callbacks have run), a tool call when it returns. A
+/// tool call that arrives after that is answered as ended without touching the source, so none meets a disposed one.
+/// </para>
 /// </summary>
-[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification =
-    "No single point ends a session: End() comes from the worker's reader thread while tool calls may still be reading " +
-    "the token. The source has no timer and no wait handle is ever taken, so once cancelled and its registrations gone " +
-    "there is nothing to free; the bridge connection, which alone knows when the last tool call ended, is where a " +
-    "Dispose would go (workers/Bridge).")]
-internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string? caller, string command, ActivityContext parent) : IBridgeTools
+internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string? caller, string command, ActivityContext parent) : IBridgeTools, IDisposable
 {
     private readonly CancellationTokenSource _over = new();
     private volatile string? _endKind;
+    private int _ended; // 1 once End has let go of the request's hold
+    private int _holders = 1; // the request, plus each tool call running; the source is disposed when it drops to 0
 
     public int MaxToolCalls => broker.Options.MaxToolCallsPerWorker;
 
@@ -26,11 +27,55 @@ internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string
     public void End(string kind)
     {
         _endKind ??= kind;
-        if (!_over.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _ended, 1) != 0)
         {
-            // Often called on a worker's reader thread (the reply arrived): the tools' cancellation callbacks and the
-            // continuations they release run on the thread pool, never on that thread.
-            _ = _over.CancelAsync();
+            return;
+        }
+
+        // Often called on a worker's reader thread (the reply arrived): the tools' cancellation callbacks and the
+        // continuations they release run on the thread pool, never on that thread. The request lets go of the source
+        // once they have run (Dispose must not race them).
+        var cancelled = _over.CancelAsync();
+        if (cancelled.IsCompleted)
+        {
+            LetGo();
+        }
+        else
+        {
+            cancelled.ContinueWith(static (_, session) => ((ToolSession)session!).LetGo(), this,
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Ends the session as <see cref="End"/> does (Cancelled, unless it ended already); the source is freed once no tool call runs.</summary>
+    public void Dispose() => End(ToolErrorKinds.Cancelled);
+
+    /// <summary>Whether the token's source has been disposed: the request ended and no tool call runs.</summary>
+    internal bool IsFreed => Volatile.Read(ref _holders) == 0;
+
+    /// <summary>Holds the source for a tool call; false once the request let go and no tool call held it (it is disposed).</summary>
+    private bool TryHold()
+    {
+        var holders = Volatile.Read(ref _holders);
+        while (holders > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _holders, holders + 1, holders);
+            if (seen == holders)
+            {
+                return true;
+            }
+
+            holders = seen;
+        }
+
+        return false;
+    }
+
+    private void LetGo()
+    {
+        if (Interlocked.Decrement(ref _holders) == 0)
+        {
+            _over.Dispose();
         }
     }
 
@@ -53,6 +98,10 @@ internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string
         {
             outcome = Ended(name, ended);
         }
+        else if (!TryHold())
+        {
+            outcome = Ended(name, _endKind ?? ToolErrorKinds.Cancelled); // End set the kind before it let go
+        }
         else
         {
             try
@@ -62,6 +111,10 @@ internal sealed class ToolSession(ToolBroker broker, ClientTools? client, string
             catch (Exception e)
             {
                 outcome = ToolOutcome.Fail(ToolErrorKinds.ToolFailed, e.GetType().Name, e.Message);
+            }
+            finally
+            {
+                LetGo();
             }
 
             if (outcome.Error?.Kind == ToolErrorKinds.Cancelled && _endKind is { } why && why != ToolErrorKinds.Cancelled)

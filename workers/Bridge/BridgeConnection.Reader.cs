@@ -39,6 +39,25 @@ internal sealed partial class BridgeConnection
                 Log.CouldNotFailCleanly(_logger, last, _workerId, _pid);
             }
         }
+        finally
+        {
+            // Nothing more comes from the worker: free what the connection owns (closing it first if the owner's
+            // handler did not). Sends still racing this get the closed connection's answer (see Dispose).
+            DisposeAtReaderEnd();
+        }
+    }
+
+    private void DisposeAtReaderEnd()
+    {
+        try
+        {
+            Dispose();
+        }
+        catch (Exception e)
+        {
+            // A pending call's hook runs here when the owner's handler did not close the connection; nothing may escape.
+            Log.CouldNotFailCleanly(_logger, e, _workerId, _pid);
+        }
     }
 
     /// <summary>Reads and dispatches frames until the pipe closes or a frame breaks the protocol.</summary>

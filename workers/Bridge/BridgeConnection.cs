@@ -8,9 +8,10 @@ namespace DSPex.Orleans.Workers.Bridge;
 /// The multiplexed protocol over a bridge's pipes: calls written as frames, their pending replies and stream items
 /// by id, credit, cancellation and heartbeats. Replies are read by a dedicated thread (a blocking read costs about
 /// half of an async pipe read per round trip), which completes the pending call by id. Once closed, every pending
-/// call has failed and a new one is refused as not delivered.
+/// call has failed and a new one is refused as not delivered. It owns its outbox, deadline timer and frame writer,
+/// and frees them when its reader ends or its owner disposes it, whichever comes first (<see cref="Dispose"/>).
 /// </summary>
-internal sealed partial class BridgeConnection
+internal sealed partial class BridgeConnection : IDisposable
 {
     private readonly FrameOutbox _outbox;
     private volatile bool _writeBroken;
@@ -236,6 +237,24 @@ internal sealed partial class BridgeConnection
         foreach (var (_, completion) in orphaned)
         {
             completion.Complete(BridgeReply.Fail(kind, message), _logger);
+        }
+    }
+
+    /// <summary>
+    /// Closes the connection unless it has closed already (pending calls fail as WorkerCrashed; every send from now on
+    /// is refused as not delivered, as after the worker's exit), then frees the outbox, the deadline timer and the frame
+    /// writer. The reader thread calls it when it ends, after its owner was told; an owner may call it at any time, from
+    /// any thread, more than once. A send racing it gets the closed connection's typed answer: the writer is disposed
+    /// under the write lock once the closed state is set, and every use of the writer checks that state under the same
+    /// lock first, so no send ever meets a disposed writer.
+    /// </summary>
+    public void Dispose()
+    {
+        Close($"Python worker {_workerId} (pid {_pid}): its connection was closed.", CallErrorKind.WorkerCrashed,
+            _ => $"Python worker {_workerId} (pid {_pid}): its connection was closed before the reply came", keepEarlierReason: true);
+        lock (_writeLock)
+        {
+            _writer.Dispose();
         }
     }
 

@@ -10,9 +10,10 @@ namespace DSPex.Orleans.Workers.Bridge;
 /// Encodes frames to the bridge, one method per frame type of protocol.json's "frames_to_bridge" (call, cancel, credit,
 /// heartbeat, tool_result): a 4-byte big-endian length, then the JSON envelope. The envelope is written
 /// straight into one reused buffer and sent with a single write, and the caller's JSON is copied in raw and checked
-/// in place (<see cref="CallerJson"/>), never parsed into objects. Not thread-safe: the owner serialises writes.
+/// in place (<see cref="CallerJson"/>), never parsed into objects. Not thread-safe: the owner serialises writes, and
+/// disposes it only once no write can follow (<see cref="BridgeConnection"/> does so under its write lock, once closed).
 /// </summary>
-internal sealed class BridgeFrameWriter
+internal sealed class BridgeFrameWriter : IDisposable
 {
     // A buffer grown past this by a big frame is dropped once that frame is sent, so one big request does not pin
     // its memory for the life of the worker.
@@ -260,6 +261,9 @@ internal sealed class BridgeFrameWriter
             _json.Reset(_buffer);
         }
     }
+
+    /// <summary>Frees the JSON writer; an encode afterwards throws <see cref="ObjectDisposedException"/>, so the owner must make none.</summary>
+    public void Dispose() => _json.Dispose();
 
     /// <summary>Refuses a request whose caller text alone is past the limit, before any of it is copied.</summary>
     private void CheckFits(string command, string argsJson, CallSession? session, CallProgram? program, CallTrace? trace, long partBytes)

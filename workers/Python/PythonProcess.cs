@@ -183,9 +183,14 @@ internal sealed partial class PythonProcess : IAsyncDisposable, ISupervisedWorke
 
     public string StderrTail() => _os.StderrText();
 
+    /// <summary>
+    /// Stops the process (as <see cref="StopAsync"/> with a 2 s grace period), then disposes the connection (already
+    /// freed by its reader once the exit was seen; this covers an exit not seen in time) and the process handle.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        Connection.Dispose();
         _os.Dispose();
     }
 }

@@ -52,5 +52,6 @@ internal sealed class ConnectionPipes : IDisposable
     {
         _python.Dispose();
         _stdout.Dispose();
+        Connection.Dispose();
     }
 }
