@@ -84,6 +84,11 @@ public static class BenchmarkRun
                 {
                     // The control: the floor's call held back as long as the full path takes (the wait alone).
                     scenarios.Add(new FloorDelayScenario(cluster, remote));
+                    if (options.Runs("client-floor"))
+                    {
+                        // The library under the same wait: against floor-delay, what the library adds while it waits.
+                        scenarios.Add(new ClientCostScenario(cluster, remote, ClientBuild.Current, toFloor: true, new FloorDelay()));
+                    }
                 }
 
                 if (options.Runs("floor-token"))
@@ -277,12 +282,15 @@ public static class BenchmarkRun
 
                         var key = (scenario.Name, workload.Name, callers);
                         var delayNote = "";
-                        if (scenario is FloorDelayScenario control)
+                        if (((scenario as FloorDelayScenario)?.Delay ?? (scenario as ClientCostScenario)?.Delay) is { } delay)
                         {
-                            control.MatchLatency(
+                            delay.Match(
+                                workload.Name,
+                                callers,
                                 LatestMeanMicros(rounds, (FloorDelayScenario.Matched, workload.Name, callers)) ?? 0,
-                                LatestMeanMicros(rounds, (FloorComparison.Floor, workload.Name, callers)) ?? 0);
-                            delayNote = $"  delay {control.DelayMilliseconds} ms";
+                                LatestMeanMicros(rounds, (FloorComparison.Floor, workload.Name, callers)) ?? 0,
+                                LatestMeanMicros(rounds, key));
+                            delayNote = $"  delay {delay.Milliseconds} ms";
                         }
 
                         var measured = await LoadRunner.RunAsync(scenario, workload, callers, options.CellWarmUp, options.CellDuration);

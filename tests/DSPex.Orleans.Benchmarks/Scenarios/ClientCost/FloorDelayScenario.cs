@@ -10,8 +10,7 @@ namespace DSPex.Orleans.Benchmarks.Scenarios.ClientCost;
 /// in the same cell. Its client CPU and context switches per call against cluster-remote's say how much of the full
 /// path's client cost is the wait alone (idle thread-pool threads spinning, replies arriving one by one) rather than
 /// the client library. The sweep sets the delay before each cell from the latest cluster-remote and orleans-floor
-/// measurements of that cell (<see cref="MatchLatency"/>); the silo's timers fire at whole milliseconds, so the delay
-/// is rounded to one, and the achieved latency is reported beside cluster-remote's.
+/// measurements of that cell (<see cref="FloorDelay"/>), and the achieved latency is reported beside cluster-remote's.
 /// </summary>
 public sealed class FloorDelayScenario(ClusterSettings cluster, ClusterRemoteScenario remote) : IScenario
 {
@@ -22,7 +21,6 @@ public sealed class FloorDelayScenario(ClusterSettings cluster, ClusterRemoteSce
 
     private const int Keys = 64;
     private int _next;
-    private string _args = """{"ms":0}""";
 
     public string Name => ScenarioName;
 
@@ -32,27 +30,16 @@ public sealed class FloorDelayScenario(ClusterSettings cluster, ClusterRemoteSce
 
     public bool CallsBlockThread => false;
 
-    /// <summary>The delay of the next cell, in whole milliseconds.</summary>
-    public int DelayMilliseconds { get; private set; }
+    /// <summary>The delay, matched by the sweep before each cell.</summary>
+    public FloorDelay Delay { get; } = new();
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>
-    /// Sets the delay so a call takes about <paramref name="targetMeanMicros"/> (cluster-remote's mean latency in this
-    /// cell): that less the floor's own mean, rounded to whole milliseconds, at least 1 when the target is above the floor.
-    /// </summary>
-    public void MatchLatency(double targetMeanMicros, double floorMeanMicros)
-    {
-        var gap = targetMeanMicros - floorMeanMicros;
-        DelayMilliseconds = gap <= 0 ? 0 : Math.Clamp((int)Math.Round(gap / 1000), 1, 1000);
-        _args = $$"""{"ms":{{DelayMilliseconds}}}""";
-    }
 
     public async ValueTask CallAsync(Workload workload, int caller)
     {
         var key = (uint)Interlocked.Increment(ref _next) % Keys;
         var response = await remote.Grains.GetGrain<IBenchmarkFloorGrain>(key)
-            .ExecuteAsync(new ExecuteRequest("floor-delay", _args, CallId: Guid.NewGuid()));
+            .ExecuteAsync(new ExecuteRequest("floor-delay", Delay.ArgsJson, CallId: Guid.NewGuid()));
         if (response.Error is { } error)
         {
             throw new InvalidOperationException($"{error.Kind}: {error.Message}");
