@@ -18,7 +18,7 @@ public sealed record BenchmarkOptions(
     Scenarios.ClientCost.ClientBuild? VariantClient = null)
 {
     /// <summary>Run only when named: the diagnostic parts of the client library's cost (see README, client cost).</summary>
-    public static readonly string[] ExtraScenarios = ["floor-token", "binary", "burst", "upload", "cold-start"];
+    public static readonly string[] ExtraScenarios = ["floor-token", "floor-delay", "binary", "burst", "upload", "cold-start"];
 
     public static readonly string[] AllScenarios = ["raw-pipe", "cluster-remote", "orleans-floor", "cluster-remote-tls", "cluster-session", "cluster-inproc", "pythonnet", "grpc-peer", "client-floor", "startup", "io-bound", "tool-roundtrip"];
 

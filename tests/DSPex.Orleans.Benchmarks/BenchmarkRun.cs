@@ -7,6 +7,7 @@ using DSPex.Orleans.Benchmarks.Scenarios.ClientCost;
 using DSPex.Orleans.Benchmarks.Startup;
 using DSPex.Orleans.Benchmarks.Workloads;
 using DSPex.Orleans.Processes;
+using HdrHistogram;
 
 namespace DSPex.Orleans.Benchmarks;
 
@@ -77,6 +78,17 @@ public static class BenchmarkRun
                 {
                     // Another build of the client library on the full path, beside cluster-remote.
                     scenarios.Add(new ClientCostScenario(cluster, remote, otherClient, toFloor: false));
+                }
+
+                if (options.Runs(FloorDelayScenario.ScenarioName))
+                {
+                    // The control: the floor's call held back as long as the full path takes (the wait alone).
+                    scenarios.Add(new FloorDelayScenario(cluster, remote));
+                    if (options.Runs("client-floor"))
+                    {
+                        // The library under the same wait: against floor-delay, what the library adds while it waits.
+                        scenarios.Add(new ClientCostScenario(cluster, remote, ClientBuild.Current, toFloor: true, new FloorDelay()));
+                    }
                 }
 
                 if (options.Runs("floor-token"))
@@ -268,13 +280,28 @@ public static class BenchmarkRun
                             continue;
                         }
 
-                        var measured = await LoadRunner.RunAsync(scenario, workload, callers, options.CellWarmUp, options.CellDuration);
                         var key = (scenario.Name, workload.Name, callers);
+                        var delayNote = "";
+                        if (((scenario as FloorDelayScenario)?.Delay ?? (scenario as ClientCostScenario)?.Delay) is { } delay)
+                        {
+                            delay.Match(
+                                workload.Name,
+                                callers,
+                                LatestMeanMicros(rounds, (FloorDelayScenario.Matched, workload.Name, callers)) ?? 0,
+                                LatestMeanMicros(rounds, (FloorComparison.Floor, workload.Name, callers)) ?? 0,
+                                LatestMeanMicros(rounds, key));
+                            delayNote = $"  delay {delay.Milliseconds} ms";
+                        }
+
+                        var measured = await LoadRunner.RunAsync(scenario, workload, callers, options.CellWarmUp, options.CellDuration);
                         (rounds.TryGetValue(key, out var list) ? list : rounds[key] = []).Add(measured);
                         var merged = CellMeasurement.Merge(scenario.Name, workload.Name, callers, [measured]);
                         Console.WriteLine(
                             $"  r{round + 1} {workload.Name,-9} {callers,3} callers  {scenario.Name,-17} {merged.CallsPerSecond,10:0.0}/s  "
                             + $"p50 {merged.P50Micros,8:0.0}  p99 {merged.P99Micros,9:0.0}  p99.9 {merged.P999Micros,9:0.0} us"
+                            + $"  mean {MeanMicros(measured),8:0.0} us  client {merged.BenchCpuMicrosPerCall,7:0.0} us {merged.Switches?.Bench ?? 0,6:0.00} sw"
+                            + $"  silo {merged.SiloCpuMicrosPerCall,7:0.0} us {merged.Switches?.Silo ?? 0,6:0.00} sw  tp {merged.ThreadPoolItemsPerCall,5:0.00}/call"
+                            + delayNote
                             + (measured.Errors > 0 ? $"  {measured.Errors} errors" : ""));
                         if (measured.FirstError is { } error)
                         {
@@ -287,6 +314,15 @@ public static class BenchmarkRun
 
         return [.. rounds.Select(r => CellMeasurement.Merge(r.Key.Scenario, r.Key.Workload, r.Key.Callers, r.Value))];
     }
+
+    /// <summary>Mean latency of a cell's calls (closed loop: callers / calls per second), in microseconds.</summary>
+    private static double MeanMicros(CellMeasurement measured) =>
+        measured.Calls == 0 ? 0 : measured.Latencies.GetMean() * 1e6 / Stopwatch.Frequency;
+
+    /// <summary>The mean latency of a cell's latest round so far (this round's when it ran already), or null.</summary>
+    private static double? LatestMeanMicros(
+        Dictionary<(string Scenario, string Workload, int Callers), List<CellMeasurement>> rounds, (string, string, int) key) =>
+        rounds.TryGetValue(key, out var list) && list.LastOrDefault(m => m.Calls > 0) is { } latest ? MeanMicros(latest) : null;
 
     private static bool CheckNothingLeftBehind(string[] ownMarkers, List<ClusterSettings> clusters)
     {

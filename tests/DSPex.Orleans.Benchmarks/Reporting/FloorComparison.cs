@@ -57,7 +57,7 @@ public sealed record FloorComparison(
 
     /// <summary>Scenarios on the floor's client connection and silo: the cluster path, and the client library's cost scenarios.</summary>
     private static bool IsOnFloorConnection(string scenario) =>
-        scenario.StartsWith("cluster-remote", StringComparison.Ordinal) || scenario.StartsWith("client-floor", StringComparison.Ordinal) || scenario == "floor-token";
+        scenario.StartsWith("cluster-remote", StringComparison.Ordinal) || scenario.StartsWith("client-floor", StringComparison.Ordinal) || scenario == "floor-token" || scenario == "floor-delay";
 
     private static double Ratio(double value, double floor) => floor <= 0 ? 0 : Math.Round(value / floor, 2);
 }

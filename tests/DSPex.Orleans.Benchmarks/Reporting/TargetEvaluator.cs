@@ -81,11 +81,18 @@ public static class TargetEvaluator
         // 5. The client's own cost: its CPU and context switches per ping against the floor's client (the same Orleans
         // client), at 1 and 16N callers: on the full path (cluster-remote) and for the library alone (client-floor: the
         // same library calling the floor grain, so the silo side and the wait are the floor's).
-        foreach (var scenario in new[] { "cluster-remote", "client-floor" })
+        // floor-delay (when run) is the control: the floor's call held back as long as cluster-remote's, so its ratio is
+        // what the wait alone costs the same client.
+        foreach (var scenario in new[] { "cluster-remote", "client-floor", "floor-delay" })
         {
             foreach (var callers in new[] { 1, peakCallers })
             {
                 var cell = Cell(cells, scenario, Workload.Ping.Name, callers);
+                if (cell is null && scenario == "floor-delay")
+                {
+                    continue; // a control run only when named: no "not measured" rows in a run without it
+                }
+
                 var floorCell = Cell(cells, floor, Workload.Ping.Name, callers);
                 var what = $"client CPU per ping call, {scenario} ({callers} caller{(callers == 1 ? "" : "s")})";
                 targets.Add(cell is null || floorCell is null

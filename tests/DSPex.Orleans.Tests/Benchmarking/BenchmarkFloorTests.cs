@@ -51,6 +51,40 @@ public sealed class BenchmarkFloorTests(TwoSiloClusterFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task The_floor_answers_floor_delay_after_its_delay_and_refuses_a_delay_out_of_range()
+    {
+        var cluster = await TestClusters.StartAsync(1, configure: b => b.AddSiloBuilderConfigurator<FloorSiloConfigurator>());
+        try
+        {
+            var floor = cluster.Client.GetGrain<IBenchmarkFloorGrain>(3);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var delayed = await floor.ExecuteAsync(new ExecuteRequest("floor-delay", "{\"ms\":50}", CallId: Guid.NewGuid()));
+            var waited = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+
+            Assert.Null(delayed.Error);
+            Assert.Equal("{\"ms\":50}", delayed.ResultJson);
+            // A lower bound only (a loaded machine can only make it later), with room for the runtime's coarse timer
+            // clock, which may fire a few milliseconds before a precise stopwatch says the delay is over.
+            Assert.True(waited >= TimeSpan.FromMilliseconds(40), $"answered after {waited.TotalMilliseconds} ms");
+
+            foreach (var bad in new[] { "{\"ms\":-1}", "{\"ms\":1001}", "{\"ms\":\"5\"}", "{}", "not json" })
+            {
+                var refused = await floor.ExecuteAsync(new ExecuteRequest("floor-delay", bad, CallId: Guid.NewGuid()));
+                Assert.Equal(DSPexErrorKind.InvalidArguments, refused.Error?.Kind);
+                Assert.Contains("whole number of milliseconds", refused.Error?.Message, StringComparison.Ordinal);
+            }
+
+            // The silo is unharmed and no worker ran any of it.
+            Assert.Null((await floor.ExecuteAsync(new ExecuteRequest("echo", "{}"))).Error);
+            Assert.Equal(0, (await cluster.PrimaryPool().GetStatsAsync()).Served);
+        }
+        finally
+        {
+            await cluster.StopAndDisposeAsync();
+        }
+    }
+
     public sealed class FloorSiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddDSPexBenchmarkFloor();

@@ -7,15 +7,20 @@ namespace DSPex.Orleans.Benchmarks.Scenarios.ClientCost;
 /// A build of the client library on cluster-remote's connection and silo: its execute calls to the floor grain
 /// (<c>client-floor</c>: the library's own cost, against orleans-floor in the same cell) or to the router
 /// (<c>cluster-remote-client-NAME</c>: another build of the library on the full path, against cluster-remote).
+/// With a <see cref="FloorDelay"/> (<c>client-floor-delay</c>) the floor holds each answer back as floor-delay does:
+/// the library's cost while it waits as long as on the full path, against floor-delay (the same wait, no library).
 /// </summary>
-public sealed class ClientCostScenario(ClusterSettings cluster, ClusterRemoteScenario remote, ClientBuild build, bool toFloor) : IScenario
+public sealed class ClientCostScenario(ClusterSettings cluster, ClusterRemoteScenario remote, ClientBuild build, bool toFloor, FloorDelay? delay = null) : IScenario
 {
     private Func<string, string, ValueTask<ExecuteResponse>>? _execute;
 
-    public string Name => (toFloor ? "client-floor" : "cluster-remote-client") + (build == ClientBuild.Current ? "" : $"-{build.Name}");
+    /// <summary>The floor's delay, when this is client-floor-delay (matched by the sweep before each cell).</summary>
+    public FloorDelay? Delay => delay;
+
+    public string Name => (toFloor ? delay is null ? "client-floor" : "client-floor-delay" : "cluster-remote-client") + (build == ClientBuild.Current ? "" : $"-{build.Name}");
 
     public string Description => (build == ClientBuild.Current ? "this build's DSPexClient" : $"DSPexClient of build '{build.Name}'")
-        + (toFloor ? " -> cluster-remote's connection -> the floor grain (in place of the router)" : " -> cluster-remote's connection and silo");
+        + (toFloor ? " -> cluster-remote's connection -> the floor grain (in place of the router)" + (delay is null ? "" : ", answering after floor-delay's delay") : " -> cluster-remote's connection and silo");
 
     public int Workers => cluster.PoolSize;
 
@@ -24,7 +29,7 @@ public sealed class ClientCostScenario(ClusterSettings cluster, ClusterRemoteSce
     // cluster-remote starts the silo and the client; it is started first.
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _execute = build.CreateClient(toFloor ? new FloorGrainFactory(remote.Grains) : remote.Grains);
+        _execute = build.CreateClient(toFloor ? new FloorGrainFactory(remote.Grains, delay) : remote.Grains);
         return Task.CompletedTask;
     }
 

@@ -9,7 +9,7 @@ namespace DSPex.Orleans.Benchmarks.Scenarios.ClientCost;
 /// whole execute path (checks, tracking, deadline sweep, retries, the token it passes) against Orleans' own floor, so
 /// its cost per call minus orleans-floor's is the library's own, with the silo side identical.
 /// </summary>
-internal sealed class FloorGrainFactory(IGrainFactory inner) : IGrainFactory
+internal sealed class FloorGrainFactory(IGrainFactory inner, FloorDelay? delay = null) : IGrainFactory
 {
     private readonly FloorRouter?[] _routers = new FloorRouter?[256];
 
@@ -23,10 +23,10 @@ internal sealed class FloorGrainFactory(IGrainFactory inner) : IGrainFactory
 
         if ((ulong)primaryKey >= (ulong)_routers.Length)
         {
-            return (TGrainInterface)(object)new FloorRouter(inner.GetGrain<IBenchmarkFloorGrain>(primaryKey));
+            return (TGrainInterface)(object)new FloorRouter(inner.GetGrain<IBenchmarkFloorGrain>(primaryKey), delay);
         }
 
-        return (TGrainInterface)(object)(_routers[primaryKey] ??= new FloorRouter(inner.GetGrain<IBenchmarkFloorGrain>(primaryKey)));
+        return (TGrainInterface)(object)(_routers[primaryKey] ??= new FloorRouter(inner.GetGrain<IBenchmarkFloorGrain>(primaryKey), delay));
     }
 
     public TGrainInterface GetGrain<TGrainInterface>(Guid primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithGuidKey =>
@@ -67,11 +67,15 @@ internal sealed class FloorGrainFactory(IGrainFactory inner) : IGrainFactory
 
     public IAddressable GetGrain(Type grainInterfaceType, IdSpan grainPrimaryKey) => inner.GetGrain(grainInterfaceType, grainPrimaryKey);
 
-    /// <summary>A router whose execute call is the floor grain's; anything else is not part of the measured path.</summary>
-    private sealed class FloorRouter(IBenchmarkFloorGrain floor) : IRouterGrain
+    /// <summary>
+    /// A router whose execute call is the floor grain's (held back by <paramref name="delay"/> when given: the request
+    /// becomes the floor's floor-delay, everything else the library set on it kept); anything else is not part of the
+    /// measured path.
+    /// </summary>
+    private sealed class FloorRouter(IBenchmarkFloorGrain floor, FloorDelay? delay) : IRouterGrain
     {
         public ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken = default) =>
-            floor.ExecuteAsync(request, cancellationToken);
+            floor.ExecuteAsync(delay is null ? request : request with { Command = "floor-delay", ArgsJson = delay.ArgsJson }, cancellationToken);
 
         public Task<ExecuteResponse> ExecuteInSessionAsync(string sessionId, ExecuteRequest request, SessionOptions options, CancellationToken cancellationToken = default) =>
             throw Unsupported();
