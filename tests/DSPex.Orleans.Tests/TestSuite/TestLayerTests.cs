@@ -73,7 +73,7 @@ public sealed class TestLayerTests
             "ActivityListener",
         ];
         var assembly = typeof(TestLayerTests).Assembly;
-        var root = Path.Combine(PreviousRelease.RepositoryRoot, "tests", "DSPex.Orleans.Tests");
+        var root = Path.Combine(Repository.Root, "tests", "DSPex.Orleans.Tests");
         var separator = Path.DirectorySeparatorChar;
         var sources = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{separator}obj{separator}", StringComparison.Ordinal) && !f.Contains($"{separator}bin{separator}", StringComparison.Ordinal))
