@@ -28,7 +28,9 @@ public sealed class CliToolTests : IDisposable
 
         await using var silo = RealSiloProcess.Start(RealSiloSettings.Fresh(_work.Path));
         await silo.Warm;
-        string[] cluster = ["--gateway", $"127.0.0.1:{silo.Settings.GatewayPort}", "--cluster-id", silo.Settings.ClusterId];
+        // The installed tool runs without CliProcess, so it gets CliProcess's hang guard here: the CLI's default 20 s
+        // wait for admission ran out under a loaded CI machine (SiloUnavailable "not admitted within 20 s").
+        string[] cluster = ["--gateway", $"127.0.0.1:{silo.Settings.GatewayPort}", "--cluster-id", silo.Settings.ClusterId, "--connect-timeout", CliProcess.GenerousConnectTimeoutSeconds];
 
         var (pingExit, pingOut, pingErr) = await RunAsync(dspex, [.. cluster, "exec", "ping"]);
         Assert.True(pingExit == 0, $"dspex exec ping failed ({pingExit}):\n{pingOut}\n{pingErr}");
