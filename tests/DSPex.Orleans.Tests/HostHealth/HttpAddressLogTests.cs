@@ -9,6 +9,7 @@ namespace DSPex.Orleans.Tests.HostHealth;
 /// port) that line is the only way to find /healthz. The address it logs answers.
 /// </summary>
 [Trait("Category", "Process")]
+[Collection(TestSuite.SideBySide.HttpAddressLog)]
 public sealed partial class HttpAddressLogTests : IDisposable
 {
     private readonly TemporaryDirectory _state = new();

@@ -11,6 +11,7 @@ namespace DSPex.Orleans.Tests.HostHealth;
 /// Orleans' listeners being SO_REUSEPORT on Linux, and the kernel split connections between the two.)
 /// </summary>
 [Trait("Category", "Process")]
+[Collection(TestSuite.SideBySide.PortTaken)]
 public sealed class PortTakenTests
 {
     [Fact]

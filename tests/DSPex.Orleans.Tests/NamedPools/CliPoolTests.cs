@@ -10,6 +10,7 @@ namespace DSPex.Orleans.Tests.NamedPools;
 /// pool name, or a session call naming another pool, is one typed line on stderr with exit code 2.
 /// </summary>
 [Trait("Category", "Process")]
+[Collection(TestSuite.SideBySide.CliPool)]
 public sealed class CliPoolTests(CliPoolTests.PoolsSilo silo) : IClassFixture<CliPoolTests.PoolsSilo>
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace DSPex.Orleans.Tests.Security;
 /// DSPEX_API_KEY, and a refusal is printed as its kind with exit code 2 (exec) or 4 (other commands), never a stack trace.
 /// </summary>
 [Trait("Category", "Process")]
+[Collection(TestSuite.SideBySide.CliSecurity)]
 public sealed class CliSecurityTests(TlsSiloFixture fixture) : IClassFixture<TlsSiloFixture>
 {
     [Fact]

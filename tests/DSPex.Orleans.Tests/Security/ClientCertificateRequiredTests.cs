@@ -5,6 +5,7 @@ namespace DSPex.Orleans.Tests.Security;
 /// with a certificate of the cluster's CA runs commands.
 /// </summary>
 [Trait("Category", "Process")]
+[Collection(TestSuite.SideBySide.ClientCertificateRequired)]
 public sealed class ClientCertificateRequiredTests
 {
     [Fact]

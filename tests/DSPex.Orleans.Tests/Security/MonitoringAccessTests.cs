@@ -11,6 +11,7 @@ namespace DSPex.Orleans.Tests.Security;
 /// or a request carrying an API key with the "stats" scope, and nobody else.
 /// </summary>
 [Trait("Category", "Process")]
+[Collection(TestSuite.SideBySide.MonitoringAccess)]
 public sealed class MonitoringAccessTests
 {
     [Fact]

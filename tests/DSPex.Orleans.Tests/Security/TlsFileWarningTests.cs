@@ -8,6 +8,7 @@ namespace DSPex.Orleans.Tests.Security;
 /// warning when the silo next reads it (a new connection), while the previous certificate keeps serving.
 /// </summary>
 [Trait("Category", "Process")]
+[Collection(TestSuite.SideBySide.TlsFileWarning)]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class TlsFileWarningTests
 {

@@ -10,7 +10,16 @@
 // process-wide state (a MeterListener or ActivityListener, environment variables, the process table beyond pids it
 // started), uses no fixture the chain uses, and sets no timeout a loaded machine could trip (the suite must pass
 // with two busy loops beside it anyway; running beside the chain is that kind of load, not a new one).
-// SideBySideTests checks the rules that can be checked.
+//
+// The process stage (real silo and CLI processes) adds its own rules, because there the chain's classes judge
+// processes: a class stays in the chain when it stops a process (SIGSTOP) or kills a silo and judges what survives
+// it, reads the process table or another process's /proc entries (ProcessesWithMarker, a death watch found by its
+// parent), judges a heartbeat, a membership verdict or a silo's loss, or waits on a CLI's own short deadline
+// (--connect-timeout) where it expects a pass. A real silo started side by side has its own cluster id, ports and
+// state directory (RealSiloSettings.Fresh), so a chain class's sweep, marker scan or registry never counts its
+// workers, and the side-by-side class only ever looks at its own silo's output, ports and pids.
+// TestLayerTests checks the rules that can be checked (the collections are audited here; their source names none of
+// the things above).
 [assembly: CollectionBehavior(CollectionBehavior.CollectionPerAssembly)]
 
 namespace DSPex.Orleans.Tests.TestSuite;
@@ -32,4 +41,23 @@ public static class SideBySide
     public const string AdapterRegistersNothing = Prefix + "AdapterRegistersNothingTests";
 
     public const string BridgeProtocolHandshake = Prefix + "BridgeProtocolHandshakeTests";
+
+    // The process stage: each class starts its own real silo (TLS certificates, API keys, ports of its own) and waits
+    // on its start and on HTTP, TLS or CLI answers from it; none stops, kills or scans a process it did not start.
+
+    public const string MonitoringAccess = Prefix + "MonitoringAccessTests";
+
+    public const string ClientCertificateRequired = Prefix + "ClientCertificateRequiredTests";
+
+    /// <summary>The CLI over TLS against the class's own <see cref="Security.TlsSiloFixture"/> (a class fixture: no other class sees it).</summary>
+    public const string CliSecurity = Prefix + "CliSecurityTests";
+
+    public const string PortTaken = Prefix + "PortTakenTests";
+
+    public const string TlsFileWarning = Prefix + "TlsFileWarningTests";
+
+    public const string HttpAddressLog = Prefix + "HttpAddressLogTests";
+
+    /// <summary>The CLI against the class's own silo with named pools (<see cref="NamedPools.CliPoolTests.PoolsSilo"/>, a class fixture).</summary>
+    public const string CliPool = Prefix + "CliPoolTests";
 }

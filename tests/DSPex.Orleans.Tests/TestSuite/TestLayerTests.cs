@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using DSPex.Orleans.Tests.Infrastructure;
 
 namespace DSPex.Orleans.Tests.TestSuite;
@@ -58,5 +59,51 @@ public sealed class TestLayerTests
 
         Assert.True(wrong.Count == 0, string.Join('\n', wrong));
         Assert.NotEmpty(audited);
+    }
+
+    [Fact]
+    public void No_side_by_side_class_names_what_must_stay_in_the_chain()
+    {
+        // TestSuite/SideBySide.cs: a class that stops or scans processes, reads /proc, listens process-wide or sets the
+        // environment stays in the chain, and its source (or its fixtures') names the means. (A CLI deadline a test
+        // expects to pass is audited by reading: the same option appears where a test expects the failure.)
+        string[] chainOnly =
+        [
+            "SIGSTOP", "ProcessesWithMarker", "\"/proc", "DeathWatchOf", "SetEnvironmentVariable", "MeterListener",
+            "ActivityListener",
+        ];
+        var assembly = typeof(TestLayerTests).Assembly;
+        var root = Path.Combine(Repository.Root, "tests", "DSPex.Orleans.Tests");
+        var separator = Path.DirectorySeparatorChar;
+        var sources = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{separator}obj{separator}", StringComparison.Ordinal) && !f.Contains($"{separator}bin{separator}", StringComparison.Ordinal))
+            .Select(f => (File: f, Text: File.ReadAllText(f)))
+            .ToList();
+        var checkedClasses = 0;
+        var wrong = new List<string>();
+        foreach (var testClass in TestLayers.TestClasses(assembly))
+        {
+            var name = testClass.GetCustomAttributesData().SingleOrDefault(a => a.AttributeType == typeof(CollectionAttribute))?.ConstructorArguments[0].Value as string;
+            if (name is null || !name.StartsWith(SideBySide.Prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            // The class and the fixtures it is given (a class or collection fixture is a constructor parameter).
+            var types = testClass.GetConstructors().SelectMany(c => c.GetParameters()).Select(p => p.ParameterType).Prepend(testClass);
+            foreach (var type in types.Where(t => t.Assembly == assembly))
+            {
+                var declaration = new Regex($@"\b(class|record|struct)\s+{Regex.Escape(type.Name)}\b");
+                var files = sources.Where(s => declaration.IsMatch(s.Text)).ToList();
+                Assert.True(files.Count > 0, $"{type.FullName}: no source file under {root} declares it");
+                wrong.AddRange(files.SelectMany(s => chainOnly.Where(word => s.Text.Contains(word, StringComparison.Ordinal))
+                    .Select(word => $"{testClass.FullName} runs side by side ('{name}') but {Path.GetFileName(s.File)} uses {word}")));
+            }
+
+            checkedClasses++;
+        }
+
+        Assert.True(wrong.Count == 0, string.Join('\n', wrong));
+        Assert.True(checkedClasses > 0, "no class runs side by side: the check checked nothing");
     }
 }
