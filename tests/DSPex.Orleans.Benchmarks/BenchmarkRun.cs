@@ -87,7 +87,7 @@ public static class BenchmarkRun
                     if (options.Runs("client-floor"))
                     {
                         // The library under the same wait: against floor-delay, what the library adds while it waits.
-                        scenarios.Add(new ClientCostScenario(cluster, remote, ClientBuild.Current, toFloor: true, new FloorDelay()));
+                        scenarios.Add(new ClientCostScenario(cluster, remote, ClientBuild.Current, toFloor: true, new FloorDelayCalibration()));
                     }
                 }
 
@@ -315,7 +315,7 @@ public static class BenchmarkRun
         return [.. rounds.Select(r => CellMeasurement.Merge(r.Key.Scenario, r.Key.Workload, r.Key.Callers, r.Value))];
     }
 
-    /// <summary>Mean latency of a cell's calls (closed loop: callers / calls per second), in microseconds.</summary>
+    /// <summary>Mean latency of a cell's calls, from its latency histogram, in microseconds.</summary>
     private static double MeanMicros(CellMeasurement measured) =>
         measured.Calls == 0 ? 0 : measured.Latencies.GetMean() * 1e6 / Stopwatch.Frequency;
 

@@ -7,15 +7,15 @@ namespace DSPex.Orleans.Benchmarks.Scenarios.ClientCost;
 /// A build of the client library on cluster-remote's connection and silo: its execute calls to the floor grain
 /// (<c>client-floor</c>: the library's own cost, against orleans-floor in the same cell) or to the router
 /// (<c>cluster-remote-client-NAME</c>: another build of the library on the full path, against cluster-remote).
-/// With a <see cref="FloorDelay"/> (<c>client-floor-delay</c>) the floor holds each answer back as floor-delay does:
+/// With a <see cref="FloorDelayCalibration"/> (<c>client-floor-delay</c>) the floor holds each answer back as floor-delay does:
 /// the library's cost while it waits as long as on the full path, against floor-delay (the same wait, no library).
 /// </summary>
-public sealed class ClientCostScenario(ClusterSettings cluster, ClusterRemoteScenario remote, ClientBuild build, bool toFloor, FloorDelay? delay = null) : IScenario
+public sealed class ClientCostScenario(ClusterSettings cluster, ClusterRemoteScenario remote, ClientBuild build, bool toFloor, FloorDelayCalibration? delay = null) : IScenario
 {
     private Func<string, string, ValueTask<ExecuteResponse>>? _execute;
 
     /// <summary>The floor's delay, when this is client-floor-delay (matched by the sweep before each cell).</summary>
-    public FloorDelay? Delay => delay;
+    public FloorDelayCalibration? Delay => delay;
 
     public string Name => (toFloor ? delay is null ? "client-floor" : "client-floor-delay" : "cluster-remote-client") + (build == ClientBuild.Current ? "" : $"-{build.Name}");
 

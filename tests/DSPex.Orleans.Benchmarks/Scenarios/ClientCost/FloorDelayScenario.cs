@@ -10,7 +10,7 @@ namespace DSPex.Orleans.Benchmarks.Scenarios.ClientCost;
 /// in the same cell. Its client CPU and context switches per call against cluster-remote's say how much of the full
 /// path's client cost is the wait alone (idle thread-pool threads spinning, replies arriving one by one) rather than
 /// the client library. The sweep sets the delay before each cell from the latest cluster-remote and orleans-floor
-/// measurements of that cell (<see cref="FloorDelay"/>), and the achieved latency is reported beside cluster-remote's.
+/// measurements of that cell (<see cref="FloorDelayCalibration"/>), and the achieved latency is reported beside cluster-remote's.
 /// </summary>
 public sealed class FloorDelayScenario(ClusterSettings cluster, ClusterRemoteScenario remote) : IScenario
 {
@@ -31,7 +31,7 @@ public sealed class FloorDelayScenario(ClusterSettings cluster, ClusterRemoteSce
     public bool CallsBlockThread => false;
 
     /// <summary>The delay, matched by the sweep before each cell.</summary>
-    public FloorDelay Delay { get; } = new();
+    public FloorDelayCalibration Delay { get; } = new();
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -39,7 +39,7 @@ public sealed class FloorDelayScenario(ClusterSettings cluster, ClusterRemoteSce
     {
         var key = (uint)Interlocked.Increment(ref _next) % Keys;
         var response = await remote.Grains.GetGrain<IBenchmarkFloorGrain>(key)
-            .ExecuteAsync(new ExecuteRequest("floor-delay", Delay.ArgsJson, CallId: Guid.NewGuid()));
+            .ExecuteAsync(new ExecuteRequest(Benchmarking.FloorDelay.Command, Delay.ArgsJson, CallId: Guid.NewGuid()));
         if (response.Error is { } error)
         {
             throw new InvalidOperationException($"{error.Kind}: {error.Message}");

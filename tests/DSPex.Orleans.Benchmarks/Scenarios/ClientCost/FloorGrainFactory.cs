@@ -9,7 +9,7 @@ namespace DSPex.Orleans.Benchmarks.Scenarios.ClientCost;
 /// whole execute path (checks, tracking, deadline sweep, retries, the token it passes) against Orleans' own floor, so
 /// its cost per call minus orleans-floor's is the library's own, with the silo side identical.
 /// </summary>
-internal sealed class FloorGrainFactory(IGrainFactory inner, FloorDelay? delay = null) : IGrainFactory
+internal sealed class FloorGrainFactory(IGrainFactory inner, FloorDelayCalibration? delay = null) : IGrainFactory
 {
     private readonly FloorRouter?[] _routers = new FloorRouter?[256];
 
@@ -72,10 +72,10 @@ internal sealed class FloorGrainFactory(IGrainFactory inner, FloorDelay? delay =
     /// becomes the floor's floor-delay, everything else the library set on it kept); anything else is not part of the
     /// measured path.
     /// </summary>
-    private sealed class FloorRouter(IBenchmarkFloorGrain floor, FloorDelay? delay) : IRouterGrain
+    private sealed class FloorRouter(IBenchmarkFloorGrain floor, FloorDelayCalibration? delay) : IRouterGrain
     {
         public ValueTask<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken = default) =>
-            floor.ExecuteAsync(delay is null ? request : request with { Command = "floor-delay", ArgsJson = delay.ArgsJson }, cancellationToken);
+            floor.ExecuteAsync(delay is null ? request : request with { Command = Benchmarking.FloorDelay.Command, ArgsJson = delay.ArgsJson }, cancellationToken);
 
         public Task<ExecuteResponse> ExecuteInSessionAsync(string sessionId, ExecuteRequest request, SessionOptions options, CancellationToken cancellationToken = default) =>
             throw Unsupported();

@@ -8,7 +8,7 @@ namespace DSPex.Orleans.Benchmarks.Scenarios.ClientCost;
 /// beyond its delay. Below about a millisecond (sequential calls on a quiet machine) no delay can match: the control
 /// then waits longer than the full path, and says so in its mean latency.
 /// </summary>
-public sealed class FloorDelay
+public sealed class FloorDelayCalibration
 {
     private readonly Dictionary<(string Workload, int Callers), int> _lastDelay = [];
 
