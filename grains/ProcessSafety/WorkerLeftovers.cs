@@ -33,15 +33,16 @@ internal sealed class WorkerLeftovers
         }
 
         var startTime = process.StartTime;
+        var endBound = new WorkerEndBound(LinuxProcess.UptimeTicks);
         worker.ExitedEvent += ended =>
         {
             // Taken before the pool (a later handler) starts the slot's next worker, which has the same marker.
-            var endedBy = LinuxProcess.UptimeTicks();
+            var endedBy = endBound.PipeClosed();
             _ = Task.Run(() => EndLeftovers(ended, startTime, endedBy));
         };
-        // The process gone while its pipe may still be open: the pool starts no next worker for the slot before the
-        // pipe closes, so the time taken here bounds the leftovers as well.
-        _ = worker.ProcessEnded.ContinueWith(_ => EndLeftovers(worker, startTime, LinuxProcess.UptimeTicks()), TaskScheduler.Default);
+        // The process gone while its pipe may still be open (the pool starts no next worker for the slot before the
+        // pipe closes), or after it closed, when this continuation may run after the next worker started.
+        _ = worker.ProcessEnded.ContinueWith(_ => EndLeftovers(worker, startTime, endBound.ProcessGone()), TaskScheduler.Default);
     }
 
     private void EndLeftovers(PythonProcess worker, ulong startTime, ulong endedBy) =>
