@@ -18,15 +18,5 @@ internal sealed class CapacityWaiter(ExecuteRequest? request) : QueuedWaiter
     /// <summary>Completes a claimed waiter.</summary>
     public void Grant(CapacityGrant grant) => Completion.SetResult(grant);
 
-    /// <summary>Set when the worker a pool started on demand for it failed to start: the request fails with that error.</summary>
-    public string? StartError { get; private set; }
-
-    /// <summary>The pool's on-demand start failed: gives up now (unless capacity was claimed first) with the start's error.</summary>
-    public void FailStart(string error)
-    {
-        StartError = error;
-        Abandon();
-    }
-
     protected override void OnGaveUp() => Completion.SetResult(null);
 }

@@ -36,6 +36,9 @@ internal sealed partial class LocalWorkerPool
                 return ExecuteResponse.Failure(DSPexErrorKind.SiloUnavailable, $"silo {Silo} is {(_draining ? "draining" : "stopping")}");
             case AcquireStatus.Saturated:
                 return Saturated(acquired.Queued);
+            case AcquireStatus.NoWorkerCanStart:
+                // Its workers fail to start and none is starting: the caller learns why now, not at its queue timeout.
+                return WorkersFailToStart(acquired.StartError!);
             case AcquireStatus.PreferredBusy:
                 return ExecuteResponse.Failure(DSPexErrorKind.WorkerBusy,
                     $"the session's worker {affinity!.WorkerId} (pid {affinity.Pid}) is busy", affinity.WorkerId, affinity.Pid);
@@ -75,6 +78,9 @@ internal sealed partial class LocalWorkerPool
             DSPexErrorKind.PoolSaturated,
             $"pool {Name} on {Silo} is saturated: {_scheduler.ActiveCount} workers busy and {queued} requests queued (limit {_options.MaxQueueLength})");
     }
+
+    private ExecuteResponse WorkersFailToStart(string startError) =>
+        ExecuteResponse.Failure(DSPexErrorKind.WorkerStartFailed, $"the workers of pool {Name} on {Silo} fail to start: {startError}");
 
     /// <summary>The session's worker, when its slot still holds the very process (pid) that holds the session's programs.</summary>
     private (int? Slot, PythonProcess? Process) PreferredWorker(WorkerAffinity affinity) =>
@@ -144,7 +150,7 @@ internal sealed partial class LocalWorkerPool
         }
 
         return startError is not null
-            ? ExecuteResponse.Failure(DSPexErrorKind.WorkerStartFailed, $"the workers of pool {Name} on {Silo} fail to start: {startError}")
+            ? WorkersFailToStart(startError)
             : ExecuteResponse.Failure(DSPexErrorKind.NoWorkers, $"pool {Name} on {Silo} has no live worker ({_scheduler.ActiveCount} restarting)");
     }
 

@@ -39,7 +39,7 @@ internal sealed partial class LocalWorkerPool
             _scheduler.Park(slot);
             foreach (var waiter in _scheduler.GeneralWaiters())
             {
-                ((CapacityWaiter)waiter).FailStart(error);
+                waiter.AbandonForFailedStart(error);
             }
         }
         catch (Exception) when (_stopping)

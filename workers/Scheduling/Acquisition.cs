@@ -20,13 +20,21 @@ internal enum AcquireStatus
 
     /// <summary>The preferred worker is no longer the slot's live worker.</summary>
     PreferredGone,
+
+    /// <summary>
+    /// None free, and no worker can come: every active slot is down, its last start failed and no start is under way
+    /// (the supervisors retry after their back-off). The request fails now with the start error instead of queueing.
+    /// </summary>
+    NoWorkerCanStart,
 }
 
 /// <summary>
 /// The answer to one request for capacity; <see cref="Queued"/> is the length of the queue that refused or took it;
-/// <see cref="SentAhead"/>: granted a place ahead on a busy worker (see CapacityScheduler.SendAhead).
+/// <see cref="SentAhead"/>: granted a place ahead on a busy worker (see CapacityScheduler.SendAhead); <see cref="StartError"/>:
+/// why no worker can start (<see cref="AcquireStatus.NoWorkerCanStart"/>).
 /// </summary>
-internal readonly record struct Acquisition<TWorker>(AcquireStatus Status, WorkerLease<TWorker> Lease = default, QueuedWaiter? Waiter = null, int Queued = 0, bool SentAhead = false)
+internal readonly record struct Acquisition<TWorker>(
+    AcquireStatus Status, WorkerLease<TWorker> Lease = default, QueuedWaiter? Waiter = null, int Queued = 0, bool SentAhead = false, string? StartError = null)
     where TWorker : class;
 
 /// <summary>What freeing a lease decided: a claimed waiter to hand it to, and whether its worker is now due to be recycled.</summary>

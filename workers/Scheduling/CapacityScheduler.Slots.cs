@@ -14,6 +14,7 @@ internal sealed partial class CapacityScheduler<TWorker>
         lock (_lock)
         {
             slot.Worker = worker;
+            slot.Starting = false;
             slot.LastStartError = null;
             slot.Incarnation++;
             slot.Recycling = false;
@@ -77,16 +78,70 @@ internal sealed partial class CapacityScheduler<TWorker>
         }
     }
 
-    /// <summary>A start failed; returns the failures in a row, which set the restart back-off.</summary>
-    public int StartFailed(int slotIndex, string error)
+    /// <summary>The slot's supervisor begins a start: until it joins or fails, requests queue for it.</summary>
+    public void StartBegins(int slotIndex)
+    {
+        lock (_lock)
+        {
+            _slots[slotIndex].Starting = true;
+        }
+    }
+
+    /// <summary>
+    /// A start failed (counted in the failures in a row, which set the restart back-off). When with it no worker can
+    /// come (see <see cref="NoWorkerCanStart"/>), the general queue's requests are taken out and returned, for the
+    /// caller to fail outside the lock with the start error (<see cref="QueuedWaiter.AbandonForFailedStart"/>): they
+    /// would otherwise wait for a retry that may be 30 s away, or for their queue timeout. Empty otherwise.
+    /// </summary>
+    public List<QueuedWaiter> StartFailed(int slotIndex, string error)
     {
         lock (_lock)
         {
             var slot = _slots[slotIndex];
+            slot.Starting = false;
             slot.ConsecutiveFailures++;
             slot.LastStartError = error;
-            return slot.ConsecutiveFailures;
+            if (_waiters.Count == 0 || NoWorkerCanStart() is null)
+            {
+                return [];
+            }
+
+            List<QueuedWaiter> stranded = [.. _waiters];
+            foreach (var waiter in stranded)
+            {
+                waiter.Node = null;
+            }
+
+            _waiters.Clear();
+            return stranded;
         }
+    }
+
+    /// <summary>
+    /// The error of a pool no worker can come to now: every active slot (at least one) has no worker, no start under
+    /// way and a last start that failed; its supervisor retries after the back-off. Null while any active slot has a
+    /// worker (even a dead one whose exit is not handled yet), is starting, or has not failed (a crash waiting for its
+    /// restart), and for a pool with no active slot (one that starts on demand). Under _lock.
+    /// </summary>
+    private string? NoWorkerCanStart()
+    {
+        string? error = null;
+        foreach (var slot in _slots)
+        {
+            if (!slot.Active)
+            {
+                continue;
+            }
+
+            if (slot.Worker is not null || slot.Starting || slot.LastStartError is not { } failed)
+            {
+                return null;
+            }
+
+            error ??= failed;
+        }
+
+        return error;
     }
 
     public int ConsecutiveFailures(int slotIndex)

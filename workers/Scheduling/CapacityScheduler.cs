@@ -110,6 +110,12 @@ internal sealed partial class CapacityScheduler<TWorker>
                 queue = _waiters;
             }
 
+            // Only on the way to the general queue: a request with free capacity, or with a preferred worker, never pays it.
+            if (preferredSlot is null && NoWorkerCanStart() is { } startError)
+            {
+                return new(AcquireStatus.NoWorkerCanStart, StartError: startError);
+            }
+
             if (queue.Count >= MaxQueueLength)
             {
                 return new(AcquireStatus.Saturated, Queued: queue.Count);

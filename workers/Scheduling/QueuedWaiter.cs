@@ -27,6 +27,9 @@ internal abstract class QueuedWaiter
     /// <summary>Set when the worker this request waited for died: the request then moves to any worker.</summary>
     public bool WorkerGone { get; private set; }
 
+    /// <summary>Set when it gave up because no worker of the pool can start: the request fails with this start error.</summary>
+    public string? StartError { get; private set; }
+
     /// <summary>Takes the waiter for a grant; false when it already gave up or another grant took it.</summary>
     public bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Waiting) == Waiting;
 
@@ -44,6 +47,16 @@ internal abstract class QueuedWaiter
         if (TryGiveUp())
         {
             WorkerGone = true;
+            OnGaveUp();
+        }
+    }
+
+    /// <summary>No worker of the pool can start (see CapacityScheduler.StartFailed): gives up unless capacity was claimed first.</summary>
+    public void AbandonForFailedStart(string error)
+    {
+        if (TryGiveUp())
+        {
+            StartError = error;
             OnGaveUp();
         }
     }

@@ -91,8 +91,14 @@ internal sealed partial class WorkerSupervisor<TWorker> : IDisposable
         {
             Log.StartFailed(_logger, e, WorkerId);
             var error = e.Message.Split('\n', 2)[0];
-            _scheduler.StartFailed(_slot, error);
+            var stranded = _scheduler.StartFailed(_slot, error);
             _listener.StartFailed(error);
+            foreach (var waiter in stranded)
+            {
+                // No worker can come before the next retry's back-off: the requests queued for one fail now, with why.
+                waiter.AbandonForFailedStart(error);
+            }
+
             if (retryInBackground)
             {
                 RestartLater();
@@ -163,6 +169,8 @@ internal sealed partial class WorkerSupervisor<TWorker> : IDisposable
 
     private async Task<TWorker> StartAndJoinAsync()
     {
+        // Requests queue for a start under way; once it fails with no worker left, they are failed (see StartAsync).
+        _scheduler.StartBegins(_slot);
         var worker = await _starter.StartAsync(_slot, _stopping).ConfigureAwait(false);
         _worker = worker;
         _listener.Joining(worker);

@@ -10,7 +10,8 @@ namespace DSPex.Orleans.Tests.Robustness;
 /// <summary>
 /// A pool whose adapter module imports but registers no command and no program type does not start: its workers
 /// refuse (the bridge's fatal frame names the module), and the pool's start failure says so, rather than a pool that
-/// starts and answers UnknownCommand for everything it was meant to serve. A named pool here: it fails alone.
+/// starts and answers UnknownCommand for everything it was meant to serve. A named pool here: it fails alone. A call
+/// to it is answered WorkerStartFailed at once, not after its queue timeout, while the pool keeps retrying.
 /// </summary>
 [Trait("Category", "Cluster")]
 [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification =
@@ -32,6 +33,9 @@ public sealed class AdapterRegistersNothingTests : IAsyncLifetime
             ["DSPex:Pools:empty:AdapterModules:0"] = "empty_pool_adapter",
             ["DSPex:Pools:empty:AdapterPaths:0"] = adapters,
             ["DSPex:Pools:empty:StopGracePeriod"] = "00:00:02",
+            // Far past the test's hang guard: a call that waited for a worker (the queue timeout, or a retry that never
+            // succeeds) instead of being answered with the start error fails the test.
+            ["DSPex:Pools:empty:QueueTimeout"] = "00:10:00",
         });
     }
 
@@ -51,7 +55,10 @@ public sealed class AdapterRegistersNothingTests : IAsyncLifetime
 
         Assert.Equal(0, empty.Workers);
         Assert.Contains("adapter module 'empty_pool_adapter' registers no command or program type", empty.StartFailure, StringComparison.Ordinal);
-        var error = await Assert.ThrowsAsync<WorkerStartFailedException>(() => client.ExecuteRawAsync("ping", options: new ExecuteOptions { Pool = "empty" }));
+        // Answered at once while no worker can start (the supervisor's retries go on in the background); on a
+        // loaded machine at most after one more start attempt. Two minutes is a hang guard, not a bound on time.
+        var error = await Assert.ThrowsAsync<WorkerStartFailedException>(
+            () => client.ExecuteRawAsync("ping", options: new ExecuteOptions { Pool = "empty" }).WaitAsync(TimeSpan.FromMinutes(2)));
         Assert.Contains("empty_pool_adapter", error.Message, StringComparison.Ordinal);
         Assert.Equal("\"pong\"", await client.ExecuteRawAsync("ping"));
     }

@@ -229,8 +229,10 @@ public sealed class CapacitySchedulerTests
     public void Success_resets_the_failures_in_a_row_and_a_failed_start_counts_one()
     {
         var (scheduler, _) = SchedulerFixture.Started(slots: 1);
-        Assert.Equal(1, scheduler.StartFailed(0, "boom"));
-        Assert.Equal(2, scheduler.StartFailed(0, "boom again"));
+        scheduler.StartFailed(0, "boom");
+        Assert.Equal(1, scheduler.ConsecutiveFailures(0));
+        scheduler.StartFailed(0, "boom again");
+        Assert.Equal(2, scheduler.ConsecutiveFailures(0));
         var lease = scheduler.Acquire().Lease;
 
         scheduler.Release(lease, succeeded: true);

@@ -126,13 +126,16 @@ public sealed class ElasticSchedulerTests
         Assert.Equal(1, scheduler.ActiveCount);
         Assert.Equal(2, scheduler.GeneralWaiters().Count);
 
-        // Its start failed: parked again, so the next first call activates it afresh.
-        scheduler.StartFailed(0, "no");
+        // Its start failed: no worker can come, so the calls waiting for it are handed back to be failed; the slot is
+        // parked again, so the next first call activates it afresh and waits for that start.
+        Assert.Equal([first.Waiter!, second.Waiter!], scheduler.StartFailed(0, "no"));
         Assert.True(scheduler.Park(0));
         Assert.Equal(0, scheduler.ActiveCount);
+        var third = scheduler.Acquire();
+        Assert.Equal(AcquireStatus.Queued, third.Status);
         Assert.Equal(0, scheduler.ActivateFirst());
         var claimed = scheduler.Attach(0, new FakeWorker("w0"), recycleAtRequest: 0);
-        Assert.Same(first.Waiter, Assert.Single(claimed).Waiter);
+        Assert.Same(third.Waiter, Assert.Single(claimed).Waiter);
         Assert.False(scheduler.Park(0)); // it has a worker now
     }
 

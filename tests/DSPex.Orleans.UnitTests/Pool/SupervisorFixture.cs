@@ -89,7 +89,7 @@ internal sealed class SupervisorFixture : ISlotListener<StandInWorker>, IWorkerS
                 Waits.Add(delay);
                 DuringWait?.Invoke();
                 cancellationToken.ThrowIfCancellationRequested();
-                return Task.CompletedTask;
+                return HeldBackOff?.Task.WaitAsync(cancellationToken) ?? Task.CompletedTask;
             });
     }
 
@@ -109,6 +109,9 @@ internal sealed class SupervisorFixture : ISlotListener<StandInWorker>, IWorkerS
 
     /// <summary>Runs while the supervisor waits out a back-off.</summary>
     public Action? DuringWait { get; set; }
+
+    /// <summary>When set, every back-off wait lasts until the test completes it: the retry after it has not begun before.</summary>
+    public TaskCompletionSource? HeldBackOff { get; init; }
 
     /// <summary>Every worker the starter made, in order.</summary>
     public List<StandInWorker> Started { get; } = [];
