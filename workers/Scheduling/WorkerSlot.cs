@@ -34,7 +34,11 @@ internal sealed class WorkerSlot<TWorker>(int index, string workerId, bool activ
     /// <summary>The current worker takes no new work; it is replaced once its requests finish.</summary>
     public bool Recycling { get; set; }
 
-    /// <summary>Its supervisor is starting a worker for it now (set as the start begins; cleared when it joins or fails).</summary>
+    /// <summary>
+    /// Its supervisor is starting a worker for it now (set as the start begins; cleared when it joins or fails). A
+    /// recycle whose fresh start fails leaves it set until the slot's next start ends: meanwhile its requests queue, as
+    /// they did before a pool could tell that no worker can start.
+    /// </summary>
     public bool Starting { get; set; }
 
     /// <summary>Why the last start of this slot's worker failed; cleared once a worker is attached.</summary>
