@@ -16,6 +16,7 @@ internal sealed partial class CapacityScheduler<TWorker>
             slot.Worker = worker;
             slot.Starting = false;
             slot.LastStartError = null;
+            slot.StartFailuresInRow = 0;
             slot.Incarnation++;
             slot.Recycling = false;
             slot.ServedByWorker = 0;
@@ -100,6 +101,7 @@ internal sealed partial class CapacityScheduler<TWorker>
             var slot = _slots[slotIndex];
             slot.Starting = false;
             slot.ConsecutiveFailures++;
+            slot.StartFailuresInRow++;
             slot.LastStartError = error;
             if (_waiters.Count == 0 || NoWorkerCanStart() is null)
             {
@@ -118,10 +120,19 @@ internal sealed partial class CapacityScheduler<TWorker>
     }
 
     /// <summary>
+    /// A slot's starts that must fail in a row before it counts as one no worker can come to: one failure can be
+    /// passing (a fork refused under memory pressure, a start killed), and its retry follows at once (no back-off
+    /// for the first failure), so requests wait for that retry; a second failure in a row is an adapter or an
+    /// interpreter that cannot start, where waiting only delays the same answer.
+    /// </summary>
+    internal const int StartFailuresBeforeRefusing = 2;
+
+    /// <summary>
     /// The error of a pool no worker can come to now: every active slot (at least one) has no worker, no start under
-    /// way and a last start that failed; its supervisor retries after the back-off. Null while any active slot has a
-    /// worker (even a dead one whose exit is not handled yet), is starting, or has not failed (a crash waiting for its
-    /// restart), and for a pool with no active slot (one that starts on demand). Under _lock.
+    /// way and its last <see cref="StartFailuresBeforeRefusing"/> starts failed; its supervisor retries after the
+    /// back-off. Null while any active slot has a worker (even a dead one whose exit is not handled yet), is starting,
+    /// or has failed fewer starts in a row (a crash waiting for its restart, a first failure whose retry comes at once),
+    /// and for a pool with no active slot (one that starts on demand). Under _lock.
     /// </summary>
     private string? NoWorkerCanStart()
     {
@@ -133,7 +144,8 @@ internal sealed partial class CapacityScheduler<TWorker>
                 continue;
             }
 
-            if (slot.Worker is not null || slot.Starting || slot.LastStartError is not { } failed)
+            if (slot.Worker is not null || slot.Starting || slot.LastStartError is not { } failed
+                || slot.StartFailuresInRow < StartFailuresBeforeRefusing)
             {
                 return null;
             }

@@ -44,6 +44,9 @@ internal sealed class WorkerSlot<TWorker>(int index, string workerId, bool activ
     /// <summary>Why the last start of this slot's worker failed; cleared once a worker is attached.</summary>
     public string? LastStartError { get; set; }
 
+    /// <summary>Starts that failed since a worker last joined (crashes not counted); cleared once a worker is attached.</summary>
+    public int StartFailuresInRow { get; set; }
+
     /// <summary>
     /// The slot counts toward the pool's size (an elastic pool's slots past its current size are not): an inactive
     /// slot is never granted, never restarted, and its worker, if it still has one, is retiring.

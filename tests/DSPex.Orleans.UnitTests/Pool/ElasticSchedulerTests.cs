@@ -126,9 +126,16 @@ public sealed class ElasticSchedulerTests
         Assert.Equal(1, scheduler.ActiveCount);
         Assert.Equal(2, scheduler.GeneralWaiters().Count);
 
-        // Its start failed: no worker can come, so the calls waiting for it are handed back to be failed; the slot is
-        // parked again, so the next first call activates it afresh and waits for that start.
-        Assert.Equal([first.Waiter!, second.Waiter!], scheduler.StartFailed(0, "no"));
+        // Its start failed. One failure hands back nothing (a supervisor's retry would follow at once), but an
+        // on-demand start has no retry: the pool fails the calls waiting for it itself (LocalWorkerPool.OnDemand) and
+        // parks the slot again, so the next first call activates it afresh and waits for that start.
+        Assert.Empty(scheduler.StartFailed(0, "no"));
+        Assert.Equal([first.Waiter!, second.Waiter!], scheduler.GeneralWaiters());
+        foreach (var waiter in scheduler.GeneralWaiters())
+        {
+            waiter.AbandonForFailedStart("no");
+        }
+
         Assert.True(scheduler.Park(0));
         Assert.Equal(0, scheduler.ActiveCount);
         var third = scheduler.Acquire();

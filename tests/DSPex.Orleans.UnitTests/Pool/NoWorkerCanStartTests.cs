@@ -3,9 +3,10 @@ using DSPex.Orleans.Workers.Scheduling;
 namespace DSPex.Orleans.UnitTests.Pool;
 
 /// <summary>
-/// A pool whose workers all fail to start answers its callers with the start error at once, instead of queueing them
-/// until a retry (back-off up to 30 s) or their queue timeout; a start under way is still waited for, a crash waiting
-/// for its restart is not a start failure, and the supervisor's retries go on.
+/// A pool whose workers all fail to start (each slot twice in a row) answers its callers with the start error at once,
+/// instead of queueing them until a retry (back-off up to 30 s) or their queue timeout; one failure in a row is waited
+/// out (its retry comes at once), a start under way is still waited for, a crash waiting for its restart is not a start
+/// failure, and the supervisor's retries go on.
 /// </summary>
 [Trait("Category", "Unit")]
 public sealed class NoWorkerCanStartTests
@@ -14,9 +15,10 @@ public sealed class NoWorkerCanStartTests
     public void A_request_is_refused_with_the_start_error_once_every_active_slot_failed_to_start()
     {
         var scheduler = SchedulerFixture.Create(slots: 2);
-        scheduler.StartFailed(0, "no module named adapters");
+        FailTwice(scheduler, 0, "no module named adapters");
 
-        // Slot 1 has not failed (its first start may still come): the request waits for it.
+        // Slot 1 has not failed twice (its retry may still start): the request waits for it.
+        Assert.Empty(scheduler.StartFailed(1, "no module named adapters either"));
         var waiting = scheduler.Acquire();
         Assert.Equal(AcquireStatus.Queued, waiting.Status);
 
@@ -34,23 +36,23 @@ public sealed class NoWorkerCanStartTests
     public void A_start_under_way_is_waited_for_and_its_failure_hands_back_the_requests_that_waited()
     {
         var scheduler = SchedulerFixture.Create(slots: 1);
-        scheduler.StartFailed(0, "first");
+        FailTwice(scheduler, 0, "second");
         Assert.Equal(AcquireStatus.NoWorkerCanStart, scheduler.Acquire().Status);
 
         scheduler.StartBegins(0);
         var waiting = scheduler.Acquire();
         Assert.Equal(AcquireStatus.Queued, waiting.Status);
 
-        Assert.Equal([waiting.Waiter!], scheduler.StartFailed(0, "second"));
+        Assert.Equal([waiting.Waiter!], scheduler.StartFailed(0, "third"));
         var refused = scheduler.Acquire();
-        Assert.Equal((AcquireStatus.NoWorkerCanStart, "second"), (refused.Status, refused.StartError));
+        Assert.Equal((AcquireStatus.NoWorkerCanStart, "third"), (refused.Status, refused.StartError));
     }
 
     [Fact]
     public void A_start_under_way_that_succeeds_serves_the_requests_that_waited()
     {
         var scheduler = SchedulerFixture.Create(slots: 1);
-        scheduler.StartFailed(0, "first");
+        FailTwice(scheduler, 0, "first");
         scheduler.StartBegins(0);
         var waiting = scheduler.Acquire();
 
@@ -89,7 +91,7 @@ public sealed class NoWorkerCanStartTests
     public void A_request_with_a_preferred_worker_is_never_refused_as_cannot_start()
     {
         var scheduler = SchedulerFixture.Create(slots: 1);
-        scheduler.StartFailed(0, "boom");
+        FailTwice(scheduler, 0, "boom");
 
         Assert.Equal(AcquireStatus.PreferredGone, scheduler.AcquirePreferred(0, new FakeWorker("w0")).Status);
     }
@@ -105,13 +107,13 @@ public sealed class NoWorkerCanStartTests
 
         await fixture.Supervisor.StartAsync(retryInBackground: true);
 
-        // The warm-up's failure fails the request that waited for it (not the retry that follows at once: start 2).
-        var waited = (RecordingWaiter)beforeAnyStart.Waiter!;
-        Assert.True(waited.GaveUp);
-        Assert.Equal("start 1 failed", waited.StartError);
-        // The retry ran at once, failed too, and now waits out its back-off, which the test holds: no start under way.
+        // The warm-up failed and its retry ran at once (no back-off after one failure), failed too, and now waits out
+        // its back-off, which the test holds: no start under way. The request that waited for both fails with the second's error.
         await backOffBegins.Task.WaitAsync(TimeSpan.FromSeconds(30)); // a hang guard only
         Assert.Equal((2, 1), (fixture.StartCalls, fixture.Waits.Count));
+        var waited = (RecordingWaiter)beforeAnyStart.Waiter!;
+        Assert.True(waited.GaveUp);
+        Assert.Equal("start 2 failed", waited.StartError);
 
         var refused = fixture.Scheduler.Acquire();
 
@@ -124,5 +126,43 @@ public sealed class NoWorkerCanStartTests
         Assert.Equal(4, fixture.StartCalls);
         Assert.NotNull(fixture.Supervisor.Worker);
         Assert.Equal(AcquireStatus.Granted, fixture.Scheduler.Acquire().Status);
+    }
+
+    [Fact]
+    public void One_failed_start_in_a_row_keeps_requests_queued_for_its_retry_which_serves_them()
+    {
+        var scheduler = SchedulerFixture.Create(slots: 1);
+        var waiting = scheduler.Acquire();
+
+        Assert.Empty(scheduler.StartFailed(0, "fork refused: out of memory"));
+        var queued = scheduler.Acquire();
+        Assert.Equal(AcquireStatus.Queued, queued.Status);
+
+        scheduler.StartBegins(0);
+        var claimed = scheduler.Attach(0, new FakeWorker("w0"), recycleAtRequest: 0);
+
+        Assert.Same(waiting.Waiter, Assert.Single(claimed).Waiter);
+    }
+
+    [Fact]
+    public void A_worker_that_joins_between_failures_starts_the_count_again()
+    {
+        var scheduler = SchedulerFixture.Create(slots: 1);
+        scheduler.StartFailed(0, "before it joined");
+        var worker = new FakeWorker("w0");
+        scheduler.Attach(0, worker, recycleAtRequest: 0);
+        worker.HasExited = true;
+        scheduler.WorkerExited(0, worker, crashed: true);
+
+        Assert.Empty(scheduler.StartFailed(0, "after it died"));
+        Assert.Equal(AcquireStatus.Queued, scheduler.Acquire().Status);
+    }
+
+    private static void FailTwice(CapacityScheduler<FakeWorker> scheduler, int slot, string error)
+    {
+        for (var i = 0; i < CapacityScheduler<FakeWorker>.StartFailuresBeforeRefusing; i++)
+        {
+            scheduler.StartFailed(slot, error);
+        }
     }
 }
