@@ -129,7 +129,9 @@ internal sealed partial class LocalWorkerPool
 
         if (waiter.StartError is { } startError)
         {
-            return ExecuteResponse.Failure(DSPexErrorKind.WorkerStartFailed, $"pool {Name} on {Silo} could not start a worker for the call: {startError}");
+            // Failed while queued (the start it waited for failed and no worker can come): the same answer as one
+            // refused on arrival, so a caller reads one message whichever side of the failure its call landed.
+            return WorkersFailToStart(startError);
         }
 
         _counters.QueueTimedOut();
