@@ -11,6 +11,7 @@ namespace DSPex.Orleans.Tests.Security;
 /// StackExchange.Redis' SERedis_IssuerCertPath environment variable, which every Redis connection of the silo honours.
 /// </summary>
 [Trait("Category", "Redis")]
+[Collection(TestSuite.SideBySide.RedisTls)]
 public sealed class RedisTlsTests
 {
     [Fact]

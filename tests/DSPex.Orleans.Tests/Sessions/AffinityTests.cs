@@ -10,6 +10,7 @@ namespace DSPex.Orleans.Tests.Sessions;
 
 /// <summary>Affinity modes on one silo with two workers, sessions stored in a real Redis.</summary>
 [Trait("Category", "Redis")]
+[Collection(TestSuite.SideBySide.Affinity)]
 public sealed class AffinityTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
 {
     private TestCluster _cluster = null!;

@@ -13,6 +13,7 @@ namespace DSPex.Orleans.Tests.Sessions;
 
 /// <summary>Sessions when their Redis is not there: each test starts (and ends) its own redis-server.</summary>
 [Trait("Category", "Redis")]
+[Collection(TestSuite.SideBySide.RedisSessionFault)]
 public sealed class RedisSessionFaultTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace DSPex.Orleans.Tests.Sessions;
 
 /// <summary>Sessions in a real Redis: they outlive the cluster, and expire from Redis with their TTL.</summary>
 [Trait("Category", "Redis")]
+[Collection(TestSuite.SideBySide.RedisSessionStorage)]
 public sealed class RedisSessionStorageTests(RedisServer redis) : IClassFixture<RedisServer>
 {
     private Dictionary<string, string> RedisSessions => new() { ["RedisConnectionString"] = redis.ConnectionString };

@@ -15,6 +15,7 @@ namespace DSPex.Orleans.Tests.Sessions;
 /// before the reply; what it only counts reaches Redis when the grain leaves memory.
 /// </summary>
 [Trait("Category", "Redis")]
+[Collection(TestSuite.SideBySide.SessionWrite)]
 public sealed class SessionWriteTests(SessionWriteTests.RedisSessionCluster fixture) : IClassFixture<SessionWriteTests.RedisSessionCluster>
 {
     private DSPexClient Client => new(fixture.Cluster.Client);

@@ -60,4 +60,22 @@ public static class SideBySide
 
     /// <summary>The CLI against the class's own silo with named pools (<see cref="NamedPools.CliPoolTests.PoolsSilo"/>, a class fixture).</summary>
     public const string CliPool = Prefix + "CliPoolTests";
+
+    // The Redis stage: each class starts its own redis-server (a class fixture or one per test, on a free port) and its
+    // own in-process cluster or real silo (its own cluster and service ids), and waits on their start, on Redis and on
+    // its own calls; none kills a silo or judges a membership verdict, and a worker it kills is one of its own cluster's.
+    // The classes that kill a silo, SIGSTOP one or judge membership (fail-over, gateway loss, Redis restart, the rolling
+    // upgrade, the TLS intruder) stay in the chain, and so do the classes that run dotnet on this checkout's projects
+    // (pack, publish --no-build, the previous release's build), which could meet in the projects' obj folders.
+
+    public const string RedisTls = Prefix + "RedisTlsTests";
+
+    public const string RedisSessionStorage = Prefix + "RedisSessionStorageTests";
+
+    public const string RedisSessionFault = Prefix + "RedisSessionFaultTests";
+
+    /// <summary>Its own redis-server and one-silo cluster (<see cref="Sessions.SessionWriteTests.RedisSessionCluster"/>, a class fixture).</summary>
+    public const string SessionWrite = Prefix + "SessionWriteTests";
+
+    public const string Affinity = Prefix + "AffinityTests";
 }

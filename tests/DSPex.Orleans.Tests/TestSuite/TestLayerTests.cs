@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using DSPex.Orleans.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace DSPex.Orleans.Tests.TestSuite;
 
@@ -59,6 +60,23 @@ public sealed class TestLayerTests
 
         Assert.True(wrong.Count == 0, string.Join('\n', wrong));
         Assert.NotEmpty(audited);
+    }
+
+    [Fact]
+    public void The_chain_of_classes_starts_before_the_side_by_side_collections()
+    {
+        // TestSuite/ChainFirstOrderer.cs: xunit's own orderer is random, and a chain started last gains half as much.
+        var assembly = new Xunit.Sdk.TestAssembly(Xunit.Sdk.Reflector.Wrap(typeof(TestLayerTests).Assembly));
+        const string chain = "Test collection for DSPex.Orleans.Tests.dll";
+        var collections = new[] { SideBySide.Cli, SideBySide.Affinity, chain, SideBySide.CliPool }
+            .Select(name => (ITestCollection)new Xunit.Sdk.TestCollection(assembly, null, name))
+            .ToList();
+
+        var ordered = new ChainFirstOrderer().OrderTestCollections(collections).Select(c => c.DisplayName).ToList();
+
+        Assert.Equal([chain, SideBySide.Affinity, SideBySide.CliPool, SideBySide.Cli], ordered);
+        var attribute = typeof(TestLayerTests).Assembly.GetCustomAttributesData().Single(a => a.AttributeType == typeof(TestCollectionOrdererAttribute));
+        Assert.Equal(typeof(ChainFirstOrderer).FullName, attribute.ConstructorArguments[0].Value);
     }
 
     [Fact]
