@@ -9,6 +9,7 @@ namespace DSPex.Orleans.Tests.Diagnostics;
 /// one), and the doctor's silo check names the bounds and judges readiness against the floor.
 /// </summary>
 [Trait("Category", "Process")]
+[Collection(TestSuite.SideBySide.ElasticPoolCli)]
 public sealed class ElasticPoolCliTests : IDisposable
 {
     private readonly TemporaryDirectory _state = new();

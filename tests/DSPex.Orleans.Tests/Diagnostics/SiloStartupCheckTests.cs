@@ -7,6 +7,7 @@ namespace DSPex.Orleans.Tests.Diagnostics;
 /// (exit code 2) with the adapters check's own message, the same line doctor prints; so does a named pool name it cannot run.
 /// </summary>
 [Trait("Category", "Process")]
+[Collection(TestSuite.SideBySide.SiloStartupCheck)]
 public sealed class SiloStartupCheckTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace DSPex.Orleans.Tests.NamedPools;
 /// /readyz answers 200 "Degraded" naming the failed pool and why (a failed default pool leaves it not ready).
 /// </summary>
 [Trait("Category", "Process")]
+[Collection(TestSuite.SideBySide.PoolReadiness)]
 public sealed class PoolReadinessTests
 {
     [Fact]

@@ -18,6 +18,7 @@ namespace DSPex.Orleans.Tests.Security;
 /// UnknownCommand (an execute answer or a stream's item) lists only what it may run.
 /// </summary>
 [Trait("Category", "Process")]
+[Collection(TestSuite.SideBySide.BoundedCallerInput)]
 public sealed class BoundedCallerInputTests(BoundedCallerInputFixture fixture) : IClassFixture<BoundedCallerInputFixture>
 {
     // 300 000 characters with a line break and a right-to-left override near the start.

@@ -13,6 +13,7 @@ namespace DSPex.Orleans.Tests.Security;
 /// the id itself, as in the previous release (what a rolling upgrade relies on).
 /// </summary>
 [Trait("Category", "Process")]
+[Collection(TestSuite.SideBySide.SessionNamespace)]
 public sealed class SessionNamespaceTests(BoundedCallerInputFixture fixture) : IClassFixture<BoundedCallerInputFixture>
 {
     [Fact]

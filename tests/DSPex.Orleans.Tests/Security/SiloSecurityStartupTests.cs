@@ -8,6 +8,7 @@ namespace DSPex.Orleans.Tests.Security;
 /// checks stops at the Redis check instead, which shows which check refused it.
 /// </summary>
 [Trait("Category", "Process")]
+[Collection(TestSuite.SideBySide.SiloSecurityStartup)]
 public sealed class SiloSecurityStartupTests
 {
     private const string ClosedRedis = "127.0.0.1:1";

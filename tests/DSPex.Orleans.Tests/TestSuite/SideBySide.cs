@@ -61,6 +61,30 @@ public static class SideBySide
     /// <summary>The CLI against the class's own silo with named pools (<see cref="NamedPools.CliPoolTests.PoolsSilo"/>, a class fixture).</summary>
     public const string CliPool = Prefix + "CliPoolTests";
 
+    // More of the process stage, the same way: each starts its own real silo (RealSiloSettings.Fresh) and waits on its
+    // start or its refusal to start, and on its own calls, HTTP or CLI answers; none stops, kills or scans a process it
+    // did not start, and none waits on a deadline short enough for load to trip where it expects a pass (the CLI's
+    // --connect-timeout stays CliProcess's 120 s hang guard). BoundedCallerInputTests and SessionNamespaceTests each
+    // get their own BoundedCallerInputFixture (a class fixture), so each has its own silo. Left in the chain: the
+    // classes that judge processes (ProcessSafety, SiloPause, StartupHealth), the ones with second-scale deadlines
+    // expected to pass (GatewayProbe's 1-2 s health probe, OnDemandPool's 1 s idle retirement, HungInterpreter's 5 s
+    // start), the doctor's own listing deadline (DoctorCli, PoolCheck, NamedPoolDoctor), DrainHealth's polling loop,
+    // CliInputTests' refused port and the classes that run dotnet on this checkout (CliTool, HostingPackagePythonFiles).
+
+    public const string BoundedCallerInput = Prefix + "BoundedCallerInputTests";
+
+    public const string SessionNamespace = Prefix + "SessionNamespaceTests";
+
+    public const string SiloSecurityStartup = Prefix + "SiloSecurityStartupTests";
+
+    public const string SiloStartupCheck = Prefix + "SiloStartupCheckTests";
+
+    public const string ScopedToolAccess = Prefix + "ScopedToolAccessTests";
+
+    public const string PoolReadiness = Prefix + "PoolReadinessTests";
+
+    public const string ElasticPoolCli = Prefix + "ElasticPoolCliTests";
+
     // The Redis stage: each class starts its own redis-server (a class fixture or one per test, on a free port) and its
     // own in-process cluster or real silo (its own cluster and service ids), and waits on their start, on Redis and on
     // its own calls; none kills a silo or judges a membership verdict, and a worker it kills is one of its own cluster's.

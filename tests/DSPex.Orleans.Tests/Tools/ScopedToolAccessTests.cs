@@ -14,6 +14,7 @@ namespace DSPex.Orleans.Tests.Tools;
 /// any look-up and is the same for client and silo tools.
 /// </summary>
 [Trait("Category", "Process")]
+[Collection(TestSuite.SideBySide.ScopedToolAccess)]
 public sealed class ScopedToolAccessTests
 {
     public sealed record CityArgs(string City);
